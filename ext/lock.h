@@ -1,0 +1,11 @@
+/* Lock: the PHP class, holder(), and the request's registry of held locks. */
+#ifndef PAYLOCK_LOCK_H
+#define PAYLOCK_LOCK_H
+
+#include "php.h"
+
+void paylock_lock_minit(zend_class_entry *ce);
+/* RSHUTDOWN: releases every lock this process took during the request, even after a fatal error. */
+void paylock_lock_release_all(void);
+
+#endif

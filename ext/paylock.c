@@ -1,0 +1,180 @@
+/* Module glue: INI, globals, class registration, request hooks, phpinfo() and stats(). */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "php_paylock.h"
+#include "php_ini.h"
+#include "ext/standard/info.h"
+#include "zend_exceptions.h"
+#include "ext/spl/spl_exceptions.h"
+#include "exceptions.h"
+#include "store.h"
+#include "redis_conn.h"
+#include "redis_store.h"
+#include "lock.h"
+#include "zend_attributes.h"
+#include "paylock_arginfo.h"
+#include <unistd.h>
+
+ZEND_DECLARE_MODULE_GLOBALS(paylock)
+
+static ZEND_INI_MH(OnUpdateDefaultTtl)
+{
+	double ttl = zend_strtod(ZSTR_VAL(new_value), NULL);
+
+	if (!zend_finite(ttl) || ttl <= 0 || ttl > PAYLOCK_MAX_SECONDS) {
+		php_error_docref(NULL, E_WARNING, "paylock.default_ttl must be greater than 0 and at most 2592000 (30 days)");
+		return FAILURE;
+	}
+	return OnUpdateReal(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+static ZEND_INI_MH(OnUpdateStoreKind)
+{
+	if (!zend_string_equals_literal(new_value, "fallback") && !zend_string_equals_literal(new_value, "redis") &&
+	    !zend_string_equals_literal(new_value, "file")) {
+		php_error_docref(NULL, E_WARNING, "paylock.store must be one of fallback, redis, file");
+		return FAILURE;
+	}
+	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+PHP_INI_BEGIN()
+	STD_PHP_INI_ENTRY("paylock.store", "fallback", PHP_INI_ALL, OnUpdateStoreKind, store, zend_paylock_globals,
+	                  paylock_globals)
+	STD_PHP_INI_ENTRY("paylock.redis_dsn", "redis://127.0.0.1:6379", PHP_INI_ALL, OnUpdateString, redis_dsn,
+	                  zend_paylock_globals, paylock_globals)
+	STD_PHP_INI_ENTRY("paylock.lock_dir", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, lock_dir,
+	                  zend_paylock_globals, paylock_globals)
+	STD_PHP_INI_ENTRY("paylock.default_ttl", "30", PHP_INI_ALL, OnUpdateDefaultTtl, default_ttl,
+	                  zend_paylock_globals, paylock_globals)
+	STD_PHP_INI_BOOLEAN("paylock.persistent", "1", PHP_INI_ALL, OnUpdateBool, persistent, zend_paylock_globals,
+	                    paylock_globals)
+PHP_INI_END()
+
+static PHP_GINIT_FUNCTION(paylock)
+{
+#if defined(COMPILE_DL_PAYLOCK) && defined(ZTS)
+	ZEND_TSRMLS_CACHE_UPDATE();
+#endif
+	memset(paylock_globals, 0, sizeof(*paylock_globals));
+	zend_hash_init(&paylock_globals->pool, 8, NULL, paylock_redis_pool_entry_dtor, 1);
+	if (gethostname(paylock_globals->hostname, sizeof(paylock_globals->hostname) - 1) != 0) {
+		strcpy(paylock_globals->hostname, "unknown");
+	}
+}
+
+static PHP_GSHUTDOWN_FUNCTION(paylock)
+{
+	zend_hash_destroy(&paylock_globals->pool);
+}
+
+static PHP_MINIT_FUNCTION(paylock)
+{
+	REGISTER_INI_ENTRIES();
+
+	paylock_ce_Store = register_class_PayLock_Store();
+	paylock_store_minit();
+	paylock_redis_store_minit(register_class_PayLock_RedisStore(paylock_ce_Store));
+	paylock_lock_minit(register_class_PayLock_Lock());
+
+	paylock_ce_Exception = register_class_PayLock_Exception(spl_ce_RuntimeException);
+	paylock_ce_ConnectionException = register_class_PayLock_ConnectionException(paylock_ce_Exception);
+	paylock_ce_LockTimeoutException = register_class_PayLock_LockTimeoutException(paylock_ce_Exception);
+	paylock_ce_LockLostException = register_class_PayLock_LockLostException(paylock_ce_Exception);
+	paylock_ce_InProgressException = register_class_PayLock_InProgressException(paylock_ce_Exception);
+	paylock_ce_FingerprintMismatchException =
+		register_class_PayLock_FingerprintMismatchException(paylock_ce_Exception);
+	paylock_ce_OutcomeUnknownException = register_class_PayLock_OutcomeUnknownException(paylock_ce_Exception);
+	paylock_ce_StoreException = register_class_PayLock_StoreException(paylock_ce_Exception);
+	return SUCCESS;
+}
+
+static PHP_MSHUTDOWN_FUNCTION(paylock)
+{
+	UNREGISTER_INI_ENTRIES();
+	return SUCCESS;
+}
+
+static PHP_RINIT_FUNCTION(paylock)
+{
+#if defined(COMPILE_DL_PAYLOCK) && defined(ZTS)
+	ZEND_TSRMLS_CACHE_UPDATE();
+#endif
+	zend_hash_init(&PAYLOCK_G(held), 8, NULL, NULL, 0);
+	return SUCCESS;
+}
+
+/* Runs after destructors (and also after a fatal error, when they do not run), before objects are freed. */
+static PHP_RSHUTDOWN_FUNCTION(paylock)
+{
+	paylock_lock_release_all();
+	zend_hash_destroy(&PAYLOCK_G(held));
+	return SUCCESS;
+}
+
+static PHP_MINFO_FUNCTION(paylock)
+{
+	char pooled[16];
+
+	snprintf(pooled, sizeof(pooled), "%u", paylock_redis_pool_size());
+	php_info_print_table_start();
+	php_info_print_table_row(2, "paylock support", "enabled");
+	php_info_print_table_row(2, "Version", PHP_PAYLOCK_VERSION);
+	php_info_print_table_row(2, "hiredis headers version", paylock_hiredis_version());
+	php_info_print_table_row(2, "TLS support (rediss://)", paylock_redis_tls_available() ? "yes" : "no");
+	php_info_print_table_row(2, "Persistent Redis connections in this process", pooled);
+	php_info_print_table_end();
+	DISPLAY_INI_ENTRIES();
+}
+
+ZEND_FUNCTION(PayLock_stats)
+{
+	const paylock_stats *s = &PAYLOCK_G(stats);
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	array_init_size(return_value, 10);
+	add_assoc_long(return_value, "acquired", s->acquired);
+	add_assoc_long(return_value, "released", s->released);
+	add_assoc_long(return_value, "contended", s->contended);
+	add_assoc_double(return_value, "wait_seconds", s->wait_seconds);
+	add_assoc_long(return_value, "timeouts", s->timeouts);
+	add_assoc_long(return_value, "lost", s->lost);
+	add_assoc_long(return_value, "degraded", s->degraded);
+	add_assoc_long(return_value, "idem_executed", s->idem_executed);
+	add_assoc_long(return_value, "idem_replayed", s->idem_replayed);
+	add_assoc_long(return_value, "idem_in_progress", s->idem_in_progress);
+}
+
+static const zend_module_dep paylock_deps[] = {
+	ZEND_MOD_REQUIRED("spl")
+	ZEND_MOD_REQUIRED("random")
+	ZEND_MOD_END
+};
+
+zend_module_entry paylock_module_entry = {
+	STANDARD_MODULE_HEADER_EX,
+	NULL,
+	paylock_deps,
+	"paylock",
+	ext_functions,
+	PHP_MINIT(paylock),
+	PHP_MSHUTDOWN(paylock),
+	PHP_RINIT(paylock),
+	PHP_RSHUTDOWN(paylock),
+	PHP_MINFO(paylock),
+	PHP_PAYLOCK_VERSION,
+	PHP_MODULE_GLOBALS(paylock),
+	PHP_GINIT(paylock),
+	PHP_GSHUTDOWN(paylock),
+	NULL,
+	STANDARD_MODULE_PROPERTIES_EX
+};
+
+#ifdef COMPILE_DL_PAYLOCK
+#ifdef ZTS
+ZEND_TSRMLS_CACHE_DEFINE()
+#endif
+ZEND_GET_MODULE(paylock)
+#endif

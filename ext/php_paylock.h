@@ -1,0 +1,52 @@
+/* PayLock module header: version, globals, and what every PayLock file may use. */
+#ifndef PHP_PAYLOCK_H
+#define PHP_PAYLOCK_H
+
+#include "php.h"
+
+#define PHP_PAYLOCK_VERSION "0.1.0"
+
+extern zend_module_entry paylock_module_entry;
+#define phpext_paylock_ptr &paylock_module_entry
+
+/* Process counters behind PayLock\stats(); they survive requests (FPM workers). */
+typedef struct {
+	zend_long acquired;
+	zend_long released;
+	zend_long contended;
+	double wait_seconds;
+	zend_long timeouts;
+	zend_long lost;
+	zend_long degraded;
+	zend_long idem_executed;
+	zend_long idem_replayed;
+	zend_long idem_in_progress;
+} paylock_stats;
+
+ZEND_BEGIN_MODULE_GLOBALS(paylock)
+	/* Settings (INI-bound). */
+	char *store;
+	char *redis_dsn;
+	char *lock_dir;
+	double default_ttl;
+	bool persistent;
+	/* Per process (per thread under ZTS). */
+	HashTable pool;      /* pool key -> paylock_redis_conn*, persistent connections */
+	paylock_stats stats;
+	char hostname[256];
+	/* Per request. */
+	HashTable held;      /* object handle -> zend_object* of every lock this request holds */
+ZEND_END_MODULE_GLOBALS(paylock)
+
+ZEND_EXTERN_MODULE_GLOBALS(paylock)
+#define PAYLOCK_G(v) ZEND_MODULE_GLOBALS_ACCESSOR(paylock, v)
+
+#if defined(ZTS) && defined(COMPILE_DL_PAYLOCK)
+ZEND_TSRMLS_CACHE_EXTERN()
+#endif
+
+/* Limits of SPEC "Errors". */
+#define PAYLOCK_MAX_NAME    1024
+#define PAYLOCK_MAX_SECONDS (30.0 * 86400.0)
+
+#endif

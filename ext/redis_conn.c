@@ -1,0 +1,630 @@
+/* Redis connections for PayLock: DSN parsing, the per-process persistent pool (pid-aware), commands
+ * with one silent reconnect, and scripts by EVALSHA with a transparent reload after NOSCRIPT. */
+#include "php_paylock.h"
+#include "redis_conn.h"
+#include "token.h"
+#include "ext/standard/url.h"
+#include "ext/standard/sha1.h"
+#include "ext/standard/md5.h"
+#include "ext/hash/php_hash.h"
+#include "ext/hash/php_hash_sha.h"
+#include "zend_exceptions.h"
+
+#ifdef HAVE_HIREDIS_HIREDIS_H
+#include <hiredis/hiredis.h>
+#else
+#include <hiredis.h>
+#endif
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <errno.h>
+
+struct paylock_redis_conn {
+	redisContext *ctx;
+	pid_t pid;              /* the process that connected; a forked child never speaks on it */
+	uint64_t last_used_ns;
+};
+
+/* A pooled socket idle for longer than this is checked for a peer close before reuse. */
+#define IDLE_CHECK_NS (1000ULL * 1000 * 1000)
+
+static struct timeval seconds_to_tv(double s)
+{
+	struct timeval tv;
+
+	tv.tv_sec = (time_t)s;
+	tv.tv_usec = (suseconds_t)((s - (double)tv.tv_sec) * 1e6);
+	return tv;
+}
+
+/* ---- replies ---- */
+
+paylock_reply_type paylock_reply_kind(const paylock_reply *r)
+{
+	return (paylock_reply_type)((const redisReply *)r)->type;
+}
+
+long long paylock_reply_int(const paylock_reply *r)
+{
+	return ((const redisReply *)r)->integer;
+}
+
+const char *paylock_reply_str(const paylock_reply *r, size_t *len)
+{
+	const redisReply *rr = (const redisReply *)r;
+
+	*len = rr->len;
+	return rr->str;
+}
+
+size_t paylock_reply_count(const paylock_reply *r)
+{
+	const redisReply *rr = (const redisReply *)r;
+
+	return rr->type == REDIS_REPLY_ARRAY ? rr->elements : 0;
+}
+
+paylock_reply *paylock_reply_at(const paylock_reply *r, size_t i)
+{
+	return (paylock_reply *)((const redisReply *)r)->element[i];
+}
+
+void paylock_reply_free(paylock_reply *r)
+{
+	if (r) {
+		freeReplyObject(r);
+	}
+}
+
+/* ---- configuration ---- */
+
+static zend_result dsn_error(void)
+{
+	zend_argument_value_error(1, "must be a DSN of the form redis://[user[:password]@]host[:port][/db], "
+	                             "unix:///path/to/redis.sock[?db=N] or rediss://...");
+	return FAILURE;
+}
+
+static char *url_part(const zend_string *s)
+{
+	char *copy;
+
+	if (s == NULL || ZSTR_LEN(s) == 0) {
+		return NULL;
+	}
+	copy = estrndup(ZSTR_VAL(s), ZSTR_LEN(s));
+	php_raw_url_decode(copy, ZSTR_LEN(s));
+	return copy;
+}
+
+static zend_result parse_db(const char *s, size_t len, zend_long *db)
+{
+	zend_long v = 0;
+
+	if (len == 0 || len > 5) {
+		return len == 0 ? SUCCESS : FAILURE;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9') {
+			return FAILURE;
+		}
+		v = v * 10 + (s[i] - '0');
+	}
+	*db = v;
+	return SUCCESS;
+}
+
+/* unix:///path?db=N&user=U&password=P */
+static zend_result parse_unix_query(paylock_redis_client *c, const zend_string *query)
+{
+	char *q, *pair, *save = NULL;
+	zend_result rc = SUCCESS;
+
+	if (query == NULL) {
+		return SUCCESS;
+	}
+	q = estrndup(ZSTR_VAL(query), ZSTR_LEN(query));
+	for (pair = php_strtok_r(q, "&", &save); pair && rc == SUCCESS; pair = php_strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(pair, '=');
+		char *val;
+
+		if (!eq) {
+			rc = FAILURE;
+			break;
+		}
+		*eq = '\0';
+		val = eq + 1;
+		php_raw_url_decode(val, strlen(val));
+		if (strcmp(pair, "db") == 0) {
+			rc = parse_db(val, strlen(val), &c->db);
+		} else if (strcmp(pair, "user") == 0 && *val) {
+			c->user = estrdup(val);
+		} else if (strcmp(pair, "password") == 0 && *val) {
+			c->pass = estrdup(val);
+		} else {
+			rc = FAILURE;
+		}
+	}
+	efree(q);
+	return rc;
+}
+
+static zend_result parse_dsn(paylock_redis_client *c, const char *dsn, size_t len)
+{
+	php_url *u = php_url_parse_ex(dsn, len);
+	zend_result rc = FAILURE;
+
+	if (u == NULL || u->scheme == NULL) {
+		goto out;
+	}
+	if (zend_string_equals_literal_ci(u->scheme, "rediss")) {
+#ifndef HAVE_PAYLOCK_TLS
+		paylock_throw(paylock_ce_ConnectionException,
+		              "rediss:// needs TLS, which this PayLock build lacks (hiredis_ssl was not found when "
+		              "PayLock was compiled)");
+		php_url_free(u);
+		return FAILURE;
+#endif
+	}
+	c->user = url_part(u->user);
+	c->pass = url_part(u->pass);
+	if (zend_string_equals_literal_ci(u->scheme, "unix")) {
+		if (u->path == NULL || ZSTR_LEN(u->path) == 0 || (u->host && ZSTR_LEN(u->host))) {
+			goto out;
+		}
+		c->unix_path = estrndup(ZSTR_VAL(u->path), ZSTR_LEN(u->path));
+		if (parse_unix_query(c, u->query) == FAILURE) {
+			goto out;
+		}
+		snprintf(c->where, sizeof(c->where), "unix:%s", c->unix_path);
+		rc = SUCCESS;
+	} else if (zend_string_equals_literal_ci(u->scheme, "redis") ||
+	           zend_string_equals_literal_ci(u->scheme, "rediss")) {
+		const char *h;
+		size_t hlen;
+
+		if (u->host == NULL || ZSTR_LEN(u->host) == 0 || u->query) {
+			goto out;
+		}
+		h = ZSTR_VAL(u->host);
+		hlen = ZSTR_LEN(u->host);
+		if (hlen > 2 && h[0] == '[' && h[hlen - 1] == ']') { /* [::1] */
+			h++;
+			hlen -= 2;
+		}
+		c->host = estrndup(h, hlen);
+		c->port = u->port ? u->port : 6379;
+		if (u->path && ZSTR_LEN(u->path) > 1 &&
+		    parse_db(ZSTR_VAL(u->path) + 1, ZSTR_LEN(u->path) - 1, &c->db) == FAILURE) {
+			goto out;
+		}
+		snprintf(c->where, sizeof(c->where), "%s:%d", c->host, c->port);
+		rc = SUCCESS;
+	}
+out:
+	if (u) {
+		php_url_free(u);
+	}
+	return rc == SUCCESS ? SUCCESS : dsn_error();
+}
+
+static zend_result option_seconds(zval *v, const char *name, double *out)
+{
+	double d;
+
+	if (Z_TYPE_P(v) == IS_LONG) {
+		d = (double)Z_LVAL_P(v);
+	} else if (Z_TYPE_P(v) == IS_DOUBLE) {
+		d = Z_DVAL_P(v);
+	} else {
+		zend_argument_type_error(2, "option \"%s\" must be of type float, %s given", name, zend_zval_type_name(v));
+		return FAILURE;
+	}
+	if (!zend_finite(d) || d <= 0 || d > 3600) {
+		zend_argument_value_error(2, "option \"%s\" must be greater than 0 and at most 3600 seconds", name);
+		return FAILURE;
+	}
+	*out = d;
+	return SUCCESS;
+}
+
+static zend_result parse_options(paylock_redis_client *c, HashTable *options)
+{
+	zend_string *key;
+	zval *val;
+
+	ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, val) {
+		ZVAL_DEREF(val);
+		if (key == NULL) {
+			zend_argument_value_error(2, "must be an array with string keys");
+			return FAILURE;
+		}
+		if (zend_string_equals_literal(key, "connect_timeout")) {
+			if (option_seconds(val, "connect_timeout", &c->connect_timeout) == FAILURE) {
+				return FAILURE;
+			}
+		} else if (zend_string_equals_literal(key, "read_timeout")) {
+			if (option_seconds(val, "read_timeout", &c->read_timeout) == FAILURE) {
+				return FAILURE;
+			}
+		} else if (zend_string_equals_literal(key, "persistent")) {
+			if (Z_TYPE_P(val) != IS_TRUE && Z_TYPE_P(val) != IS_FALSE) {
+				zend_argument_type_error(2, "option \"persistent\" must be of type bool, %s given",
+				                         zend_zval_type_name(val));
+				return FAILURE;
+			}
+			c->persistent = Z_TYPE_P(val) == IS_TRUE;
+		} else if (zend_string_equals_literal(key, "prefix")) {
+			if (Z_TYPE_P(val) != IS_STRING) {
+				zend_argument_type_error(2, "option \"prefix\" must be of type string, %s given",
+				                         zend_zval_type_name(val));
+				return FAILURE;
+			}
+			if (Z_STRLEN_P(val) > 256) {
+				zend_argument_value_error(2, "option \"prefix\" must be at most 256 bytes long");
+				return FAILURE;
+			}
+			zend_string_release(c->prefix);
+			c->prefix = zend_string_copy(Z_STR_P(val));
+		} else {
+			zend_argument_value_error(2, "contains unknown option \"%s\" (known: connect_timeout, "
+			                             "read_timeout, persistent, prefix)",
+			                          ZSTR_VAL(key));
+			return FAILURE;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return SUCCESS;
+}
+
+/* The pool key names every setting that changes what a connection is; the password only as a hash. */
+static zend_string *make_pool_key(const paylock_redis_client *c)
+{
+	char pass_hash[65] = "";
+
+	if (c->pass) {
+		PHP_SHA256_CTX ctx;
+		unsigned char digest[32];
+
+		PHP_SHA256Init(&ctx);
+		PHP_SHA256Update(&ctx, (const unsigned char *)c->pass, strlen(c->pass));
+		PHP_SHA256Final(digest, &ctx);
+		make_digest_ex(pass_hash, digest, 32);
+	}
+	return zend_strpprintf(0, "%s|%s|" ZEND_LONG_FMT "|%s|%s|%.6f|%.6f", c->unix_path ? "unix" : "tcp", c->where,
+	                       c->db, c->user ? c->user : "", pass_hash, c->connect_timeout, c->read_timeout);
+}
+
+zend_result paylock_redis_client_init(paylock_redis_client *c, zend_string *dsn, HashTable *options)
+{
+	const char *d = dsn ? ZSTR_VAL(dsn) : PAYLOCK_G(redis_dsn);
+	size_t dlen = dsn ? ZSTR_LEN(dsn) : strlen(PAYLOCK_G(redis_dsn));
+
+	memset(c, 0, sizeof(*c));
+	c->connect_timeout = 1.0;
+	c->read_timeout = 1.0;
+	c->persistent = PAYLOCK_G(persistent);
+	c->prefix = zend_string_init("paylock:", sizeof("paylock:") - 1, 0);
+	if (memchr(d, '\0', dlen) != NULL) {
+		return dsn_error();
+	}
+	if (parse_dsn(c, d, dlen) == FAILURE || parse_options(c, options) == FAILURE) {
+		return FAILURE;
+	}
+	c->pool_key = make_pool_key(c);
+	return SUCCESS;
+}
+
+static void conn_free(paylock_redis_conn *conn, bool persistent)
+{
+	/* redisFree only closes the descriptor (no QUIT): safe in a forked child, whose close does not
+	 * end the parent's TCP session. A TLS build would need redisFreeKeepFd here to skip SSL_shutdown. */
+	redisFree(conn->ctx);
+	pefree(conn, persistent);
+}
+
+#define FREE_IF_SET(p) \
+	do { \
+		if (p) { \
+			efree(p); \
+		} \
+	} while (0)
+
+void paylock_redis_client_dtor(paylock_redis_client *c)
+{
+	if (c->own) {
+		conn_free(c->own, 0);
+		c->own = NULL;
+	}
+	if (c->prefix) {
+		zend_string_release(c->prefix);
+	}
+	if (c->pool_key) {
+		zend_string_release(c->pool_key);
+	}
+	if (c->pass) {
+		ZEND_SECURE_ZERO(c->pass, strlen(c->pass));
+	}
+	FREE_IF_SET(c->host);
+	FREE_IF_SET(c->unix_path);
+	FREE_IF_SET(c->user);
+	FREE_IF_SET(c->pass);
+	memset(c, 0, sizeof(*c));
+}
+
+void paylock_redis_pool_entry_dtor(zval *zv)
+{
+	conn_free(Z_PTR_P(zv), 1);
+}
+
+uint32_t paylock_redis_pool_size(void)
+{
+	return zend_hash_num_elements(&PAYLOCK_G(pool));
+}
+
+/* ---- connecting ---- */
+
+static bool reply_is_error(redisReply *r, char *buf, size_t buflen, const char *what)
+{
+	if (r == NULL) {
+		return true;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		snprintf(buf, buflen, "%s: %.*s", what, (int)r->len, r->str);
+		return true;
+	}
+	return false;
+}
+
+static paylock_redis_conn *conn_open(paylock_redis_client *c, paylock_error *err)
+{
+	struct timeval ct = seconds_to_tv(c->connect_timeout), rt = seconds_to_tv(c->read_timeout);
+	redisContext *ctx;
+	redisReply *r = NULL;
+	paylock_redis_conn *conn;
+	char why[240] = "";
+
+	ctx = c->unix_path ? redisConnectUnixWithTimeout(c->unix_path, ct) : redisConnectWithTimeout(c->host, c->port, ct);
+	if (ctx == NULL || ctx->err) {
+		paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Cannot connect to Redis at %s: %s", c->where,
+		                  ctx ? ctx->errstr : "out of memory");
+		if (ctx) {
+			redisFree(ctx);
+		}
+		return NULL;
+	}
+	redisSetTimeout(ctx, rt);
+	if (c->pass) {
+		r = c->user ? redisCommand(ctx, "AUTH %s %s", c->user, c->pass) : redisCommand(ctx, "AUTH %s", c->pass);
+		if (reply_is_error(r, why, sizeof(why), "authentication failed")) {
+			goto fail;
+		}
+		freeReplyObject(r);
+		r = NULL;
+	}
+	if (c->db != 0) {
+		r = redisCommand(ctx, "SELECT %lld", (long long)c->db);
+		if (reply_is_error(r, why, sizeof(why), "SELECT failed")) {
+			goto fail;
+		}
+		freeReplyObject(r);
+	}
+	conn = pemalloc(sizeof(*conn), c->persistent);
+	conn->ctx = ctx;
+	conn->pid = getpid();
+	conn->last_used_ns = paylock_now_ns();
+	return conn;
+fail:
+	paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis at %s: %s", c->where,
+	                  why[0] ? why : (ctx->errstr[0] ? ctx->errstr : "connection closed"));
+	if (r) {
+		freeReplyObject(r);
+	}
+	redisFree(ctx);
+	return NULL;
+}
+
+/* A pooled socket whose peer went away while idle (Redis restarted) is readable with EOF. */
+static bool peer_closed(paylock_redis_conn *conn)
+{
+	struct pollfd p = {.fd = conn->ctx->fd, .events = POLLIN};
+
+	/* Between commands nothing may be readable: EOF, an error or stray bytes all mean "drop it". */
+	return poll(&p, 1, 0) != 0;
+}
+
+static void conn_drop(paylock_redis_client *c, paylock_redis_conn *conn)
+{
+	if (c->persistent) {
+		zend_hash_str_del(&PAYLOCK_G(pool), ZSTR_VAL(c->pool_key), ZSTR_LEN(c->pool_key));
+	} else {
+		conn_free(conn, 0);
+		c->own = NULL;
+	}
+}
+
+/* The usable connection for c: pooled or private, re-made after fork or when the peer closed. */
+static paylock_redis_conn *conn_get(paylock_redis_client *c, bool *fresh, paylock_error *err)
+{
+	paylock_redis_conn *conn = c->persistent ? zend_hash_str_find_ptr(&PAYLOCK_G(pool), ZSTR_VAL(c->pool_key), ZSTR_LEN(c->pool_key))
+	                                           : c->own;
+
+	*fresh = false;
+	if (conn && conn->pid != getpid()) {
+		conn_drop(c, conn); /* inherited across fork: abandon without a word on the wire */
+		conn = NULL;
+	} else if (conn && paylock_now_ns() - conn->last_used_ns > IDLE_CHECK_NS && peer_closed(conn)) {
+		conn_drop(c, conn);
+		conn = NULL;
+	}
+	if (conn) {
+		return conn;
+	}
+	conn = conn_open(c, err);
+	if (conn == NULL) {
+		return NULL;
+	}
+	*fresh = true;
+	if (c->persistent) {
+		/* The str variant copies the key as persistent memory: the pool outlives the request. */
+		zend_hash_str_update_ptr(&PAYLOCK_G(pool), ZSTR_VAL(c->pool_key), ZSTR_LEN(c->pool_key), conn);
+	} else {
+		c->own = conn;
+	}
+	return conn;
+}
+
+paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
+                                     double extra_block_s, paylock_error *err)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		bool fresh, timed_out;
+		paylock_redis_conn *conn = conn_get(c, &fresh, err);
+		redisReply *r;
+		char why[128];
+
+		if (conn == NULL) {
+			return NULL;
+		}
+		if (extra_block_s > 0) {
+			redisSetTimeout(conn->ctx, seconds_to_tv(c->read_timeout + extra_block_s));
+		}
+		r = redisCommandArgv(conn->ctx, argc, argv, lens);
+		if (r != NULL) {
+			if (extra_block_s > 0) {
+				redisSetTimeout(conn->ctx, seconds_to_tv(c->read_timeout));
+			}
+			conn->last_used_ns = paylock_now_ns();
+			return (paylock_reply *)r;
+		}
+		timed_out = conn->ctx->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
+		snprintf(why, sizeof(why), "%s", timed_out ? "read timed out" : conn->ctx->errstr);
+		conn_drop(c, conn); /* a half-read reply makes the socket unusable */
+		/* A fresh connection failing is not a stale socket, and a timed-out command may still run. */
+		if (fresh || timed_out || attempt == 1) {
+			paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis at %s: %s", c->where, why);
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static void io_error(paylock_redis_client *c, paylock_redis_conn *conn, paylock_error *err)
+{
+	paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis at %s: %s", c->where,
+	                  conn->ctx->errstr[0] ? conn->ctx->errstr : "connection closed");
+	conn_drop(c, conn);
+}
+
+paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
+                                      uint64_t give_up_ns, bool *gave_up, paylock_error *err)
+{
+	bool fresh;
+	int done = 0;
+	paylock_redis_conn *conn = conn_get(c, &fresh, err);
+	void *r = NULL;
+
+	*gave_up = false;
+	if (conn == NULL) {
+		return NULL;
+	}
+	if (redisAppendCommandArgv(conn->ctx, argc, argv, lens) != REDIS_OK) {
+		io_error(c, conn, err);
+		return NULL;
+	}
+	while (!done) {
+		if (redisBufferWrite(conn->ctx, &done) != REDIS_OK) {
+			io_error(c, conn, err);
+			return NULL;
+		}
+	}
+	for (;;) {
+		uint64_t now = paylock_now_ns();
+		struct pollfd p = {.fd = conn->ctx->fd, .events = POLLIN};
+		int n;
+
+		if (now >= give_up_ns) {
+			/* The reply is still owed on this socket, so the socket cannot be reused. */
+			conn_drop(c, conn);
+			*gave_up = true;
+			return NULL;
+		}
+		n = poll(&p, 1, (int)((give_up_ns - now + 999999) / 1000000));
+		if (n > 0) {
+			break;
+		}
+		if (n < 0 && errno != EINTR) {
+			io_error(c, conn, err);
+			return NULL;
+		}
+	}
+	if (redisGetReply(conn->ctx, &r) != REDIS_OK) {
+		io_error(c, conn, err);
+		return NULL;
+	}
+	conn->last_used_ns = paylock_now_ns();
+	return (paylock_reply *)r;
+}
+
+static bool error_means_unavailable(const redisReply *r)
+{
+	return (r->len >= 7 && memcmp(r->str, "LOADING", 7) == 0) ||
+	       (r->len >= 10 && memcmp(r->str, "MASTERDOWN", 10) == 0);
+}
+
+paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, int nkeys, int argc,
+                                  const char **argv, size_t *lens, paylock_error *err)
+{
+	char nk[12];
+	redisReply *r;
+
+	argv[0] = "EVALSHA";
+	lens[0] = 7;
+	argv[1] = s->sha;
+	lens[1] = 40;
+	lens[2] = snprintf(nk, sizeof(nk), "%d", nkeys);
+	argv[2] = nk;
+	r = (redisReply *)paylock_redis_command(c, argc, argv, lens, 0, err);
+	if (r && r->type == REDIS_REPLY_ERROR && r->len >= 8 && memcmp(r->str, "NOSCRIPT", 8) == 0) {
+		/* The script cache is empty (Redis restarted or SCRIPT FLUSH): EVAL sends and caches it. */
+		freeReplyObject(r);
+		argv[0] = "EVAL";
+		lens[0] = 4;
+		argv[1] = s->body;
+		lens[1] = strlen(s->body);
+		r = (redisReply *)paylock_redis_command(c, argc, argv, lens, 0, err);
+	}
+	if (r && r->type == REDIS_REPLY_ERROR) {
+		paylock_error_set(err, error_means_unavailable(r) ? PAYLOCK_ERR_CONNECTION : PAYLOCK_ERR_STORE,
+		                  "Redis at %s answered: %.*s", c->where, (int)r->len, r->str);
+		freeReplyObject(r);
+		return NULL;
+	}
+	return (paylock_reply *)r;
+}
+
+void paylock_script_init(paylock_script *s, const char *body)
+{
+	PHP_SHA1_CTX ctx;
+	unsigned char digest[20];
+
+	s->body = body;
+	PHP_SHA1Init(&ctx);
+	PHP_SHA1Update(&ctx, (const unsigned char *)body, strlen(body));
+	PHP_SHA1Final(digest, &ctx);
+	make_digest_ex(s->sha, digest, 20);
+}
+
+const char *paylock_hiredis_version(void)
+{
+	return ZEND_TOSTR(HIREDIS_MAJOR) "." ZEND_TOSTR(HIREDIS_MINOR) "." ZEND_TOSTR(HIREDIS_PATCH);
+}
+
+bool paylock_redis_tls_available(void)
+{
+#ifdef HAVE_PAYLOCK_TLS
+	return true;
+#else
+	return false;
+#endif
+}

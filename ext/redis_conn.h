@@ -1,0 +1,77 @@
+/* Redis connections: DSN parsing, the per-process persistent pool, commands and scripts.
+ * The only file that includes hiredis is redis_conn.c; replies are opaque here. */
+#ifndef PAYLOCK_REDIS_CONN_H
+#define PAYLOCK_REDIS_CONN_H
+
+#include "php.h"
+#include "exceptions.h"
+
+typedef struct paylock_redis_conn paylock_redis_conn;
+typedef struct paylock_reply paylock_reply;
+
+typedef struct {
+	char *host;            /* NULL for a unix socket */
+	int port;
+	char *unix_path;       /* NULL for TCP */
+	zend_long db;
+	char *user;            /* ACL user, or NULL */
+	char *pass;            /* NULL: no AUTH */
+	double connect_timeout;
+	double read_timeout;
+	bool persistent;
+	zend_string *prefix;   /* key prefix, e.g. "paylock:" */
+	zend_string *pool_key; /* every behaviour-changing setting; the password only as a hash */
+	char where[160];       /* host:port or socket path, for messages */
+	paylock_redis_conn *own; /* the connection when not persistent */
+} paylock_redis_client;
+
+/* A Lua script run by EVALSHA, loaded again on NOSCRIPT. */
+typedef struct {
+	const char *body;
+	char sha[41];
+} paylock_script;
+
+typedef enum {
+	PAYLOCK_REPLY_STRING = 1,
+	PAYLOCK_REPLY_ARRAY = 2,
+	PAYLOCK_REPLY_INTEGER = 3,
+	PAYLOCK_REPLY_NIL = 4,
+	PAYLOCK_REPLY_STATUS = 5,
+	PAYLOCK_REPLY_ERROR = 6,
+} paylock_reply_type;
+
+/* Parses $dsn (NULL: ini paylock.redis_dsn) and $options; throws ValueError/TypeError/ConnectionException. */
+zend_result paylock_redis_client_init(paylock_redis_client *c, zend_string *dsn, HashTable *options);
+/* Frees memory and closes a private socket; never speaks on it. */
+void paylock_redis_client_dtor(paylock_redis_client *c);
+
+/* Sends one command. extra_block_s widens the read timeout for blocking commands (BLPOP).
+ * Error replies are returned as replies; NULL means a connection failure described in err. */
+paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
+                                     double extra_block_s, paylock_error *err);
+/* Sends a blocking command (BLPOP) and waits for its reply until give_up_ns (monotonic) at the latest.
+ * Giving up drops the connection (the reply is still owed on it): NULL with *gave_up set, err untouched. */
+paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
+                                      uint64_t give_up_ns, bool *gave_up, paylock_error *err);
+/* Runs a script. argv[0..2] are reserved for EVALSHA/sha/numkeys and filled here.
+ * An error reply becomes a STORE (or CONNECTION for LOADING/MASTERDOWN) error and NULL. */
+paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, int nkeys, int argc,
+                                  const char **argv, size_t *lens, paylock_error *err);
+
+void paylock_script_init(paylock_script *s, const char *body);
+
+paylock_reply_type paylock_reply_kind(const paylock_reply *r);
+long long paylock_reply_int(const paylock_reply *r);
+const char *paylock_reply_str(const paylock_reply *r, size_t *len);
+size_t paylock_reply_count(const paylock_reply *r);
+paylock_reply *paylock_reply_at(const paylock_reply *r, size_t i);
+void paylock_reply_free(paylock_reply *r);
+
+/* The pool's destructor (persistent HashTable of paylock_redis_conn*). */
+void paylock_redis_pool_entry_dtor(zval *zv);
+/* Number of pooled connections this process holds, for phpinfo(). */
+uint32_t paylock_redis_pool_size(void);
+const char *paylock_hiredis_version(void);
+bool paylock_redis_tls_available(void);
+
+#endif

@@ -1,0 +1,449 @@
+/* RedisStore: locks as one Redis string per name, taken and released by owner-checked Lua scripts.
+ *
+ * Keys for lock "n" under prefix "p:" (all share the hash tag {n}):
+ *   p:{n}    value "<token>:<fence>:<pid>:<acquired unix ms>:<host>", PX = the lease
+ *   p:{n}:w  exists while someone waits; tells release to leave a wake-up
+ *   p:{n}:q  list holding at most one wake-up item; waiters BLPOP it, so a release that happens before
+ *            a waiter blocks is not lost (pub/sub would lose it)
+ *   p:fence  the fencing counter, one per prefix: never reset, so tokens only grow */
+#include "php_paylock.h"
+#include "redis_store.h"
+#include "redis_conn.h"
+#include "zend_exceptions.h"
+
+zend_class_entry *paylock_ce_RedisStore;
+static zend_object_handlers redis_store_handlers;
+
+typedef struct {
+	paylock_store base; /* first: see paylock_store_from_obj() */
+	paylock_redis_client client;
+	zend_object std;
+} paylock_redis_store;
+
+static inline paylock_redis_store *redis_store_from_obj(zend_object *obj)
+{
+	return (paylock_redis_store *)((char *)obj - XtOffsetOf(paylock_redis_store, std));
+}
+
+/* KEYS: lock, fence, waiting-flag. ARGV: token, ttl ms, "pid:ms:host", ms the caller will wait.
+ * Returns {1, fence} when taken (or already ours: lease renewed), {0, holder's PTTL} when busy. */
+static paylock_script acquire_script;
+static const char acquire_lua[] =
+	"local v = redis.call('GET', KEYS[1])\n"
+	"if not v then\n"
+	"  local f = redis.call('INCR', KEYS[2])\n"
+	"  redis.call('SET', KEYS[1], ARGV[1] .. ':' .. f .. ':' .. ARGV[3], 'PX', ARGV[2])\n"
+	"  return {1, f}\n"
+	"end\n"
+	"if string.sub(v, 1, 32) == ARGV[1] then\n"
+	"  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
+	"  return {1, tonumber(string.match(v, '^%x+:(%d+)'))}\n"
+	"end\n"
+	"local w = tonumber(ARGV[4])\n"
+	"if w > 0 and redis.call('PTTL', KEYS[3]) < w then\n"
+	"  redis.call('SET', KEYS[3], '1', 'PX', w)\n"
+	"end\n"
+	"return {0, redis.call('PTTL', KEYS[1])}\n";
+
+/* KEYS: lock, wake-up list, waiting-flag. ARGV: token. Deletes only our own lock; wakes one waiter. */
+static paylock_script release_script;
+static const char release_lua[] =
+	"local v = redis.call('GET', KEYS[1])\n"
+	"if not v or string.sub(v, 1, 32) ~= ARGV[1] then return 0 end\n"
+	"redis.call('DEL', KEYS[1])\n"
+	"if redis.call('EXISTS', KEYS[3]) == 1 and redis.call('LLEN', KEYS[2]) == 0 then\n"
+	"  redis.call('RPUSH', KEYS[2], '1')\n"
+	"  redis.call('PEXPIRE', KEYS[2], 10000)\n"
+	"end\n"
+	"return 1\n";
+
+/* KEYS: lock. ARGV: token, ttl ms. */
+static paylock_script refresh_script;
+static const char refresh_lua[] =
+	"local v = redis.call('GET', KEYS[1])\n"
+	"if v and string.sub(v, 1, 32) == ARGV[1] then\n"
+	"  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
+	"  return 1\n"
+	"end\n"
+	"return 0\n";
+
+/* KEYS: lock. Value and PTTL in one round trip. */
+static paylock_script inspect_script;
+static const char inspect_lua[] = "return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}\n";
+
+#define KEY_MAX (256 + PAYLOCK_MAX_NAME + 8)
+
+typedef struct {
+	char lock[KEY_MAX];
+	size_t lock_len;
+	char aux[KEY_MAX]; /* lock key + ":q" or ":w" */
+	char flag[KEY_MAX];
+	size_t aux_len;
+	char fence[256 + 6];
+	size_t fence_len;
+} lock_keys;
+
+static void build_keys(const paylock_redis_client *c, const zend_string *name, lock_keys *k)
+{
+	size_t p = ZSTR_LEN(c->prefix), n = ZSTR_LEN(name);
+
+	memcpy(k->lock, ZSTR_VAL(c->prefix), p);
+	k->lock[p] = '{';
+	memcpy(k->lock + p + 1, ZSTR_VAL(name), n);
+	k->lock[p + 1 + n] = '}';
+	k->lock_len = p + n + 2;
+	memcpy(k->aux, k->lock, k->lock_len);
+	memcpy(k->aux + k->lock_len, ":q", 2);
+	memcpy(k->flag, k->lock, k->lock_len);
+	memcpy(k->flag + k->lock_len, ":w", 2);
+	k->aux_len = k->lock_len + 2;
+	memcpy(k->fence, ZSTR_VAL(c->prefix), p);
+	memcpy(k->fence + p, "fence", 5);
+	k->fence_len = p + 5;
+}
+
+static paylock_redis_client *client_of(paylock_store *s)
+{
+	return &((paylock_redis_store *)s)->client;
+}
+
+static bool value_is_ours(const char *v, size_t len, const char *token)
+{
+	return len >= PAYLOCK_TOKEN_HEX && memcmp(v, token, PAYLOCK_TOKEN_HEX) == 0;
+}
+
+static paylock_status bad_reply(paylock_error *err, const paylock_redis_client *c, const char *what)
+{
+	paylock_error_set(err, PAYLOCK_ERR_STORE, "Unexpected reply from Redis at %s to %s", c->where, what);
+	return PAYLOCK_FAILED;
+}
+
+/* Blocks on the wake-up list for up to block_s; a wake-up or a timeout both mean "try again".
+ * Redis times blocked clients out on its own tick (up to 1/hz late), so when the caller's deadline is
+ * what bounds the wait we stop listening at that deadline ourselves: NO = deadline passed. */
+static paylock_status wait_for_wakeup(paylock_redis_client *c, const lock_keys *k, double block_s,
+                                      uint64_t deadline_ns, paylock_error *err)
+{
+	char timeout[32];
+	const char *argv[3] = {"BLPOP", k->aux, timeout};
+	size_t lens[3] = {5, k->aux_len, 0};
+	uint64_t give_up = paylock_now_ns() + (uint64_t)((block_s + c->read_timeout) * 1e9);
+	paylock_reply *r;
+	bool gave_up;
+
+	if (block_s < 0.001) {
+		block_s = 0.001; /* BLPOP 0 would block forever */
+	}
+	lens[2] = snprintf(timeout, sizeof(timeout), "%.3f", block_s);
+	r = paylock_redis_blocking(c, 3, argv, lens, give_up < deadline_ns ? give_up : deadline_ns, &gave_up, err);
+	if (r == NULL) {
+		return gave_up ? PAYLOCK_NO : PAYLOCK_FAILED;
+	}
+	if (paylock_reply_kind(r) == PAYLOCK_REPLY_ERROR) {
+		paylock_reply_free(r);
+		return bad_reply(err, c, "BLPOP");
+	}
+	paylock_reply_free(r);
+	return PAYLOCK_YES;
+}
+
+static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms, uint64_t deadline_ns,
+                                    bool *contended, paylock_error *err)
+{
+	paylock_redis_client *c = client_of(s);
+	lock_keys k;
+	char ttl[24], meta[320], wait[24];
+	const char *argv[10];
+	size_t lens[10];
+
+	build_keys(c, l->name, &k);
+	lens[7] = snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms);
+	lens[8] = snprintf(meta, sizeof(meta), "%ld:%" PRId64 ":%s", (long)getpid(), paylock_unix_ms(),
+	                   PAYLOCK_G(hostname));
+	for (;;) {
+		uint64_t now = paylock_now_ns();
+		int64_t wait_ms = deadline_ns > now ? (int64_t)((deadline_ns - now + 999999) / 1000000) : 0;
+		paylock_reply *r;
+		long long holder_ms;
+
+		argv[3] = k.lock, lens[3] = k.lock_len;
+		argv[4] = k.fence, lens[4] = k.fence_len;
+		argv[5] = k.flag, lens[5] = k.aux_len;
+		argv[6] = l->token, lens[6] = PAYLOCK_TOKEN_HEX;
+		argv[7] = ttl;
+		argv[8] = meta;
+		lens[9] = snprintf(wait, sizeof(wait), "%" PRId64, wait_ms);
+		argv[9] = wait;
+		r = paylock_redis_eval(c, &acquire_script, 3, 10, argv, lens, err);
+		if (r == NULL) {
+			return PAYLOCK_FAILED;
+		}
+		if (paylock_reply_count(r) != 2 || paylock_reply_kind(paylock_reply_at(r, 1)) != PAYLOCK_REPLY_INTEGER) {
+			paylock_reply_free(r);
+			return bad_reply(err, c, "the acquire script");
+		}
+		holder_ms = paylock_reply_int(paylock_reply_at(r, 1));
+		if (paylock_reply_int(paylock_reply_at(r, 0)) == 1) {
+			l->fence = holder_ms;
+			paylock_reply_free(r);
+			return PAYLOCK_YES;
+		}
+		paylock_reply_free(r);
+		*contended = true;
+		now = paylock_now_ns();
+		if (deadline_ns == 0 || now >= deadline_ns) {
+			return PAYLOCK_NO;
+		}
+		{
+			/* A lost wake-up costs at most the holder's remaining lease, never the whole wait. */
+			double block_s = (double)(deadline_ns - now) / 1e9;
+
+			if (holder_ms >= 0 && holder_ms / 1000.0 + 0.001 < block_s) {
+				block_s = holder_ms / 1000.0 + 0.001;
+			}
+			switch (wait_for_wakeup(c, &k, block_s, deadline_ns, err)) {
+			case PAYLOCK_FAILED:
+				return PAYLOCK_FAILED;
+			case PAYLOCK_NO:
+				return PAYLOCK_NO;
+			default:
+				break;
+			}
+		}
+	}
+}
+
+static paylock_status int_script(paylock_redis_client *c, paylock_script *script, const char *what, int nkeys,
+                                 int argc, const char **argv, size_t *lens, paylock_error *err)
+{
+	paylock_reply *r = paylock_redis_eval(c, script, nkeys, argc, argv, lens, err);
+	paylock_status st;
+
+	if (r == NULL) {
+		return PAYLOCK_FAILED;
+	}
+	if (paylock_reply_kind(r) != PAYLOCK_REPLY_INTEGER) {
+		paylock_reply_free(r);
+		return bad_reply(err, c, what);
+	}
+	st = paylock_reply_int(r) == 1 ? PAYLOCK_YES : PAYLOCK_NO;
+	paylock_reply_free(r);
+	return st;
+}
+
+static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+{
+	paylock_redis_client *c = client_of(s);
+	lock_keys k;
+	const char *argv[7];
+	size_t lens[7];
+
+	build_keys(c, l->name, &k);
+	argv[3] = k.lock, lens[3] = k.lock_len;
+	argv[4] = k.aux, lens[4] = k.aux_len;
+	argv[5] = k.flag, lens[5] = k.aux_len;
+	argv[6] = l->token, lens[6] = PAYLOCK_TOKEN_HEX;
+	return int_script(c, &release_script, "the release script", 3, 7, argv, lens, err);
+}
+
+static paylock_status redis_refresh(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms, paylock_error *err)
+{
+	paylock_redis_client *c = client_of(s);
+	lock_keys k;
+	char ttl[24];
+	const char *argv[6];
+	size_t lens[6];
+
+	build_keys(c, l->name, &k);
+	argv[3] = k.lock, lens[3] = k.lock_len;
+	argv[4] = l->token, lens[4] = PAYLOCK_TOKEN_HEX;
+	lens[5] = snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms);
+	argv[5] = ttl;
+	return int_script(c, &refresh_script, "the refresh script", 1, 6, argv, lens, err);
+}
+
+static paylock_status redis_check(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+{
+	paylock_redis_client *c = client_of(s);
+	lock_keys k;
+	const char *argv[2] = {"GET", k.lock};
+	size_t lens[2];
+	paylock_reply *r;
+	paylock_status st;
+
+	build_keys(c, l->name, &k);
+	lens[0] = 3;
+	lens[1] = k.lock_len;
+	r = paylock_redis_command(c, 2, argv, lens, 0, err);
+	if (r == NULL) {
+		return PAYLOCK_FAILED;
+	}
+	if (paylock_reply_kind(r) == PAYLOCK_REPLY_NIL) {
+		st = PAYLOCK_NO;
+	} else if (paylock_reply_kind(r) == PAYLOCK_REPLY_STRING) {
+		size_t len;
+		const char *v = paylock_reply_str(r, &len);
+
+		st = value_is_ours(v, len, l->token) ? PAYLOCK_YES : PAYLOCK_NO;
+	} else {
+		st = bad_reply(err, c, "GET");
+	}
+	paylock_reply_free(r);
+	return st;
+}
+
+/* "<token>:<fence>:<pid>:<ms>:<host>" -> holder array. */
+static paylock_status describe_value(const char *v, size_t len, long long pttl, zval *out)
+{
+	long long fields[3];
+	const char *p = v + PAYLOCK_TOKEN_HEX, *end = v + len;
+
+	if (len <= PAYLOCK_TOKEN_HEX || *p != ':') {
+		return PAYLOCK_FAILED;
+	}
+	for (int i = 0; i < 3; i++) {
+		char *stop;
+
+		if (p >= end || *p != ':') {
+			return PAYLOCK_FAILED;
+		}
+		fields[i] = ZEND_STRTOL(p + 1, &stop, 10);
+		p = stop;
+	}
+	if (p >= end || *p != ':') {
+		return PAYLOCK_FAILED;
+	}
+	array_init_size(out, 6);
+	add_assoc_stringl(out, "host", p + 1, end - p - 1);
+	add_assoc_long(out, "pid", (zend_long)fields[1]);
+	add_assoc_double(out, "acquired_at", fields[2] / 1000.0);
+	add_assoc_double(out, "ttl", pttl >= 0 ? pttl / 1000.0 : -1.0);
+	add_assoc_long(out, "fence", (zend_long)fields[0]);
+	add_assoc_string(out, "store", "redis");
+	return PAYLOCK_YES;
+}
+
+static paylock_status redis_holder(paylock_store *s, zend_string *name, zval *out, paylock_error *err)
+{
+	paylock_redis_client *c = client_of(s);
+	lock_keys k;
+	const char *argv[4];
+	size_t lens[4];
+	paylock_reply *r, *v, *t;
+	paylock_status st = PAYLOCK_NO;
+
+	build_keys(c, name, &k);
+	argv[3] = k.lock, lens[3] = k.lock_len;
+	r = paylock_redis_eval(c, &inspect_script, 1, 4, argv, lens, err);
+	if (r == NULL) {
+		return PAYLOCK_FAILED;
+	}
+	if (paylock_reply_count(r) != 2) {
+		paylock_reply_free(r);
+		return bad_reply(err, c, "the inspect script");
+	}
+	v = paylock_reply_at(r, 0);
+	t = paylock_reply_at(r, 1);
+	if (paylock_reply_kind(v) == PAYLOCK_REPLY_STRING) {
+		size_t len;
+		const char *str = paylock_reply_str(v, &len);
+
+		st = describe_value(str, len, paylock_reply_int(t), out);
+		if (st == PAYLOCK_FAILED) {
+			paylock_error_set(err, PAYLOCK_ERR_STORE, "Lock key at %s holds a value PayLock did not write",
+			                  c->where);
+		}
+	}
+	paylock_reply_free(r);
+	return st;
+}
+
+static const paylock_store_ops redis_ops = {
+	.kind = "redis",
+	.acquire = redis_acquire,
+	.release = redis_release,
+	.refresh = redis_refresh,
+	.check = redis_check,
+	.holder = redis_holder,
+};
+
+ZEND_METHOD(PayLock_RedisStore, __construct)
+{
+	paylock_redis_store *rs = redis_store_from_obj(Z_OBJ_P(ZEND_THIS));
+	zend_string *dsn = NULL;
+	HashTable *options = NULL;
+
+	ZEND_PARSE_PARAMETERS_START(0, 2)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_STR_OR_NULL(dsn)
+		Z_PARAM_ARRAY_HT(options)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (rs->base.ops) {
+		zend_throw_error(NULL, "Cannot call PayLock\\RedisStore::__construct() twice");
+		RETURN_THROWS();
+	}
+	if (paylock_redis_client_init(&rs->client, dsn, options ? options : (HashTable *)&zend_empty_array) ==
+	    FAILURE) {
+		paylock_redis_client_dtor(&rs->client);
+		RETURN_THROWS();
+	}
+	rs->base.ops = &redis_ops;
+}
+
+ZEND_METHOD(PayLock_RedisStore, ping)
+{
+	paylock_store *s = paylock_store_from_obj(Z_OBJ_P(ZEND_THIS));
+	const char *argv[1] = {"PING"};
+	size_t lens[1] = {4};
+	paylock_error err;
+	paylock_reply *r;
+	size_t len;
+	const char *str;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	if (s == NULL) {
+		RETURN_THROWS();
+	}
+	r = paylock_redis_command(client_of(s), 1, argv, lens, 0, &err);
+	if (r == NULL) {
+		paylock_error_throw(&err);
+		RETURN_THROWS();
+	}
+	str = paylock_reply_str(r, &len);
+	RETVAL_BOOL(paylock_reply_kind(r) == PAYLOCK_REPLY_STATUS && len == 4 && memcmp(str, "PONG", 4) == 0);
+	paylock_reply_free(r);
+}
+
+static zend_object *redis_store_create(zend_class_entry *ce)
+{
+	paylock_redis_store *rs = zend_object_alloc(sizeof(paylock_redis_store), ce);
+
+	zend_object_std_init(&rs->std, ce);
+	rs->std.handlers = &redis_store_handlers;
+	return &rs->std;
+}
+
+static void redis_store_free(zend_object *obj)
+{
+	paylock_redis_store *rs = redis_store_from_obj(obj);
+
+	if (rs->base.ops) {
+		paylock_redis_client_dtor(&rs->client);
+	}
+	zend_object_std_dtor(obj);
+}
+
+void paylock_redis_store_minit(zend_class_entry *ce)
+{
+	paylock_ce_RedisStore = ce;
+	ce->create_object = redis_store_create;
+	memcpy(&redis_store_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
+	redis_store_handlers.offset = XtOffsetOf(paylock_redis_store, std);
+	redis_store_handlers.free_obj = redis_store_free;
+	redis_store_handlers.clone_obj = NULL;
+	paylock_script_init(&acquire_script, acquire_lua);
+	paylock_script_init(&release_script, release_lua);
+	paylock_script_init(&refresh_script, refresh_lua);
+	paylock_script_init(&inspect_script, inspect_lua);
+}

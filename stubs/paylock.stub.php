@@ -1,0 +1,104 @@
+<?php
+
+/**
+ * PayLock: race-free payment and inventory code for PHP.
+ * This file is the API (arginfo is generated from it) and the IDE stub users get.
+ *
+ * @generate-class-entries
+ */
+
+namespace PayLock {
+    /**
+     * A lock backend: RedisStore, FileStore or FallbackStore. Only PayLock's own classes implement it.
+     */
+    interface Store {}
+
+    /**
+     * Locks on a Redis server. One persistent connection per process per DSN and options.
+     *
+     * @strict-properties
+     * @not-serializable
+     */
+    final class RedisStore implements Store
+    {
+        /**
+         * @param string|null $dsn redis://[user[:pass]@]host[:port][/db] | unix:///path/redis.sock[?db=N]
+         *                         | rediss://... ; null takes ini paylock.redis_dsn
+         * @param array $options connect_timeout (s, 1.0), read_timeout (s, 1.0), persistent (bool, ini
+         *                       paylock.persistent), prefix (string, 'paylock:')
+         */
+        public function __construct(#[\SensitiveParameter] ?string $dsn = null, array $options = []) {}
+
+        /** True when the server answers PING; ConnectionException when it cannot be reached. */
+        public function ping(): bool {}
+    }
+
+    /**
+     * A named mutual-exclusion lock with a lease (TTL) and a fencing token.
+     *
+     * @strict-properties
+     * @not-serializable
+     */
+    final class Lock
+    {
+        /** @param float|null $ttl lease in seconds (0 < ttl <= 30 days); null takes ini paylock.default_ttl */
+        public function __construct(Store $store, string $name, ?float $ttl = null) {}
+
+        /** Takes the lock, waiting up to $wait seconds; false when it was not acquired in time. */
+        public function acquire(float $wait = 0.0): bool {}
+
+        /** Like acquire(), but throws LockTimeoutException instead of returning false. */
+        public function acquireOrFail(float $wait = 0.0): void {}
+
+        /** Releases the lock; false when it was no longer ours (expired, or taken by another holder). */
+        public function release(): bool {}
+
+        /** Extends the lease to $ttl seconds from now (default: the lock's ttl); LockLostException if lost. */
+        public function refresh(?float $ttl = null): void {}
+
+        /** Asks the store whether this object still holds the lock. */
+        public function isAcquired(): bool {}
+
+        /** Seconds left on the lease by the monotonic clock; null when not held. */
+        public function remainingLifetime(): ?float {}
+
+        /** Strictly increasing per name across holders; LockLostException when not held. */
+        public function fencingToken(): int {}
+
+        /** acquireOrFail($wait), $fn(), release() in a finally block; returns what $fn returned. */
+        public function run(callable $fn, float $wait = 0.0): mixed {}
+
+        /** True when a FallbackStore holds this lock on the local file lock only. */
+        public function isDegraded(): bool {}
+    }
+
+    /** Who holds $name: host, pid, acquired_at (unix time), ttl (seconds left), fence; null when free. */
+    function holder(Store $store, string $name): ?array {}
+
+    /** This process's counters. */
+    function stats(): array {}
+
+    /** Base of every PayLock runtime failure. */
+    class Exception extends \RuntimeException {}
+
+    /** The store cannot be reached, refused the credentials, or the connection broke. */
+    class ConnectionException extends Exception {}
+
+    /** acquireOrFail()/run() did not get the lock within the wait. */
+    class LockTimeoutException extends Exception {}
+
+    /** The lock is no longer held by this object (lease expired, taken by another holder). */
+    class LockLostException extends Exception {}
+
+    /** Another process is running this idempotency key right now. */
+    class InProgressException extends Exception {}
+
+    /** The idempotency key was reused for a different request. */
+    class FingerprintMismatchException extends Exception {}
+
+    /** An earlier run of this key crashed mid-step; its outcome is unknown. */
+    class OutcomeUnknownException extends Exception {}
+
+    /** The store answered with something unexpected, a record could not be decoded, or file I/O failed. */
+    class StoreException extends Exception {}
+}

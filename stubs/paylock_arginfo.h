@@ -1,0 +1,259 @@
+/* This is a generated file, edit the .stub.php file instead.
+ * Stub hash: 0ccc5bb9d493e32e2c520f6ea6931f84acd15ef6 */
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_PayLock_holder, 0, 2, IS_ARRAY, 1)
+	ZEND_ARG_OBJ_INFO(0, store, PayLock\\Store, 0)
+	ZEND_ARG_TYPE_INFO(0, name, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_PayLock_stats, 0, 0, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_RedisStore___construct, 0, 0, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, dsn, IS_STRING, 1, "null")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_RedisStore_ping, 0, 0, _IS_BOOL, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_Lock___construct, 0, 0, 2)
+	ZEND_ARG_OBJ_INFO(0, store, PayLock\\Store, 0)
+	ZEND_ARG_TYPE_INFO(0, name, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, ttl, IS_DOUBLE, 1, "null")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Lock_acquire, 0, 0, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, wait, IS_DOUBLE, 0, "0.0")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Lock_acquireOrFail, 0, 0, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, wait, IS_DOUBLE, 0, "0.0")
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_PayLock_Lock_release arginfo_class_PayLock_RedisStore_ping
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Lock_refresh, 0, 0, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, ttl, IS_DOUBLE, 1, "null")
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_PayLock_Lock_isAcquired arginfo_class_PayLock_RedisStore_ping
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Lock_remainingLifetime, 0, 0, IS_DOUBLE, 1)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Lock_fencingToken, 0, 0, IS_LONG, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Lock_run, 0, 1, IS_MIXED, 0)
+	ZEND_ARG_TYPE_INFO(0, fn, IS_CALLABLE, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, wait, IS_DOUBLE, 0, "0.0")
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_PayLock_Lock_isDegraded arginfo_class_PayLock_RedisStore_ping
+
+
+ZEND_FUNCTION(PayLock_holder);
+ZEND_FUNCTION(PayLock_stats);
+ZEND_METHOD(PayLock_RedisStore, __construct);
+ZEND_METHOD(PayLock_RedisStore, ping);
+ZEND_METHOD(PayLock_Lock, __construct);
+ZEND_METHOD(PayLock_Lock, acquire);
+ZEND_METHOD(PayLock_Lock, acquireOrFail);
+ZEND_METHOD(PayLock_Lock, release);
+ZEND_METHOD(PayLock_Lock, refresh);
+ZEND_METHOD(PayLock_Lock, isAcquired);
+ZEND_METHOD(PayLock_Lock, remainingLifetime);
+ZEND_METHOD(PayLock_Lock, fencingToken);
+ZEND_METHOD(PayLock_Lock, run);
+ZEND_METHOD(PayLock_Lock, isDegraded);
+
+
+static const zend_function_entry ext_functions[] = {
+	ZEND_NS_FALIAS("PayLock", holder, PayLock_holder, arginfo_PayLock_holder)
+	ZEND_NS_FALIAS("PayLock", stats, PayLock_stats, arginfo_PayLock_stats)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_Store_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_RedisStore_methods[] = {
+	ZEND_ME(PayLock_RedisStore, __construct, arginfo_class_PayLock_RedisStore___construct, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_RedisStore, ping, arginfo_class_PayLock_RedisStore_ping, ZEND_ACC_PUBLIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_Lock_methods[] = {
+	ZEND_ME(PayLock_Lock, __construct, arginfo_class_PayLock_Lock___construct, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Lock, acquire, arginfo_class_PayLock_Lock_acquire, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Lock, acquireOrFail, arginfo_class_PayLock_Lock_acquireOrFail, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Lock, release, arginfo_class_PayLock_Lock_release, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Lock, refresh, arginfo_class_PayLock_Lock_refresh, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Lock, isAcquired, arginfo_class_PayLock_Lock_isAcquired, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Lock, remainingLifetime, arginfo_class_PayLock_Lock_remainingLifetime, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Lock, fencingToken, arginfo_class_PayLock_Lock_fencingToken, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Lock, run, arginfo_class_PayLock_Lock_run, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Lock, isDegraded, arginfo_class_PayLock_Lock_isDegraded, ZEND_ACC_PUBLIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_Exception_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_ConnectionException_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_LockTimeoutException_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_LockLostException_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_InProgressException_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_FingerprintMismatchException_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_OutcomeUnknownException_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_StoreException_methods[] = {
+	ZEND_FE_END
+};
+
+static zend_class_entry *register_class_PayLock_Store(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "Store", class_PayLock_Store_methods);
+	class_entry = zend_register_internal_interface(&ce);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_RedisStore(zend_class_entry *class_entry_PayLock_Store)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "RedisStore", class_PayLock_RedisStore_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+	zend_class_implements(class_entry, 1, class_entry_PayLock_Store);
+
+
+	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "__construct", sizeof("__construct") - 1), 0, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_Lock(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "Lock", class_PayLock_Lock_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_Exception(zend_class_entry *class_entry_RuntimeException)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "Exception", class_PayLock_Exception_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_RuntimeException);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_ConnectionException(zend_class_entry *class_entry_PayLock_Exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "ConnectionException", class_PayLock_ConnectionException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_PayLock_Exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_LockTimeoutException(zend_class_entry *class_entry_PayLock_Exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "LockTimeoutException", class_PayLock_LockTimeoutException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_PayLock_Exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_LockLostException(zend_class_entry *class_entry_PayLock_Exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "LockLostException", class_PayLock_LockLostException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_PayLock_Exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_InProgressException(zend_class_entry *class_entry_PayLock_Exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "InProgressException", class_PayLock_InProgressException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_PayLock_Exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_FingerprintMismatchException(zend_class_entry *class_entry_PayLock_Exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "FingerprintMismatchException", class_PayLock_FingerprintMismatchException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_PayLock_Exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_OutcomeUnknownException(zend_class_entry *class_entry_PayLock_Exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "OutcomeUnknownException", class_PayLock_OutcomeUnknownException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_PayLock_Exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_StoreException(zend_class_entry *class_entry_PayLock_Exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "StoreException", class_PayLock_StoreException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_PayLock_Exception);
+
+	return class_entry;
+}
