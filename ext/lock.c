@@ -64,12 +64,52 @@ static const char *printable(const zend_string *name, char *buf, size_t buflen)
 
 static void registry_add(paylock_lock *lk)
 {
-	zend_hash_index_update_ptr(&PAYLOCK_G(held), lk->std.handle, &lk->std);
+	if (PAYLOCK_G(in_request)) {
+		zend_hash_index_update_ptr(&PAYLOCK_G(held), lk->std.handle, &lk->std);
+	}
 }
 
 static void registry_remove(paylock_lock *lk)
 {
-	zend_hash_index_del(&PAYLOCK_G(held), lk->std.handle);
+	if (PAYLOCK_G(in_request)) {
+		zend_hash_index_del(&PAYLOCK_G(held), lk->std.handle);
+	}
+}
+
+/* A held lock whose object is freed before RSHUTDOWN without its destructor having run: after a fatal
+ * error the engine frees global objects in shutdown_destructors(). free_obj may not do I/O, so the
+ * release is handed to RSHUTDOWN with what it needs. */
+typedef struct {
+	zend_object *store_obj;
+	paylock_store *store;
+	paylock_lock_state st;
+} paylock_orphan;
+
+static void orphan_dtor(zval *zv)
+{
+	paylock_orphan *o = Z_PTR_P(zv);
+
+	if (o->st.fd >= 0) {
+		close(o->st.fd);
+	}
+	zend_string_release(o->st.name);
+	OBJ_RELEASE(o->store_obj);
+	efree(o);
+}
+
+static void adopt_orphan(paylock_lock *lk)
+{
+	paylock_orphan *o = emalloc(sizeof(*o));
+
+	o->store_obj = lk->store_obj; /* the references move to the orphan */
+	o->store = lk->store;
+	o->st = lk->st;
+	lk->store_obj = NULL;
+	lk->st.name = NULL;
+	lk->st.fd = -1;
+	registry_remove(lk);
+	lk->held = false;
+	zend_hash_next_index_insert_ptr(&PAYLOCK_G(orphans), o);
 }
 
 /* Drops our claim without any I/O on the store (used for lost locks and inherited ones). */
@@ -462,15 +502,21 @@ ZEND_FUNCTION(PayLock_holder)
 	}
 }
 
+static void warn_unreleased(const zend_string *name, const char *when, const paylock_error *err)
+{
+	char nb[96];
+
+	php_error_docref(NULL, E_WARNING, "Could not release lock \"%s\" %s: %s; it stays held until its lease ends",
+	                 printable(name, nb, sizeof(nb)), when, err->msg);
+}
+
 /* Going out of scope releases. Errors cannot be thrown from here: warn, and the lease ends it. */
 static void release_quietly(paylock_lock *lk, const char *when)
 {
 	paylock_error err = {0};
-	char nb[96];
 
 	if (release_now(lk, &err) == PAYLOCK_FAILED && err.kind != PAYLOCK_ERR_NONE) {
-		php_error_docref(NULL, E_WARNING, "Could not release lock \"%s\" %s: %s; it stays held until its lease ends",
-		                 NAME_FOR_MSG(lk, nb), when, err.msg);
+		warn_unreleased(lk->st.name, when, &err);
 	}
 }
 
@@ -484,9 +530,17 @@ static void lock_dtor(zend_object *obj)
 	}
 }
 
+void paylock_lock_rinit(void)
+{
+	zend_hash_init(&PAYLOCK_G(held), 8, NULL, NULL, 0);
+	zend_hash_init(&PAYLOCK_G(orphans), 0, NULL, orphan_dtor, 0);
+	PAYLOCK_G(in_request) = true;
+}
+
 void paylock_lock_release_all(void)
 {
 	zend_object *obj;
+	paylock_orphan *o;
 	zval user_handler;
 
 	/* After a fatal error no userland code may run: keep a user error handler out of our warnings. */
@@ -499,8 +553,19 @@ void paylock_lock_release_all(void)
 			release_quietly(lk, "at request end");
 		}
 	} ZEND_HASH_FOREACH_END();
+	ZEND_HASH_FOREACH_PTR(&PAYLOCK_G(orphans), o) {
+		paylock_error err = {0};
+
+		if (o->store->ops->release(o->store, &o->st, &err) == PAYLOCK_YES) {
+			PAYLOCK_G(stats).released++;
+		} else if (err.kind != PAYLOCK_ERR_NONE) {
+			warn_unreleased(o->st.name, "at request end", &err);
+		}
+	} ZEND_HASH_FOREACH_END();
 	ZVAL_COPY_VALUE(&EG(user_error_handler), &user_handler);
-	zend_hash_clean(&PAYLOCK_G(held));
+	PAYLOCK_G(in_request) = false;
+	zend_hash_destroy(&PAYLOCK_G(held));
+	zend_hash_destroy(&PAYLOCK_G(orphans));
 }
 
 static zend_object *lock_create(zend_class_entry *ce)
@@ -518,7 +583,9 @@ static void lock_free(zend_object *obj)
 {
 	paylock_lock *lk = lock_from_obj(obj);
 
-	if (lk->held) {
+	if (lk->held && PAYLOCK_G(in_request) && lk->owner_pid == getpid()) {
+		adopt_orphan(lk);
+	} else if (lk->held) {
 		forget(lk);
 	}
 	if (lk->st.name) {

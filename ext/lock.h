@@ -5,6 +5,8 @@
 #include "php.h"
 
 void paylock_lock_minit(zend_class_entry *ce);
+/* RINIT: the request's registries. */
+void paylock_lock_rinit(void);
 /* RSHUTDOWN: releases every lock this process took during the request, even after a fatal error. */
 void paylock_lock_release_all(void);
 

@@ -102,7 +102,7 @@ static PHP_RINIT_FUNCTION(paylock)
 #if defined(COMPILE_DL_PAYLOCK) && defined(ZTS)
 	ZEND_TSRMLS_CACHE_UPDATE();
 #endif
-	zend_hash_init(&PAYLOCK_G(held), 8, NULL, NULL, 0);
+	paylock_lock_rinit();
 	return SUCCESS;
 }
 
@@ -110,7 +110,6 @@ static PHP_RINIT_FUNCTION(paylock)
 static PHP_RSHUTDOWN_FUNCTION(paylock)
 {
 	paylock_lock_release_all();
-	zend_hash_destroy(&PAYLOCK_G(held));
 	return SUCCESS;
 }
 

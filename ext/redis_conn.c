@@ -150,63 +150,74 @@ static zend_result parse_unix_query(paylock_redis_client *c, const zend_string *
 	return rc;
 }
 
-static zend_result parse_dsn(paylock_redis_client *c, const char *dsn, size_t len)
+/* unix:///path/redis.sock[?db=N&user=U&password=P]; php_url_parse does not take an empty authority. */
+static zend_result parse_unix_dsn(paylock_redis_client *c, const char *dsn, size_t len)
+{
+	const char *path = dsn + sizeof("unix://") - 1, *end = dsn + len;
+	const char *q = memchr(path, '?', end - path);
+	zend_string *query;
+	zend_result rc;
+
+	if (path >= end || *path != '/' || (q ? q : end) - path < 2) {
+		return FAILURE;
+	}
+	c->unix_path = estrndup(path, (q ? q : end) - path);
+	snprintf(c->where, sizeof(c->where), "unix:%s", c->unix_path);
+	if (q == NULL) {
+		return SUCCESS;
+	}
+	query = zend_string_init(q + 1, end - q - 1, 0);
+	rc = parse_unix_query(c, query);
+	zend_string_release(query);
+	return rc;
+}
+
+static zend_result parse_tcp_dsn(paylock_redis_client *c, const char *dsn, size_t len)
 {
 	php_url *u = php_url_parse_ex(dsn, len);
 	zend_result rc = FAILURE;
+	const char *h;
+	size_t hlen;
 
-	if (u == NULL || u->scheme == NULL) {
+	if (u == NULL || u->scheme == NULL || u->host == NULL || ZSTR_LEN(u->host) == 0 || u->query || u->fragment ||
+	    !zend_string_equals_literal_ci(u->scheme, "redis")) {
 		goto out;
-	}
-	if (zend_string_equals_literal_ci(u->scheme, "rediss")) {
-#ifndef HAVE_PAYLOCK_TLS
-		paylock_throw(paylock_ce_ConnectionException,
-		              "rediss:// needs TLS, which this PayLock build lacks (hiredis_ssl was not found when "
-		              "PayLock was compiled)");
-		php_url_free(u);
-		return FAILURE;
-#endif
 	}
 	c->user = url_part(u->user);
 	c->pass = url_part(u->pass);
-	if (zend_string_equals_literal_ci(u->scheme, "unix")) {
-		if (u->path == NULL || ZSTR_LEN(u->path) == 0 || (u->host && ZSTR_LEN(u->host))) {
-			goto out;
-		}
-		c->unix_path = estrndup(ZSTR_VAL(u->path), ZSTR_LEN(u->path));
-		if (parse_unix_query(c, u->query) == FAILURE) {
-			goto out;
-		}
-		snprintf(c->where, sizeof(c->where), "unix:%s", c->unix_path);
-		rc = SUCCESS;
-	} else if (zend_string_equals_literal_ci(u->scheme, "redis") ||
-	           zend_string_equals_literal_ci(u->scheme, "rediss")) {
-		const char *h;
-		size_t hlen;
-
-		if (u->host == NULL || ZSTR_LEN(u->host) == 0 || u->query) {
-			goto out;
-		}
-		h = ZSTR_VAL(u->host);
-		hlen = ZSTR_LEN(u->host);
-		if (hlen > 2 && h[0] == '[' && h[hlen - 1] == ']') { /* [::1] */
-			h++;
-			hlen -= 2;
-		}
-		c->host = estrndup(h, hlen);
-		c->port = u->port ? u->port : 6379;
-		if (u->path && ZSTR_LEN(u->path) > 1 &&
-		    parse_db(ZSTR_VAL(u->path) + 1, ZSTR_LEN(u->path) - 1, &c->db) == FAILURE) {
-			goto out;
-		}
-		snprintf(c->where, sizeof(c->where), "%s:%d", c->host, c->port);
-		rc = SUCCESS;
+	h = ZSTR_VAL(u->host);
+	hlen = ZSTR_LEN(u->host);
+	if (hlen > 2 && h[0] == '[' && h[hlen - 1] == ']') { /* [::1] */
+		h++;
+		hlen -= 2;
 	}
+	c->host = estrndup(h, hlen);
+	c->port = u->port ? u->port : 6379;
+	if (u->path && ZSTR_LEN(u->path) > 1 &&
+	    parse_db(ZSTR_VAL(u->path) + 1, ZSTR_LEN(u->path) - 1, &c->db) == FAILURE) {
+		goto out;
+	}
+	snprintf(c->where, sizeof(c->where), "%s:%d", c->host, c->port);
+	rc = SUCCESS;
 out:
 	if (u) {
 		php_url_free(u);
 	}
-	return rc == SUCCESS ? SUCCESS : dsn_error();
+	return rc;
+}
+
+static zend_result parse_dsn(paylock_redis_client *c, const char *dsn, size_t len)
+{
+	if (len > 7 && strncasecmp(dsn, "unix://", 7) == 0) {
+		return parse_unix_dsn(c, dsn, len) == SUCCESS ? SUCCESS : dsn_error();
+	}
+	if (len > 9 && strncasecmp(dsn, "rediss://", 9) == 0) {
+		paylock_throw(paylock_ce_ConnectionException,
+		              "rediss:// needs TLS, which this PayLock build lacks (hiredis_ssl was not found when "
+		              "PayLock was compiled)");
+		return FAILURE;
+	}
+	return parse_tcp_dsn(c, dsn, len) == SUCCESS ? SUCCESS : dsn_error();
 }
 
 static zend_result option_seconds(zval *v, const char *name, double *out)
@@ -318,7 +329,7 @@ zend_result paylock_redis_client_init(paylock_redis_client *c, zend_string *dsn,
 static void conn_free(paylock_redis_conn *conn, bool persistent)
 {
 	/* redisFree only closes the descriptor (no QUIT): safe in a forked child, whose close does not
-	 * end the parent's TCP session. A TLS build would need redisFreeKeepFd here to skip SSL_shutdown. */
+	 * end the parent's TCP session. A future TLS build needs redisFreeKeepFd here to skip SSL_shutdown. */
 	redisFree(conn->ctx);
 	pefree(conn, persistent);
 }
@@ -566,10 +577,13 @@ paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const c
 	return (paylock_reply *)r;
 }
 
+#define REPLY_STARTS(r, lit) ((r)->len >= sizeof(lit) - 1 && memcmp((r)->str, lit, sizeof(lit) - 1) == 0)
+
+/* Errors that say "this server cannot serve us now" rather than "PayLock sent something wrong". */
 static bool error_means_unavailable(const redisReply *r)
 {
-	return (r->len >= 7 && memcmp(r->str, "LOADING", 7) == 0) ||
-	       (r->len >= 10 && memcmp(r->str, "MASTERDOWN", 10) == 0);
+	return REPLY_STARTS(r, "LOADING") || REPLY_STARTS(r, "MASTERDOWN") || REPLY_STARTS(r, "NOAUTH") ||
+	       REPLY_STARTS(r, "WRONGPASS") || REPLY_STARTS(r, "NOPERM");
 }
 
 paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, int nkeys, int argc,
@@ -585,7 +599,7 @@ paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, in
 	lens[2] = snprintf(nk, sizeof(nk), "%d", nkeys);
 	argv[2] = nk;
 	r = (redisReply *)paylock_redis_command(c, argc, argv, lens, 0, err);
-	if (r && r->type == REDIS_REPLY_ERROR && r->len >= 8 && memcmp(r->str, "NOSCRIPT", 8) == 0) {
+	if (r && r->type == REDIS_REPLY_ERROR && REPLY_STARTS(r, "NOSCRIPT")) {
 		/* The script cache is empty (Redis restarted or SCRIPT FLUSH): EVAL sends and caches it. */
 		freeReplyObject(r);
 		argv[0] = "EVAL";
@@ -622,9 +636,5 @@ const char *paylock_hiredis_version(void)
 
 bool paylock_redis_tls_available(void)
 {
-#ifdef HAVE_PAYLOCK_TLS
-	return true;
-#else
-	return false;
-#endif
+	return false; /* see config.m4: no hiredis_ssl build yet */
 }

@@ -54,7 +54,7 @@ port=$(free_port)
 start_redis main "$port" --unixsocket "$work/redis.sock" --unixsocketperm 777
 auth_port=$(free_port)
 REDIS_WAIT_PASS=s3cret start_redis auth "$auth_port" --requirepass s3cret \
-	--user default on '>s3cret' '~*' '&*' '+@all' --user shop on '>shop-pass' '~*' '&*' '+@all'
+	--user shop on '>shop-pass' '~*' '&*' '+@all'
 
 export PAYLOCK_TEST_HARNESS=1
 export PAYLOCK_TEST_REDIS="redis://127.0.0.1:$port"

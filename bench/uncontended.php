@@ -1,0 +1,612 @@
+<?php
+/**
+ * PayLock benchmark: uncontended acquire+release cycles per second against peers.
+ *
+ * One process, one lock name, each cycle = acquire, then release, nobody else competing. Every
+ * variant runs in its own `php -n` process that loads only the extensions it needs; runs are
+ * interleaved (the order rotates every round) so machine noise hits all variants alike, and each
+ * number is the median of the rounds. The round-trip limit comes from `redis-benchmark -c 1 -t set`:
+ * a lock cycle needs two round trips (acquire, release), so the best any client can do is SET rate / 2.
+ *
+ * After the timed rounds, one short extra run per variant is watched with MONITOR to count what each
+ * cycle costs on the wire: round trips (commands the client sent) and commands run inside Lua.
+ *
+ *   php -n bench/uncontended.php --port=PORT [--iterations=20000] [--rounds=3] [--warmup=N]
+ *        [--only=paylock,phpredis,...] [--no-monitor] [--json=bench/results/uncontended.json]
+ *
+ * Environment defaults: PAYLOCK_BENCH_REDIS_PORT, PAYLOCK_BENCH_ITERATIONS, PAYLOCK_BENCH_ROUNDS,
+ * PAYLOCK_BENCH_EXT (path to paylock.so). Normally started by bench/run.sh, which brings its own redis.
+ *
+ * Internal: `--worker=VARIANT` runs one measurement and prints one JSON line (used by the parent).
+ */
+
+declare(strict_types=1);
+
+const LOCK_TTL_S = 30;
+const SET_TTL_MS = 30000;
+/** The compare-and-delete release everyone writes by hand (same as the Redis docs' pattern). */
+const RELEASE_LUA = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+/**
+ * The variants. 'ext' = which extensions the worker process loads: 'paylock', 'redis' (phpredis).
+ * 'autoload' = Debian autoloaders it requires. 'note' is printed under the table.
+ */
+function variants(): array
+{
+    return [
+        'paylock' => [
+            'label' => 'PayLock (Lock over RedisStore)',
+            'ext' => ['paylock'],
+            'autoload' => [],
+        ],
+        'phpredis' => [
+            'label' => 'phpredis SET NX PX + EVALSHA',
+            'ext' => ['redis'],
+            'autoload' => [],
+        ],
+        'predis' => [
+            'label' => 'predis SET NX PX + EVALSHA',
+            'ext' => [],
+            'autoload' => ['/usr/share/php/Predis/autoload.php'],
+        ],
+        'symfony' => [
+            'label' => 'symfony/lock RedisStore (phpredis)',
+            'ext' => ['redis'],
+            'autoload' => ['/usr/share/php/Symfony/Component/Lock/autoload.php'],
+        ],
+        'malkusch-phpredis' => [
+            'label' => 'malkusch/lock PHPRedisMutex',
+            'ext' => ['redis'],
+            'autoload' => ['/usr/share/php/Malkusch/Lock/autoload.php'],
+        ],
+        'malkusch-predis' => [
+            'label' => 'malkusch/lock PredisMutex',
+            'ext' => [],
+            'autoload' => ['/usr/share/php/Malkusch/Lock/autoload.php', '/usr/share/php/Predis/autoload.php'],
+        ],
+    ];
+}
+
+function fail(string $msg): never
+{
+    fwrite(STDERR, "uncontended.php: $msg\n");
+    exit(1);
+}
+
+function options(array $argv): array
+{
+    $o = [
+        'port' => getenv('PAYLOCK_BENCH_REDIS_PORT') ?: null,
+        'iterations' => getenv('PAYLOCK_BENCH_ITERATIONS') ?: 20000,
+        'rounds' => getenv('PAYLOCK_BENCH_ROUNDS') ?: 3,
+        'warmup' => null,
+        'only' => null,
+        'monitor' => true,
+        'json' => __DIR__ . '/results/uncontended.json',
+        'ext' => getenv('PAYLOCK_BENCH_EXT') ?: dirname(__DIR__) . '/modules/paylock.so',
+        'worker' => null,
+        'sync' => false,
+    ];
+    foreach (array_slice($argv, 1) as $arg) {
+        if ($arg === '--no-monitor') {
+            $o['monitor'] = false;
+        } elseif ($arg === '--sync') {
+            $o['sync'] = true;
+        } elseif ($arg === '-h' || $arg === '--help') {
+            fwrite(STDOUT, "usage: php -n bench/uncontended.php --port=PORT [--iterations=N] [--rounds=N] [--warmup=N]"
+                . " [--only=a,b] [--no-monitor] [--json=PATH]\nvariants: " . implode(', ', array_keys(variants())) . "\n");
+            exit(0);
+        } elseif (preg_match('/^--(port|iterations|rounds|warmup|only|json|ext|worker)=(.*)$/s', $arg, $m)) {
+            $o[$m[1]] = $m[2];
+        } elseif (preg_match('/^\d+$/', $arg)) {
+            $o['iterations'] = $arg; // a bare number is the iteration count
+        } else {
+            fail("unknown argument '$arg' (try --help)");
+        }
+    }
+    if ($o['port'] === null || !preg_match('/^\d+$/', (string)$o['port'])) {
+        fail('give the Redis port: --port=PORT or PAYLOCK_BENCH_REDIS_PORT (bench/run.sh starts a private redis)');
+    }
+    foreach (['port', 'iterations', 'rounds'] as $k) {
+        $o[$k] = (int)$o[$k];
+        if ($o[$k] <= 0) {
+            fail("--$k must be a positive integer");
+        }
+    }
+    $o['warmup'] = $o['warmup'] === null ? max(500, intdiv($o['iterations'], 10)) : max(0, (int)$o['warmup']);
+    return $o;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Worker side: one variant, one process.
+ * ---------------------------------------------------------------------------------------------- */
+
+/** Returns a closure doing one acquire+release cycle; it throws when a cycle does not succeed. */
+function make_cycle(string $variant, int $port): Closure
+{
+    $name = "bench:uncontended:$variant";
+    switch ($variant) {
+        case 'paylock':
+            $store = new PayLock\RedisStore("redis://127.0.0.1:$port"); // persistent by default
+            $lock = new PayLock\Lock($store, $name, (float)LOCK_TTL_S);
+            return static function () use ($lock): void {
+                if (!$lock->acquire(0.0)) {
+                    throw new RuntimeException('PayLock: acquire returned false');
+                }
+                if (!$lock->release()) {
+                    throw new RuntimeException('PayLock: release returned false');
+                }
+            };
+
+        case 'phpredis':
+            $redis = new Redis();
+            $redis->pconnect('127.0.0.1', $port);
+            $sha = $redis->script('load', RELEASE_LUA);
+            return static function () use ($redis, $sha, $name): void {
+                $token = bin2hex(random_bytes(16));
+                if ($redis->set($name, $token, ['NX', 'PX' => SET_TTL_MS]) !== true) {
+                    throw new RuntimeException('phpredis: SET NX did not take the lock');
+                }
+                if ($redis->evalSha($sha, [$name, $token], 1) !== 1) {
+                    throw new RuntimeException('phpredis: release script did not delete the key');
+                }
+            };
+
+        case 'predis':
+            $client = new Predis\Client(['scheme' => 'tcp', 'host' => '127.0.0.1', 'port' => $port, 'persistent' => true]);
+            $sha = $client->script('load', RELEASE_LUA);
+            return static function () use ($client, $sha, $name): void {
+                $token = bin2hex(random_bytes(16));
+                if ($client->set($name, $token, 'PX', SET_TTL_MS, 'NX') === null) {
+                    throw new RuntimeException('predis: SET NX did not take the lock');
+                }
+                if ($client->evalsha($sha, 1, $name, $token) !== 1) {
+                    throw new RuntimeException('predis: release script did not delete the key');
+                }
+            };
+
+        case 'symfony':
+            $redis = new Redis();
+            $redis->pconnect('127.0.0.1', $port);
+            $factory = new Symfony\Component\Lock\LockFactory(new Symfony\Component\Lock\Store\RedisStore($redis));
+            $lock = $factory->createLock($name, LOCK_TTL_S);
+            return static function () use ($lock): void {
+                if (!$lock->acquire()) {
+                    throw new RuntimeException('symfony: acquire returned false');
+                }
+                $lock->release(); // throws LockReleasingException on failure
+            };
+
+        case 'malkusch-phpredis':
+        case 'malkusch-predis':
+            if ($variant === 'malkusch-phpredis') {
+                $client = new Redis();
+                $client->pconnect('127.0.0.1', $port);
+                $mutex = new malkusch\lock\mutex\PHPRedisMutex([$client], $name, LOCK_TTL_S);
+            } else {
+                $client = new Predis\Client(['scheme' => 'tcp', 'host' => '127.0.0.1', 'port' => $port, 'persistent' => true]);
+                $mutex = new malkusch\lock\mutex\PredisMutex([$client], $name, LOCK_TTL_S);
+            }
+            $body = static fn() => null;
+            // synchronized() throws when it cannot lock (after its timeout) or cannot unlock.
+            return static function () use ($mutex, $body): void {
+                $mutex->synchronized($body);
+            };
+    }
+    fail("unknown variant '$variant'");
+}
+
+function worker(array $o): void
+{
+    $v = variants()[$o['worker']] ?? fail("unknown variant '{$o['worker']}'");
+    foreach ($v['autoload'] as $file) {
+        is_file($file) || fail("$file is missing (see bench/run.sh for the Debian packages)");
+        require_once $file;
+    }
+    $cycle = make_cycle($o['worker'], $o['port']);
+    for ($i = 0; $i < $o['warmup']; $i++) {
+        $cycle();
+    }
+    if ($o['sync']) {
+        // Parent watches the wire: tell it we are warm, then wait for its go (blocking read).
+        fwrite(STDOUT, "ready\n");
+        if (trim((string)fgets(STDIN)) !== 'go') {
+            fail('worker: parent did not say go');
+        }
+    }
+    $n = $o['iterations'];
+    $ru0 = getrusage();
+    $t0 = hrtime(true);
+    for ($i = 0; $i < $n; $i++) {
+        $cycle();
+    }
+    $ns = hrtime(true) - $t0;
+    $ru1 = getrusage();
+    $cpu = static fn(array $r, string $k): float => $r["ru_$k.tv_sec"] * 1e6 + $r["ru_$k.tv_usec"];
+    fwrite(STDOUT, json_encode(['variant' => $o['worker'], 'cycles' => $n, 'ns' => $ns, 'cps' => $n / ($ns / 1e9),
+        'client_user_us' => ($cpu($ru1, 'utime') - $cpu($ru0, 'utime')) / $n,
+        'client_sys_us' => ($cpu($ru1, 'stime') - $cpu($ru0, 'stime')) / $n]) . "\n");
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Parent side: spawn workers, interleave, take medians, print and save.
+ * ---------------------------------------------------------------------------------------------- */
+
+/** The -d flags that load $exts into a `php -n` process. */
+function ext_flags(array $exts, string $paylockSo): array
+{
+    $flags = [];
+    $dir = (string)ini_get('extension_dir');
+    foreach ($exts as $e) {
+        if ($e === 'paylock') {
+            is_file($paylockSo) || fail("$paylockSo is missing; build it first (cd " . dirname(__DIR__) . ' && make -j2)');
+            $flags[] = "extension=$paylockSo";
+        } elseif ($e === 'redis') {
+            // Debian's phpredis is built against igbinary (and maybe msgpack): those must load first.
+            foreach (['igbinary', 'msgpack'] as $dep) {
+                if (is_file("$dir/$dep.so")) {
+                    $flags[] = "extension=$dep";
+                }
+            }
+            $flags[] = 'extension=redis';
+        }
+    }
+    return $flags;
+}
+
+function worker_cmd(array $o, string $variant, int $iterations, int $warmup, bool $sync): array
+{
+    $cmd = [PHP_BINARY, '-n'];
+    foreach (ext_flags(variants()[$variant]['ext'], $o['ext']) as $f) {
+        array_push($cmd, '-d', $f);
+    }
+    array_push($cmd, __FILE__, "--worker=$variant", "--port={$o['port']}", "--iterations=$iterations",
+        "--warmup=$warmup", "--ext={$o['ext']}");
+    if ($sync) {
+        $cmd[] = '--sync';
+    }
+    return $cmd;
+}
+
+/** Runs a command to completion; returns [exit code, stdout, stderr]. */
+function run_cmd(array $cmd): array
+{
+    // stderr goes to a temp file so neither pipe can fill up while the other one is being read.
+    $errf = tmpfile();
+    $p = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => $errf], $pipes);
+    $p !== false || fail('cannot start ' . $cmd[0]);
+    $out = stream_get_contents($pipes[1]);
+    fclose($pipes[1]);
+    $rc = proc_close($p);
+    rewind($errf);
+    $err = stream_get_contents($errf);
+    fclose($errf);
+    return [$rc, $out, $err];
+}
+
+function parse_worker(string $variant, array $r): array
+{
+    [$rc, $out, $err] = $r;
+    $line = trim((string)strrchr("\n" . trim($out), "\n"));
+    $res = json_decode($line, true);
+    if ($rc !== 0 || !is_array($res) || !isset($res['cps'])) {
+        fail("variant $variant failed (exit $rc):\n" . trim($err . "\n" . $out));
+    }
+    if (trim($err) !== '') {
+        fwrite(STDERR, "[$variant] " . trim($err) . "\n");
+    }
+    return $res;
+}
+
+function run_variant(array $o, string $variant): array
+{
+    return parse_worker($variant, run_cmd(worker_cmd($o, $variant, $o['iterations'], $o['warmup'], false)));
+}
+
+/** redis-benchmark's single-connection SET rate: the loopback round-trip limit. */
+function run_redis_benchmark(array $o, int $n): float
+{
+    [$rc, $out, $err] = run_cmd(['redis-benchmark', '-h', '127.0.0.1', '-p', (string)$o['port'], '-c', '1',
+        '-n', (string)$n, '-t', 'set', '-q']);
+    // -q still prints progress with \r; the final line reads "SET: 45045.04 requests per second, p50=...".
+    if ($rc !== 0 || !preg_match_all('/SET: ([0-9.]+) requests per second/', $out, $m)) {
+        fail("redis-benchmark failed (exit $rc): " . trim($err . $out));
+    }
+    return (float)end($m[1]);
+}
+
+function median(array $xs): float
+{
+    sort($xs);
+    $n = count($xs);
+    return $n % 2 ? $xs[intdiv($n, 2)] : ($xs[$n / 2 - 1] + $xs[$n / 2]) / 2;
+}
+
+/* A minimal RESP client for the parent's own bookkeeping (INFO, MONITOR, ECHO markers). */
+
+function resp_connect(int $port)
+{
+    $s = stream_socket_client("tcp://127.0.0.1:$port", $errno, $errstr, 5.0);
+    $s !== false || fail("cannot connect to redis at 127.0.0.1:$port: $errstr");
+    stream_set_timeout($s, 30);
+    return $s;
+}
+
+function resp_send($s, string ...$args): void
+{
+    $buf = '*' . count($args) . "\r\n";
+    foreach ($args as $a) {
+        $buf .= '$' . strlen($a) . "\r\n$a\r\n";
+    }
+    fwrite($s, $buf);
+}
+
+function resp_read($s): mixed
+{
+    $line = fgets($s);
+    $line !== false || fail('redis connection closed or timed out');
+    $type = $line[0];
+    $body = substr($line, 1, -2);
+    switch ($type) {
+        case '+':
+            return $body;
+        case '-':
+            fail("redis error: $body");
+        case ':':
+            return (int)$body;
+        case '$':
+            if ((int)$body < 0) {
+                return null;
+            }
+            $data = stream_get_contents($s, (int)$body + 2);
+            return substr($data, 0, -2);
+        case '*':
+            $a = [];
+            for ($i = 0, $n = (int)$body; $i < $n; $i++) {
+                $a[] = resp_read($s);
+            }
+            return $a;
+    }
+    fail("unexpected reply from redis: $line");
+}
+
+function resp_call($s, string ...$args): mixed
+{
+    resp_send($s, ...$args);
+    return resp_read($s);
+}
+
+/**
+ * Runs a warmed-up worker for $cycles cycles in lock-step with the parent: $before runs when the worker
+ * is warm (before its timed loop), $after when it has finished.
+ */
+function synced_run(array $o, string $variant, int $cycles, callable $before, callable $after): void
+{
+    $errf = tmpfile();
+    $p = proc_open(worker_cmd($o, $variant, $cycles, 50, true), [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => $errf], $pipes);
+    $p !== false || fail("cannot start the $variant worker");
+    $ready = fgets($pipes[1]);
+    if (trim((string)$ready) !== 'ready') {
+        rewind($errf);
+        fail("variant $variant (profile run) did not get ready: " . trim($ready . stream_get_contents($pipes[1]) . stream_get_contents($errf)));
+    }
+    $before();
+    fwrite($pipes[0], "go\n");
+    fclose($pipes[0]);
+    $out = stream_get_contents($pipes[1]);
+    fclose($pipes[1]);
+    $rc = proc_close($p);
+    rewind($errf);
+    parse_worker($variant, [$rc, $out, stream_get_contents($errf)]);
+    fclose($errf);
+    $after();
+}
+
+/**
+ * What one cycle costs on the wire and in Redis. A short run watched by MONITOR counts the commands the
+ * client sent (= round trips: nothing here pipelines) and the commands scripts ran inside Redis
+ * (MONITOR shows those as [0 lua]). A second, unwatched run reads INFO commandstats for the time Redis
+ * spent executing the client's commands (a script's time includes the commands it calls).
+ */
+function wire_profile(array $o, string $variant): array
+{
+    $cycles = 200;
+    $mon = resp_connect($o['port']);
+    $ctl = resp_connect($o['port']);
+    resp_call($mon, 'MONITOR');
+    $start = 'paylock-bench-start-' . bin2hex(random_bytes(4));
+    $end = 'paylock-bench-end-' . bin2hex(random_bytes(4));
+    synced_run($o, $variant, $cycles,
+        static function () use ($ctl, $start) { resp_call($ctl, 'ECHO', $start); },
+        static function () use ($ctl, $end) { resp_call($ctl, 'ECHO', $end); });
+
+    // MONITOR lines: 1700000000.123456 [0 127.0.0.1:50000] "EVALSHA" ... ; script calls show [0 lua].
+    $client = 0;
+    $lua = 0;
+    $names = [];
+    $top = [];
+    $inside = false;
+    for (;;) {
+        $line = resp_read($mon);
+        if (!is_string($line)) {
+            continue;
+        }
+        if (str_contains($line, $start)) {
+            $inside = true;
+            continue;
+        }
+        if (str_contains($line, $end)) {
+            break;
+        }
+        if (!$inside || !preg_match('/^\S+ \[\d+ ([^\]]+)\] "([^"]*)"/', $line, $m)) {
+            continue;
+        }
+        $cmd = strtoupper($m[2]);
+        if ($m[1] === 'lua') {
+            $lua++;
+            $names['lua:' . $cmd] = ($names['lua:' . $cmd] ?? 0) + 1;
+        } else {
+            $client++;
+            $top[strtolower($cmd)] = true;
+            $names[$cmd] = ($names[$cmd] ?? 0) + 1;
+        }
+    }
+    fclose($mon);
+    $per = [];
+    foreach ($names as $k => $c) {
+        $per[$k] = round($c / $cycles, 2);
+    }
+
+    $statCycles = 2000;
+    $usec = 0;
+    synced_run($o, $variant, $statCycles,
+        static function () use ($ctl) { resp_call($ctl, 'CONFIG', 'RESETSTAT'); },
+        static function () use ($ctl, $top, &$usec) {
+            $stats = (string)resp_call($ctl, 'INFO', 'commandstats');
+            preg_match_all('/^cmdstat_([^:]+):calls=\d+,usec=(\d+)/m', $stats, $mm, PREG_SET_ORDER);
+            foreach ($mm as [, $name, $us]) {
+                if (isset($top[$name])) { // only what the client sent: script internals are inside those
+                    $usec += (int)$us;
+                }
+            }
+        });
+    fclose($ctl);
+    return ['cycles' => $cycles, 'round_trips_per_cycle' => round($client / $cycles, 2),
+        'script_commands_per_cycle' => round($lua / $cycles, 2), 'commands_per_cycle' => $per,
+        'server_us_per_cycle' => round($usec / $statCycles, 2)];
+}
+
+function fmt_rate(float $x): string
+{
+    return number_format($x, 0, '.', ',');
+}
+
+function parent(array $o): void
+{
+    $all = variants();
+    $names = $o['only'] === null ? array_keys($all) : array_map('trim', explode(',', $o['only']));
+    foreach ($names as $n) {
+        isset($all[$n]) || fail("unknown variant '$n'; known: " . implode(', ', array_keys($all)));
+    }
+    $names = array_values(array_unique(array_merge(['paylock'], $names))); // PayLock is the reference
+    $rbN = 100000;
+
+    $ctl = resp_connect($o['port']);
+    $info = (string)resp_call($ctl, 'INFO', 'server');
+    preg_match('/redis_version:(\S+)/', $info, $m);
+    $redisVersion = $m[1] ?? '?';
+
+    fprintf(STDERR, "uncontended: %d cycles per run (+%d warm-up), %d rounds, redis %s on 127.0.0.1:%d\n",
+        $o['iterations'], $o['warmup'], $o['rounds'], $redisVersion, $o['port']);
+
+    // Warm the server and the page cache once (results discarded).
+    run_redis_benchmark($o, 10000);
+
+    $jobs = array_merge(['@limit'], $names);
+    $runs = array_fill_keys($jobs, []);
+    $t0 = hrtime(true);
+    for ($round = 0; $round < $o['rounds']; $round++) {
+        // Rotate the order each round so no variant always runs first or right after another one.
+        $k = $round % count($jobs);
+        $order = array_merge(array_slice($jobs, $k), array_slice($jobs, 0, $k));
+        foreach ($order as $job) {
+            resp_call($ctl, 'DEL', "bench:uncontended:$job", "lock_bench:uncontended:$job");
+            $cps = $job === '@limit' ? run_redis_benchmark($o, $rbN) : run_variant($o, $job);
+            $runs[$job][] = $cps;
+            fprintf(STDERR, "  round %d/%d  %-20s %12s /s\n", $round + 1, $o['rounds'],
+                $job === '@limit' ? 'redis-benchmark SET' : $job, fmt_rate($cps));
+        }
+    }
+    $elapsed = (hrtime(true) - $t0) / 1e9;
+
+    $wire = [];
+    if ($o['monitor']) {
+        foreach ($names as $n) {
+            $wire[$n] = wire_profile($o, $n, 200);
+        }
+    }
+    fclose($ctl);
+
+    $setRate = median($runs['@limit']);
+    $limit = $setRate / 2;
+    $paylock = median($runs['paylock']);
+    $rows = [];
+    foreach ($names as $n) {
+        $cps = median($runs[$n]);
+        $rows[$n] = [
+            'label' => $all[$n]['label'],
+            'cycles_per_s' => round($cps, 1),
+            'us_per_cycle' => round(1e6 / $cps, 2),
+            'ratio_vs_limit' => round($cps / $limit, 3),
+            'ratio_vs_paylock' => round($cps / $paylock, 3),
+            'runs' => array_map(static fn($x) => round($x, 1), $runs[$n]),
+            'wire' => $wire[$n] ?? null,
+        ];
+    }
+
+    // The table.
+    // sprintf pads bytes, and 'µ' is two: give that column one byte more.
+    $hdr = sprintf("%-40s %11s %11s %9s %10s %8s", 'variant', 'cycles/s', 'µs/cycle', 'vs limit', 'vs PayLock', 'RTT/cyc');
+    $out = "\nUncontended acquire+release, 1 process, 1 name (median of {$o['rounds']} rounds × {$o['iterations']} cycles)\n";
+    $out .= $hdr . "\n" . str_repeat('-', preg_match_all('/./us', $hdr)) . "\n";
+    $out .= sprintf("%-40s %11s %10s %9s %10s %8s\n", 'round-trip limit (redis-benchmark SET/2)',
+        fmt_rate($limit), number_format(1e6 / $limit, 2), '1.00x', sprintf('%.2fx', $limit / $paylock), '2');
+    foreach ($rows as $n => $r) {
+        $out .= sprintf("%-40s %11s %10s %8.2fx %9.2fx %8s\n", $r['label'], fmt_rate($r['cycles_per_s']),
+            number_format($r['us_per_cycle'], 2), $r['ratio_vs_limit'], $r['ratio_vs_paylock'],
+            $r['wire'] ? rtrim(rtrim(number_format($r['wire']['round_trips_per_cycle'], 2), '0'), '.') : '-');
+    }
+    $out .= sprintf("\nredis-benchmark -c 1 -t set: %s SET/s (runs: %s) -> limit %s cycles/s\n", fmt_rate($setRate),
+        implode(', ', array_map('fmt_rate', $runs['@limit'])), fmt_rate($limit));
+    if ($wire) {
+        $out .= "\nPer cycle on the wire (MONITOR, {$wire['paylock']['cycles']} cycles after warm-up; lua: = run inside a script):\n";
+        foreach ($wire as $n => $w) {
+            $parts = [];
+            foreach ($w['commands_per_cycle'] as $c => $x) {
+                $parts[] = rtrim(rtrim(number_format($x, 2), '0'), '.') . " $c";
+            }
+            $out .= sprintf("  %-18s %s\n", $n, implode(', ', $parts));
+        }
+    }
+    $target = $rows['paylock']['ratio_vs_limit'];
+    $behind = array_filter($rows, static fn($r, $n) => $n !== 'paylock' && $r['cycles_per_s'] >= $rows['paylock']['cycles_per_s'], ARRAY_FILTER_USE_BOTH);
+    $out .= sprintf("\nTarget: PayLock >= 0.90x the limit: %s (%.2fx)%s\n", $target >= 0.9 ? 'met' : 'NOT met', $target,
+        $target >= 0.9 ? '' : sprintf(', %.1f%% short', (0.9 - $target) / 0.9 * 100));
+    $out .= 'Target: PayLock ahead of every peer: ' . ($behind ? 'NOT met (' . implode(', ', array_keys($behind)) . ')' : 'met') . "\n";
+    $out .= sprintf("(timed rounds took %.1f s)\n", $elapsed);
+    fwrite(STDOUT, $out);
+
+    $json = [
+        'benchmark' => 'uncontended',
+        'date' => gmdate('c'),
+        'iterations' => $o['iterations'],
+        'warmup' => $o['warmup'],
+        'rounds' => $o['rounds'],
+        'php' => PHP_VERSION,
+        'redis' => $redisVersion,
+        'host' => ['uname' => php_uname(), 'cpus' => cpu_count()],
+        'limit' => ['redis_benchmark_set_per_s' => round($setRate, 1), 'runs' => $runs['@limit'],
+            'cycles_per_s' => round($limit, 1), 'round_trips_per_cycle' => 2],
+        'variants' => $rows,
+    ];
+    if ($o['json'] !== '') {
+        $dir = dirname($o['json']);
+        is_dir($dir) || mkdir($dir, 0777, true) || fail("cannot create $dir");
+        file_put_contents($o['json'], json_encode($json, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE) . "\n")
+            !== false || fail("cannot write {$o['json']}");
+        fwrite(STDERR, "results written to {$o['json']}\n");
+    }
+}
+
+function cpu_count(): ?int
+{
+    $c = @file_get_contents('/proc/cpuinfo');
+    return $c === false ? null : preg_match_all('/^processor\s*:/m', $c);
+}
+
+$o = options($argv);
+if ($o['worker'] !== null) {
+    worker($o);
+} else {
+    parent($o);
+}

@@ -1,0 +1,63 @@
+--TEST--
+RedisStore rejects malformed DSNs and options with ValueError/TypeError, and rediss:// without TLS clearly
+--EXTENSIONS--
+paylock
+--FILE--
+<?php
+$cases = [
+	['', []],
+	['127.0.0.1:6379', []],
+	['http://127.0.0.1', []],
+	['redis://', []],
+	['redis://127.0.0.1:6379/abc', []],
+	['redis://127.0.0.1:6379?db=1', []],
+	['unix://', []],
+	['unix:///tmp/x.sock?color=blue', []],
+	["redis://127.0.0.1\0:6379", []],
+	['redis://127.0.0.1', ['conect_timeout' => 1]],
+	['redis://127.0.0.1', ['connect_timeout' => 0]],
+	['redis://127.0.0.1', ['read_timeout' => -1]],
+	['redis://127.0.0.1', ['read_timeout' => NAN]],
+	['redis://127.0.0.1', ['connect_timeout' => '1']],
+	['redis://127.0.0.1', ['persistent' => 1]],
+	['redis://127.0.0.1', ['prefix' => 5]],
+	['redis://127.0.0.1', ['prefix' => str_repeat('p', 257)]],
+	['redis://127.0.0.1', [1.0]],
+	['rediss://127.0.0.1:6380', []],
+];
+foreach ($cases as [$dsn, $opts]) {
+	try {
+		new PayLock\RedisStore($dsn, $opts);
+		echo "accepted\n";
+	} catch (Throwable $e) {
+		echo get_class($e), ': ', $e->getMessage(), "\n";
+	}
+}
+// Half-built objects cannot exist: PHP refuses to skip the constructor of a final internal class.
+try {
+	(new ReflectionClass(PayLock\RedisStore::class))->newInstanceWithoutConstructor();
+} catch (ReflectionException $e) {
+	echo get_class($e), "\n";
+}
+?>
+--EXPECT--
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) must be a DSN of the form redis://[user[:password]@]host[:port][/db], unix:///path/to/redis.sock[?db=N] or rediss://...
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) must be a DSN of the form redis://[user[:password]@]host[:port][/db], unix:///path/to/redis.sock[?db=N] or rediss://...
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) must be a DSN of the form redis://[user[:password]@]host[:port][/db], unix:///path/to/redis.sock[?db=N] or rediss://...
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) must be a DSN of the form redis://[user[:password]@]host[:port][/db], unix:///path/to/redis.sock[?db=N] or rediss://...
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) must be a DSN of the form redis://[user[:password]@]host[:port][/db], unix:///path/to/redis.sock[?db=N] or rediss://...
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) must be a DSN of the form redis://[user[:password]@]host[:port][/db], unix:///path/to/redis.sock[?db=N] or rediss://...
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) must be a DSN of the form redis://[user[:password]@]host[:port][/db], unix:///path/to/redis.sock[?db=N] or rediss://...
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) must be a DSN of the form redis://[user[:password]@]host[:port][/db], unix:///path/to/redis.sock[?db=N] or rediss://...
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) must be a DSN of the form redis://[user[:password]@]host[:port][/db], unix:///path/to/redis.sock[?db=N] or rediss://...
+ValueError: PayLock\RedisStore::__construct(): Argument #2 ($options) contains unknown option "conect_timeout" (known: connect_timeout, read_timeout, persistent, prefix)
+ValueError: PayLock\RedisStore::__construct(): Argument #2 ($options) option "connect_timeout" must be greater than 0 and at most 3600 seconds
+ValueError: PayLock\RedisStore::__construct(): Argument #2 ($options) option "read_timeout" must be greater than 0 and at most 3600 seconds
+ValueError: PayLock\RedisStore::__construct(): Argument #2 ($options) option "read_timeout" must be greater than 0 and at most 3600 seconds
+TypeError: PayLock\RedisStore::__construct(): Argument #2 ($options) option "connect_timeout" must be of type float, string given
+TypeError: PayLock\RedisStore::__construct(): Argument #2 ($options) option "persistent" must be of type bool, int given
+TypeError: PayLock\RedisStore::__construct(): Argument #2 ($options) option "prefix" must be of type string, int given
+ValueError: PayLock\RedisStore::__construct(): Argument #2 ($options) option "prefix" must be at most 256 bytes long
+ValueError: PayLock\RedisStore::__construct(): Argument #2 ($options) must be an array with string keys
+PayLock\ConnectionException: rediss:// needs TLS, which this PayLock build lacks (hiredis_ssl was not found when PayLock was compiled)
+ReflectionException
