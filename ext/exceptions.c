@@ -24,8 +24,8 @@ void paylock_error_set(paylock_error *err, paylock_err_kind kind, const char *fm
 
 void paylock_error_throw(const paylock_error *err)
 {
-	zend_class_entry *ce = err->kind == PAYLOCK_ERR_CONNECTION ? paylock_ce_ConnectionException
-	                                                           : paylock_ce_StoreException;
+	zend_class_entry *ce =
+		err->kind == PAYLOCK_ERR_CONNECTION ? paylock_ce_ConnectionException : paylock_ce_StoreException;
 	zend_throw_exception(ce, err->msg, 0);
 }
 

@@ -179,7 +179,7 @@ static paylock_status acquire_now(paylock_lock *lk, double wait, paylock_error *
 	lk->st.fd = -1;
 	lk->st.degraded = false;
 	rc = lk->store->ops->acquire(lk->store, &lk->st, lk->ttl_ms,
-	                             wait > 0 ? start + (uint64_t)(wait * 1e9) : 0, &contended, err);
+								 wait > 0 ? start + (uint64_t)(wait * 1e9) : 0, &contended, err);
 	if (contended) {
 		PAYLOCK_G(stats).contended++;
 		PAYLOCK_G(stats).wait_seconds += (double)(paylock_now_ns() - start) / 1e9;
@@ -214,7 +214,7 @@ static zend_result acquire_or_fail(paylock_lock *lk, double wait)
 		return SUCCESS;
 	case PAYLOCK_NO:
 		paylock_throw(paylock_ce_LockTimeoutException, "Could not acquire lock \"%s\" within %.3f s",
-		              NAME_FOR_MSG(lk, nb), wait);
+					  NAME_FOR_MSG(lk, nb), wait);
 		return FAILURE;
 	default:
 		throw_store_error(&err);
@@ -296,7 +296,7 @@ ZEND_METHOD(PayLock_Lock, acquireOrFail)
 	ZEND_PARSE_PARAMETERS_END();
 
 	if ((lk = this_lock(ZEND_THIS)) == NULL || paylock_check_seconds(wait, 1, true) == FAILURE ||
-	    acquire_or_fail(lk, wait) == FAILURE) {
+		acquire_or_fail(lk, wait) == FAILURE) {
 		RETURN_THROWS();
 	}
 }
@@ -327,7 +327,8 @@ static void throw_lost(paylock_lock *lk)
 	char nb[96];
 
 	paylock_throw(paylock_ce_LockLostException,
-	              "Lock \"%s\" is no longer held: its lease expired or another holder took it", NAME_FOR_MSG(lk, nb));
+				  "Lock \"%s\" is no longer held: its lease expired or another holder took it",
+				  NAME_FOR_MSG(lk, nb));
 }
 
 ZEND_METHOD(PayLock_Lock, refresh)
@@ -345,7 +346,8 @@ ZEND_METHOD(PayLock_Lock, refresh)
 		Z_PARAM_DOUBLE_OR_NULL(ttl, ttl_null)
 	ZEND_PARSE_PARAMETERS_END();
 
-	if ((lk = this_lock(ZEND_THIS)) == NULL || (!ttl_null && paylock_check_seconds(ttl, 1, false) == FAILURE)) {
+	if ((lk = this_lock(ZEND_THIS)) == NULL ||
+		(!ttl_null && paylock_check_seconds(ttl, 1, false) == FAILURE)) {
 		RETURN_THROWS();
 	}
 	ttl_ms = ttl_null ? lk->ttl_ms : paylock_seconds_to_ms(ttl);
@@ -448,7 +450,7 @@ ZEND_METHOD(PayLock_Lock, run)
 	ZEND_PARSE_PARAMETERS_END();
 
 	if ((lk = this_lock(ZEND_THIS)) == NULL || paylock_check_seconds(wait, 2, true) == FAILURE ||
-	    acquire_or_fail(lk, wait) == FAILURE) {
+		acquire_or_fail(lk, wait) == FAILURE) {
 		RETURN_THROWS();
 	}
 	fci.retval = return_value;
@@ -464,9 +466,9 @@ ZEND_METHOD(PayLock_Lock, run)
 		char nb[96];
 
 		paylock_throw(paylock_ce_LockLostException,
-		              "Lock \"%s\" expired while run() was executing; the critical section may have "
-		              "overlapped with another holder",
-		              NAME_FOR_MSG(lk, nb));
+					  "Lock \"%s\" expired while run() was executing; the critical section may have "
+					  "overlapped with another holder",
+					  NAME_FOR_MSG(lk, nb));
 	}
 	zend_exception_restore();
 	if (EG(exception)) {
@@ -506,8 +508,9 @@ static void warn_unreleased(const zend_string *name, const char *when, const pay
 {
 	char nb[96];
 
-	php_error_docref(NULL, E_WARNING, "Could not release lock \"%s\" %s: %s; it stays held until its lease ends",
-	                 printable(name, nb, sizeof(nb)), when, err->msg);
+	php_error_docref(NULL, E_WARNING,
+					 "Could not release lock \"%s\" %s: %s; it stays held until its lease ends",
+					 printable(name, nb, sizeof(nb)), when, err->msg);
 }
 
 /* Going out of scope releases. Errors cannot be thrown from here: warn, and the lease ends it. */
@@ -552,7 +555,8 @@ void paylock_lock_release_all(void)
 		if (held_here(lk)) {
 			release_quietly(lk, "at request end");
 		}
-	} ZEND_HASH_FOREACH_END();
+	}
+	ZEND_HASH_FOREACH_END();
 	ZEND_HASH_FOREACH_PTR(&PAYLOCK_G(orphans), o) {
 		paylock_error err = {0};
 
@@ -561,7 +565,8 @@ void paylock_lock_release_all(void)
 		} else if (err.kind != PAYLOCK_ERR_NONE) {
 			warn_unreleased(o->st.name, "at request end", &err);
 		}
-	} ZEND_HASH_FOREACH_END();
+	}
+	ZEND_HASH_FOREACH_END();
 	ZVAL_COPY_VALUE(&EG(user_error_handler), &user_handler);
 	PAYLOCK_G(in_request) = false;
 	zend_hash_destroy(&PAYLOCK_G(held));

@@ -24,7 +24,8 @@ static ZEND_INI_MH(OnUpdateDefaultTtl)
 	double ttl = zend_strtod(ZSTR_VAL(new_value), NULL);
 
 	if (!zend_finite(ttl) || ttl <= 0 || ttl > PAYLOCK_MAX_SECONDS) {
-		php_error_docref(NULL, E_WARNING, "paylock.default_ttl must be greater than 0 and at most 2592000 (30 days)");
+		php_error_docref(NULL, E_WARNING,
+						 "paylock.default_ttl must be greater than 0 and at most 2592000 (30 days)");
 		return FAILURE;
 	}
 	return OnUpdateReal(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
@@ -32,8 +33,8 @@ static ZEND_INI_MH(OnUpdateDefaultTtl)
 
 static ZEND_INI_MH(OnUpdateStoreKind)
 {
-	if (!zend_string_equals_literal(new_value, "fallback") && !zend_string_equals_literal(new_value, "redis") &&
-	    !zend_string_equals_literal(new_value, "file")) {
+	if (!zend_string_equals_literal(new_value, "fallback") &&
+		!zend_string_equals_literal(new_value, "redis") && !zend_string_equals_literal(new_value, "file")) {
 		php_error_docref(NULL, E_WARNING, "paylock.store must be one of fallback, redis, file");
 		return FAILURE;
 	}
@@ -41,16 +42,16 @@ static ZEND_INI_MH(OnUpdateStoreKind)
 }
 
 PHP_INI_BEGIN()
-	STD_PHP_INI_ENTRY("paylock.store", "fallback", PHP_INI_ALL, OnUpdateStoreKind, store, zend_paylock_globals,
-	                  paylock_globals)
+	STD_PHP_INI_ENTRY("paylock.store", "fallback", PHP_INI_ALL, OnUpdateStoreKind, store,
+					  zend_paylock_globals, paylock_globals)
 	STD_PHP_INI_ENTRY("paylock.redis_dsn", "redis://127.0.0.1:6379", PHP_INI_ALL, OnUpdateString, redis_dsn,
-	                  zend_paylock_globals, paylock_globals)
+					  zend_paylock_globals, paylock_globals)
 	STD_PHP_INI_ENTRY("paylock.lock_dir", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, lock_dir,
-	                  zend_paylock_globals, paylock_globals)
+					  zend_paylock_globals, paylock_globals)
 	STD_PHP_INI_ENTRY("paylock.default_ttl", "30", PHP_INI_ALL, OnUpdateDefaultTtl, default_ttl,
-	                  zend_paylock_globals, paylock_globals)
-	STD_PHP_INI_BOOLEAN("paylock.persistent", "1", PHP_INI_ALL, OnUpdateBool, persistent, zend_paylock_globals,
-	                    paylock_globals)
+					  zend_paylock_globals, paylock_globals)
+	STD_PHP_INI_BOOLEAN("paylock.persistent", "1", PHP_INI_ALL, OnUpdateBool, persistent,
+						zend_paylock_globals, paylock_globals)
 PHP_INI_END()
 
 static PHP_GINIT_FUNCTION(paylock)
@@ -146,30 +147,25 @@ ZEND_FUNCTION(PayLock_stats)
 	add_assoc_long(return_value, "idem_in_progress", s->idem_in_progress);
 }
 
-static const zend_module_dep paylock_deps[] = {
-	ZEND_MOD_REQUIRED("spl")
-	ZEND_MOD_REQUIRED("random")
-	ZEND_MOD_END
-};
+static const zend_module_dep paylock_deps[] = {ZEND_MOD_REQUIRED("spl") ZEND_MOD_REQUIRED("random")
+												   ZEND_MOD_END};
 
-zend_module_entry paylock_module_entry = {
-	STANDARD_MODULE_HEADER_EX,
-	NULL,
-	paylock_deps,
-	"paylock",
-	ext_functions,
-	PHP_MINIT(paylock),
-	PHP_MSHUTDOWN(paylock),
-	PHP_RINIT(paylock),
-	PHP_RSHUTDOWN(paylock),
-	PHP_MINFO(paylock),
-	PHP_PAYLOCK_VERSION,
-	PHP_MODULE_GLOBALS(paylock),
-	PHP_GINIT(paylock),
-	PHP_GSHUTDOWN(paylock),
-	NULL,
-	STANDARD_MODULE_PROPERTIES_EX
-};
+zend_module_entry paylock_module_entry = {STANDARD_MODULE_HEADER_EX,
+										  NULL,
+										  paylock_deps,
+										  "paylock",
+										  ext_functions,
+										  PHP_MINIT(paylock),
+										  PHP_MSHUTDOWN(paylock),
+										  PHP_RINIT(paylock),
+										  PHP_RSHUTDOWN(paylock),
+										  PHP_MINFO(paylock),
+										  PHP_PAYLOCK_VERSION,
+										  PHP_MODULE_GLOBALS(paylock),
+										  PHP_GINIT(paylock),
+										  PHP_GSHUTDOWN(paylock),
+										  NULL,
+										  STANDARD_MODULE_PROPERTIES_EX};
 
 #ifdef COMPILE_DL_PAYLOCK
 #ifdef ZTS

@@ -22,7 +22,7 @@
 
 struct paylock_redis_conn {
 	redisContext *ctx;
-	pid_t pid;              /* the process that connected; a forked child never speaks on it */
+	pid_t pid; /* the process that connected; a forked child never speaks on it */
 	uint64_t last_used_ns;
 };
 
@@ -82,7 +82,7 @@ void paylock_reply_free(paylock_reply *r)
 static zend_result dsn_error(void)
 {
 	zend_argument_value_error(1, "must be a DSN of the form redis://[user[:password]@]host[:port][/db], "
-	                             "unix:///path/to/redis.sock[?db=N] or rediss://...");
+								 "unix:///path/to/redis.sock[?db=N] or rediss://...");
 	return FAILURE;
 }
 
@@ -179,8 +179,8 @@ static zend_result parse_tcp_dsn(paylock_redis_client *c, const char *dsn, size_
 	const char *h;
 	size_t hlen;
 
-	if (u == NULL || u->scheme == NULL || u->host == NULL || ZSTR_LEN(u->host) == 0 || u->query || u->fragment ||
-	    !zend_string_equals_literal_ci(u->scheme, "redis")) {
+	if (u == NULL || u->scheme == NULL || u->host == NULL || ZSTR_LEN(u->host) == 0 || u->query ||
+		u->fragment || !zend_string_equals_literal_ci(u->scheme, "redis")) {
 		goto out;
 	}
 	c->user = url_part(u->user);
@@ -194,7 +194,7 @@ static zend_result parse_tcp_dsn(paylock_redis_client *c, const char *dsn, size_
 	c->host = estrndup(h, hlen);
 	c->port = u->port ? u->port : 6379;
 	if (u->path && ZSTR_LEN(u->path) > 1 &&
-	    parse_db(ZSTR_VAL(u->path) + 1, ZSTR_LEN(u->path) - 1, &c->db) == FAILURE) {
+		parse_db(ZSTR_VAL(u->path) + 1, ZSTR_LEN(u->path) - 1, &c->db) == FAILURE) {
 		goto out;
 	}
 	snprintf(c->where, sizeof(c->where), "%s:%d", c->host, c->port);
@@ -213,8 +213,8 @@ static zend_result parse_dsn(paylock_redis_client *c, const char *dsn, size_t le
 	}
 	if (len > 9 && strncasecmp(dsn, "rediss://", 9) == 0) {
 		paylock_throw(paylock_ce_ConnectionException,
-		              "rediss:// needs TLS, which this PayLock build lacks (hiredis_ssl was not found when "
-		              "PayLock was compiled)");
+					  "rediss:// needs TLS, which this PayLock build lacks (hiredis_ssl was not found when "
+					  "PayLock was compiled)");
 		return FAILURE;
 	}
 	return parse_tcp_dsn(c, dsn, len) == SUCCESS ? SUCCESS : dsn_error();
@@ -229,7 +229,8 @@ static zend_result option_seconds(zval *v, const char *name, double *out)
 	} else if (Z_TYPE_P(v) == IS_DOUBLE) {
 		d = Z_DVAL_P(v);
 	} else {
-		zend_argument_type_error(2, "option \"%s\" must be of type float, %s given", name, zend_zval_type_name(v));
+		zend_argument_type_error(2, "option \"%s\" must be of type float, %s given", name,
+								 zend_zval_type_name(v));
 		return FAILURE;
 	}
 	if (!zend_finite(d) || d <= 0 || d > 3600) {
@@ -262,14 +263,14 @@ static zend_result parse_options(paylock_redis_client *c, HashTable *options)
 		} else if (zend_string_equals_literal(key, "persistent")) {
 			if (Z_TYPE_P(val) != IS_TRUE && Z_TYPE_P(val) != IS_FALSE) {
 				zend_argument_type_error(2, "option \"persistent\" must be of type bool, %s given",
-				                         zend_zval_type_name(val));
+										 zend_zval_type_name(val));
 				return FAILURE;
 			}
 			c->persistent = Z_TYPE_P(val) == IS_TRUE;
 		} else if (zend_string_equals_literal(key, "prefix")) {
 			if (Z_TYPE_P(val) != IS_STRING) {
 				zend_argument_type_error(2, "option \"prefix\" must be of type string, %s given",
-				                         zend_zval_type_name(val));
+										 zend_zval_type_name(val));
 				return FAILURE;
 			}
 			if (Z_STRLEN_P(val) > 256) {
@@ -279,12 +280,14 @@ static zend_result parse_options(paylock_redis_client *c, HashTable *options)
 			zend_string_release(c->prefix);
 			c->prefix = zend_string_copy(Z_STR_P(val));
 		} else {
-			zend_argument_value_error(2, "contains unknown option \"%s\" (known: connect_timeout, "
-			                             "read_timeout, persistent, prefix)",
-			                          ZSTR_VAL(key));
+			zend_argument_value_error(2,
+									  "contains unknown option \"%s\" (known: connect_timeout, "
+									  "read_timeout, persistent, prefix)",
+									  ZSTR_VAL(key));
 			return FAILURE;
 		}
-	} ZEND_HASH_FOREACH_END();
+	}
+	ZEND_HASH_FOREACH_END();
 	return SUCCESS;
 }
 
@@ -302,8 +305,9 @@ static zend_string *make_pool_key(const paylock_redis_client *c)
 		PHP_SHA256Final(digest, &ctx);
 		make_digest_ex(pass_hash, digest, 32);
 	}
-	return zend_strpprintf(0, "%s|%s|" ZEND_LONG_FMT "|%s|%s|%.6f|%.6f", c->unix_path ? "unix" : "tcp", c->where,
-	                       c->db, c->user ? c->user : "", pass_hash, c->connect_timeout, c->read_timeout);
+	return zend_strpprintf(0, "%s|%s|" ZEND_LONG_FMT "|%s|%s|%.6f|%.6f", c->unix_path ? "unix" : "tcp",
+						   c->where, c->db, c->user ? c->user : "", pass_hash, c->connect_timeout,
+						   c->read_timeout);
 }
 
 zend_result paylock_redis_client_init(paylock_redis_client *c, zend_string *dsn, HashTable *options)
@@ -334,11 +338,11 @@ static void conn_free(paylock_redis_conn *conn, bool persistent)
 	pefree(conn, persistent);
 }
 
-#define FREE_IF_SET(p) \
-	do { \
-		if (p) { \
-			efree(p); \
-		} \
+#define FREE_IF_SET(p)                                                                                       \
+	do {                                                                                                     \
+		if (p) {                                                                                             \
+			efree(p);                                                                                        \
+		}                                                                                                    \
 	} while (0)
 
 void paylock_redis_client_dtor(paylock_redis_client *c)
@@ -395,10 +399,11 @@ static paylock_redis_conn *conn_open(paylock_redis_client *c, paylock_error *err
 	paylock_redis_conn *conn;
 	char why[240] = "";
 
-	ctx = c->unix_path ? redisConnectUnixWithTimeout(c->unix_path, ct) : redisConnectWithTimeout(c->host, c->port, ct);
+	ctx = c->unix_path ? redisConnectUnixWithTimeout(c->unix_path, ct)
+					   : redisConnectWithTimeout(c->host, c->port, ct);
 	if (ctx == NULL || ctx->err) {
 		paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Cannot connect to Redis at %s: %s", c->where,
-		                  ctx ? ctx->errstr : "out of memory");
+						  ctx ? ctx->errstr : "out of memory");
 		if (ctx) {
 			redisFree(ctx);
 		}
@@ -406,7 +411,8 @@ static paylock_redis_conn *conn_open(paylock_redis_client *c, paylock_error *err
 	}
 	redisSetTimeout(ctx, rt);
 	if (c->pass) {
-		r = c->user ? redisCommand(ctx, "AUTH %s %s", c->user, c->pass) : redisCommand(ctx, "AUTH %s", c->pass);
+		r = c->user ? redisCommand(ctx, "AUTH %s %s", c->user, c->pass)
+					: redisCommand(ctx, "AUTH %s", c->pass);
 		if (reply_is_error(r, why, sizeof(why), "authentication failed")) {
 			goto fail;
 		}
@@ -427,7 +433,7 @@ static paylock_redis_conn *conn_open(paylock_redis_client *c, paylock_error *err
 	return conn;
 fail:
 	paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis at %s: %s", c->where,
-	                  why[0] ? why : (ctx->errstr[0] ? ctx->errstr : "connection closed"));
+					  why[0] ? why : (ctx->errstr[0] ? ctx->errstr : "connection closed"));
 	if (r) {
 		freeReplyObject(r);
 	}
@@ -457,8 +463,9 @@ static void conn_drop(paylock_redis_client *c, paylock_redis_conn *conn)
 /* The usable connection for c: pooled or private, re-made after fork or when the peer closed. */
 static paylock_redis_conn *conn_get(paylock_redis_client *c, bool *fresh, paylock_error *err)
 {
-	paylock_redis_conn *conn = c->persistent ? zend_hash_str_find_ptr(&PAYLOCK_G(pool), ZSTR_VAL(c->pool_key), ZSTR_LEN(c->pool_key))
-	                                           : c->own;
+	paylock_redis_conn *conn =
+		c->persistent ? zend_hash_str_find_ptr(&PAYLOCK_G(pool), ZSTR_VAL(c->pool_key), ZSTR_LEN(c->pool_key))
+					  : c->own;
 
 	*fresh = false;
 	if (conn && conn->pid != getpid()) {
@@ -486,7 +493,7 @@ static paylock_redis_conn *conn_get(paylock_redis_client *c, bool *fresh, payloc
 }
 
 paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
-                                     double extra_block_s, paylock_error *err)
+									 double extra_block_s, paylock_error *err)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		bool fresh, timed_out;
@@ -523,12 +530,13 @@ paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const ch
 static void io_error(paylock_redis_client *c, paylock_redis_conn *conn, paylock_error *err)
 {
 	paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis at %s: %s", c->where,
-	                  conn->ctx->errstr[0] ? conn->ctx->errstr : "connection closed");
+					  conn->ctx->errstr[0] ? conn->ctx->errstr : "connection closed");
 	conn_drop(c, conn);
 }
 
-paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
-                                      uint64_t give_up_ns, bool *gave_up, paylock_error *err)
+paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const char **argv,
+									  const size_t *lens, uint64_t give_up_ns, bool *gave_up,
+									  paylock_error *err)
 {
 	bool fresh;
 	int done = 0;
@@ -583,11 +591,11 @@ paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const c
 static bool error_means_unavailable(const redisReply *r)
 {
 	return REPLY_STARTS(r, "LOADING") || REPLY_STARTS(r, "MASTERDOWN") || REPLY_STARTS(r, "NOAUTH") ||
-	       REPLY_STARTS(r, "WRONGPASS") || REPLY_STARTS(r, "NOPERM");
+		   REPLY_STARTS(r, "WRONGPASS") || REPLY_STARTS(r, "NOPERM");
 }
 
 paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, int nkeys, int argc,
-                                  const char **argv, size_t *lens, paylock_error *err)
+								  const char **argv, size_t *lens, paylock_error *err)
 {
 	char nk[12];
 	redisReply *r;
@@ -610,7 +618,7 @@ paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, in
 	}
 	if (r && r->type == REDIS_REPLY_ERROR) {
 		paylock_error_set(err, error_means_unavailable(r) ? PAYLOCK_ERR_CONNECTION : PAYLOCK_ERR_STORE,
-		                  "Redis at %s answered: %.*s", c->where, (int)r->len, r->str);
+						  "Redis at %s answered: %.*s", c->where, (int)r->len, r->str);
 		freeReplyObject(r);
 		return NULL;
 	}

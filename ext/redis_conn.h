@@ -10,18 +10,18 @@ typedef struct paylock_redis_conn paylock_redis_conn;
 typedef struct paylock_reply paylock_reply;
 
 typedef struct {
-	char *host;            /* NULL for a unix socket */
+	char *host; /* NULL for a unix socket */
 	int port;
-	char *unix_path;       /* NULL for TCP */
+	char *unix_path; /* NULL for TCP */
 	zend_long db;
-	char *user;            /* ACL user, or NULL */
-	char *pass;            /* NULL: no AUTH */
+	char *user; /* ACL user, or NULL */
+	char *pass; /* NULL: no AUTH */
 	double connect_timeout;
 	double read_timeout;
 	bool persistent;
-	zend_string *prefix;   /* key prefix, e.g. "paylock:" */
-	zend_string *pool_key; /* every behaviour-changing setting; the password only as a hash */
-	char where[160];       /* host:port or socket path, for messages */
+	zend_string *prefix;     /* key prefix, e.g. "paylock:" */
+	zend_string *pool_key;   /* every behaviour-changing setting; the password only as a hash */
+	char where[160];         /* host:port or socket path, for messages */
 	paylock_redis_conn *own; /* the connection when not persistent */
 } paylock_redis_client;
 
@@ -48,15 +48,16 @@ void paylock_redis_client_dtor(paylock_redis_client *c);
 /* Sends one command. extra_block_s widens the read timeout for blocking commands (BLPOP).
  * Error replies are returned as replies; NULL means a connection failure described in err. */
 paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
-                                     double extra_block_s, paylock_error *err);
+									 double extra_block_s, paylock_error *err);
 /* Sends a blocking command (BLPOP) and waits for its reply until give_up_ns (monotonic) at the latest.
  * Giving up drops the connection (the reply is still owed on it): NULL with *gave_up set, err untouched. */
-paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
-                                      uint64_t give_up_ns, bool *gave_up, paylock_error *err);
+paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const char **argv,
+									  const size_t *lens, uint64_t give_up_ns, bool *gave_up,
+									  paylock_error *err);
 /* Runs a script. argv[0..2] are reserved for EVALSHA/sha/numkeys and filled here.
  * An error reply becomes a STORE (or CONNECTION for LOADING/MASTERDOWN) error and NULL. */
 paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, int nkeys, int argc,
-                                  const char **argv, size_t *lens, paylock_error *err);
+								  const char **argv, size_t *lens, paylock_error *err);
 
 void paylock_script_init(paylock_script *s, const char *body);
 

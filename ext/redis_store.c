@@ -59,13 +59,12 @@ static const char release_lua[] =
 
 /* KEYS: lock. ARGV: token, ttl ms. */
 static paylock_script refresh_script;
-static const char refresh_lua[] =
-	"local v = redis.call('GET', KEYS[1])\n"
-	"if v and string.sub(v, 1, 32) == ARGV[1] then\n"
-	"  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
-	"  return 1\n"
-	"end\n"
-	"return 0\n";
+static const char refresh_lua[] = "local v = redis.call('GET', KEYS[1])\n"
+								  "if v and string.sub(v, 1, 32) == ARGV[1] then\n"
+								  "  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
+								  "  return 1\n"
+								  "end\n"
+								  "return 0\n";
 
 /* KEYS: lock. Value and PTTL in one round trip. */
 static paylock_script inspect_script;
@@ -122,7 +121,7 @@ static paylock_status bad_reply(paylock_error *err, const paylock_redis_client *
  * Redis times blocked clients out on its own tick (up to 1/hz late), so when the caller's deadline is
  * what bounds the wait we stop listening at that deadline ourselves: NO = deadline passed. */
 static paylock_status wait_for_wakeup(paylock_redis_client *c, const lock_keys *k, double block_s,
-                                      uint64_t deadline_ns, paylock_error *err)
+									  uint64_t deadline_ns, paylock_error *err)
 {
 	char timeout[32];
 	const char *argv[3] = {"BLPOP", k->aux, timeout};
@@ -135,7 +134,8 @@ static paylock_status wait_for_wakeup(paylock_redis_client *c, const lock_keys *
 		block_s = 0.001; /* BLPOP 0 would block forever */
 	}
 	lens[2] = snprintf(timeout, sizeof(timeout), "%.3f", block_s);
-	r = paylock_redis_blocking(c, 3, argv, lens, give_up < deadline_ns ? give_up : deadline_ns, &gave_up, err);
+	r = paylock_redis_blocking(c, 3, argv, lens, give_up < deadline_ns ? give_up : deadline_ns, &gave_up,
+							   err);
 	if (r == NULL) {
 		return gave_up ? PAYLOCK_NO : PAYLOCK_FAILED;
 	}
@@ -147,8 +147,8 @@ static paylock_status wait_for_wakeup(paylock_redis_client *c, const lock_keys *
 	return PAYLOCK_YES;
 }
 
-static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms, uint64_t deadline_ns,
-                                    bool *contended, paylock_error *err)
+static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
+									uint64_t deadline_ns, bool *contended, paylock_error *err)
 {
 	paylock_redis_client *c = client_of(s);
 	lock_keys k;
@@ -159,7 +159,7 @@ static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, int
 	build_keys(c, l->name, &k);
 	lens[7] = snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms);
 	lens[8] = snprintf(meta, sizeof(meta), "%ld:%" PRId64 ":%s", (long)getpid(), paylock_unix_ms(),
-	                   PAYLOCK_G(hostname));
+					   PAYLOCK_G(hostname));
 	for (;;) {
 		uint64_t now = paylock_now_ns();
 		int64_t wait_ms = deadline_ns > now ? (int64_t)((deadline_ns - now + 999999) / 1000000) : 0;
@@ -178,7 +178,8 @@ static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, int
 		if (r == NULL) {
 			return PAYLOCK_FAILED;
 		}
-		if (paylock_reply_count(r) != 2 || paylock_reply_kind(paylock_reply_at(r, 1)) != PAYLOCK_REPLY_INTEGER) {
+		if (paylock_reply_count(r) != 2 ||
+			paylock_reply_kind(paylock_reply_at(r, 1)) != PAYLOCK_REPLY_INTEGER) {
 			paylock_reply_free(r);
 			return bad_reply(err, c, "the acquire script");
 		}
@@ -214,7 +215,7 @@ static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, int
 }
 
 static paylock_status int_script(paylock_redis_client *c, paylock_script *script, const char *what, int nkeys,
-                                 int argc, const char **argv, size_t *lens, paylock_error *err)
+								 int argc, const char **argv, size_t *lens, paylock_error *err)
 {
 	paylock_reply *r = paylock_redis_eval(c, script, nkeys, argc, argv, lens, err);
 	paylock_status st;
@@ -246,7 +247,8 @@ static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, pay
 	return int_script(c, &release_script, "the release script", 3, 7, argv, lens, err);
 }
 
-static paylock_status redis_refresh(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms, paylock_error *err)
+static paylock_status redis_refresh(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
+									paylock_error *err)
 {
 	paylock_redis_client *c = client_of(s);
 	lock_keys k;
@@ -351,7 +353,7 @@ static paylock_status redis_holder(paylock_store *s, zend_string *name, zval *ou
 		st = describe_value(str, len, paylock_reply_int(t), out);
 		if (st == PAYLOCK_FAILED) {
 			paylock_error_set(err, PAYLOCK_ERR_STORE, "Lock key at %s holds a value PayLock did not write",
-			                  c->where);
+							  c->where);
 		}
 	}
 	paylock_reply_free(r);
@@ -384,7 +386,7 @@ ZEND_METHOD(PayLock_RedisStore, __construct)
 		RETURN_THROWS();
 	}
 	if (paylock_redis_client_init(&rs->client, dsn, options ? options : (HashTable *)&zend_empty_array) ==
-	    FAILURE) {
+		FAILURE) {
 		paylock_redis_client_dtor(&rs->client);
 		RETURN_THROWS();
 	}

@@ -8,7 +8,7 @@ static int refuse_userland_store(zend_class_entry *iface, zend_class_entry *ce)
 {
 	if (ce->type == ZEND_USER_CLASS) {
 		zend_error_noreturn(E_ERROR, "%s cannot implement %s: use RedisStore, FileStore or FallbackStore",
-		                    ZSTR_VAL(ce->name), ZSTR_VAL(iface->name));
+							ZSTR_VAL(ce->name), ZSTR_VAL(iface->name));
 	}
 	return SUCCESS;
 }

@@ -25,7 +25,7 @@ typedef struct {
 	/* Takes the lock for l->token, blocking until deadline_ns (0: a single try). YES sets l->fence.
 	 * *contended is set when the lock was found busy at least once. */
 	paylock_status (*acquire)(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms, uint64_t deadline_ns,
-	                          bool *contended, paylock_error *err);
+							  bool *contended, paylock_error *err);
 	/* YES: released; NO: it was no longer ours. */
 	paylock_status (*release)(paylock_store *s, paylock_lock_state *l, paylock_error *err);
 	/* YES: lease extended to ttl_ms from now; NO: no longer ours. */

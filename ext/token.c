@@ -46,7 +46,7 @@ zend_result paylock_check_seconds(double value, uint32_t arg_num, bool allow_zer
 {
 	if (!zend_finite(value) || (allow_zero ? value < 0 : value <= 0)) {
 		zend_argument_value_error(arg_num, allow_zero ? "must be a finite number greater than or equal to 0"
-		                                              : "must be a finite number greater than 0");
+													  : "must be a finite number greater than 0");
 		return FAILURE;
 	}
 	if (value > PAYLOCK_MAX_SECONDS) {

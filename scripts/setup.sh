@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what PayLock needs on Debian 12 (only what is missing) and builds the extension into
+# modules/paylock.so. Idempotent; used by the README commands, the benchmarks and .ci/run.
+#   scripts/setup.sh [extra apt packages...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=(php-cli php-dev libhiredis-dev pkg-config redis-server redis-tools php-parser "$@")
+missing=()
+for p in "${need[@]}"; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	echo "setup: installing ${missing[*]}"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The Debian package starts a redis-server on 6379; PayLock's tests and demo start their own.
+
+if [ ! -f configure ] || [ config.m4 -nt configure ]; then
+	phpize >/dev/null
+fi
+if [ ! -f Makefile ] || [ configure -nt Makefile ]; then
+	./configure --enable-paylock --enable-paylock-dev >/dev/null
+fi
+make -s -j"$(nproc)" >/dev/null
+echo "setup: built $(pwd)/modules/paylock.so"
