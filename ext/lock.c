@@ -401,7 +401,13 @@ ZEND_METHOD(PayLock_Lock, remainingLifetime)
 	if ((lk = this_lock(ZEND_THIS)) == NULL) {
 		RETURN_THROWS();
 	}
-	if (!held_here(lk) || now >= lk->lease_end_ns) {
+	if (!held_here(lk)) {
+		RETURN_NULL();
+	}
+	if (!lk->store->ops->has_lease || lk->st.degraded) {
+		RETURN_DOUBLE(ZEND_INFINITY); /* a file lock lasts until release or process exit */
+	}
+	if (now >= lk->lease_end_ns) {
 		RETURN_NULL();
 	}
 	RETURN_DOUBLE((double)(lk->lease_end_ns - now) / 1e9);
@@ -418,6 +424,14 @@ ZEND_METHOD(PayLock_Lock, fencingToken)
 	if (!held_here(lk)) {
 		throw_lost(lk);
 		RETURN_THROWS();
+	}
+	if (lk->store->ops->fence) {
+		paylock_error err = {0};
+
+		if (lk->store->ops->fence(lk->store, &lk->st, &err) != PAYLOCK_YES) {
+			throw_store_error(&err);
+			RETURN_THROWS();
+		}
 	}
 	RETURN_LONG((zend_long)lk->st.fence);
 }

@@ -12,6 +12,8 @@
 #include "store.h"
 #include "redis_conn.h"
 #include "redis_store.h"
+#include "file_store.h"
+#include "fallback_store.h"
 #include "lock.h"
 #include "zend_attributes.h"
 #include "paylock_arginfo.h"
@@ -78,6 +80,8 @@ static PHP_MINIT_FUNCTION(paylock)
 	paylock_ce_Store = register_class_PayLock_Store();
 	paylock_store_minit();
 	paylock_redis_store_minit(register_class_PayLock_RedisStore(paylock_ce_Store));
+	paylock_file_store_minit(register_class_PayLock_FileStore(paylock_ce_Store));
+	paylock_fallback_store_minit(register_class_PayLock_FallbackStore(paylock_ce_Store));
 	paylock_lock_minit(register_class_PayLock_Lock());
 
 	paylock_ce_Exception = register_class_PayLock_Exception(spl_ce_RuntimeException);
@@ -104,6 +108,7 @@ static PHP_RINIT_FUNCTION(paylock)
 	ZEND_TSRMLS_CACHE_UPDATE();
 #endif
 	paylock_lock_rinit();
+	PAYLOCK_G(degraded_warned) = false;
 	return SUCCESS;
 }
 

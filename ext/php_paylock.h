@@ -35,9 +35,10 @@ ZEND_BEGIN_MODULE_GLOBALS(paylock)
 	paylock_stats stats;
 	char hostname[256];
 	/* Per request. */
-	bool in_request;   /* between RINIT and RSHUTDOWN */
-	HashTable held;    /* object handle -> zend_object* of every lock this request holds */
-	HashTable orphans; /* held locks whose object was freed before RSHUTDOWN (fatal error path) */
+	bool in_request;      /* between RINIT and RSHUTDOWN */
+	bool degraded_warned; /* FallbackStore warned about Redis this request */
+	HashTable held;       /* object handle -> zend_object* of every lock this request holds */
+	HashTable orphans;    /* held locks whose object was freed before RSHUTDOWN (fatal error path) */
 ZEND_END_MODULE_GLOBALS(paylock)
 
 ZEND_EXTERN_MODULE_GLOBALS(paylock)

@@ -362,12 +362,25 @@ static paylock_status redis_holder(paylock_store *s, zend_string *name, zval *ou
 
 static const paylock_store_ops redis_ops = {
 	.kind = "redis",
+	.has_lease = true,
 	.acquire = redis_acquire,
 	.release = redis_release,
 	.refresh = redis_refresh,
 	.check = redis_check,
 	.holder = redis_holder,
 };
+
+zend_result paylock_redis_store_init(zend_object *obj, zend_string *dsn, HashTable *options)
+{
+	paylock_redis_store *rs = redis_store_from_obj(obj);
+
+	if (paylock_redis_client_init(&rs->client, dsn, options) == FAILURE) {
+		paylock_redis_client_dtor(&rs->client);
+		return FAILURE;
+	}
+	rs->base.ops = &redis_ops;
+	return SUCCESS;
+}
 
 ZEND_METHOD(PayLock_RedisStore, __construct)
 {
@@ -385,12 +398,10 @@ ZEND_METHOD(PayLock_RedisStore, __construct)
 		zend_throw_error(NULL, "Cannot call PayLock\\RedisStore::__construct() twice");
 		RETURN_THROWS();
 	}
-	if (paylock_redis_client_init(&rs->client, dsn, options ? options : (HashTable *)&zend_empty_array) ==
+	if (paylock_redis_store_init(&rs->std, dsn, options ? options : (HashTable *)&zend_empty_array) ==
 		FAILURE) {
-		paylock_redis_client_dtor(&rs->client);
 		RETURN_THROWS();
 	}
-	rs->base.ops = &redis_ops;
 }
 
 ZEND_METHOD(PayLock_RedisStore, ping)

@@ -22,6 +22,7 @@ typedef struct paylock_store paylock_store;
 
 typedef struct {
 	const char *kind; /* "redis", "file", "fallback" */
+	bool has_lease;   /* false: held until release or process exit (flock), ttl is ignored */
 	/* Takes the lock for l->token, blocking until deadline_ns (0: a single try). YES sets l->fence.
 	 * *contended is set when the lock was found busy at least once. */
 	paylock_status (*acquire)(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms, uint64_t deadline_ns,
@@ -32,6 +33,8 @@ typedef struct {
 	paylock_status (*refresh)(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms, paylock_error *err);
 	/* YES: still ours. */
 	paylock_status (*check)(paylock_store *s, paylock_lock_state *l, paylock_error *err);
+	/* Issues l->fence if the store issues it lazily (NULL: acquire already set it). */
+	paylock_status (*fence)(paylock_store *s, paylock_lock_state *l, paylock_error *err);
 	/* YES: *out is an array describing the holder; NO: free. */
 	paylock_status (*holder)(paylock_store *s, zend_string *name, zval *out, paylock_error *err);
 } paylock_store_ops;

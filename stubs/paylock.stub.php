@@ -34,6 +34,35 @@ namespace PayLock {
     }
 
     /**
+     * Locks as flock(2) on files in one directory (created 0700 if missing); for hosts without Redis.
+     * A file lock has no lease: it lasts until release() or the end of the process.
+     *
+     * @strict-properties
+     * @not-serializable
+     */
+    final class FileStore implements Store
+    {
+        /** @param string|null $dir absolute path; null takes ini paylock.lock_dir (default: temp dir + /paylock) */
+        public function __construct(?string $dir = null) {}
+
+        /** The lock directory. A lock's file is directory() . '/' . hash('sha256', $name). */
+        public function directory(): string {}
+    }
+
+    /**
+     * Takes the local file lock first, then the Redis lock. When Redis cannot be reached it carries on with
+     * the local lock alone (Lock::isDegraded(), one E_WARNING per request), or throws with on_redis_down 'fail'.
+     *
+     * @strict-properties
+     * @not-serializable
+     */
+    final class FallbackStore implements Store
+    {
+        /** @param array $options on_redis_down: 'degrade' (default) | 'fail' */
+        public function __construct(RedisStore $primary, FileStore $local, array $options = []) {}
+    }
+
+    /**
      * A named mutual-exclusion lock with a lease (TTL) and a fencing token.
      *
      * @strict-properties
@@ -59,7 +88,7 @@ namespace PayLock {
         /** Asks the store whether this object still holds the lock. */
         public function isAcquired(): bool {}
 
-        /** Seconds left on the lease by the monotonic clock; null when not held. */
+        /** Seconds left on the lease by the monotonic clock; INF for a file lock; null when not held. */
         public function remainingLifetime(): ?float {}
 
         /** Strictly increasing per name across holders; LockLostException when not held. */
@@ -71,6 +100,9 @@ namespace PayLock {
         /** True when a FallbackStore holds this lock on the local file lock only. */
         public function isDegraded(): bool {}
     }
+
+    /** The store ini paylock.store names: fallback (default), redis or file, built from the other paylock.* settings. */
+    function defaultStore(): Store {}
 
     /** Who holds $name: host, pid, acquired_at (unix time), ttl (seconds left), fence; null when free. */
     function holder(Store $store, string $name): ?array {}

@@ -1,5 +1,8 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 0ccc5bb9d493e32e2c520f6ea6931f84acd15ef6 */
+ * Stub hash: 4e6499242754304d36c6a5ac564679200ad86c6f */
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_PayLock_defaultStore, 0, 0, PayLock\\Store, 0)
+ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_PayLock_holder, 0, 2, IS_ARRAY, 1)
 	ZEND_ARG_OBJ_INFO(0, store, PayLock\\Store, 0)
@@ -15,6 +18,19 @@ ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_RedisStore___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_RedisStore_ping, 0, 0, _IS_BOOL, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_FileStore___construct, 0, 0, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, dir, IS_STRING, 1, "null")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_FileStore_directory, 0, 0, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_FallbackStore___construct, 0, 0, 2)
+	ZEND_ARG_OBJ_INFO(0, primary, PayLock\\RedisStore, 0)
+	ZEND_ARG_OBJ_INFO(0, local, PayLock\\FileStore, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_Lock___construct, 0, 0, 2)
@@ -53,10 +69,14 @@ ZEND_END_ARG_INFO()
 #define arginfo_class_PayLock_Lock_isDegraded arginfo_class_PayLock_RedisStore_ping
 
 
+ZEND_FUNCTION(PayLock_defaultStore);
 ZEND_FUNCTION(PayLock_holder);
 ZEND_FUNCTION(PayLock_stats);
 ZEND_METHOD(PayLock_RedisStore, __construct);
 ZEND_METHOD(PayLock_RedisStore, ping);
+ZEND_METHOD(PayLock_FileStore, __construct);
+ZEND_METHOD(PayLock_FileStore, directory);
+ZEND_METHOD(PayLock_FallbackStore, __construct);
 ZEND_METHOD(PayLock_Lock, __construct);
 ZEND_METHOD(PayLock_Lock, acquire);
 ZEND_METHOD(PayLock_Lock, acquireOrFail);
@@ -70,6 +90,7 @@ ZEND_METHOD(PayLock_Lock, isDegraded);
 
 
 static const zend_function_entry ext_functions[] = {
+	ZEND_NS_FALIAS("PayLock", defaultStore, PayLock_defaultStore, arginfo_PayLock_defaultStore)
 	ZEND_NS_FALIAS("PayLock", holder, PayLock_holder, arginfo_PayLock_holder)
 	ZEND_NS_FALIAS("PayLock", stats, PayLock_stats, arginfo_PayLock_stats)
 	ZEND_FE_END
@@ -84,6 +105,19 @@ static const zend_function_entry class_PayLock_Store_methods[] = {
 static const zend_function_entry class_PayLock_RedisStore_methods[] = {
 	ZEND_ME(PayLock_RedisStore, __construct, arginfo_class_PayLock_RedisStore___construct, ZEND_ACC_PUBLIC)
 	ZEND_ME(PayLock_RedisStore, ping, arginfo_class_PayLock_RedisStore_ping, ZEND_ACC_PUBLIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_FileStore_methods[] = {
+	ZEND_ME(PayLock_FileStore, __construct, arginfo_class_PayLock_FileStore___construct, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_FileStore, directory, arginfo_class_PayLock_FileStore_directory, ZEND_ACC_PUBLIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_FallbackStore_methods[] = {
+	ZEND_ME(PayLock_FallbackStore, __construct, arginfo_class_PayLock_FallbackStore___construct, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 
@@ -163,6 +197,30 @@ static zend_class_entry *register_class_PayLock_RedisStore(zend_class_entry *cla
 
 
 	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "__construct", sizeof("__construct") - 1), 0, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_FileStore(zend_class_entry *class_entry_PayLock_Store)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "FileStore", class_PayLock_FileStore_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+	zend_class_implements(class_entry, 1, class_entry_PayLock_Store);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_FallbackStore(zend_class_entry *class_entry_PayLock_Store)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "FallbackStore", class_PayLock_FallbackStore_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+	zend_class_implements(class_entry, 1, class_entry_PayLock_Store);
 
 	return class_entry;
 }

@@ -1,0 +1,278 @@
+/* FallbackStore: every lock is taken on the local file first (processes of one host queue in the
+ * kernel, and only one per host contends on Redis), then on Redis. When Redis cannot be reached the lock
+ * proceeds on the local file alone ("degraded"): one E_WARNING per request, stats()['degraded'], and
+ * Lock::isDegraded(). Each acquire tries Redis again, so nothing stays degraded once Redis is back. */
+#include "php_paylock.h"
+#include "fallback_store.h"
+#include "file_store.h"
+#include "redis_store.h"
+#include "zend_exceptions.h"
+
+static zend_class_entry *fallback_ce;
+static zend_object_handlers fallback_handlers;
+
+typedef struct {
+	paylock_store base;     /* first: see paylock_store_from_obj() */
+	zend_object *redis_obj; /* addref'd */
+	zend_object *file_obj;  /* addref'd */
+	paylock_store *redis;
+	paylock_store *file;
+	bool fail_when_down; /* on_redis_down => 'fail' */
+	zend_object std;
+} paylock_fallback_store;
+
+static inline paylock_fallback_store *fallback_from_obj(zend_object *obj)
+{
+	return (paylock_fallback_store *)((char *)obj - XtOffsetOf(paylock_fallback_store, std));
+}
+
+/* Redis is down (not merely answering "no"), and this store is allowed to carry on without it. */
+static bool may_degrade(const paylock_fallback_store *fb, paylock_status rc, const paylock_error *err)
+{
+	return rc == PAYLOCK_FAILED && err->kind == PAYLOCK_ERR_CONNECTION && !fb->fail_when_down;
+}
+
+static void degrade(paylock_lock_state *l, const paylock_error *why)
+{
+	l->degraded = true;
+	PAYLOCK_G(stats).degraded++;
+	if (!PAYLOCK_G(degraded_warned)) {
+		PAYLOCK_G(degraded_warned) = true;
+		php_error_docref(NULL, E_WARNING,
+						 "%s; FallbackStore continues on local file locks only (degraded) for this request",
+						 why->msg);
+	}
+}
+
+static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
+									   uint64_t deadline_ns, bool *contended, paylock_error *err)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+	paylock_error rerr = {0};
+	paylock_status rc = paylock_file_ops.acquire(fb->file, l, ttl_ms, deadline_ns, contended, err);
+
+	if (rc != PAYLOCK_YES) {
+		return rc;
+	}
+	rc = fb->redis->ops->acquire(fb->redis, l, ttl_ms, deadline_ns, contended, &rerr);
+	if (rc == PAYLOCK_YES) {
+		return rc;
+	}
+	if (may_degrade(fb, rc, &rerr)) {
+		degrade(l, &rerr);
+		return PAYLOCK_YES;
+	}
+	paylock_file_ops.release(fb->file, l, err); /* busy on Redis, or Redis down and 'fail' */
+	*err = rerr;
+	return rc;
+}
+
+static paylock_status fallback_release(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+	paylock_status rc = PAYLOCK_YES;
+
+	if (!l->degraded) {
+		rc = fb->redis->ops->release(fb->redis, l, err);
+		if (may_degrade(fb, rc, err)) {
+			degrade(l, err); /* the Redis key ends with its lease */
+			rc = PAYLOCK_YES;
+		}
+	}
+	if (l->fd >= 0) {
+		paylock_error ferr = {0};
+
+		if (paylock_file_ops.release(fb->file, l, &ferr) == PAYLOCK_NO && rc == PAYLOCK_YES) {
+			rc = PAYLOCK_NO;
+		}
+	}
+	return rc;
+}
+
+static paylock_status fallback_refresh(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
+									   paylock_error *err)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+	paylock_status rc = paylock_file_ops.check(fb->file, l, err);
+
+	if (rc != PAYLOCK_YES || l->degraded) {
+		return rc;
+	}
+	rc = fb->redis->ops->refresh(fb->redis, l, ttl_ms, err);
+	if (may_degrade(fb, rc, err)) {
+		degrade(l, err);
+		rc = PAYLOCK_YES;
+	}
+	return rc;
+}
+
+static paylock_status fallback_check(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+	paylock_status rc = paylock_file_ops.check(fb->file, l, err);
+
+	if (rc != PAYLOCK_YES || l->degraded) {
+		return rc;
+	}
+	rc = fb->redis->ops->check(fb->redis, l, err);
+	return may_degrade(fb, rc, err) ? PAYLOCK_YES : rc;
+}
+
+/* Redis' tokens when Redis holds the lock; the local counter when degraded. The local counter is raised
+ * past every Redis token handed out here, so tokens keep growing across a switch to degraded mode. */
+static paylock_status fallback_fence(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+
+	if (l->degraded) {
+		return paylock_file_ops.fence(fb->file, l, err);
+	}
+	return paylock_file_fence_floor(fb->file, l->fence, err);
+}
+
+static paylock_status fallback_holder(paylock_store *s, zend_string *name, zval *out, paylock_error *err)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+	paylock_status rc = fb->redis->ops->holder(fb->redis, name, out, err);
+
+	if (may_degrade(fb, rc, err)) {
+		return paylock_file_ops.holder(fb->file, name, out, err);
+	}
+	return rc;
+}
+
+static const paylock_store_ops fallback_ops = {
+	.kind = "fallback",
+	.has_lease = true,
+	.acquire = fallback_acquire,
+	.release = fallback_release,
+	.refresh = fallback_refresh,
+	.check = fallback_check,
+	.fence = fallback_fence,
+	.holder = fallback_holder,
+};
+
+static zend_result fallback_init(zend_object *obj, zend_object *redis, zend_object *file, HashTable *options)
+{
+	paylock_fallback_store *fb = fallback_from_obj(obj);
+	zend_string *key;
+	zval *val;
+
+	ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, val) {
+		ZVAL_DEREF(val);
+		if (key && zend_string_equals_literal(key, "on_redis_down")) {
+			if (Z_TYPE_P(val) == IS_STRING && zend_string_equals_literal(Z_STR_P(val), "degrade")) {
+				fb->fail_when_down = false;
+			} else if (Z_TYPE_P(val) == IS_STRING && zend_string_equals_literal(Z_STR_P(val), "fail")) {
+				fb->fail_when_down = true;
+			} else {
+				zend_argument_value_error(3, "option \"on_redis_down\" must be \"degrade\" or \"fail\"");
+				return FAILURE;
+			}
+		} else {
+			zend_argument_value_error(3, "contains unknown option \"%s\" (known: on_redis_down)",
+									  key ? ZSTR_VAL(key) : "(integer key)");
+			return FAILURE;
+		}
+	}
+	ZEND_HASH_FOREACH_END();
+	if ((fb->redis = paylock_store_from_obj(redis)) == NULL ||
+		(fb->file = paylock_store_from_obj(file)) == NULL) {
+		return FAILURE;
+	}
+	GC_ADDREF(redis);
+	GC_ADDREF(file);
+	fb->redis_obj = redis;
+	fb->file_obj = file;
+	fb->base.ops = &fallback_ops;
+	return SUCCESS;
+}
+
+ZEND_METHOD(PayLock_FallbackStore, __construct)
+{
+	zend_object *redis, *file;
+	HashTable *options = NULL;
+
+	ZEND_PARSE_PARAMETERS_START(2, 3)
+		Z_PARAM_OBJ_OF_CLASS(redis, paylock_ce_RedisStore)
+		Z_PARAM_OBJ_OF_CLASS(file, paylock_ce_FileStore)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ARRAY_HT(options)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (fallback_from_obj(Z_OBJ_P(ZEND_THIS))->base.ops) {
+		zend_throw_error(NULL, "Cannot call PayLock\\FallbackStore::__construct() twice");
+		RETURN_THROWS();
+	}
+	if (fallback_init(Z_OBJ_P(ZEND_THIS), redis, file, options ? options : (HashTable *)&zend_empty_array) ==
+		FAILURE) {
+		RETURN_THROWS();
+	}
+}
+
+ZEND_FUNCTION(PayLock_defaultStore)
+{
+	const char *kind = PAYLOCK_G(store);
+	zval redis, file;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	ZVAL_UNDEF(&redis);
+	ZVAL_UNDEF(&file);
+	if (strcmp(kind, "file") != 0) {
+		object_init_ex(&redis, paylock_ce_RedisStore);
+		if (paylock_redis_store_init(Z_OBJ(redis), NULL, (HashTable *)&zend_empty_array) == FAILURE) {
+			goto fail;
+		}
+		if (strcmp(kind, "redis") == 0) {
+			RETURN_COPY_VALUE(&redis);
+		}
+	}
+	object_init_ex(&file, paylock_ce_FileStore);
+	if (paylock_file_store_init(Z_OBJ(file), NULL, 0) == FAILURE) {
+		goto fail;
+	}
+	if (strcmp(kind, "file") == 0) {
+		RETURN_COPY_VALUE(&file);
+	}
+	object_init_ex(return_value, fallback_ce);
+	fallback_init(Z_OBJ_P(return_value), Z_OBJ(redis), Z_OBJ(file), (HashTable *)&zend_empty_array);
+	zval_ptr_dtor(&redis);
+	zval_ptr_dtor(&file);
+	return;
+fail:
+	zval_ptr_dtor(&redis);
+	zval_ptr_dtor(&file);
+	RETURN_THROWS();
+}
+
+static zend_object *fallback_create(zend_class_entry *ce)
+{
+	paylock_fallback_store *fb = zend_object_alloc(sizeof(paylock_fallback_store), ce);
+
+	zend_object_std_init(&fb->std, ce);
+	fb->std.handlers = &fallback_handlers;
+	return &fb->std;
+}
+
+static void fallback_free(zend_object *obj)
+{
+	paylock_fallback_store *fb = fallback_from_obj(obj);
+
+	if (fb->redis_obj) {
+		OBJ_RELEASE(fb->redis_obj);
+	}
+	if (fb->file_obj) {
+		OBJ_RELEASE(fb->file_obj);
+	}
+	zend_object_std_dtor(obj);
+}
+
+void paylock_fallback_store_minit(zend_class_entry *ce)
+{
+	fallback_ce = ce;
+	ce->create_object = fallback_create;
+	memcpy(&fallback_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
+	fallback_handlers.offset = XtOffsetOf(paylock_fallback_store, std);
+	fallback_handlers.free_obj = fallback_free;
+	fallback_handlers.clone_obj = NULL;
+}

@@ -1,0 +1,518 @@
+/* FileStore: locks as flock(2) on files named by the hex SHA-256 of the lock name, so names never reach
+ * the path. A timed wait blocks in the kernel and is interrupted at the deadline by a per-thread timer
+ * signal (no polling, no pcntl). Released files are unlinked while still locked; a waiter that then
+ * wakes on the unlinked inode sees it no longer matches the path and opens the new one. */
+#include "php_paylock.h"
+#include "file_store.h"
+#include "ext/standard/md5.h"
+#include "ext/hash/php_hash.h"
+#include "ext/hash/php_hash_sha.h"
+#include "php_open_temporary_file.h"
+#include "zend_exceptions.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
+
+zend_class_entry *paylock_ce_FileStore;
+static zend_object_handlers file_store_handlers;
+
+typedef struct {
+	paylock_store base; /* first: see paylock_store_from_obj() */
+	zend_string *dir;
+	zend_object std;
+} paylock_file_store;
+
+#define LOCK_PATH_MAX (PATH_MAX + 72)
+#define FENCE_FILE    "fencing-counter"
+#define FENCE_WIDTH   20
+#define META_MAX      320
+
+static inline paylock_file_store *file_store_from_obj(zend_object *obj)
+{
+	return (paylock_file_store *)((char *)obj - XtOffsetOf(paylock_file_store, std));
+}
+
+static paylock_status io_error(paylock_error *err, const char *what, const char *path)
+{
+	paylock_error_set(err, PAYLOCK_ERR_STORE, "Cannot %s %s: %s", what, path, strerror(errno));
+	return PAYLOCK_FAILED;
+}
+
+static void lock_path(const paylock_file_store *fs, const zend_string *name, char *out)
+{
+	PHP_SHA256_CTX ctx;
+	unsigned char digest[32];
+	size_t d = ZSTR_LEN(fs->dir);
+
+	PHP_SHA256Init(&ctx);
+	PHP_SHA256Update(&ctx, (const unsigned char *)ZSTR_VAL(name), ZSTR_LEN(name));
+	PHP_SHA256Final(digest, &ctx);
+	memcpy(out, ZSTR_VAL(fs->dir), d);
+	out[d] = '/';
+	make_digest_ex(out + d + 1, digest, 32);
+}
+
+/* The fd still names the file at path: nobody unlinked or replaced it since we opened it. */
+static bool same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+#if defined(__linux__) && defined(SIGEV_THREAD_ID)
+static void on_deadline(int sig)
+{
+	(void)sig; /* only here to interrupt flock() with EINTR */
+}
+
+/* flock(LOCK_EX) until deadline_ns: 0 locked, 1 deadline passed, -1 error (errno). A per-thread timer
+ * sends a real-time signal at the deadline and every 5 ms after, so a signal that lands just before
+ * flock() blocks is followed by another. The handler is installed only for the wait and any signal
+ * still queued is drained before the previous handler comes back. */
+static int flock_until(int fd, uint64_t deadline_ns)
+{
+	int signo = SIGRTMIN + 4, rc = -1, saved_errno = 0;
+	struct sigaction sa, old_sa;
+	struct sigevent sev;
+	struct itimerspec its;
+	sigset_t only, old_mask;
+	timer_t timer;
+	struct timespec zero = {0, 0};
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_deadline; /* no SA_RESTART: flock() must return EINTR */
+	sigemptyset(&sa.sa_mask);
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = signo;
+	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = (time_t)(deadline_ns / 1000000000ULL);
+	its.it_value.tv_nsec = (long)(deadline_ns % 1000000000ULL);
+	its.it_interval.tv_nsec = 5000000;
+	sigemptyset(&only);
+	sigaddset(&only, signo);
+
+	if (sigaction(signo, &sa, &old_sa) != 0) {
+		return -1;
+	}
+	pthread_sigmask(SIG_UNBLOCK, &only, &old_mask);
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) != 0) {
+		saved_errno = errno;
+		goto restore;
+	}
+	if (timer_settime(timer, TIMER_ABSTIME, &its, NULL) == 0) {
+		for (;;) {
+			if (flock(fd, LOCK_EX) == 0) {
+				rc = 0;
+				break;
+			}
+			if (errno != EINTR) {
+				saved_errno = errno;
+				break;
+			}
+			if (paylock_now_ns() >= deadline_ns) {
+				rc = 1;
+				break;
+			}
+		}
+	} else {
+		saved_errno = errno;
+	}
+	pthread_sigmask(SIG_BLOCK, &only, NULL);
+	timer_delete(timer);
+	while (sigtimedwait(&only, NULL, &zero) > 0) {
+		/* drain */
+	}
+restore:
+	sigaction(signo, &old_sa, NULL);
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+	errno = saved_errno;
+	return rc;
+}
+#else
+/* Without per-thread timers: short non-blocking retries with backoff (not reached on Linux). */
+static int flock_until(int fd, uint64_t deadline_ns)
+{
+	useconds_t pause = 500;
+
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			return 0;
+		}
+		if (errno != EWOULDBLOCK) {
+			return -1;
+		}
+		if (paylock_now_ns() >= deadline_ns) {
+			return 1;
+		}
+		usleep(pause);
+		pause = pause < 8000 ? pause * 2 : pause;
+	}
+}
+#endif
+
+/* "pid:acquired_ms:fence:host\n" for holder(); readers stop at the newline. */
+static bool write_meta(int fd, int64_t fence)
+{
+	char meta[META_MAX];
+	int n = snprintf(meta, sizeof(meta), "%ld:%" PRId64 ":%" PRId64 ":%s\n", (long)getpid(),
+					 paylock_unix_ms(), fence, PAYLOCK_G(hostname));
+
+	return pwrite(fd, meta, n, 0) == n;
+}
+
+static void unlock_and_close(int fd)
+{
+	flock(fd, LOCK_UN); /* explicit: a forked child's copy of fd must not keep the lock alive */
+	close(fd);
+}
+
+static paylock_status file_acquire(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
+								   uint64_t deadline_ns, bool *contended, paylock_error *err)
+{
+	paylock_file_store *fs = (paylock_file_store *)s;
+	char path[LOCK_PATH_MAX];
+
+	lock_path(fs, l->name, path);
+	for (;;) {
+		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+		if (fd < 0) {
+			return io_error(err, "open lock file", path);
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			int r;
+
+			if (errno != EWOULDBLOCK) {
+				close(fd);
+				return io_error(err, "lock", path);
+			}
+			*contended = true;
+			if (deadline_ns == 0 || paylock_now_ns() >= deadline_ns) {
+				close(fd);
+				return PAYLOCK_NO;
+			}
+			r = flock_until(fd, deadline_ns);
+			if (r != 0) {
+				close(fd);
+				return r == 1 ? PAYLOCK_NO : io_error(err, "lock", path);
+			}
+		}
+		if (!same_file(fd, path)) {
+			unlock_and_close(fd); /* released and unlinked while we waited: take the current file */
+			continue;
+		}
+		if (!write_meta(fd, 0)) {
+			paylock_error_set(err, PAYLOCK_ERR_STORE, "Cannot write lock file %s: %s", path,
+							  errno ? strerror(errno) : "short write");
+			unlink(path);
+			unlock_and_close(fd);
+			return PAYLOCK_FAILED;
+		}
+		l->fd = fd;
+		l->fence = 0; /* issued on first fencingToken() */
+		return PAYLOCK_YES;
+	}
+}
+
+static paylock_status file_check(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+{
+	char path[LOCK_PATH_MAX];
+
+	if (l->fd < 0) {
+		return PAYLOCK_NO;
+	}
+	lock_path((paylock_file_store *)s, l->name, path);
+	return same_file(l->fd, path) ? PAYLOCK_YES : PAYLOCK_NO;
+}
+
+static paylock_status file_release(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+{
+	char path[LOCK_PATH_MAX];
+	bool ours;
+
+	if (l->fd < 0) {
+		return PAYLOCK_NO;
+	}
+	lock_path((paylock_file_store *)s, l->name, path);
+	ours = same_file(l->fd, path);
+	if (ours) {
+		unlink(path); /* while still locked, so no one can be holding the path's file right now */
+	}
+	unlock_and_close(l->fd);
+	l->fd = -1;
+	return ours ? PAYLOCK_YES : PAYLOCK_NO;
+}
+
+static paylock_status file_refresh(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
+								   paylock_error *err)
+{
+	return file_check(s, l, err); /* a flock has no lease: it lasts until release or process exit */
+}
+
+/* Reads, raises and writes the dir's counter under its own flock: next = max(counter + 1, floor). */
+static paylock_status bump_counter(paylock_file_store *fs, int64_t floor, bool increment, int64_t *out,
+								   paylock_error *err)
+{
+	char path[LOCK_PATH_MAX], buf[FENCE_WIDTH + 2];
+	int fd;
+	ssize_t n;
+	int64_t v = 0, next;
+
+	snprintf(path, sizeof(path), "%s/" FENCE_FILE, ZSTR_VAL(fs->dir));
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		return io_error(err, "open fencing counter", path);
+	}
+	if (flock(fd, LOCK_EX) != 0) {
+		close(fd);
+		return io_error(err, "lock fencing counter", path);
+	}
+	n = pread(fd, buf, FENCE_WIDTH, 0);
+	if (n > 0) {
+		buf[n] = '\0';
+		v = ZEND_STRTOL(buf, NULL, 10);
+	}
+	next = increment ? v + 1 : v;
+	if (next < floor) {
+		next = floor;
+	}
+	if (next != v) {
+		/* Fixed width, one write: the counter is never half-written. */
+		snprintf(buf, sizeof(buf), "%0*" PRId64, FENCE_WIDTH, next);
+		if (pwrite(fd, buf, FENCE_WIDTH, 0) != FENCE_WIDTH) {
+			paylock_error_set(err, PAYLOCK_ERR_STORE, "Cannot write fencing counter %s: %s", path,
+							  errno ? strerror(errno) : "short write");
+			unlock_and_close(fd);
+			return PAYLOCK_FAILED;
+		}
+	}
+	unlock_and_close(fd);
+	*out = next;
+	return PAYLOCK_YES;
+}
+
+static paylock_status file_fence(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+{
+	if (l->fence == 0) {
+		if (bump_counter((paylock_file_store *)s, 0, true, &l->fence, err) != PAYLOCK_YES) {
+			return PAYLOCK_FAILED;
+		}
+		write_meta(l->fd, l->fence);
+	}
+	return PAYLOCK_YES;
+}
+
+paylock_status paylock_file_fence_floor(paylock_store *s, int64_t floor, paylock_error *err)
+{
+	int64_t ignored;
+
+	return bump_counter((paylock_file_store *)s, floor, false, &ignored, err);
+}
+
+static paylock_status describe_meta(const char *meta, zval *out)
+{
+	long long f[3];
+	const char *p = meta;
+
+	for (int i = 0; i < 3; i++) {
+		char *stop;
+
+		f[i] = ZEND_STRTOL(p, &stop, 10);
+		if (*stop != ':') {
+			return PAYLOCK_NO;
+		}
+		p = stop + 1;
+	}
+	array_init_size(out, 6);
+	add_assoc_stringl(out, "host", p, strcspn(p, "\n"));
+	add_assoc_long(out, "pid", (zend_long)f[0]);
+	add_assoc_double(out, "acquired_at", f[1] / 1000.0);
+	add_assoc_null(out, "ttl"); /* held until release or process exit */
+	if (f[2] > 0) {
+		add_assoc_long(out, "fence", (zend_long)f[2]);
+	} else {
+		add_assoc_null(out, "fence");
+	}
+	add_assoc_string(out, "store", "file");
+	return PAYLOCK_YES;
+}
+
+static paylock_status file_holder(paylock_store *s, zend_string *name, zval *out, paylock_error *err)
+{
+	char path[LOCK_PATH_MAX], meta[META_MAX];
+	int fd;
+	ssize_t n;
+
+	lock_path((paylock_file_store *)s, name, path);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		return errno == ENOENT ? PAYLOCK_NO : io_error(err, "open lock file", path);
+	}
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		unlock_and_close(fd); /* nobody holds it */
+		return PAYLOCK_NO;
+	}
+	n = pread(fd, meta, sizeof(meta) - 1, 0);
+	close(fd);
+	meta[n > 0 ? n : 0] = '\0';
+	if (describe_meta(meta, out) == PAYLOCK_NO) {
+		/* Held by something that is not PayLock (a plain flock() on the same path). */
+		array_init_size(out, 6);
+		add_assoc_null(out, "host");
+		add_assoc_null(out, "pid");
+		add_assoc_null(out, "acquired_at");
+		add_assoc_null(out, "ttl");
+		add_assoc_null(out, "fence");
+		add_assoc_string(out, "store", "file");
+	}
+	return PAYLOCK_YES;
+}
+
+const paylock_store_ops paylock_file_ops = {
+	.kind = "file",
+	.has_lease = false,
+	.acquire = file_acquire,
+	.release = file_release,
+	.refresh = file_refresh,
+	.check = file_check,
+	.fence = file_fence,
+	.holder = file_holder,
+};
+
+static zend_string *default_lock_dir(void)
+{
+	const char *ini = PAYLOCK_G(lock_dir);
+
+	if (ini && *ini) {
+		return zend_string_init(ini, strlen(ini), 0);
+	}
+	return zend_strpprintf(0, "%s/paylock", php_get_temporary_directory());
+}
+
+static zend_result check_dir(zend_string *dir)
+{
+	struct stat st;
+
+	if (lstat(ZSTR_VAL(dir), &st) != 0) {
+		if (errno != ENOENT || (mkdir(ZSTR_VAL(dir), 0700) != 0 && errno != EEXIST) ||
+			lstat(ZSTR_VAL(dir), &st) != 0) {
+			paylock_throw(paylock_ce_StoreException, "Cannot create lock dir %s: %s", ZSTR_VAL(dir),
+						  strerror(errno));
+			return FAILURE;
+		}
+	}
+	if (S_ISLNK(st.st_mode)) {
+		paylock_throw(paylock_ce_StoreException, "Lock dir %s is a symlink; PayLock refuses it",
+					  ZSTR_VAL(dir));
+		return FAILURE;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		paylock_throw(paylock_ce_StoreException, "Lock dir %s is not a directory", ZSTR_VAL(dir));
+		return FAILURE;
+	}
+	if (access(ZSTR_VAL(dir), W_OK | X_OK) != 0) {
+		paylock_throw(paylock_ce_StoreException, "Lock dir %s is not writable by uid %ld: %s", ZSTR_VAL(dir),
+					  (long)geteuid(), strerror(errno));
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
+zend_result paylock_file_store_init(zend_object *obj, zend_string *dir, uint32_t arg_num)
+{
+	paylock_file_store *fs = file_store_from_obj(obj);
+	zend_string *d = dir ? zend_string_copy(dir) : default_lock_dir();
+
+	while (ZSTR_LEN(d) > 1 && ZSTR_VAL(d)[ZSTR_LEN(d) - 1] == '/') {
+		zend_string *trimmed = zend_string_init(ZSTR_VAL(d), ZSTR_LEN(d) - 1, 0);
+
+		zend_string_release(d);
+		d = trimmed;
+	}
+	if (ZSTR_LEN(d) == 0 || ZSTR_VAL(d)[0] != '/' || ZSTR_LEN(d) >= PATH_MAX - 80 ||
+		memchr(ZSTR_VAL(d), '\0', ZSTR_LEN(d))) {
+		if (dir) {
+			zend_argument_value_error(arg_num, "must be an absolute directory path without NUL bytes");
+		} else {
+			paylock_throw(paylock_ce_StoreException, "paylock.lock_dir must be an absolute directory path");
+		}
+		zend_string_release(d);
+		return FAILURE;
+	}
+	if (check_dir(d) == FAILURE) {
+		zend_string_release(d);
+		return FAILURE;
+	}
+	fs->dir = d;
+	fs->base.ops = &paylock_file_ops;
+	return SUCCESS;
+}
+
+ZEND_METHOD(PayLock_FileStore, __construct)
+{
+	zend_string *dir = NULL;
+
+	ZEND_PARSE_PARAMETERS_START(0, 1)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_PATH_STR_OR_NULL(dir)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (file_store_from_obj(Z_OBJ_P(ZEND_THIS))->base.ops) {
+		zend_throw_error(NULL, "Cannot call PayLock\\FileStore::__construct() twice");
+		RETURN_THROWS();
+	}
+	if (paylock_file_store_init(Z_OBJ_P(ZEND_THIS), dir, 1) == FAILURE) {
+		RETURN_THROWS();
+	}
+}
+
+ZEND_METHOD(PayLock_FileStore, directory)
+{
+	paylock_store *s = paylock_store_from_obj(Z_OBJ_P(ZEND_THIS));
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	if (s == NULL) {
+		RETURN_THROWS();
+	}
+	RETURN_STR_COPY(((paylock_file_store *)s)->dir);
+}
+
+static zend_object *file_store_create(zend_class_entry *ce)
+{
+	paylock_file_store *fs = zend_object_alloc(sizeof(paylock_file_store), ce);
+
+	zend_object_std_init(&fs->std, ce);
+	fs->std.handlers = &file_store_handlers;
+	return &fs->std;
+}
+
+static void file_store_free(zend_object *obj)
+{
+	paylock_file_store *fs = file_store_from_obj(obj);
+
+	if (fs->dir) {
+		zend_string_release(fs->dir);
+	}
+	zend_object_std_dtor(obj);
+}
+
+void paylock_file_store_minit(zend_class_entry *ce)
+{
+	paylock_ce_FileStore = ce;
+	ce->create_object = file_store_create;
+	memcpy(&file_store_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
+	file_store_handlers.offset = XtOffsetOf(paylock_file_store, std);
+	file_store_handlers.free_obj = file_store_free;
+	file_store_handlers.clone_obj = NULL;
+}
