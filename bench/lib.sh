@@ -1,3 +1,5 @@
+# shellcheck shell=bash disable=SC2034,SC2016
+# (SC2034: the BENCH_* variables are for the caller; SC2016: the PHP code is meant to be single-quoted.)
 # PayLock benchmark helpers; source this file (bash).
 #
 #   bench_redis_start      starts a private redis-server on a free 127.0.0.1 port (no persistence) and

@@ -8,8 +8,9 @@
  * number is the median of the rounds. The round-trip limit comes from `redis-benchmark -c 1 -t set`:
  * a lock cycle needs two round trips (acquire, release), so the best any client can do is SET rate / 2.
  *
- * After the timed rounds, one short extra run per variant is watched with MONITOR to count what each
- * cycle costs on the wire: round trips (commands the client sent) and commands run inside Lua.
+ * After the timed rounds, short extra runs per variant show where a cycle's time goes: MONITOR counts
+ * round trips (commands the client sent) and commands run inside Lua, INFO commandstats gives the time
+ * Redis spent executing them, getrusage() the client's own CPU time.
  *
  *   php -n bench/uncontended.php --port=PORT [--iterations=20000] [--rounds=3] [--warmup=N]
  *        [--only=paylock,phpredis,...] [--no-monitor] [--json=bench/results/uncontended.json]
@@ -29,7 +30,7 @@ const RELEASE_LUA = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.
 
 /**
  * The variants. 'ext' = which extensions the worker process loads: 'paylock', 'redis' (phpredis).
- * 'autoload' = Debian autoloaders it requires. 'note' is printed under the table.
+ * 'autoload' = Debian autoloaders it requires.
  */
 function variants(): array
 {
@@ -290,7 +291,9 @@ function parse_worker(string $variant, array $r): array
     $line = trim((string)strrchr("\n" . trim($out), "\n"));
     $res = json_decode($line, true);
     if ($rc !== 0 || !is_array($res) || !isset($res['cps'])) {
-        fail("variant $variant failed (exit $rc):\n" . trim($err . "\n" . $out));
+        // proc_close() hands back the raw signal number when the child was killed, e.g. 7 = SIGBUS when
+        // paylock.so was rewritten under a running worker (bench/run.sh benchmarks a private copy).
+        fail("variant $variant failed (exit status $rc):\n" . trim($err . "\n" . $out));
     }
     if (trim($err) !== '') {
         fwrite(STDERR, "[$variant] " . trim($err) . "\n");
@@ -481,6 +484,17 @@ function fmt_rate(float $x): string
     return number_format($x, 0, '.', ',');
 }
 
+function loadavg(): ?string
+{
+    $l = @file_get_contents('/proc/loadavg');
+    return $l === false ? null : implode(' ', array_slice(explode(' ', $l), 0, 3));
+}
+
+function num(float $x, int $dec = 2): string
+{
+    return rtrim(rtrim(number_format($x, $dec, '.', ''), '0'), '.');
+}
+
 function parent(array $o): void
 {
     $all = variants();
@@ -495,11 +509,13 @@ function parent(array $o): void
     $info = (string)resp_call($ctl, 'INFO', 'server');
     preg_match('/redis_version:(\S+)/', $info, $m);
     $redisVersion = $m[1] ?? '?';
+    $load0 = loadavg();
 
-    fprintf(STDERR, "uncontended: %d cycles per run (+%d warm-up), %d rounds, redis %s on 127.0.0.1:%d\n",
-        $o['iterations'], $o['warmup'], $o['rounds'], $redisVersion, $o['port']);
+    fprintf(STDERR, "uncontended: %d cycles per run (+%d warm-up), %d rounds, redis %s on 127.0.0.1:%d, load %s\n",
+        $o['iterations'], $o['warmup'], $o['rounds'], $redisVersion, $o['port'], $load0 ?? '?');
+    $placement = getenv('PAYLOCK_BENCH_PLACEMENT') ?: 'not pinned';
 
-    // Warm the server and the page cache once (results discarded).
+    // Warm the server once (result discarded).
     run_redis_benchmark($o, 10000);
 
     $jobs = array_merge(['@limit'], $names);
@@ -510,84 +526,122 @@ function parent(array $o): void
         $k = $round % count($jobs);
         $order = array_merge(array_slice($jobs, $k), array_slice($jobs, 0, $k));
         foreach ($order as $job) {
-            resp_call($ctl, 'DEL', "bench:uncontended:$job", "lock_bench:uncontended:$job");
-            $cps = $job === '@limit' ? run_redis_benchmark($o, $rbN) : run_variant($o, $job);
-            $runs[$job][] = $cps;
+            if ($job === '@limit') {
+                $r = ['cps' => run_redis_benchmark($o, $rbN)];
+            } else {
+                $r = run_variant($o, $job);
+            }
+            $runs[$job][] = $r;
             fprintf(STDERR, "  round %d/%d  %-20s %12s /s\n", $round + 1, $o['rounds'],
-                $job === '@limit' ? 'redis-benchmark SET' : $job, fmt_rate($cps));
+                $job === '@limit' ? 'redis-benchmark SET' : $job, fmt_rate($r['cps']));
         }
     }
     $elapsed = (hrtime(true) - $t0) / 1e9;
 
     $wire = [];
     if ($o['monitor']) {
+        fwrite(STDERR, "  profiling the wire (MONITOR, INFO commandstats)\n");
         foreach ($names as $n) {
-            $wire[$n] = wire_profile($o, $n, 200);
+            $wire[$n] = wire_profile($o, $n);
         }
     }
     fclose($ctl);
+    $load1 = loadavg();
 
-    $setRate = median($runs['@limit']);
+    $col = static fn(array $rs, string $k): array => array_column($rs, $k);
+    $setRate = median($col($runs['@limit'], 'cps'));
     $limit = $setRate / 2;
-    $paylock = median($runs['paylock']);
+    $paylock = median($col($runs['paylock'], 'cps'));
     $rows = [];
     foreach ($names as $n) {
-        $cps = median($runs[$n]);
+        $cps = median($col($runs[$n], 'cps'));
         $rows[$n] = [
             'label' => $all[$n]['label'],
             'cycles_per_s' => round($cps, 1),
             'us_per_cycle' => round(1e6 / $cps, 2),
             'ratio_vs_limit' => round($cps / $limit, 3),
             'ratio_vs_paylock' => round($cps / $paylock, 3),
-            'runs' => array_map(static fn($x) => round($x, 1), $runs[$n]),
+            'runs_cycles_per_s' => array_map(static fn($x) => round($x, 1), $col($runs[$n], 'cps')),
+            'client_cpu_us_per_cycle' => [
+                'user' => round(median($col($runs[$n], 'client_user_us')), 2),
+                'sys' => round(median($col($runs[$n], 'client_sys_us')), 2),
+                'total' => round(median(array_map(static fn($r) => $r['client_user_us'] + $r['client_sys_us'], $runs[$n])), 2),
+            ],
             'wire' => $wire[$n] ?? null,
         ];
     }
 
-    // The table.
-    // sprintf pads bytes, and 'µ' is two: give that column one byte more.
-    $hdr = sprintf("%-40s %11s %11s %9s %10s %8s", 'variant', 'cycles/s', 'µs/cycle', 'vs limit', 'vs PayLock', 'RTT/cyc');
-    $out = "\nUncontended acquire+release, 1 process, 1 name (median of {$o['rounds']} rounds × {$o['iterations']} cycles)\n";
-    $out .= $hdr . "\n" . str_repeat('-', preg_match_all('/./us', $hdr)) . "\n";
-    $out .= sprintf("%-40s %11s %10s %9s %10s %8s\n", 'round-trip limit (redis-benchmark SET/2)',
-        fmt_rate($limit), number_format(1e6 / $limit, 2), '1.00x', sprintf('%.2fx', $limit / $paylock), '2');
+    // The table. sprintf pads bytes and 'µ' is two, so columns holding it get one byte more.
+    $fmt = "%-40s %11s %10s %9s %11s\n";
+    $hdr = sprintf("%-40s %11s %11s %9s %11s", 'variant', 'cycles/s', 'µs/cycle', 'vs limit', 'vs PayLock');
+    $rule = str_repeat('-', preg_match_all('/./us', $hdr)) . "\n";
+    $out = "\nUncontended acquire+release, 1 process, 1 name: median of {$o['rounds']} rounds x {$o['iterations']} cycles\n";
+    $out .= $hdr . "\n" . $rule;
+    $out .= sprintf($fmt, 'round-trip limit (redis-benchmark SET / 2)', fmt_rate($limit), number_format(1e6 / $limit, 2),
+        '1.00x', sprintf('%.2fx', $limit / $paylock));
+    foreach ($rows as $r) {
+        $out .= sprintf($fmt, $r['label'], fmt_rate($r['cycles_per_s']), number_format($r['us_per_cycle'], 2),
+            sprintf('%.2fx', $r['ratio_vs_limit']), sprintf('%.2fx', $r['ratio_vs_paylock']));
+    }
+    $out .= sprintf("\nredis-benchmark -c 1 -n %d -t set: median %s SET/s (runs: %s)\n", $rbN, fmt_rate($setRate),
+        implode(', ', array_map('fmt_rate', $col($runs['@limit'], 'cps'))));
+    $out .= "cycles/s per round:\n";
     foreach ($rows as $n => $r) {
-        $out .= sprintf("%-40s %11s %10s %8.2fx %9.2fx %8s\n", $r['label'], fmt_rate($r['cycles_per_s']),
-            number_format($r['us_per_cycle'], 2), $r['ratio_vs_limit'], $r['ratio_vs_paylock'],
-            $r['wire'] ? rtrim(rtrim(number_format($r['wire']['round_trips_per_cycle'], 2), '0'), '.') : '-');
+        $out .= sprintf("  %-18s %s\n", $n, implode(', ', array_map('fmt_rate', $r['runs_cycles_per_s'])));
     }
-    $out .= sprintf("\nredis-benchmark -c 1 -t set: %s SET/s (runs: %s) -> limit %s cycles/s\n", fmt_rate($setRate),
-        implode(', ', array_map('fmt_rate', $runs['@limit'])), fmt_rate($limit));
-    if ($wire) {
-        $out .= "\nPer cycle on the wire (MONITOR, {$wire['paylock']['cycles']} cycles after warm-up; lua: = run inside a script):\n";
-        foreach ($wire as $n => $w) {
-            $parts = [];
-            foreach ($w['commands_per_cycle'] as $c => $x) {
-                $parts[] = rtrim(rtrim(number_format($x, 2), '0'), '.') . " $c";
-            }
-            $out .= sprintf("  %-18s %s\n", $n, implode(', ', $parts));
+
+    // Where the time goes.
+    $fmt2 = "%-18s %5s %9s %10s  %s\n";
+    $out .= "\nPer cycle: round trips, time Redis spent executing them, client CPU time (user+sys), commands seen by MONITOR\n";
+    $out .= sprintf("%-18s %5s %10s %11s  %s\n", 'variant', 'RTT', 'redis µs', 'client µs', 'commands (lua: = inside a script)');
+    foreach ($rows as $n => $r) {
+        $w = $r['wire'];
+        $cmds = [];
+        foreach ($w['commands_per_cycle'] ?? [] as $c => $x) {
+            $cmds[] = num($x) . " $c";
         }
+        // user and sys come from tick sampling, only their sum is exact; the JSON has both.
+        $out .= sprintf($fmt2, $n, $w ? num($w['round_trips_per_cycle']) : '-', $w ? number_format($w['server_us_per_cycle'], 2) : '-',
+            number_format($r['client_cpu_us_per_cycle']['total'], 2), $w ? implode(', ', $cmds) : '(--no-monitor)');
     }
-    $target = $rows['paylock']['ratio_vs_limit'];
-    $behind = array_filter($rows, static fn($r, $n) => $n !== 'paylock' && $r['cycles_per_s'] >= $rows['paylock']['cycles_per_s'], ARRAY_FILTER_USE_BOTH);
-    $out .= sprintf("\nTarget: PayLock >= 0.90x the limit: %s (%.2fx)%s\n", $target >= 0.9 ? 'met' : 'NOT met', $target,
-        $target >= 0.9 ? '' : sprintf(', %.1f%% short', (0.9 - $target) / 0.9 * 100));
-    $out .= 'Target: PayLock ahead of every peer: ' . ($behind ? 'NOT met (' . implode(', ', array_keys($behind)) . ')' : 'met') . "\n";
-    $out .= sprintf("(timed rounds took %.1f s)\n", $elapsed);
+
+    $pl = $rows['paylock'];
+    $ahead = array_keys(array_filter($rows, static fn($r, $n) => $n !== 'paylock' && $r['cycles_per_s'] >= $pl['cycles_per_s'],
+        ARRAY_FILTER_USE_BOTH));
+    $out .= sprintf("\nTarget PayLock >= 0.90x limit: %s (%.2fx%s)\n", $pl['ratio_vs_limit'] >= 0.9 ? 'met' : 'NOT met',
+        $pl['ratio_vs_limit'], $pl['ratio_vs_limit'] >= 0.9 ? '' : sprintf(', %.0f%% below the target', (0.9 - $pl['ratio_vs_limit']) / 0.9 * 100));
+    $out .= 'Target PayLock ahead of every peer: ' . ($ahead ? 'NOT met (faster: ' . implode(', ', $ahead) . ')' : 'met') . "\n";
+    $out .= sprintf("Timed rounds took %.1f s; load average %s before, %s after; CPU placement: %s.\n", $elapsed,
+        $load0 ?? '?', $load1 ?? '?', $placement);
     fwrite(STDOUT, $out);
 
     $json = [
         'benchmark' => 'uncontended',
+        'what' => 'acquire+release cycles per second, one process, one lock name, no contention',
         'date' => gmdate('c'),
         'iterations' => $o['iterations'],
         'warmup' => $o['warmup'],
         'rounds' => $o['rounds'],
+        'statistic' => 'median over rounds',
         'php' => PHP_VERSION,
         'redis' => $redisVersion,
-        'host' => ['uname' => php_uname(), 'cpus' => cpu_count()],
-        'limit' => ['redis_benchmark_set_per_s' => round($setRate, 1), 'runs' => $runs['@limit'],
-            'cycles_per_s' => round($limit, 1), 'round_trips_per_cycle' => 2],
+        'host' => ['uname' => php_uname(), 'cpus' => cpu_count(), 'loadavg_before' => $load0, 'loadavg_after' => $load1],
+        'paylock_so' => ['path' => getenv('PAYLOCK_BENCH_EXT_SOURCE') ?: $o['ext'], 'sha1' => sha1_file($o['ext']) ?: null],
+        'git' => git_head(),
+        'cpu_placement' => getenv('PAYLOCK_BENCH_PLACEMENT') ?: 'not pinned',
+        'limit' => [
+            'source' => "redis-benchmark -h 127.0.0.1 -c 1 -n $rbN -t set -q",
+            'set_per_s' => round($setRate, 1),
+            'runs_set_per_s' => $col($runs['@limit'], 'cps'),
+            'round_trips_per_cycle' => 2,
+            'cycles_per_s' => round($limit, 1),
+        ],
         'variants' => $rows,
+        'targets' => [
+            'paylock_ratio_vs_limit_min' => 0.9,
+            'paylock_ratio_vs_limit_met' => $pl['ratio_vs_limit'] >= 0.9,
+            'paylock_ahead_of_every_peer' => !$ahead,
+        ],
     ];
     if ($o['json'] !== '') {
         $dir = dirname($o['json']);
@@ -596,6 +650,28 @@ function parent(array $o): void
             !== false || fail("cannot write {$o['json']}");
         fwrite(STDERR, "results written to {$o['json']}\n");
     }
+}
+
+/** The commit the benchmarked tree is at, and whether it had local changes. */
+function git_head(): ?array
+{
+    $root = dirname(__DIR__);
+    $git = null;
+    foreach (explode(':', (string)getenv('PATH')) as $d) {
+        if ($d !== '' && is_executable("$d/git")) {
+            $git = "$d/git";
+            break;
+        }
+    }
+    if ($git === null || !file_exists("$root/.git")) {
+        return null;
+    }
+    [$rc, $head] = run_cmd([$git, '-C', $root, 'rev-parse', 'HEAD']);
+    if ($rc !== 0) {
+        return null;
+    }
+    [, $dirty] = run_cmd([$git, '-C', $root, 'status', '--porcelain', '--untracked-files=no']);
+    return ['head' => trim($head), 'dirty' => trim($dirty) !== ''];
 }
 
 function cpu_count(): ?int

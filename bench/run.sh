@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# PayLock benchmark, one command: installs what is missing (Debian packages), starts a private
+# redis-server on a free 127.0.0.1 port, runs bench/uncontended.php against PayLock and its peers,
+# prints the table (results also go to bench/results/uncontended.json) and stops the server.
+#
+#   bash bench/run.sh [--iterations=N] [--rounds=N] [--warmup=N] [--only=paylock,phpredis,...] [--no-monitor]
+#
+# Env: PAYLOCK_BENCH_ITERATIONS, PAYLOCK_BENCH_ROUNDS, PAYLOCK_BENCH_EXT (path to paylock.so),
+#      PAYLOCK_BENCH_PIN = same (default) | split | off: where redis-server and the clients run.
+#        same:  redis-server and every client on one CPU (the last). Each cycle then costs exactly the
+#               CPU work of client + kernel + server; no cross-CPU wake-ups, whose cost on VMs swings a
+#               lot with where the scheduler happens to put the two processes.
+#        split: redis-server on the last CPU, clients on the one before it (needs 2 CPUs).
+#        off:   no pinning; expect bimodal numbers on small VMs.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+# shellcheck source-path=SCRIPTDIR
+. "$here/lib.sh"
+
+bench_ensure_packages
+command -v php >/dev/null || {
+	bench_log "php (CLI) not found: apt-get install php-cli"
+	exit 2
+}
+
+ext=${PAYLOCK_BENCH_EXT:-$root/modules/paylock.so}
+if [ ! -f "$ext" ]; then
+	if [ -f "$root/Makefile" ]; then
+		bench_log "$ext is missing; building it (make -j2)"
+		make -C "$root" -j2 >&2
+	fi
+	[ -f "$ext" ] || {
+		bench_log "$ext is missing: build the extension first (phpize && ./configure && make)"
+		exit 2
+	}
+fi
+
+bench_redis_start # traps EXIT/INT/TERM to stop it again
+# Benchmark a private copy: a rebuild of modules/paylock.so during the run would otherwise crash the
+# workers that have it mapped (SIGBUS) or mix two builds in one table.
+cp "$ext" "$BENCH_WORK/paylock.so"
+php -n -d "extension=$BENCH_WORK/paylock.so" -r 'exit(extension_loaded("paylock") ? 0 : 1);' || {
+	bench_log "$ext does not load (is a build writing it right now?); try again"
+	exit 2
+}
+
+pin=${PAYLOCK_BENCH_PIN:-same}
+client=()
+ncpu=$(nproc 2>/dev/null || echo 1)
+if [ "$pin" != off ] && ! command -v taskset >/dev/null; then
+	bench_log "taskset not found (util-linux): running unpinned"
+	pin=off
+fi
+case $pin in
+same)
+	taskset -pc "$((ncpu - 1))" "$BENCH_REDIS_PID" >/dev/null
+	client=(taskset -c "$((ncpu - 1))")
+	pin_desc="redis-server and clients on CPU $((ncpu - 1))"
+	;;
+split)
+	if [ "$ncpu" -lt 2 ]; then
+		bench_log "PAYLOCK_BENCH_PIN=split needs 2 CPUs"
+		exit 2
+	fi
+	taskset -pc "$((ncpu - 1))" "$BENCH_REDIS_PID" >/dev/null
+	client=(taskset -c "$((ncpu - 2))")
+	pin_desc="redis-server on CPU $((ncpu - 1)), clients on CPU $((ncpu - 2))"
+	;;
+off) pin_desc="not pinned" ;;
+*)
+	bench_log "PAYLOCK_BENCH_PIN must be same, split or off"
+	exit 2
+	;;
+esac
+bench_log "CPU placement: $pin_desc"
+
+# The parent and everything it starts (workers, redis-benchmark) inherit the client affinity.
+PAYLOCK_BENCH_EXT_SOURCE=$ext PAYLOCK_BENCH_PLACEMENT="$pin: $pin_desc" \
+	"${client[@]}" php -n "$here/uncontended.php" --port="$BENCH_REDIS_PORT" --ext="$BENCH_WORK/paylock.so" "$@"
