@@ -124,10 +124,18 @@ static paylock_status fallback_fence(paylock_store *s, paylock_lock_state *l, pa
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 
+	paylock_status rc;
+
 	if (l->degraded) {
 		return paylock_file_ops.fence(fb->file, l, err);
 	}
-	return paylock_file_fence_floor(fb->file, l->fence, err);
+	rc = fb->redis->ops->fence(fb->redis, l, err);
+	if (may_degrade(fb, rc, err)) {
+		degrade(l, err);
+		l->fence = 0;
+		return paylock_file_ops.fence(fb->file, l, err);
+	}
+	return rc == PAYLOCK_YES ? paylock_file_fence_floor(fb->file, l->fence, err) : rc;
 }
 
 static paylock_status fallback_holder(paylock_store *s, zend_string *name, zval *out, paylock_error *err)

@@ -165,7 +165,7 @@ static int flock_until(int fd, uint64_t deadline_ns)
 static bool write_meta(int fd, int64_t fence)
 {
 	char meta[META_MAX];
-	int n = snprintf(meta, sizeof(meta), "%ld:%" PRId64 ":%" PRId64 ":%s\n", (long)getpid(),
+	int n = snprintf(meta, sizeof(meta), "%ld:%" PRId64 ":%" PRId64 ":%s\n", (long)paylock_pid(),
 					 paylock_unix_ms(), fence, PAYLOCK_G(hostname));
 
 	return pwrite(fd, meta, n, 0) == n;

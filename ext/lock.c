@@ -126,7 +126,7 @@ static void forget(paylock_lock *lk)
 /* Held by this process. In a forked child the parent's locks read as not held and are never touched. */
 static bool held_here(paylock_lock *lk)
 {
-	if (lk->held && lk->owner_pid != getpid()) {
+	if (lk->held && lk->owner_pid != paylock_pid()) {
 		forget(lk);
 	}
 	return lk->held;
@@ -186,7 +186,7 @@ static paylock_status acquire_now(paylock_lock *lk, double wait, paylock_error *
 	}
 	if (rc == PAYLOCK_YES) {
 		lk->held = true;
-		lk->owner_pid = getpid();
+		lk->owner_pid = paylock_pid();
 		lk->lease_end_ns = start + (uint64_t)lk->ttl_ms * 1000000ULL;
 		registry_add(lk);
 		PAYLOCK_G(stats).acquired++;
@@ -428,9 +428,16 @@ ZEND_METHOD(PayLock_Lock, fencingToken)
 	if (lk->store->ops->fence) {
 		paylock_error err = {0};
 
-		if (lk->store->ops->fence(lk->store, &lk->st, &err) != PAYLOCK_YES) {
+		switch (lk->store->ops->fence(lk->store, &lk->st, &err)) {
+		case PAYLOCK_FAILED:
 			throw_store_error(&err);
 			RETURN_THROWS();
+		case PAYLOCK_NO:
+			mark_lost(lk);
+			throw_lost(lk);
+			RETURN_THROWS();
+		default:
+			break;
 		}
 	}
 	RETURN_LONG((zend_long)lk->st.fence);
@@ -602,7 +609,7 @@ static void lock_free(zend_object *obj)
 {
 	paylock_lock *lk = lock_from_obj(obj);
 
-	if (lk->held && PAYLOCK_G(in_request) && lk->owner_pid == getpid()) {
+	if (lk->held && PAYLOCK_G(in_request) && lk->owner_pid == paylock_pid()) {
 		adopt_orphan(lk);
 	} else if (lk->held) {
 		forget(lk);
@@ -630,7 +637,7 @@ static HashTable *lock_debug_info(zend_object *obj, int *is_temp)
 	zend_hash_str_add(ht, "name", 4, &v);
 	ZVAL_DOUBLE(&v, lk->ttl_ms / 1000.0);
 	zend_hash_str_add(ht, "ttl", 3, &v);
-	ZVAL_BOOL(&v, lk->held && lk->owner_pid == getpid());
+	ZVAL_BOOL(&v, lk->held && lk->owner_pid == paylock_pid());
 	zend_hash_str_add(ht, "held", 4, &v);
 	ZVAL_STRING(&v, lk->store->ops->kind);
 	zend_hash_str_add(ht, "store", 5, &v);

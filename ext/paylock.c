@@ -15,6 +15,7 @@
 #include "file_store.h"
 #include "fallback_store.h"
 #include "lock.h"
+#include "token.h"
 #include "zend_attributes.h"
 #include "paylock_arginfo.h"
 #include <unistd.h>
@@ -76,6 +77,7 @@ static PHP_GSHUTDOWN_FUNCTION(paylock)
 static PHP_MINIT_FUNCTION(paylock)
 {
 	REGISTER_INI_ENTRIES();
+	paylock_token_minit();
 
 	paylock_ce_Store = register_class_PayLock_Store();
 	paylock_store_minit();

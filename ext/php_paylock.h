@@ -34,6 +34,9 @@ ZEND_BEGIN_MODULE_GLOBALS(paylock)
 	HashTable pool; /* pool key -> paylock_redis_conn*, persistent connections */
 	paylock_stats stats;
 	char hostname[256];
+	unsigned char token_pool[512]; /* CSPRNG bytes not yet used for tokens */
+	size_t token_pool_used;
+	pid_t token_pool_pid; /* the process that filled token_pool */
 	/* Per request. */
 	bool in_request;      /* between RINIT and RSHUTDOWN */
 	bool degraded_warned; /* FallbackStore warned about Redis this request */

@@ -428,7 +428,7 @@ static paylock_redis_conn *conn_open(paylock_redis_client *c, paylock_error *err
 	}
 	conn = pemalloc(sizeof(*conn), c->persistent);
 	conn->ctx = ctx;
-	conn->pid = getpid();
+	conn->pid = paylock_pid();
 	conn->last_used_ns = paylock_now_ns();
 	return conn;
 fail:
@@ -468,7 +468,7 @@ static paylock_redis_conn *conn_get(paylock_redis_client *c, bool *fresh, payloc
 					  : c->own;
 
 	*fresh = false;
-	if (conn && conn->pid != getpid()) {
+	if (conn && conn->pid != paylock_pid()) {
 		conn_drop(c, conn); /* inherited across fork: abandon without a word on the wire */
 		conn = NULL;
 	} else if (conn && paylock_now_ns() - conn->last_used_ns > IDLE_CHECK_NS && peer_closed(conn)) {
@@ -495,6 +495,7 @@ static paylock_redis_conn *conn_get(paylock_redis_client *c, bool *fresh, payloc
 paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
 									 double extra_block_s, paylock_error *err)
 {
+	c->reconnected = false;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		bool fresh, timed_out;
 		paylock_redis_conn *conn = conn_get(c, &fresh, err);
@@ -523,6 +524,7 @@ paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const ch
 			paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis at %s: %s", c->where, why);
 			return NULL;
 		}
+		c->reconnected = true;
 	}
 	return NULL;
 }
@@ -594,6 +596,17 @@ static bool error_means_unavailable(const redisReply *r)
 		   REPLY_STARTS(r, "WRONGPASS") || REPLY_STARTS(r, "NOPERM");
 }
 
+paylock_status paylock_redis_error_reply(const paylock_redis_client *c, paylock_reply *reply,
+										 paylock_error *err)
+{
+	redisReply *r = (redisReply *)reply;
+
+	paylock_error_set(err, error_means_unavailable(r) ? PAYLOCK_ERR_CONNECTION : PAYLOCK_ERR_STORE,
+					  "Redis at %s answered: %.*s", c->where, (int)r->len, r->str);
+	freeReplyObject(r);
+	return PAYLOCK_FAILED;
+}
+
 paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, int nkeys, int argc,
 								  const char **argv, size_t *lens, paylock_error *err)
 {
@@ -617,9 +630,7 @@ paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, in
 		r = (redisReply *)paylock_redis_command(c, argc, argv, lens, 0, err);
 	}
 	if (r && r->type == REDIS_REPLY_ERROR) {
-		paylock_error_set(err, error_means_unavailable(r) ? PAYLOCK_ERR_CONNECTION : PAYLOCK_ERR_STORE,
-						  "Redis at %s answered: %.*s", c->where, (int)r->len, r->str);
-		freeReplyObject(r);
+		paylock_redis_error_reply(c, (paylock_reply *)r, err);
 		return NULL;
 	}
 	return (paylock_reply *)r;

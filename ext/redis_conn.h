@@ -23,6 +23,7 @@ typedef struct {
 	zend_string *pool_key;   /* every behaviour-changing setting; the password only as a hash */
 	char where[160];         /* host:port or socket path, for messages */
 	paylock_redis_conn *own; /* the connection when not persistent */
+	bool reconnected;        /* the last command was sent again on a new connection */
 } paylock_redis_client;
 
 /* A Lua script run by EVALSHA, loaded again on NOSCRIPT. */
@@ -59,6 +60,9 @@ paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const c
 paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, int nkeys, int argc,
 								  const char **argv, size_t *lens, paylock_error *err);
 
+/* Turns an error reply into err (CONNECTION for LOADING/MASTERDOWN/NOAUTH/WRONGPASS/NOPERM, else STORE)
+ * and frees it. */
+paylock_status paylock_redis_error_reply(const paylock_redis_client *c, paylock_reply *r, paylock_error *err);
 void paylock_script_init(paylock_script *s, const char *body);
 
 paylock_reply_type paylock_reply_kind(const paylock_reply *r);

@@ -1,11 +1,15 @@
-/* RedisStore: locks as one Redis string per name, taken and released by owner-checked Lua scripts.
+/* RedisStore: locks as one Redis string per name.
  *
- * Keys for lock "n" under prefix "p:" (all share the hash tag {n}):
- *   p:{n}    value "<token>:<fence>:<pid>:<acquired unix ms>:<host>", PX = the lease
- *   p:{n}:w  exists while someone waits; tells release to leave a wake-up
+ * Keys for lock "n" under prefix "p:" (the lock and its wake-up list share the hash tag {n}):
+ *   p:{n}    "<token>:<pid>:<acquired unix ms>:<host>[|<fence>][+]", PX = the lease. "|<fence>" is added
+ *            by the first fencingToken() of a hold; a trailing "+" means someone waits for the lock, so
+ *            its release leaves a wake-up.
  *   p:{n}:q  list holding at most one wake-up item; waiters BLPOP it, so a release that happens before
  *            a waiter blocks is not lost (pub/sub would lose it)
- *   p:fence  the fencing counter, one per prefix: never reset, so tokens only grow */
+ *   p:fence  the fencing counter, one per prefix: never reset, so tokens only grow
+ *
+ * An uncontended acquire is one plain SET NX PX (no script); release is one EVALSHA compare-and-delete.
+ * Fencing tokens are issued lazily, under the lock, so they grow in holder order. */
 #include "php_paylock.h"
 #include "redis_store.h"
 #include "redis_conn.h"
@@ -25,37 +29,52 @@ static inline paylock_redis_store *redis_store_from_obj(zend_object *obj)
 	return (paylock_redis_store *)((char *)obj - XtOffsetOf(paylock_redis_store, std));
 }
 
-/* KEYS: lock, fence, waiting-flag. ARGV: token, ttl ms, "pid:ms:host", ms the caller will wait.
- * Returns {1, fence} when taken (or already ours: lease renewed), {0, holder's PTTL} when busy. */
+/* How a scripted acquire attempt treats the "someone waits" mark. */
+#define MODE_TRY   "0" /* one try after a reconnect: leave no mark */
+#define MODE_WAIT  "1" /* will wait: mark a busy holder's value */
+#define MODE_WOKEN "2" /* woken by a release: others may still wait, so mark our own value too */
+
+/* The contended path. KEYS: lock. ARGV: "<token>:<pid>:<ms>:<host>", ttl ms, mode.
+ * Returns {1} when taken (or already ours: lease renewed), {0, holder's PTTL} when busy. */
 static paylock_script acquire_script;
 static const char acquire_lua[] =
+	"local mine = ARGV[1]\n"
+	"if ARGV[3] == '2' then mine = mine .. '+' end\n"
+	"if redis.call('SET', KEYS[1], mine, 'NX', 'PX', ARGV[2]) then return {1} end\n"
 	"local v = redis.call('GET', KEYS[1])\n"
-	"if not v then\n"
-	"  local f = redis.call('INCR', KEYS[2])\n"
-	"  redis.call('SET', KEYS[1], ARGV[1] .. ':' .. f .. ':' .. ARGV[3], 'PX', ARGV[2])\n"
-	"  return {1, f}\n"
-	"end\n"
-	"if string.sub(v, 1, 32) == ARGV[1] then\n"
+	"if not v then return {0, 0} end\n"
+	"if string.sub(v, 1, 32) == string.sub(ARGV[1], 1, 32) then\n"
 	"  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
-	"  return {1, tonumber(string.match(v, '^%x+:(%d+)'))}\n"
+	"  return {1}\n"
 	"end\n"
-	"local w = tonumber(ARGV[4])\n"
-	"if w > 0 and redis.call('PTTL', KEYS[3]) < w then\n"
-	"  redis.call('SET', KEYS[3], '1', 'PX', w)\n"
-	"end\n"
+	"if ARGV[3] ~= '0' and string.byte(v, -1) ~= 43 then redis.call('APPEND', KEYS[1], '+') end\n"
 	"return {0, redis.call('PTTL', KEYS[1])}\n";
 
-/* KEYS: lock, wake-up list, waiting-flag. ARGV: token. Deletes only our own lock; wakes one waiter. */
+/* KEYS: lock, fence counter. ARGV: token. The holder's fencing token, issued on first request:
+ * -1 when the lock is no longer ours. */
+static paylock_script fence_script;
+static const char fence_lua[] = "local v = redis.call('GET', KEYS[1])\n"
+								"if not v or string.sub(v, 1, 32) ~= ARGV[1] then return -1 end\n"
+								"local f = string.match(v, '|(%d+)')\n"
+								"if f then return tonumber(f) end\n"
+								"f = redis.call('INCR', KEYS[2])\n"
+								"local waited = string.byte(v, -1) == 43\n"
+								"if waited then v = string.sub(v, 1, -2) end\n"
+								"v = v .. '|' .. f\n"
+								"if waited then v = v .. '+' end\n"
+								"redis.call('SET', KEYS[1], v, 'KEEPTTL')\n"
+								"return f\n";
+
+/* KEYS: lock, wake-up list. ARGV: token. Deletes only our own lock; wakes one waiter if marked. */
 static paylock_script release_script;
-static const char release_lua[] =
-	"local v = redis.call('GET', KEYS[1])\n"
-	"if not v or string.sub(v, 1, 32) ~= ARGV[1] then return 0 end\n"
-	"redis.call('DEL', KEYS[1])\n"
-	"if redis.call('EXISTS', KEYS[3]) == 1 and redis.call('LLEN', KEYS[2]) == 0 then\n"
-	"  redis.call('RPUSH', KEYS[2], '1')\n"
-	"  redis.call('PEXPIRE', KEYS[2], 10000)\n"
-	"end\n"
-	"return 1\n";
+static const char release_lua[] = "local v = redis.call('GET', KEYS[1])\n"
+								  "if not v or string.sub(v, 1, 32) ~= ARGV[1] then return 0 end\n"
+								  "redis.call('DEL', KEYS[1])\n"
+								  "if string.byte(v, -1) == 43 and redis.call('LLEN', KEYS[2]) == 0 then\n"
+								  "  redis.call('RPUSH', KEYS[2], '1')\n"
+								  "  redis.call('PEXPIRE', KEYS[2], 10000)\n"
+								  "end\n"
+								  "return 1\n";
 
 /* KEYS: lock. ARGV: token, ttl ms. */
 static paylock_script refresh_script;
@@ -75,9 +94,8 @@ static const char inspect_lua[] = "return {redis.call('GET', KEYS[1]), redis.cal
 typedef struct {
 	char lock[KEY_MAX];
 	size_t lock_len;
-	char aux[KEY_MAX]; /* lock key + ":q" or ":w" */
-	char flag[KEY_MAX];
-	size_t aux_len;
+	char queue[KEY_MAX]; /* lock key + ":q" */
+	size_t queue_len;
 	char fence[256 + 6];
 	size_t fence_len;
 } lock_keys;
@@ -91,11 +109,9 @@ static void build_keys(const paylock_redis_client *c, const zend_string *name, l
 	memcpy(k->lock + p + 1, ZSTR_VAL(name), n);
 	k->lock[p + 1 + n] = '}';
 	k->lock_len = p + n + 2;
-	memcpy(k->aux, k->lock, k->lock_len);
-	memcpy(k->aux + k->lock_len, ":q", 2);
-	memcpy(k->flag, k->lock, k->lock_len);
-	memcpy(k->flag + k->lock_len, ":w", 2);
-	k->aux_len = k->lock_len + 2;
+	memcpy(k->queue, k->lock, k->lock_len);
+	memcpy(k->queue + k->lock_len, ":q", 2);
+	k->queue_len = k->lock_len + 2;
 	memcpy(k->fence, ZSTR_VAL(c->prefix), p);
 	memcpy(k->fence + p, "fence", 5);
 	k->fence_len = p + 5;
@@ -117,17 +133,20 @@ static paylock_status bad_reply(paylock_error *err, const paylock_redis_client *
 	return PAYLOCK_FAILED;
 }
 
-/* Blocks on the wake-up list for up to block_s; a wake-up or a timeout both mean "try again".
- * Redis times blocked clients out on its own tick (up to 1/hz late), so when the caller's deadline is
- * what bounds the wait we stop listening at that deadline ourselves: NO = deadline passed. */
-static paylock_status wait_for_wakeup(paylock_redis_client *c, const lock_keys *k, double block_s,
-									  uint64_t deadline_ns, paylock_error *err)
+typedef enum { WAKE_FAILED, WAKE_POPPED, WAKE_TIMED_OUT, WAKE_DEADLINE } wake_result;
+
+/* Blocks on the wake-up list for up to block_s. Redis times blocked clients out on its own tick (up to
+ * 1/hz late), so when the caller's deadline is what bounds the wait we stop listening at that deadline
+ * ourselves. */
+static wake_result wait_for_wakeup(paylock_redis_client *c, const lock_keys *k, double block_s,
+								   uint64_t deadline_ns, paylock_error *err)
 {
 	char timeout[32];
-	const char *argv[3] = {"BLPOP", k->aux, timeout};
-	size_t lens[3] = {5, k->aux_len, 0};
+	const char *argv[3] = {"BLPOP", k->queue, timeout};
+	size_t lens[3] = {5, k->queue_len, 0};
 	uint64_t give_up = paylock_now_ns() + (uint64_t)((block_s + c->read_timeout) * 1e9);
 	paylock_reply *r;
+	wake_result w;
 	bool gave_up;
 
 	if (block_s < 0.001) {
@@ -137,14 +156,49 @@ static paylock_status wait_for_wakeup(paylock_redis_client *c, const lock_keys *
 	r = paylock_redis_blocking(c, 3, argv, lens, give_up < deadline_ns ? give_up : deadline_ns, &gave_up,
 							   err);
 	if (r == NULL) {
-		return gave_up ? PAYLOCK_NO : PAYLOCK_FAILED;
+		return gave_up ? WAKE_DEADLINE : WAKE_FAILED;
 	}
-	if (paylock_reply_kind(r) == PAYLOCK_REPLY_ERROR) {
-		paylock_reply_free(r);
-		return bad_reply(err, c, "BLPOP");
+	switch (paylock_reply_kind(r)) {
+	case PAYLOCK_REPLY_ARRAY:
+		w = WAKE_POPPED;
+		break;
+	case PAYLOCK_REPLY_NIL:
+		w = WAKE_TIMED_OUT;
+		break;
+	default:
+		bad_reply(err, c, "BLPOP");
+		w = WAKE_FAILED;
 	}
 	paylock_reply_free(r);
-	return PAYLOCK_YES;
+	return w;
+}
+
+/* One plain SET NX PX: the whole uncontended acquire. YES, NO (busy), or FAILED. */
+static paylock_status try_set_nx(paylock_redis_client *c, const lock_keys *k, const char *mine,
+								 size_t mine_len, const char *ttl, size_t ttl_len, paylock_error *err)
+{
+	const char *argv[6] = {"SET", k->lock, mine, "NX", "PX", ttl};
+	size_t lens[6] = {3, k->lock_len, mine_len, 2, 2, ttl_len};
+	paylock_reply *r = paylock_redis_command(c, 6, argv, lens, 0, err);
+	paylock_status st;
+
+	if (r == NULL) {
+		return PAYLOCK_FAILED;
+	}
+	switch (paylock_reply_kind(r)) {
+	case PAYLOCK_REPLY_STATUS:
+		st = PAYLOCK_YES;
+		break;
+	case PAYLOCK_REPLY_NIL:
+		st = PAYLOCK_NO;
+		break;
+	case PAYLOCK_REPLY_ERROR:
+		return paylock_redis_error_reply(c, r, err);
+	default:
+		st = bad_reply(err, c, "SET NX");
+	}
+	paylock_reply_free(r);
+	return st;
 }
 
 static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
@@ -152,66 +206,109 @@ static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, int
 {
 	paylock_redis_client *c = client_of(s);
 	lock_keys k;
-	char ttl[24], meta[320], wait[24];
-	const char *argv[10];
-	size_t lens[10];
+	char ttl[24], mine[PAYLOCK_TOKEN_HEX + 320];
+	const char *argv[7], *mode = MODE_WAIT;
+	size_t lens[7], ttl_len, mine_len;
+	paylock_status st;
 
 	build_keys(c, l->name, &k);
-	lens[7] = snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms);
-	lens[8] = snprintf(meta, sizeof(meta), "%ld:%" PRId64 ":%s", (long)getpid(), paylock_unix_ms(),
-					   PAYLOCK_G(hostname));
+	ttl_len = snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms);
+	mine_len = snprintf(mine, sizeof(mine), "%s:%ld:%" PRId64 ":%s", l->token, (long)paylock_pid(),
+						paylock_unix_ms(), PAYLOCK_G(hostname));
+	l->fence = 0;
+	st = try_set_nx(c, &k, mine, mine_len, ttl, ttl_len, err);
+	if (st != PAYLOCK_NO) {
+		return st;
+	}
+	/* Busy. After a silent reconnect the lock may be ours already (the first SET ran, its reply was lost):
+	 * the script tells. */
+	if (deadline_ns == 0 && !c->reconnected) {
+		*contended = true;
+		return PAYLOCK_NO;
+	}
+	if (deadline_ns == 0) {
+		mode = MODE_TRY;
+	}
 	for (;;) {
-		uint64_t now = paylock_now_ns();
-		int64_t wait_ms = deadline_ns > now ? (int64_t)((deadline_ns - now + 999999) / 1000000) : 0;
+		uint64_t now;
 		paylock_reply *r;
 		long long holder_ms;
+		double block_s;
 
 		argv[3] = k.lock, lens[3] = k.lock_len;
-		argv[4] = k.fence, lens[4] = k.fence_len;
-		argv[5] = k.flag, lens[5] = k.aux_len;
-		argv[6] = l->token, lens[6] = PAYLOCK_TOKEN_HEX;
-		argv[7] = ttl;
-		argv[8] = meta;
-		lens[9] = snprintf(wait, sizeof(wait), "%" PRId64, wait_ms);
-		argv[9] = wait;
-		r = paylock_redis_eval(c, &acquire_script, 3, 10, argv, lens, err);
+		argv[4] = mine, lens[4] = mine_len;
+		argv[5] = ttl, lens[5] = ttl_len;
+		argv[6] = mode, lens[6] = 1;
+		r = paylock_redis_eval(c, &acquire_script, 1, 7, argv, lens, err);
 		if (r == NULL) {
 			return PAYLOCK_FAILED;
 		}
-		if (paylock_reply_count(r) != 2 ||
-			paylock_reply_kind(paylock_reply_at(r, 1)) != PAYLOCK_REPLY_INTEGER) {
+		if (paylock_reply_count(r) < 1) {
 			paylock_reply_free(r);
 			return bad_reply(err, c, "the acquire script");
 		}
-		holder_ms = paylock_reply_int(paylock_reply_at(r, 1));
 		if (paylock_reply_int(paylock_reply_at(r, 0)) == 1) {
-			l->fence = holder_ms;
 			paylock_reply_free(r);
 			return PAYLOCK_YES;
 		}
+		holder_ms = paylock_reply_count(r) == 2 ? paylock_reply_int(paylock_reply_at(r, 1)) : -1;
 		paylock_reply_free(r);
 		*contended = true;
 		now = paylock_now_ns();
 		if (deadline_ns == 0 || now >= deadline_ns) {
 			return PAYLOCK_NO;
 		}
-		{
-			/* A lost wake-up costs at most the holder's remaining lease, never the whole wait. */
-			double block_s = (double)(deadline_ns - now) / 1e9;
-
-			if (holder_ms >= 0 && holder_ms / 1000.0 + 0.001 < block_s) {
-				block_s = holder_ms / 1000.0 + 0.001;
-			}
-			switch (wait_for_wakeup(c, &k, block_s, deadline_ns, err)) {
-			case PAYLOCK_FAILED:
-				return PAYLOCK_FAILED;
-			case PAYLOCK_NO:
-				return PAYLOCK_NO;
-			default:
-				break;
-			}
+		/* A lost wake-up costs at most the holder's remaining lease, never the whole wait. */
+		block_s = (double)(deadline_ns - now) / 1e9;
+		if (holder_ms >= 0 && holder_ms / 1000.0 + 0.001 < block_s) {
+			block_s = holder_ms / 1000.0 + 0.001;
+		}
+		switch (wait_for_wakeup(c, &k, block_s, deadline_ns, err)) {
+		case WAKE_FAILED:
+			return PAYLOCK_FAILED;
+		case WAKE_DEADLINE:
+			return PAYLOCK_NO;
+		case WAKE_POPPED:
+			mode = MODE_WOKEN;
+			break;
+		case WAKE_TIMED_OUT:
+			mode = MODE_WAIT;
+			break;
 		}
 	}
+}
+
+static paylock_status redis_fence(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+{
+	paylock_redis_client *c = client_of(s);
+	lock_keys k;
+	const char *argv[6];
+	size_t lens[6];
+	paylock_reply *r;
+	long long f;
+
+	if (l->fence > 0) {
+		return PAYLOCK_YES;
+	}
+	build_keys(c, l->name, &k);
+	argv[3] = k.lock, lens[3] = k.lock_len;
+	argv[4] = k.fence, lens[4] = k.fence_len;
+	argv[5] = l->token, lens[5] = PAYLOCK_TOKEN_HEX;
+	r = paylock_redis_eval(c, &fence_script, 2, 6, argv, lens, err);
+	if (r == NULL) {
+		return PAYLOCK_FAILED;
+	}
+	if (paylock_reply_kind(r) != PAYLOCK_REPLY_INTEGER) {
+		paylock_reply_free(r);
+		return bad_reply(err, c, "the fence script");
+	}
+	f = paylock_reply_int(r);
+	paylock_reply_free(r);
+	if (f < 0) {
+		return PAYLOCK_NO;
+	}
+	l->fence = f;
+	return PAYLOCK_YES;
 }
 
 static paylock_status int_script(paylock_redis_client *c, paylock_script *script, const char *what, int nkeys,
@@ -236,15 +333,14 @@ static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, pay
 {
 	paylock_redis_client *c = client_of(s);
 	lock_keys k;
-	const char *argv[7];
-	size_t lens[7];
+	const char *argv[6];
+	size_t lens[6];
 
 	build_keys(c, l->name, &k);
 	argv[3] = k.lock, lens[3] = k.lock_len;
-	argv[4] = k.aux, lens[4] = k.aux_len;
-	argv[5] = k.flag, lens[5] = k.aux_len;
-	argv[6] = l->token, lens[6] = PAYLOCK_TOKEN_HEX;
-	return int_script(c, &release_script, "the release script", 3, 7, argv, lens, err);
+	argv[4] = k.queue, lens[4] = k.queue_len;
+	argv[5] = l->token, lens[5] = PAYLOCK_TOKEN_HEX;
+	return int_script(c, &release_script, "the release script", 2, 6, argv, lens, err);
 }
 
 static paylock_status redis_refresh(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
@@ -294,33 +390,39 @@ static paylock_status redis_check(paylock_store *s, paylock_lock_state *l, paylo
 	return st;
 }
 
-/* "<token>:<fence>:<pid>:<ms>:<host>" -> holder array. */
+/* "<token>:<pid>:<ms>:<host>[|<fence>][+]" -> holder array. */
 static paylock_status describe_value(const char *v, size_t len, long long pttl, zval *out)
 {
-	long long fields[3];
-	const char *p = v + PAYLOCK_TOKEN_HEX, *end = v + len;
+	const char *end = v + len, *p = v + PAYLOCK_TOKEN_HEX, *host, *bar;
+	long long pid, ms;
+	char *stop;
 
 	if (len <= PAYLOCK_TOKEN_HEX || *p != ':') {
 		return PAYLOCK_FAILED;
 	}
-	for (int i = 0; i < 3; i++) {
-		char *stop;
-
-		if (p >= end || *p != ':') {
-			return PAYLOCK_FAILED;
-		}
-		fields[i] = ZEND_STRTOL(p + 1, &stop, 10);
-		p = stop;
+	if (end[-1] == '+') {
+		end--;
 	}
-	if (p >= end || *p != ':') {
+	pid = ZEND_STRTOL(p + 1, &stop, 10);
+	if (stop >= end || *stop != ':') {
 		return PAYLOCK_FAILED;
 	}
+	ms = ZEND_STRTOL(stop + 1, &stop, 10);
+	if (stop >= end || *stop != ':') {
+		return PAYLOCK_FAILED;
+	}
+	host = stop + 1;
+	bar = memchr(host, '|', end - host);
 	array_init_size(out, 6);
-	add_assoc_stringl(out, "host", p + 1, end - p - 1);
-	add_assoc_long(out, "pid", (zend_long)fields[1]);
-	add_assoc_double(out, "acquired_at", fields[2] / 1000.0);
+	add_assoc_stringl(out, "host", host, (bar ? bar : end) - host);
+	add_assoc_long(out, "pid", (zend_long)pid);
+	add_assoc_double(out, "acquired_at", ms / 1000.0);
 	add_assoc_double(out, "ttl", pttl >= 0 ? pttl / 1000.0 : -1.0);
-	add_assoc_long(out, "fence", (zend_long)fields[0]);
+	if (bar) {
+		add_assoc_long(out, "fence", (zend_long)ZEND_STRTOL(bar + 1, NULL, 10));
+	} else {
+		add_assoc_null(out, "fence"); /* not issued: the holder has not asked for one */
+	}
 	add_assoc_string(out, "store", "redis");
 	return PAYLOCK_YES;
 }
@@ -367,6 +469,7 @@ static const paylock_store_ops redis_ops = {
 	.release = redis_release,
 	.refresh = redis_refresh,
 	.check = redis_check,
+	.fence = redis_fence,
 	.holder = redis_holder,
 };
 
@@ -459,4 +562,5 @@ void paylock_redis_store_minit(zend_class_entry *ce)
 	paylock_script_init(&release_script, release_lua);
 	paylock_script_init(&refresh_script, refresh_lua);
 	paylock_script_init(&inspect_script, inspect_lua);
+	paylock_script_init(&fence_script, fence_lua);
 }

@@ -3,17 +3,57 @@
 #include "token.h"
 #include "ext/random/php_random.h"
 #include <math.h>
+#include <pthread.h>
 #include <time.h>
+#include <unistd.h>
+
+static pid_t cached_pid;
+
+static void forget_pid(void)
+{
+	cached_pid = 0;
+}
+
+void paylock_token_minit(void)
+{
+	pthread_atfork(NULL, NULL, forget_pid);
+}
+
+pid_t paylock_pid(void)
+{
+	if (cached_pid == 0) {
+		cached_pid = getpid();
+	}
+	return cached_pid;
+}
+
+/* CSPRNG bytes are read 512 at a time (one getrandom() per 32 acquires). The buffer belongs to the
+ * process that filled it: a forked child refills, so parent and child never hand out the same token. */
+static const unsigned char *random_16(void)
+{
+	unsigned char *pool = PAYLOCK_G(token_pool);
+
+	if (PAYLOCK_G(token_pool_pid) != paylock_pid() ||
+		PAYLOCK_G(token_pool_used) + PAYLOCK_TOKEN_BYTES > sizeof(PAYLOCK_G(token_pool))) {
+		if (php_random_bytes_throw(pool, sizeof(PAYLOCK_G(token_pool))) == FAILURE) {
+			return NULL;
+		}
+		PAYLOCK_G(token_pool_pid) = paylock_pid();
+		PAYLOCK_G(token_pool_used) = 0;
+	}
+	PAYLOCK_G(token_pool_used) += PAYLOCK_TOKEN_BYTES;
+	return pool + PAYLOCK_G(token_pool_used) - PAYLOCK_TOKEN_BYTES;
+}
 
 zend_result paylock_token_new(char out[PAYLOCK_TOKEN_HEX + 1])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char raw[PAYLOCK_TOKEN_BYTES];
+	const unsigned char *raw = random_16();
 
-	if (php_random_bytes_throw(raw, sizeof(raw)) == FAILURE) {
+	if (raw == NULL) {
 		return FAILURE;
 	}
-	for (size_t i = 0; i < sizeof(raw); i++) {
+	for (size_t i = 0; i < PAYLOCK_TOKEN_BYTES; i++) {
 		out[2 * i] = hex[raw[i] >> 4];
 		out[2 * i + 1] = hex[raw[i] & 15];
 	}

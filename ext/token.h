@@ -10,6 +10,10 @@
 /* Writes PAYLOCK_TOKEN_HEX lowercase hex chars and a NUL; FAILURE (exception thrown) without entropy. */
 zend_result paylock_token_new(char out[PAYLOCK_TOKEN_HEX + 1]);
 
+/* getpid(), cached; a pthread_atfork child handler (registered by paylock_token_minit) resets it. */
+pid_t paylock_pid(void);
+void paylock_token_minit(void);
+
 /* Nanoseconds on CLOCK_MONOTONIC: immune to NTP steps and wall-clock changes. */
 uint64_t paylock_now_ns(void);
 

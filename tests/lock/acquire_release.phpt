@@ -16,9 +16,10 @@ var_dump($a->isAcquired(), $a->remainingLifetime(), $a->isDegraded(), PayLock\ho
 var_dump($a->acquire());
 $left = $a->remainingLifetime();
 var_dump($left > 9.9 && $left <= 10.0, $a->isAcquired(), $a->isDegraded());
+$fence = $a->fencingToken();   // issued on first request, recorded with the holder
 $h = PayLock\holder($store, $name);
 var_dump(array_keys($h), $h['pid'] === getmypid(), $h['host'] === gethostname(),
-	abs($h['acquired_at'] - microtime(true)) < 5, $h['ttl'] > 9 && $h['ttl'] <= 10, $h['fence'] === $a->fencingToken());
+	abs($h['acquired_at'] - microtime(true)) < 5, $h['ttl'] > 9 && $h['ttl'] <= 10, $h['fence'] === $fence);
 
 // Someone else cannot take it; acquire on the holder renews it.
 var_dump($b->acquire(), $b->isAcquired());

@@ -34,7 +34,8 @@ try {
 } catch (PayLock\LockLostException $e) {
 	echo get_class($e), "\n";
 }
-var_dump($late3->isAcquired(), $next->isAcquired(), PayLock\holder($store, $name)['fence'] === $next->fencingToken());
+$nf = $next->fencingToken();
+var_dump($late3->isAcquired(), $next->isAcquired(), PayLock\holder($store, $name)['fence'] === $nf);
 var_dump(PayLock\stats()['lost'] - $lost0);
 $next->release();
 ?>
