@@ -3,14 +3,19 @@
 # with requirepass and an ACL user, plus a unix socket), exports where they are, runs the .phpt suite
 # with run-tests.php against the built extension, and stops the servers on exit.
 #
-#   tests/run.sh [--valgrind] [run-tests.php args...] [tests or dirs]
+#   tests/run.sh [--valgrind | --asan] [run-tests.php args...] [tests or dirs]
+#   --asan expects modules/paylock.so built with -fsanitize=address,undefined (scripts/asan.sh does it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 valgrind=0
+asan=0
 if [ "${1:-}" = "--valgrind" ]; then
 	valgrind=1
+	shift
+elif [ "${1:-}" = "--asan" ]; then
+	asan=1
 	shift
 fi
 
@@ -73,6 +78,23 @@ if [ $# -eq 0 ]; then
 	set -- -j2 tests
 fi
 export TEST_PHP_EXECUTABLE=$(command -v php)
+if [ "$asan" = 1 ]; then
+	# Distro PHP is not instrumented: a wrapper preloads the sanitizer runtimes into the tested php only
+	# (not run-tests.php itself, not the servers). Leaks are valgrind's job; ASAN/UBSAN report memory
+	# errors and undefined behaviour, and abort on them.
+	cc -shared -fPIC -O1 -o "$work/nodeepbind.so" tests/_support/nodeepbind.c -ldl
+	cat >"$work/php-asan" <<WRAP
+#!/bin/sh
+export USE_ZEND_ALLOC=\${USE_ZEND_ALLOC:-0}
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1:verify_asan_link_order=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LD_PRELOAD="$work/nodeepbind.so $(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)"
+exec $(command -v php) "\$@"
+WRAP
+	chmod +x "$work/php-asan"
+	export TEST_PHP_EXECUTABLE="$work/php-asan"
+	args[4]="$work/php-asan"
+fi
 set +e
 php -n "$runtests" "${args[@]}" "$@" 2>&1 | tee "$work/run.log"
 rc=${PIPESTATUS[0]}

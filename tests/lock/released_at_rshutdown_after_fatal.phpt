@@ -23,9 +23,9 @@ foreach ($cases as $what => $code) {
 	$script = '$l = new PayLock\Lock(new PayLock\RedisStore(' . var_export($dsn, true) . '), '
 		. var_export($name, true) . ', 60); $l->acquire() or die("not acquired"); echo "held\n"; ' . $code;
 	$cmd = [$php, '-n', '-d', 'extension=' . getenv('PAYLOCK_EXT_PATH'), '-r', $script];
-	// The child runs with PHP's own allocator: USE_ZEND_ALLOC=0 (valgrind runs) disables memory_limit.
+	// The child runs with PHP's own allocator: USE_ZEND_ALLOC=0 (valgrind/ASAN runs) disables memory_limit.
 	$env = getenv();
-	unset($env['USE_ZEND_ALLOC']);
+	$env['USE_ZEND_ALLOC'] = '1';
 	$p = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env);
 	$out = stream_get_contents($pipes[1]);
 	$err = stream_get_contents($pipes[2]);
