@@ -4,6 +4,13 @@
 # prints the table (results also go to bench/results/uncontended.json) and stops the server.
 #
 #   bash bench/run.sh [--iterations=N] [--rounds=N] [--warmup=N] [--only=paylock,phpredis,...] [--no-monitor]
+#                     [--no-files | --files-only] [--files-OPTION=VALUE ...]
+#
+# Then runs bench/files.php (file locks: FileStore vs C loops, raw flock, symfony FlockStore;
+# FallbackStore vs RedisStore; 8 contending processes) against the same redis-server; results in
+# bench/results/files.json. --iterations, --rounds and --warmup go to both scripts, --files-X=V is
+# passed to files.php as --X=V (e.g. --files-procs=16, --files-no-strace), anything else to
+# uncontended.php only.
 #
 # Env: PAYLOCK_BENCH_ITERATIONS, PAYLOCK_BENCH_ROUNDS, PAYLOCK_BENCH_EXT (path to paylock.so),
 #      PAYLOCK_BENCH_PIN = same (default) | split | off: where redis-server and the clients run.
@@ -45,8 +52,28 @@ php -n -d "extension=$BENCH_WORK/paylock.so" -r 'exit(extension_loaded("paylock"
 	exit 2
 }
 
+# Split the arguments between the two benchmarks.
+uargs=()
+fargs=()
+run_uncontended=1
+run_files=1
+for arg in "$@"; do
+	case $arg in
+	--no-files) run_files=0 ;;
+	--files-only) run_uncontended=0 ;;
+	--files-*) fargs+=("--${arg#--files-}") ;;
+	--iterations=* | --rounds=* | --warmup=* | [0-9]*)
+		uargs+=("$arg")
+		fargs+=("$arg")
+		;;
+	*) uargs+=("$arg") ;;
+	esac
+done
+
 pin=${PAYLOCK_BENCH_PIN:-same}
 client=()
+# Every CPU this shell may use, before anything is pinned: the contended file-lock runs use them all.
+all_cpus=$(taskset -pc $$ 2>/dev/null | sed -n 's/.*: *//p') || all_cpus=
 ncpu=$(nproc 2>/dev/null || echo 1)
 if [ "$pin" != off ] && ! command -v taskset >/dev/null; then
 	bench_log "taskset not found (util-linux): running unpinned"
@@ -76,5 +103,12 @@ esac
 bench_log "CPU placement: $pin_desc"
 
 # The parent and everything it starts (workers, redis-benchmark) inherit the client affinity.
-PAYLOCK_BENCH_EXT_SOURCE=$ext PAYLOCK_BENCH_PLACEMENT="$pin: $pin_desc" \
-	"${client[@]}" php -n "$here/uncontended.php" --port="$BENCH_REDIS_PORT" --ext="$BENCH_WORK/paylock.so" "$@"
+if [ "$run_uncontended" = 1 ]; then
+	PAYLOCK_BENCH_EXT_SOURCE=$ext PAYLOCK_BENCH_PLACEMENT="$pin: $pin_desc" \
+		"${client[@]}" php -n "$here/uncontended.php" --port="$BENCH_REDIS_PORT" --ext="$BENCH_WORK/paylock.so" "${uargs[@]}"
+fi
+# File locks. Uncontended runs keep the client pinning; the contended runs (8 processes) get every CPU.
+if [ "$run_files" = 1 ]; then
+	PAYLOCK_BENCH_EXT_SOURCE=$ext PAYLOCK_BENCH_PLACEMENT="$pin: $pin_desc" PAYLOCK_BENCH_CONTENDED_CPUS=$all_cpus \
+		"${client[@]}" php -n "$here/files.php" --port="$BENCH_REDIS_PORT" --ext="$BENCH_WORK/paylock.so" "${fargs[@]}"
+fi
