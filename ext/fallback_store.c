@@ -255,11 +255,7 @@ fail:
 
 static zend_object *fallback_create(zend_class_entry *ce)
 {
-	paylock_fallback_store *fb = zend_object_alloc(sizeof(paylock_fallback_store), ce);
-
-	zend_object_std_init(&fb->std, ce);
-	fb->std.handlers = &fallback_handlers;
-	return &fb->std;
+	return paylock_object_new(ce, sizeof(paylock_fallback_store), &fallback_handlers);
 }
 
 static void fallback_free(zend_object *obj)
@@ -279,8 +275,5 @@ void paylock_fallback_store_minit(zend_class_entry *ce)
 {
 	fallback_ce = ce;
 	ce->create_object = fallback_create;
-	memcpy(&fallback_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
-	fallback_handlers.offset = XtOffsetOf(paylock_fallback_store, std);
-	fallback_handlers.free_obj = fallback_free;
-	fallback_handlers.clone_obj = NULL;
+	paylock_handlers_init(&fallback_handlers, XtOffsetOf(paylock_fallback_store, std), fallback_free);
 }

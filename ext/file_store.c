@@ -46,18 +46,29 @@ static paylock_status io_error(paylock_error *err, const char *what, const char 
 	return PAYLOCK_FAILED;
 }
 
-static void lock_path(const paylock_file_store *fs, const zend_string *name, char *out)
+static zend_string *make_lock_path(const paylock_file_store *fs, const zend_string *name)
 {
 	PHP_SHA256_CTX ctx;
 	unsigned char digest[32];
 	size_t d = ZSTR_LEN(fs->dir);
+	zend_string *path = zend_string_alloc(d + 1 + 64, 0);
 
 	PHP_SHA256Init(&ctx);
 	PHP_SHA256Update(&ctx, (const unsigned char *)ZSTR_VAL(name), ZSTR_LEN(name));
 	PHP_SHA256Final(digest, &ctx);
-	memcpy(out, ZSTR_VAL(fs->dir), d);
-	out[d] = '/';
-	make_digest_ex(out + d + 1, digest, 32);
+	memcpy(ZSTR_VAL(path), ZSTR_VAL(fs->dir), d);
+	ZSTR_VAL(path)[d] = '/';
+	make_digest_ex(ZSTR_VAL(path) + d + 1, digest, 32); /* writes the terminating NUL too */
+	return path;
+}
+
+/* A lock's path never changes: hash the name once per Lock, not on every acquire, check and release. */
+static const char *lock_path(paylock_store *s, paylock_lock_state *l)
+{
+	if (l->path == NULL) {
+		l->path = make_lock_path((paylock_file_store *)s, l->name);
+	}
+	return ZSTR_VAL(l->path);
 }
 
 /* The fd still names the file at path: nobody unlinked or replaced it since we opened it. */
@@ -180,10 +191,8 @@ static void unlock_and_close(int fd)
 static paylock_status file_acquire(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
 								   uint64_t deadline_ns, bool *contended, paylock_error *err)
 {
-	paylock_file_store *fs = (paylock_file_store *)s;
-	char path[LOCK_PATH_MAX];
+	const char *path = lock_path(s, l);
 
-	lock_path(fs, l->name, path);
 	for (;;) {
 		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 
@@ -220,31 +229,27 @@ static paylock_status file_acquire(paylock_store *s, paylock_lock_state *l, int6
 			return PAYLOCK_FAILED;
 		}
 		l->fd = fd;
-		l->fence = 0; /* issued on first fencingToken() */
 		return PAYLOCK_YES;
 	}
 }
 
 static paylock_status file_check(paylock_store *s, paylock_lock_state *l, paylock_error *err)
 {
-	char path[LOCK_PATH_MAX];
-
 	if (l->fd < 0) {
 		return PAYLOCK_NO;
 	}
-	lock_path((paylock_file_store *)s, l->name, path);
-	return same_file(l->fd, path) ? PAYLOCK_YES : PAYLOCK_NO;
+	return same_file(l->fd, lock_path(s, l)) ? PAYLOCK_YES : PAYLOCK_NO;
 }
 
 static paylock_status file_release(paylock_store *s, paylock_lock_state *l, paylock_error *err)
 {
-	char path[LOCK_PATH_MAX];
+	const char *path;
 	bool ours;
 
 	if (l->fd < 0) {
 		return PAYLOCK_NO;
 	}
-	lock_path((paylock_file_store *)s, l->name, path);
+	path = lock_path(s, l);
 	ours = same_file(l->fd, path);
 	if (ours) {
 		unlink(path); /* while still locked, so no one can be holding the path's file right now */
@@ -350,15 +355,18 @@ static paylock_status describe_meta(const char *meta, zval *out)
 
 static paylock_status file_holder(paylock_store *s, zend_string *name, zval *out, paylock_error *err)
 {
-	char path[LOCK_PATH_MAX], meta[META_MAX];
-	int fd;
+	char meta[META_MAX];
+	zend_string *path = make_lock_path((paylock_file_store *)s, name);
+	int fd = open(ZSTR_VAL(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	ssize_t n;
 
-	lock_path((paylock_file_store *)s, name, path);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		return errno == ENOENT ? PAYLOCK_NO : io_error(err, "open lock file", path);
+		paylock_status st = errno == ENOENT ? PAYLOCK_NO : io_error(err, "open lock file", ZSTR_VAL(path));
+
+		zend_string_release(path);
+		return st;
 	}
+	zend_string_release(path);
 	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
 		unlock_and_close(fd); /* nobody holds it */
 		return PAYLOCK_NO;
@@ -490,11 +498,7 @@ ZEND_METHOD(PayLock_FileStore, directory)
 
 static zend_object *file_store_create(zend_class_entry *ce)
 {
-	paylock_file_store *fs = zend_object_alloc(sizeof(paylock_file_store), ce);
-
-	zend_object_std_init(&fs->std, ce);
-	fs->std.handlers = &file_store_handlers;
-	return &fs->std;
+	return paylock_object_new(ce, sizeof(paylock_file_store), &file_store_handlers);
 }
 
 static void file_store_free(zend_object *obj)
@@ -511,8 +515,5 @@ void paylock_file_store_minit(zend_class_entry *ce)
 {
 	paylock_ce_FileStore = ce;
 	ce->create_object = file_store_create;
-	memcpy(&file_store_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
-	file_store_handlers.offset = XtOffsetOf(paylock_file_store, std);
-	file_store_handlers.free_obj = file_store_free;
-	file_store_handlers.clone_obj = NULL;
+	paylock_handlers_init(&file_store_handlers, XtOffsetOf(paylock_file_store, std), file_store_free);
 }

@@ -93,6 +93,9 @@ static void orphan_dtor(zval *zv)
 		close(o->st.fd);
 	}
 	zend_string_release(o->st.name);
+	if (o->st.path) {
+		zend_string_release(o->st.path);
+	}
 	OBJ_RELEASE(o->store_obj);
 	efree(o);
 }
@@ -106,6 +109,7 @@ static void adopt_orphan(paylock_lock *lk)
 	o->st = lk->st;
 	lk->store_obj = NULL;
 	lk->st.name = NULL;
+	lk->st.path = NULL;
 	lk->st.fd = -1;
 	registry_remove(lk);
 	lk->held = false;
@@ -175,7 +179,7 @@ static paylock_status acquire_now(paylock_lock *lk, double wait, paylock_error *
 		paylock_error_set(err, PAYLOCK_ERR_NONE, "no entropy");
 		return PAYLOCK_FAILED;
 	}
-	lk->st.fence = 0;
+	lk->st.fence = 0; /* stores that fence lazily issue it on the first fencingToken() */
 	lk->st.fd = -1;
 	lk->st.degraded = false;
 	rc = lk->store->ops->acquire(lk->store, &lk->st, lk->ttl_ms,
@@ -596,12 +600,10 @@ void paylock_lock_release_all(void)
 
 static zend_object *lock_create(zend_class_entry *ce)
 {
-	paylock_lock *lk = zend_object_alloc(sizeof(paylock_lock), ce);
+	zend_object *obj = paylock_object_new(ce, sizeof(paylock_lock), &lock_handlers);
 
-	zend_object_std_init(&lk->std, ce);
-	lk->std.handlers = &lock_handlers;
-	lk->st.fd = -1;
-	return &lk->std;
+	lock_from_obj(obj)->st.fd = -1;
+	return obj;
 }
 
 /* No I/O here: RSHUTDOWN already released what the request held. */
@@ -616,6 +618,9 @@ static void lock_free(zend_object *obj)
 	}
 	if (lk->st.name) {
 		zend_string_release(lk->st.name);
+	}
+	if (lk->st.path) {
+		zend_string_release(lk->st.path);
 	}
 	if (lk->store_obj) {
 		OBJ_RELEASE(lk->store_obj);
@@ -648,10 +653,7 @@ void paylock_lock_minit(zend_class_entry *ce)
 {
 	lock_ce = ce;
 	ce->create_object = lock_create;
-	memcpy(&lock_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
-	lock_handlers.offset = XtOffsetOf(paylock_lock, std);
+	paylock_handlers_init(&lock_handlers, XtOffsetOf(paylock_lock, std), lock_free);
 	lock_handlers.dtor_obj = lock_dtor;
-	lock_handlers.free_obj = lock_free;
-	lock_handlers.clone_obj = NULL;
 	lock_handlers.get_debug_info = lock_debug_info;
 }

@@ -51,6 +51,27 @@ ZEND_EXTERN_MODULE_GLOBALS(paylock)
 ZEND_TSRMLS_CACHE_EXTERN()
 #endif
 
+/* Every PayLock object is a C struct ending in its zend_object, with handlers set up once in MINIT
+ * (no cloning) and objects made by paylock_object_new(). */
+static inline void paylock_handlers_init(zend_object_handlers *h, size_t offset,
+										 zend_object_free_obj_t free_obj)
+{
+	memcpy(h, zend_get_std_object_handlers(), sizeof(*h));
+	h->offset = (int)offset;
+	h->free_obj = free_obj;
+	h->clone_obj = NULL;
+}
+
+static inline zend_object *paylock_object_new(zend_class_entry *ce, size_t size,
+											  const zend_object_handlers *h)
+{
+	zend_object *obj = (zend_object *)((char *)zend_object_alloc(size, ce) + h->offset); /* zeroed */
+
+	zend_object_std_init(obj, ce);
+	obj->handlers = h;
+	return obj;
+}
+
 /* Limits of SPEC "Errors". */
 #define PAYLOCK_MAX_NAME    1024
 #define PAYLOCK_MAX_SECONDS (30.0 * 86400.0)

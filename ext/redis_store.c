@@ -144,7 +144,7 @@ static wake_result wait_for_wakeup(paylock_redis_client *c, const lock_keys *k, 
 	char timeout[32];
 	const char *argv[3] = {"BLPOP", k->queue, timeout};
 	size_t lens[3] = {5, k->queue_len, 0};
-	uint64_t give_up = paylock_now_ns() + (uint64_t)((block_s + c->read_timeout) * 1e9);
+	uint64_t give_up;
 	paylock_reply *r;
 	wake_result w;
 	bool gave_up;
@@ -152,6 +152,7 @@ static wake_result wait_for_wakeup(paylock_redis_client *c, const lock_keys *k, 
 	if (block_s < 0.001) {
 		block_s = 0.001; /* BLPOP 0 would block forever */
 	}
+	give_up = paylock_now_ns() + (uint64_t)((block_s + c->read_timeout) * 1e9);
 	lens[2] = snprintf(timeout, sizeof(timeout), "%.3f", block_s);
 	r = paylock_redis_blocking(c, 3, argv, lens, give_up < deadline_ns ? give_up : deadline_ns, &gave_up,
 							   err);
@@ -215,7 +216,6 @@ static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, int
 	ttl_len = snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms);
 	mine_len = snprintf(mine, sizeof(mine), "%s:%ld:%" PRId64 ":%s", l->token, (long)paylock_pid(),
 						paylock_unix_ms(), PAYLOCK_G(hostname));
-	l->fence = 0;
 	st = try_set_nx(c, &k, mine, mine_len, ttl, ttl_len, err);
 	if (st != PAYLOCK_NO) {
 		return st;
@@ -533,11 +533,7 @@ ZEND_METHOD(PayLock_RedisStore, ping)
 
 static zend_object *redis_store_create(zend_class_entry *ce)
 {
-	paylock_redis_store *rs = zend_object_alloc(sizeof(paylock_redis_store), ce);
-
-	zend_object_std_init(&rs->std, ce);
-	rs->std.handlers = &redis_store_handlers;
-	return &rs->std;
+	return paylock_object_new(ce, sizeof(paylock_redis_store), &redis_store_handlers);
 }
 
 static void redis_store_free(zend_object *obj)
@@ -554,10 +550,7 @@ void paylock_redis_store_minit(zend_class_entry *ce)
 {
 	paylock_ce_RedisStore = ce;
 	ce->create_object = redis_store_create;
-	memcpy(&redis_store_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
-	redis_store_handlers.offset = XtOffsetOf(paylock_redis_store, std);
-	redis_store_handlers.free_obj = redis_store_free;
-	redis_store_handlers.clone_obj = NULL;
+	paylock_handlers_init(&redis_store_handlers, XtOffsetOf(paylock_redis_store, std), redis_store_free);
 	paylock_script_init(&acquire_script, acquire_lua);
 	paylock_script_init(&release_script, release_lua);
 	paylock_script_init(&refresh_script, refresh_lua);

@@ -15,6 +15,7 @@ typedef struct {
 	char token[PAYLOCK_TOKEN_HEX + 1]; /* this holder's owner token */
 	int64_t fence;                     /* fencing token issued with the acquire */
 	int fd;                            /* FileStore: the open, flocked lock file; -1 otherwise */
+	zend_string *path;                 /* FileStore: the lock file's path, made on first use */
 	bool degraded;                     /* FallbackStore: held on the local lock only */
 } paylock_lock_state;
 
