@@ -31,16 +31,12 @@
 
 declare(strict_types=1);
 
+require_once __DIR__ . '/common.php';
+
 const LOCK_NAME = 'bench:files';
 const SYMFONY_AUTOLOAD = '/usr/share/php/Symfony/Component/Lock/autoload.php';
 /** strace cuts a run into cycles at these marker writes to stderr. */
 const MARK = "@@\n";
-
-function fail(string $msg): never
-{
-    fwrite(STDERR, "files.php: $msg\n");
-    exit(1);
-}
 
 function options(array $argv): array
 {
@@ -384,21 +380,6 @@ function variants(bool $shm, bool $redis, bool $cc): array
     return $v;
 }
 
-/** Runs a command to completion; returns [exit code, stdout, stderr]. */
-function run_cmd(array $cmd): array
-{
-    $errf = tmpfile();
-    $p = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => $errf], $pipes);
-    $p !== false || fail('cannot start ' . $cmd[0]);
-    $out = stream_get_contents($pipes[1]);
-    fclose($pipes[1]);
-    $rc = proc_close($p);
-    rewind($errf);
-    $err = stream_get_contents($errf);
-    fclose($errf);
-    return [$rc, $out, $err];
-}
-
 function parse_json_line(string $what, array $r): array
 {
     [$rc, $out, $err] = $r;
@@ -445,13 +426,6 @@ function variant_cmd(array $o, array $v, array $ctx, int $iterations, int $warmu
     return php_cmd($o, $v['ext'] ?? [], $args);
 }
 
-function median(array $xs): float
-{
-    sort($xs);
-    $n = count($xs);
-    return $n % 2 ? (float)$xs[intdiv($n, 2)] : ($xs[$n / 2 - 1] + $xs[$n / 2]) / 2;
-}
-
 /** Nearest-rank percentile. */
 function percentile(array $sorted, float $p): float
 {
@@ -469,11 +443,6 @@ function paired_ratio(array $runs, string $a, string $b): ?float
         return null;
     }
     return round(median(array_map(static fn($x, $y) => $x / $y, $runs[$a], $runs[$b])), 3);
-}
-
-function fmt_rate(float $x): string
-{
-    return number_format($x, 0, '.', ',');
 }
 
 function ratio(?float $a, ?float $b): ?float
@@ -532,19 +501,6 @@ function rm_tree(string $dir): void
         is_dir($p) && !is_link($p) ? rm_tree($p) : @unlink($p);
     }
     @rmdir($dir);
-}
-
-function find_exe(string $name): ?string
-{
-    if (str_contains($name, '/')) {
-        return is_executable($name) ? $name : null;
-    }
-    foreach (explode(':', (string)getenv('PATH')) as $d) {
-        if ($d !== '' && is_executable("$d/$name")) {
-            return "$d/$name";
-        }
-    }
-    return null;
 }
 
 /**
@@ -617,27 +573,6 @@ function compress_syscalls(array $list): string
         $i += $k - 1;
     }
     return implode(', ', $out);
-}
-
-function loadavg(): ?string
-{
-    $l = @file_get_contents('/proc/loadavg');
-    return $l === false ? null : implode(' ', array_slice(explode(' ', $l), 0, 3));
-}
-
-function git_head(): ?array
-{
-    $root = dirname(__DIR__);
-    $git = find_exe('git');
-    if ($git === null || !file_exists("$root/.git")) {
-        return null;
-    }
-    [$rc, $head] = run_cmd([$git, '-C', $root, 'rev-parse', 'HEAD']);
-    if ($rc !== 0) {
-        return null;
-    }
-    [, $dirty] = run_cmd([$git, '-C', $root, 'status', '--porcelain', '--untracked-files=no']);
-    return ['head' => trim($head), 'dirty' => trim($dirty) !== ''];
 }
 
 function parent(array $o): void

@@ -23,6 +23,8 @@
 
 declare(strict_types=1);
 
+require_once __DIR__ . '/common.php';
+
 const LOCK_TTL_S = 30;
 const SET_TTL_MS = 30000;
 /** The compare-and-delete release everyone writes by hand (same as the Redis docs' pattern). */
@@ -66,12 +68,6 @@ function variants(): array
             'autoload' => ['/usr/share/php/Malkusch/Lock/autoload.php', '/usr/share/php/Predis/autoload.php'],
         ],
     ];
-}
-
-function fail(string $msg): never
-{
-    fwrite(STDERR, "uncontended.php: $msg\n");
-    exit(1);
 }
 
 function options(array $argv): array
@@ -269,22 +265,6 @@ function worker_cmd(array $o, string $variant, int $iterations, int $warmup, boo
     return $cmd;
 }
 
-/** Runs a command to completion; returns [exit code, stdout, stderr]. */
-function run_cmd(array $cmd): array
-{
-    // stderr goes to a temp file so neither pipe can fill up while the other one is being read.
-    $errf = tmpfile();
-    $p = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => $errf], $pipes);
-    $p !== false || fail('cannot start ' . $cmd[0]);
-    $out = stream_get_contents($pipes[1]);
-    fclose($pipes[1]);
-    $rc = proc_close($p);
-    rewind($errf);
-    $err = stream_get_contents($errf);
-    fclose($errf);
-    return [$rc, $out, $err];
-}
-
 function parse_worker(string $variant, array $r): array
 {
     [$rc, $out, $err] = $r;
@@ -316,13 +296,6 @@ function run_redis_benchmark(array $o, int $n): float
         fail("redis-benchmark failed (exit $rc): " . trim($err . $out));
     }
     return (float)end($m[1]);
-}
-
-function median(array $xs): float
-{
-    sort($xs);
-    $n = count($xs);
-    return $n % 2 ? $xs[intdiv($n, 2)] : ($xs[$n / 2 - 1] + $xs[$n / 2]) / 2;
 }
 
 /* A minimal RESP client for the parent's own bookkeeping (INFO, MONITOR, ECHO markers). */
@@ -477,17 +450,6 @@ function wire_profile(array $o, string $variant): array
     return ['cycles' => $cycles, 'round_trips_per_cycle' => round($client / $cycles, 2),
         'script_commands_per_cycle' => round($lua / $cycles, 2), 'commands_per_cycle' => $per,
         'server_us_per_cycle' => round($usec / $statCycles, 2)];
-}
-
-function fmt_rate(float $x): string
-{
-    return number_format($x, 0, '.', ',');
-}
-
-function loadavg(): ?string
-{
-    $l = @file_get_contents('/proc/loadavg');
-    return $l === false ? null : implode(' ', array_slice(explode(' ', $l), 0, 3));
 }
 
 function num(float $x, int $dec = 2): string
@@ -650,28 +612,6 @@ function parent(array $o): void
             !== false || fail("cannot write {$o['json']}");
         fwrite(STDERR, "results written to {$o['json']}\n");
     }
-}
-
-/** The commit the benchmarked tree is at, and whether it had local changes. */
-function git_head(): ?array
-{
-    $root = dirname(__DIR__);
-    $git = null;
-    foreach (explode(':', (string)getenv('PATH')) as $d) {
-        if ($d !== '' && is_executable("$d/git")) {
-            $git = "$d/git";
-            break;
-        }
-    }
-    if ($git === null || !file_exists("$root/.git")) {
-        return null;
-    }
-    [$rc, $head] = run_cmd([$git, '-C', $root, 'rev-parse', 'HEAD']);
-    if ($rc !== 0) {
-        return null;
-    }
-    [, $dirty] = run_cmd([$git, '-C', $root, 'status', '--porcelain', '--untracked-files=no']);
-    return ['head' => trim($head), 'dirty' => trim($dirty) !== ''];
 }
 
 function cpu_count(): ?int
