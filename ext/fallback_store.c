@@ -32,9 +32,9 @@ static bool may_degrade(const paylock_fallback_store *fb, paylock_status rc, con
 	return rc == PAYLOCK_FAILED && err->kind == PAYLOCK_ERR_CONNECTION && !fb->fail_when_down;
 }
 
-static void degrade(paylock_lock_state *l, const paylock_error *why)
+/* Counts a switch to local-only operation; warns once per request. */
+static void note_degraded(const paylock_error *why)
 {
-	l->degraded = true;
 	PAYLOCK_G(stats).degraded++;
 	if (!PAYLOCK_G(degraded_warned)) {
 		PAYLOCK_G(degraded_warned) = true;
@@ -42,6 +42,12 @@ static void degrade(paylock_lock_state *l, const paylock_error *why)
 						 "%s; FallbackStore continues on local file locks only (degraded) for this request",
 						 why->msg);
 	}
+}
+
+static void degrade(paylock_lock_state *l, const paylock_error *why)
+{
+	l->degraded = true;
+	note_degraded(why);
 }
 
 static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
@@ -149,6 +155,146 @@ static paylock_status fallback_holder(paylock_store *s, zend_string *name, zval 
 	return rc;
 }
 
+/* Idempotency: the local record first (a replay of a step this host ran needs no Redis), then Redis,
+ * the authority across hosts. Every result is stored in both, so when Redis is down the local records
+ * still answer for everything this host ran, and claims go on locally (degraded). */
+
+/* Gives up the local claim taken before asking Redis; errors are Redis' to report. */
+static void drop_local_claim(paylock_fallback_store *fb, paylock_idem_req *r)
+{
+	paylock_error ignored = {0};
+
+	paylock_file_idem_ops.abandon(fb->file, r, false, &ignored);
+}
+
+static paylock_status fallback_idem_claim(paylock_store *s, paylock_idem_req *r, bool register_wait,
+										  paylock_idem_outcome *out, paylock_error *err)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+	paylock_idem_outcome local = {0};
+	paylock_error rerr = {0};
+	paylock_status rc = paylock_file_idem_ops.claim(fb->file, r, register_wait, &local, err);
+
+	r->wait_remote = false;
+	r->degraded = false;
+	if (rc != PAYLOCK_YES || local.state != PAYLOCK_IDEM_CLAIMED) {
+		*out = local; /* done, running here, mismatch or crashed: this host knows */
+		return rc;
+	}
+	rc = fb->redis->ops->idem->claim(fb->redis, r, register_wait, out, &rerr);
+	if (rc == PAYLOCK_FAILED) {
+		if (may_degrade(fb, rc, &rerr)) {
+			note_degraded(&rerr);
+			if (EG(exception)) { /* an error handler turned the warning into an exception */
+				drop_local_claim(fb, r);
+				return PAYLOCK_FAILED;
+			}
+			r->degraded = true;
+			*out = local;
+			return PAYLOCK_YES;
+		}
+		drop_local_claim(fb, r);
+		*err = rerr;
+		return rc;
+	}
+	switch (out->state) {
+	case PAYLOCK_IDEM_CLAIMED:
+		return rc;
+	case PAYLOCK_IDEM_DONE:
+		/* Another host ran it: keep its result here too, so the next replay stays local. */
+		if (paylock_file_idem_ops.complete(fb->file, r, out->result, &rerr) != PAYLOCK_YES) {
+			drop_local_claim(fb, r);
+		}
+		return rc;
+	case PAYLOCK_IDEM_RUNNING:
+		r->wait_remote = true;
+		ZEND_FALLTHROUGH;
+	default:
+		drop_local_claim(fb, r);
+		return rc;
+	}
+}
+
+static paylock_status fallback_idem_wait(paylock_store *s, paylock_idem_req *r, uint64_t deadline_ns,
+										 int64_t lease_left_ms, paylock_error *err)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+
+	if (r->wait_remote) {
+		return fb->redis->ops->idem->wait(fb->redis, r, deadline_ns, lease_left_ms, err);
+	}
+	return paylock_file_idem_ops.wait(fb->file, r, deadline_ns, lease_left_ms, err);
+}
+
+static paylock_status fallback_idem_complete(paylock_store *s, paylock_idem_req *r, const zend_string *result,
+											 paylock_error *err)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+	paylock_status rc = PAYLOCK_YES;
+
+	if (!r->degraded) {
+		rc = fb->redis->ops->idem->complete(fb->redis, r, result, err);
+		if (may_degrade(fb, rc, err)) {
+			note_degraded(err); /* Redis' record ends as crashed; this host's record has the result */
+			rc = PAYLOCK_YES;
+		}
+		if (rc == PAYLOCK_NO) {
+			drop_local_claim(fb, r); /* taken over through Redis: its record decides */
+			return rc;
+		}
+		if (rc == PAYLOCK_FAILED) {
+			return rc;
+		}
+	}
+	rc = paylock_file_idem_ops.complete(fb->file, r, result, err);
+	if (rc != PAYLOCK_YES && !r->degraded) {
+		drop_local_claim(fb, r); /* Redis has the result, and Redis is asked after a local miss */
+		rc = PAYLOCK_YES;
+	}
+	return rc;
+}
+
+static paylock_status fallback_idem_abandon(paylock_store *s, paylock_idem_req *r, bool outcome_unknown,
+											paylock_error *err)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+	paylock_error ferr = {0};
+	paylock_status rc = PAYLOCK_YES, frc;
+
+	if (!r->degraded) {
+		rc = fb->redis->ops->idem->abandon(fb->redis, r, outcome_unknown, err);
+		if (may_degrade(fb, rc, err)) {
+			note_degraded(err);
+			rc = PAYLOCK_YES;
+		}
+	}
+	frc = paylock_file_idem_ops.abandon(fb->file, r, outcome_unknown, r->degraded ? err : &ferr);
+	return r->degraded ? frc : rc;
+}
+
+static paylock_status fallback_idem_forget(paylock_store *s, paylock_idem_req *r, paylock_error *err)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+	paylock_status rc = fb->redis->ops->idem->forget(fb->redis, r, err);
+
+	if (may_degrade(fb, rc, err)) {
+		note_degraded(err);
+		rc = PAYLOCK_YES;
+	}
+	if (rc == PAYLOCK_FAILED) {
+		return rc;
+	}
+	return paylock_file_idem_ops.forget(fb->file, r, err);
+}
+
+static const paylock_idem_ops fallback_idem_ops = {
+	.claim = fallback_idem_claim,
+	.wait = fallback_idem_wait,
+	.complete = fallback_idem_complete,
+	.abandon = fallback_idem_abandon,
+	.forget = fallback_idem_forget,
+};
+
 static const paylock_store_ops fallback_ops = {
 	.kind = "fallback",
 	.has_lease = true,
@@ -158,6 +304,7 @@ static const paylock_store_ops fallback_ops = {
 	.check = fallback_check,
 	.fence = fallback_fence,
 	.holder = fallback_holder,
+	.idem = &fallback_idem_ops,
 };
 
 static zend_result fallback_init(zend_object *obj, zend_object *redis, zend_object *file, HashTable *options)

@@ -40,14 +40,15 @@ static inline paylock_file_store *file_store_from_obj(zend_object *obj)
 	return (paylock_file_store *)((char *)obj - XtOffsetOf(paylock_file_store, std));
 }
 
-static paylock_status io_error(paylock_error *err, const char *what, const char *path)
+paylock_status paylock_io_error(paylock_error *err, const char *what, const char *path)
 {
 	paylock_error_set(err, PAYLOCK_ERR_STORE, "Cannot %s %s: %s", what, path, strerror(errno));
 	return PAYLOCK_FAILED;
 }
 
-static zend_string *make_lock_path(const paylock_file_store *fs, const zend_string *name)
+zend_string *paylock_file_path(paylock_store *s, const zend_string *name)
 {
+	paylock_file_store *fs = (paylock_file_store *)s;
 	PHP_SHA256_CTX ctx;
 	unsigned char digest[32];
 	size_t d = ZSTR_LEN(fs->dir);
@@ -66,13 +67,13 @@ static zend_string *make_lock_path(const paylock_file_store *fs, const zend_stri
 static const char *lock_path(paylock_store *s, paylock_lock_state *l)
 {
 	if (l->path == NULL) {
-		l->path = make_lock_path((paylock_file_store *)s, l->name);
+		l->path = paylock_file_path(s, l->name);
 	}
 	return ZSTR_VAL(l->path);
 }
 
 /* The fd still names the file at path: nobody unlinked or replaced it since we opened it. */
-static bool same_file(int fd, const char *path)
+bool paylock_same_file(int fd, const char *path)
 {
 	struct stat a, b;
 
@@ -85,11 +86,11 @@ static void on_deadline(int sig)
 	(void)sig; /* only here to interrupt flock() with EINTR */
 }
 
-/* flock(LOCK_EX) until deadline_ns: 0 locked, 1 deadline passed, -1 error (errno). A per-thread timer
+/* flock(op) until deadline_ns: 0 locked, 1 deadline passed, -1 error (errno). A per-thread timer
  * sends a real-time signal at the deadline and every 5 ms after, so a signal that lands just before
  * flock() blocks is followed by another. The handler is installed only for the wait and any signal
  * still queued is drained before the previous handler comes back. */
-static int flock_until(int fd, uint64_t deadline_ns)
+int paylock_flock_until(int fd, int op, uint64_t deadline_ns)
 {
 	int signo = SIGRTMIN + 4, rc = -1, saved_errno = 0;
 	struct sigaction sa, old_sa;
@@ -123,7 +124,7 @@ static int flock_until(int fd, uint64_t deadline_ns)
 	}
 	if (timer_settime(timer, TIMER_ABSTIME, &its, NULL) == 0) {
 		for (;;) {
-			if (flock(fd, LOCK_EX) == 0) {
+			if (flock(fd, op) == 0) {
 				rc = 0;
 				break;
 			}
@@ -152,12 +153,12 @@ restore:
 }
 #else
 /* Without per-thread timers: short non-blocking retries with backoff (not reached on Linux). */
-static int flock_until(int fd, uint64_t deadline_ns)
+int paylock_flock_until(int fd, int op, uint64_t deadline_ns)
 {
 	useconds_t pause = 500;
 
 	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		if (flock(fd, op | LOCK_NB) == 0) {
 			return 0;
 		}
 		if (errno != EWOULDBLOCK) {
@@ -182,7 +183,7 @@ static bool write_meta(int fd, int64_t fence)
 	return pwrite(fd, meta, n, 0) == n;
 }
 
-static void unlock_and_close(int fd)
+void paylock_unlock_and_close(int fd)
 {
 	flock(fd, LOCK_UN); /* explicit: a forked child's copy of fd must not keep the lock alive */
 	close(fd);
@@ -197,35 +198,35 @@ static paylock_status file_acquire(paylock_store *s, paylock_lock_state *l, int6
 		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 		if (fd < 0) {
-			return io_error(err, "open lock file", path);
+			return paylock_io_error(err, "open lock file", path);
 		}
 		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 			int r;
 
 			if (errno != EWOULDBLOCK) {
 				close(fd);
-				return io_error(err, "lock", path);
+				return paylock_io_error(err, "lock", path);
 			}
 			*contended = true;
 			if (deadline_ns == 0 || paylock_now_ns() >= deadline_ns) {
 				close(fd);
 				return PAYLOCK_NO;
 			}
-			r = flock_until(fd, deadline_ns);
+			r = paylock_flock_until(fd, LOCK_EX, deadline_ns);
 			if (r != 0) {
 				close(fd);
-				return r == 1 ? PAYLOCK_NO : io_error(err, "lock", path);
+				return r == 1 ? PAYLOCK_NO : paylock_io_error(err, "lock", path);
 			}
 		}
-		if (!same_file(fd, path)) {
-			unlock_and_close(fd); /* released and unlinked while we waited: take the current file */
+		if (!paylock_same_file(fd, path)) {
+			paylock_unlock_and_close(fd); /* released and unlinked while we waited: take the current file */
 			continue;
 		}
 		if (!write_meta(fd, 0)) {
 			paylock_error_set(err, PAYLOCK_ERR_STORE, "Cannot write lock file %s: %s", path,
 							  errno ? strerror(errno) : "short write");
 			unlink(path);
-			unlock_and_close(fd);
+			paylock_unlock_and_close(fd);
 			return PAYLOCK_FAILED;
 		}
 		l->fd = fd;
@@ -238,7 +239,7 @@ static paylock_status file_check(paylock_store *s, paylock_lock_state *l, payloc
 	if (l->fd < 0) {
 		return PAYLOCK_NO;
 	}
-	return same_file(l->fd, lock_path(s, l)) ? PAYLOCK_YES : PAYLOCK_NO;
+	return paylock_same_file(l->fd, lock_path(s, l)) ? PAYLOCK_YES : PAYLOCK_NO;
 }
 
 static paylock_status file_release(paylock_store *s, paylock_lock_state *l, paylock_error *err)
@@ -250,11 +251,11 @@ static paylock_status file_release(paylock_store *s, paylock_lock_state *l, payl
 		return PAYLOCK_NO;
 	}
 	path = lock_path(s, l);
-	ours = same_file(l->fd, path);
+	ours = paylock_same_file(l->fd, path);
 	if (ours) {
 		unlink(path); /* while still locked, so no one can be holding the path's file right now */
 	}
-	unlock_and_close(l->fd);
+	paylock_unlock_and_close(l->fd);
 	l->fd = -1;
 	return ours ? PAYLOCK_YES : PAYLOCK_NO;
 }
@@ -277,11 +278,11 @@ static paylock_status bump_counter(paylock_file_store *fs, int64_t floor, bool i
 	snprintf(path, sizeof(path), "%s/" FENCE_FILE, ZSTR_VAL(fs->dir));
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		return io_error(err, "open fencing counter", path);
+		return paylock_io_error(err, "open fencing counter", path);
 	}
 	if (flock(fd, LOCK_EX) != 0) {
 		close(fd);
-		return io_error(err, "lock fencing counter", path);
+		return paylock_io_error(err, "lock fencing counter", path);
 	}
 	n = pread(fd, buf, FENCE_WIDTH, 0);
 	if (n > 0) {
@@ -298,11 +299,11 @@ static paylock_status bump_counter(paylock_file_store *fs, int64_t floor, bool i
 		if (pwrite(fd, buf, FENCE_WIDTH, 0) != FENCE_WIDTH) {
 			paylock_error_set(err, PAYLOCK_ERR_STORE, "Cannot write fencing counter %s: %s", path,
 							  errno ? strerror(errno) : "short write");
-			unlock_and_close(fd);
+			paylock_unlock_and_close(fd);
 			return PAYLOCK_FAILED;
 		}
 	}
-	unlock_and_close(fd);
+	paylock_unlock_and_close(fd);
 	*out = next;
 	return PAYLOCK_YES;
 }
@@ -356,19 +357,19 @@ static paylock_status describe_meta(const char *meta, zval *out)
 static paylock_status file_holder(paylock_store *s, zend_string *name, zval *out, paylock_error *err)
 {
 	char meta[META_MAX];
-	zend_string *path = make_lock_path((paylock_file_store *)s, name);
+	zend_string *path = paylock_file_path(s, name);
 	int fd = open(ZSTR_VAL(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0) {
-		paylock_status st = errno == ENOENT ? PAYLOCK_NO : io_error(err, "open lock file", ZSTR_VAL(path));
+		paylock_status st = errno == ENOENT ? PAYLOCK_NO : paylock_io_error(err, "open lock file", ZSTR_VAL(path));
 
 		zend_string_release(path);
 		return st;
 	}
 	zend_string_release(path);
 	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
-		unlock_and_close(fd); /* nobody holds it */
+		paylock_unlock_and_close(fd); /* nobody holds it */
 		return PAYLOCK_NO;
 	}
 	n = pread(fd, meta, sizeof(meta) - 1, 0);
@@ -396,6 +397,7 @@ const paylock_store_ops paylock_file_ops = {
 	.check = file_check,
 	.fence = file_fence,
 	.holder = file_holder,
+	.idem = &paylock_file_idem_ops,
 };
 
 static zend_string *default_lock_dir(void)

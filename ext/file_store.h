@@ -13,4 +13,19 @@ zend_result paylock_file_store_init(zend_object *obj, zend_string *dir, uint32_t
 /* Raises the dir's fencing counter to at least `floor` (FallbackStore keeps it above Redis' tokens). */
 paylock_status paylock_file_fence_floor(paylock_store *s, int64_t floor, paylock_error *err);
 
+/* Shared with file_idem.c. */
+/* dir + "/" + hex SHA-256 of name: names never reach the path. */
+zend_string *paylock_file_path(paylock_store *s, const zend_string *name);
+/* The fd still names the file at path: nobody unlinked or replaced it since we opened it. */
+bool paylock_same_file(int fd, const char *path);
+/* flock(fd, op) until deadline_ns (monotonic), blocking in the kernel: 0 locked, 1 deadline, -1 errno. */
+int paylock_flock_until(int fd, int op, uint64_t deadline_ns);
+/* LOCK_UN, then close: a forked child's copy of fd must not keep the lock alive. */
+void paylock_unlock_and_close(int fd);
+/* Sets err to "Cannot <what> <path>: strerror(errno)"; returns FAILED. */
+paylock_status paylock_io_error(paylock_error *err, const char *what, const char *path);
+
+/* Idempotency records as files (file_idem.c). */
+extern const paylock_idem_ops paylock_file_idem_ops;
+
 #endif

@@ -37,30 +37,7 @@ static paylock_lock *this_lock(zval *this_zv)
 	return lk;
 }
 
-/* Lock names are binary; messages show them printable and bounded. */
-static const char *printable(const zend_string *name, char *buf, size_t buflen)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < ZSTR_LEN(name) && o + 5 < buflen; i++) {
-		unsigned char ch = (unsigned char)ZSTR_VAL(name)[i];
-
-		if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') {
-			buf[o++] = (char)ch;
-		} else {
-			o += snprintf(buf + o, buflen - o, "\\x%02x", ch);
-		}
-		if (i + 1 < ZSTR_LEN(name) && o + 8 >= buflen) {
-			memcpy(buf + o, "...", 3);
-			o += 3;
-			break;
-		}
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-#define NAME_FOR_MSG(lk, buf) printable((lk)->st.name, buf, sizeof(buf))
+#define NAME_FOR_MSG(lk, buf) paylock_printable((lk)->st.name, buf, sizeof(buf))
 
 static void registry_add(paylock_lock *lk)
 {
@@ -535,7 +512,7 @@ static void warn_unreleased(const zend_string *name, const char *when, const pay
 
 	php_error_docref(NULL, E_WARNING,
 					 "Could not release lock \"%s\" %s: %s; it stays held until its lease ends",
-					 printable(name, nb, sizeof(nb)), when, err->msg);
+					 paylock_printable(name, nb, sizeof(nb)), when, err->msg);
 }
 
 /* Going out of scope releases. Errors cannot be thrown from here: warn, and the lease ends it. */

@@ -15,6 +15,7 @@
 #include "file_store.h"
 #include "fallback_store.h"
 #include "lock.h"
+#include "idempotency.h"
 #include "token.h"
 #include "zend_attributes.h"
 #include "paylock_arginfo.h"
@@ -64,6 +65,7 @@ static PHP_GINIT_FUNCTION(paylock)
 #endif
 	memset(paylock_globals, 0, sizeof(*paylock_globals));
 	zend_hash_init(&paylock_globals->pool, 8, NULL, paylock_redis_pool_entry_dtor, 1);
+	zend_hash_init(&paylock_globals->eviction_checked, 4, NULL, NULL, 1);
 	if (gethostname(paylock_globals->hostname, sizeof(paylock_globals->hostname) - 1) != 0) {
 		strcpy(paylock_globals->hostname, "unknown");
 	}
@@ -72,6 +74,7 @@ static PHP_GINIT_FUNCTION(paylock)
 static PHP_GSHUTDOWN_FUNCTION(paylock)
 {
 	zend_hash_destroy(&paylock_globals->pool);
+	zend_hash_destroy(&paylock_globals->eviction_checked);
 }
 
 static PHP_MINIT_FUNCTION(paylock)
@@ -85,6 +88,7 @@ static PHP_MINIT_FUNCTION(paylock)
 	paylock_file_store_minit(register_class_PayLock_FileStore(paylock_ce_Store));
 	paylock_fallback_store_minit(register_class_PayLock_FallbackStore(paylock_ce_Store));
 	paylock_lock_minit(register_class_PayLock_Lock());
+	paylock_idempotency_minit(register_class_PayLock_IdempotencyGuard(), register_class_PayLock_Claim());
 
 	paylock_ce_Exception = register_class_PayLock_Exception(spl_ce_RuntimeException);
 	paylock_ce_ConnectionException = register_class_PayLock_ConnectionException(paylock_ce_Exception);
@@ -110,6 +114,7 @@ static PHP_RINIT_FUNCTION(paylock)
 	ZEND_TSRMLS_CACHE_UPDATE();
 #endif
 	paylock_lock_rinit();
+	paylock_idempotency_rinit();
 	PAYLOCK_G(degraded_warned) = false;
 	return SUCCESS;
 }
@@ -117,6 +122,7 @@ static PHP_RINIT_FUNCTION(paylock)
 /* Runs after destructors (and also after a fatal error, when they do not run), before objects are freed. */
 static PHP_RSHUTDOWN_FUNCTION(paylock)
 {
+	paylock_idempotency_abandon_all();
 	paylock_lock_release_all();
 	return SUCCESS;
 }
@@ -141,7 +147,7 @@ ZEND_FUNCTION(PayLock_stats)
 	const paylock_stats *s = &PAYLOCK_G(stats);
 
 	ZEND_PARSE_PARAMETERS_NONE();
-	array_init_size(return_value, 10);
+	array_init_size(return_value, 16);
 	add_assoc_long(return_value, "acquired", s->acquired);
 	add_assoc_long(return_value, "released", s->released);
 	add_assoc_long(return_value, "contended", s->contended);
@@ -152,6 +158,11 @@ ZEND_FUNCTION(PayLock_stats)
 	add_assoc_long(return_value, "idem_executed", s->idem_executed);
 	add_assoc_long(return_value, "idem_replayed", s->idem_replayed);
 	add_assoc_long(return_value, "idem_in_progress", s->idem_in_progress);
+	add_assoc_long(return_value, "idem_waited", s->idem_waited);
+	add_assoc_long(return_value, "idem_mismatch", s->idem_mismatch);
+	add_assoc_long(return_value, "idem_abandoned", s->idem_abandoned);
+	add_assoc_long(return_value, "idem_lost", s->idem_lost);
+	add_assoc_long(return_value, "idem_eviction_risk", s->idem_eviction_risk);
 }
 
 static const zend_module_dep paylock_deps[] = {ZEND_MOD_REQUIRED("spl") ZEND_MOD_REQUIRED("random")

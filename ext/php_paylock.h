@@ -21,6 +21,11 @@ typedef struct {
 	zend_long idem_executed;
 	zend_long idem_replayed;
 	zend_long idem_in_progress;
+	zend_long idem_waited;
+	zend_long idem_mismatch;
+	zend_long idem_abandoned;
+	zend_long idem_lost;
+	zend_long idem_eviction_risk;
 } paylock_stats;
 
 ZEND_BEGIN_MODULE_GLOBALS(paylock)
@@ -31,7 +36,8 @@ ZEND_BEGIN_MODULE_GLOBALS(paylock)
 	double default_ttl;
 	bool persistent;
 	/* Per process (per thread under ZTS). */
-	HashTable pool; /* pool key -> paylock_redis_conn*, persistent connections */
+	HashTable pool;             /* pool key -> paylock_redis_conn*, persistent connections */
+	HashTable eviction_checked; /* Redis servers whose maxmemory-policy was looked at (persistent) */
 	paylock_stats stats;
 	char hostname[256];
 	unsigned char token_pool[512]; /* CSPRNG bytes not yet used for tokens */
@@ -42,6 +48,8 @@ ZEND_BEGIN_MODULE_GLOBALS(paylock)
 	bool degraded_warned; /* FallbackStore warned about Redis this request */
 	HashTable held;       /* object handle -> zend_object* of every lock this request holds */
 	HashTable orphans;    /* held locks whose object was freed before RSHUTDOWN (fatal error path) */
+	HashTable claims;       /* object handle -> zend_object* of every idempotency claim this request owns */
+	HashTable claim_orphans; /* owned claims whose object was freed before RSHUTDOWN */
 ZEND_END_MODULE_GLOBALS(paylock)
 
 ZEND_EXTERN_MODULE_GLOBALS(paylock)

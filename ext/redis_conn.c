@@ -587,6 +587,44 @@ paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const c
 	return (paylock_reply *)r;
 }
 
+/* Redis times blocked clients out on its own tick (up to 1/hz late), so when the caller's deadline is
+ * what bounds the wait we stop listening at that deadline ourselves. */
+paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
+								 uint64_t deadline_ns, paylock_error *err)
+{
+	char timeout[32];
+	const char *argv[3] = {"BLPOP", key, timeout};
+	size_t lens[3] = {5, key_len, 0};
+	uint64_t give_up;
+	paylock_reply *r;
+	paylock_wake w;
+	bool gave_up;
+
+	if (block_s < 0.001) {
+		block_s = 0.001; /* BLPOP 0 would block forever */
+	}
+	give_up = paylock_now_ns() + (uint64_t)((block_s + c->read_timeout) * 1e9);
+	lens[2] = snprintf(timeout, sizeof(timeout), "%.3f", block_s);
+	r = paylock_redis_blocking(c, 3, argv, lens, give_up < deadline_ns ? give_up : deadline_ns, &gave_up,
+							   err);
+	if (r == NULL) {
+		return gave_up ? PAYLOCK_WAKE_DEADLINE : PAYLOCK_WAKE_FAILED;
+	}
+	switch (paylock_reply_kind(r)) {
+	case PAYLOCK_REPLY_ARRAY:
+		w = PAYLOCK_WAKE_POPPED;
+		break;
+	case PAYLOCK_REPLY_NIL:
+		w = PAYLOCK_WAKE_TIMED_OUT;
+		break;
+	default:
+		paylock_error_set(err, PAYLOCK_ERR_STORE, "Unexpected reply from Redis at %s to BLPOP", c->where);
+		w = PAYLOCK_WAKE_FAILED;
+	}
+	paylock_reply_free(r);
+	return w;
+}
+
 #define REPLY_STARTS(r, lit) ((r)->len >= sizeof(lit) - 1 && memcmp((r)->str, lit, sizeof(lit) - 1) == 0)
 
 /* Errors that say "this server cannot serve us now" rather than "PayLock sent something wrong". */

@@ -55,6 +55,16 @@ paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const ch
 paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const char **argv,
 									  const size_t *lens, uint64_t give_up_ns, bool *gave_up,
 									  paylock_error *err);
+typedef enum {
+	PAYLOCK_WAKE_FAILED,    /* see err */
+	PAYLOCK_WAKE_POPPED,    /* an item was popped */
+	PAYLOCK_WAKE_TIMED_OUT, /* Redis ended the block after block_s */
+	PAYLOCK_WAKE_DEADLINE,  /* deadline_ns came first; we stopped listening (connection dropped) */
+} paylock_wake;
+
+/* BLPOP on one wake-up list for up to block_s (at least 1 ms), but never past deadline_ns (monotonic). */
+paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
+								 uint64_t deadline_ns, paylock_error *err);
 /* Runs a script. argv[0..2] are reserved for EVALSHA/sha/numkeys and filled here.
  * An error reply becomes a STORE (or CONNECTION for LOADING/MASTERDOWN) error and NULL. */
 paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, int nkeys, int argc,

@@ -122,6 +122,11 @@ static paylock_redis_client *client_of(paylock_store *s)
 	return &((paylock_redis_store *)s)->client;
 }
 
+paylock_redis_client *paylock_redis_store_client(paylock_store *s)
+{
+	return client_of(s);
+}
+
 static bool value_is_ours(const char *v, size_t len, const char *token)
 {
 	return len >= PAYLOCK_TOKEN_HEX && memcmp(v, token, PAYLOCK_TOKEN_HEX) == 0;
@@ -131,47 +136,6 @@ static paylock_status bad_reply(paylock_error *err, const paylock_redis_client *
 {
 	paylock_error_set(err, PAYLOCK_ERR_STORE, "Unexpected reply from Redis at %s to %s", c->where, what);
 	return PAYLOCK_FAILED;
-}
-
-typedef enum { WAKE_FAILED, WAKE_POPPED, WAKE_TIMED_OUT, WAKE_DEADLINE } wake_result;
-
-/* Blocks on the wake-up list for up to block_s. Redis times blocked clients out on its own tick (up to
- * 1/hz late), so when the caller's deadline is what bounds the wait we stop listening at that deadline
- * ourselves. */
-static wake_result wait_for_wakeup(paylock_redis_client *c, const lock_keys *k, double block_s,
-								   uint64_t deadline_ns, paylock_error *err)
-{
-	char timeout[32];
-	const char *argv[3] = {"BLPOP", k->queue, timeout};
-	size_t lens[3] = {5, k->queue_len, 0};
-	uint64_t give_up;
-	paylock_reply *r;
-	wake_result w;
-	bool gave_up;
-
-	if (block_s < 0.001) {
-		block_s = 0.001; /* BLPOP 0 would block forever */
-	}
-	give_up = paylock_now_ns() + (uint64_t)((block_s + c->read_timeout) * 1e9);
-	lens[2] = snprintf(timeout, sizeof(timeout), "%.3f", block_s);
-	r = paylock_redis_blocking(c, 3, argv, lens, give_up < deadline_ns ? give_up : deadline_ns, &gave_up,
-							   err);
-	if (r == NULL) {
-		return gave_up ? WAKE_DEADLINE : WAKE_FAILED;
-	}
-	switch (paylock_reply_kind(r)) {
-	case PAYLOCK_REPLY_ARRAY:
-		w = WAKE_POPPED;
-		break;
-	case PAYLOCK_REPLY_NIL:
-		w = WAKE_TIMED_OUT;
-		break;
-	default:
-		bad_reply(err, c, "BLPOP");
-		w = WAKE_FAILED;
-	}
-	paylock_reply_free(r);
-	return w;
 }
 
 /* One plain SET NX PX: the whole uncontended acquire. YES, NO (busy), or FAILED. */
@@ -263,15 +227,15 @@ static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, int
 		if (holder_ms >= 0 && holder_ms / 1000.0 + 0.001 < block_s) {
 			block_s = holder_ms / 1000.0 + 0.001;
 		}
-		switch (wait_for_wakeup(c, &k, block_s, deadline_ns, err)) {
-		case WAKE_FAILED:
+		switch (paylock_redis_blpop(c, k.queue, k.queue_len, block_s, deadline_ns, err)) {
+		case PAYLOCK_WAKE_FAILED:
 			return PAYLOCK_FAILED;
-		case WAKE_DEADLINE:
+		case PAYLOCK_WAKE_DEADLINE:
 			return PAYLOCK_NO;
-		case WAKE_POPPED:
+		case PAYLOCK_WAKE_POPPED:
 			mode = MODE_WOKEN;
 			break;
-		case WAKE_TIMED_OUT:
+		case PAYLOCK_WAKE_TIMED_OUT:
 			mode = MODE_WAIT;
 			break;
 		}
@@ -471,6 +435,7 @@ static const paylock_store_ops redis_ops = {
 	.check = redis_check,
 	.fence = redis_fence,
 	.holder = redis_holder,
+	.idem = &paylock_redis_idem_ops,
 };
 
 zend_result paylock_redis_store_init(zend_object *obj, zend_string *dsn, HashTable *options)
@@ -556,4 +521,5 @@ void paylock_redis_store_minit(zend_class_entry *ce)
 	paylock_script_init(&refresh_script, refresh_lua);
 	paylock_script_init(&inspect_script, inspect_lua);
 	paylock_script_init(&fence_script, fence_lua);
+	paylock_redis_idem_minit();
 }

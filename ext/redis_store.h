@@ -3,11 +3,17 @@
 #define PAYLOCK_REDIS_STORE_H
 
 #include "store.h"
+#include "redis_conn.h"
 
 extern zend_class_entry *paylock_ce_RedisStore;
 
 void paylock_redis_store_minit(zend_class_entry *ce);
 /* Runs the constructor's work on a new RedisStore object (defaultStore() uses it). Throws. */
 zend_result paylock_redis_store_init(zend_object *obj, zend_string *dsn, HashTable *options);
+/* The connection settings of a RedisStore (for redis_idem.c). */
+paylock_redis_client *paylock_redis_store_client(paylock_store *s);
+/* Idempotency records on Redis (redis_idem.c). */
+extern const paylock_idem_ops paylock_redis_idem_ops;
+void paylock_redis_idem_minit(void);
 
 #endif

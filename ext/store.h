@@ -21,6 +21,53 @@ typedef struct {
 
 typedef struct paylock_store paylock_store;
 
+/* One idempotency record as IdempotencyGuard asks a store about it. */
+typedef struct {
+	zend_string *name;                 /* prefix, scope and key: the record's logical name */
+	char token[PAYLOCK_TOKEN_HEX + 1]; /* owner token of our claim */
+	char fp[65];                       /* fingerprint (SHA-256 hex) or "" */
+	int64_t lease_ms;                  /* in_progress_ttl */
+	int64_t retention_ms;
+	bool throw_after_crash; /* a crashed record answers CRASHED instead of being claimed again */
+	int run_fd;             /* FileStore: the flocked run file our claim holds; -1 otherwise */
+	zend_string *path;      /* FileStore: the record's path (without suffix), made on first use */
+	bool degraded;          /* FallbackStore: claimed on the local record only */
+	bool wait_remote;       /* FallbackStore: the running owner is on another host (wait on Redis) */
+} paylock_idem_req;
+
+typedef enum {
+	PAYLOCK_IDEM_CLAIMED,  /* ours now: run the step */
+	PAYLOCK_IDEM_DONE,     /* completed earlier: result holds the stored encoding */
+	PAYLOCK_IDEM_RUNNING,  /* another process runs it; lease_left_ms until its claim expires */
+	PAYLOCK_IDEM_MISMATCH, /* stored under a different fingerprint */
+	PAYLOCK_IDEM_CRASHED,  /* an earlier run died mid-step (only when throw_after_crash) */
+} paylock_idem_state;
+
+typedef struct {
+	paylock_idem_state state;
+	int64_t attempt;       /* claims of this record so far (a fencing token per key) */
+	int64_t lease_left_ms; /* RUNNING */
+	int64_t age_ms;        /* DONE: time since completion */
+	zend_string *result;   /* DONE: the encoded result (caller releases) */
+} paylock_idem_outcome;
+
+typedef struct {
+	/* One atomic inspect-or-claim. With register_wait, RUNNING also arms a wake-up for this caller. */
+	paylock_status (*claim)(paylock_store *s, paylock_idem_req *r, bool register_wait, paylock_idem_outcome *out,
+							paylock_error *err);
+	/* Blocks until the record's owner completes or gives up (YES), or until deadline_ns / the owner's
+	 * lease end (NO). Spurious YES is allowed: the caller claims again. */
+	paylock_status (*wait)(paylock_store *s, paylock_idem_req *r, uint64_t deadline_ns, int64_t lease_left_ms,
+						   paylock_error *err);
+	/* Owner only: YES stored; NO the claim was lost (expired and taken over). */
+	paylock_status (*complete)(paylock_store *s, paylock_idem_req *r, const zend_string *result,
+							   paylock_error *err);
+	/* Owner only: ends the claim; outcome_unknown marks it crashed (after_crash applies), else clean. */
+	paylock_status (*abandon)(paylock_store *s, paylock_idem_req *r, bool outcome_unknown, paylock_error *err);
+	/* Deletes the record whatever its state (wakes waiters). */
+	paylock_status (*forget)(paylock_store *s, paylock_idem_req *r, paylock_error *err);
+} paylock_idem_ops;
+
 typedef struct {
 	const char *kind; /* "redis", "file", "fallback" */
 	bool has_lease;   /* false: held until release or process exit (flock), ttl is ignored */
@@ -38,6 +85,7 @@ typedef struct {
 	paylock_status (*fence)(paylock_store *s, paylock_lock_state *l, paylock_error *err);
 	/* YES: *out is an array describing the holder; NO: free. */
 	paylock_status (*holder)(paylock_store *s, zend_string *name, zval *out, paylock_error *err);
+	const paylock_idem_ops *idem;
 } paylock_store_ops;
 
 struct paylock_store {

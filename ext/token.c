@@ -108,3 +108,26 @@ zend_result paylock_check_name(const zend_string *name, uint32_t arg_num)
 	}
 	return SUCCESS;
 }
+
+/* Lock names are binary; messages show them printable and bounded. */
+const char *paylock_printable(const zend_string *name, char *buf, size_t buflen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < ZSTR_LEN(name) && o + 5 < buflen; i++) {
+		unsigned char ch = (unsigned char)ZSTR_VAL(name)[i];
+
+		if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') {
+			buf[o++] = (char)ch;
+		} else {
+			o += snprintf(buf + o, buflen - o, "\\x%02x", ch);
+		}
+		if (i + 1 < ZSTR_LEN(name) && o + 8 >= buflen) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}

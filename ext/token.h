@@ -29,4 +29,7 @@ zend_result paylock_check_seconds(double value, uint32_t arg_num, bool allow_zer
 /* Validates a lock name: 1..PAYLOCK_MAX_NAME bytes, any bytes allowed. */
 zend_result paylock_check_name(const zend_string *name, uint32_t arg_num);
 
+/* A binary name for messages: printable ASCII, others as \xNN, cut with "..." to fit buflen. */
+const char *paylock_printable(const zend_string *name, char *buf, size_t buflen);
+
 #endif

@@ -101,6 +101,69 @@ namespace PayLock {
         public function isDegraded(): bool {}
     }
 
+    /**
+     * Runs a payment step once per key: every later delivery of the key gets the stored result, a
+     * concurrent one waits for it (or gets InProgressException), a reused key with a different
+     * fingerprint gets FingerprintMismatchException.
+     *
+     * @strict-properties
+     * @not-serializable
+     */
+    final class IdempotencyGuard
+    {
+        /**
+         * @param array $options retention (s, 86400: how long results are replayed), in_progress_ttl (s, 600:
+         *                       how long a claim lasts if its process dies), max_result_bytes (1048576),
+         *                       prefix (string, 'idem:'), scope (string, '': site or tenant, part of every key),
+         *                       after_crash ('rerun' | 'throw': what a delivery does after a run crashed mid-step)
+         */
+        public function __construct(Store $store, array $options = []) {}
+
+        /**
+         * Claims $key and returns $fn()'s value (stored for replays), or returns the stored value of an
+         * earlier run without calling $fn. $fn throwing abandons the claim and the exception propagates.
+         *
+         * @param array|string|null $fingerprint what identifies the request (arrays are canonicalised)
+         * @param float $wait seconds to wait for a concurrent run of $key to finish
+         */
+        public function run(string $key, callable $fn, array|string|null $fingerprint = null, float $wait = 0.0): mixed {}
+
+        /** The two-step form of run(): check isReplay(), else do the step and complete() (or abandon()). */
+        public function begin(string $key, array|string|null $fingerprint = null, float $wait = 0.0): Claim {}
+
+        /** Deletes the record of $key whatever its state (after a reconciliation, for example). */
+        public function forget(string $key): void {}
+    }
+
+    /**
+     * One delivery's view of an idempotency key, made by IdempotencyGuard::begin().
+     *
+     * @strict-properties
+     * @not-serializable
+     */
+    final class Claim
+    {
+        private function __construct() {}
+
+        /** True: result() is the stored result of an earlier run; do nothing else. */
+        public function isReplay(): bool {}
+
+        /** The stored result (replay) or the value passed to complete(). */
+        public function result(): mixed {}
+
+        /** Stores $result for replays and ends the claim; LockLostException if the claim expired and was taken over. */
+        public function complete(mixed $result): void {}
+
+        /** Ends the claim without a result: the next delivery runs the step again. */
+        public function abandon(): void {}
+
+        /** Which claim of this key this is: 1 for the first run, higher after a crash or abandon (a fencing token). */
+        public function attempt(): int {}
+
+        /** The idempotency key. */
+        public function key(): string {}
+    }
+
     /** The store ini paylock.store names: fallback (default), redis or file, built from the other paylock.* settings. */
     function defaultStore(): Store {}
 

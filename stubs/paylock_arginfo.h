@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 4e6499242754304d36c6a5ac564679200ad86c6f */
+ * Stub hash: b0c1bfa4d1540779f03ae61f710e510c5dfa5493 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_PayLock_defaultStore, 0, 0, PayLock\\Store, 0)
 ZEND_END_ARG_INFO()
@@ -68,6 +68,47 @@ ZEND_END_ARG_INFO()
 
 #define arginfo_class_PayLock_Lock_isDegraded arginfo_class_PayLock_RedisStore_ping
 
+ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_IdempotencyGuard___construct, 0, 0, 1)
+	ZEND_ARG_OBJ_INFO(0, store, PayLock\\Store, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_IdempotencyGuard_run, 0, 2, IS_MIXED, 0)
+	ZEND_ARG_TYPE_INFO(0, key, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, fn, IS_CALLABLE, 0)
+	ZEND_ARG_TYPE_MASK(0, fingerprint, MAY_BE_ARRAY|MAY_BE_STRING|MAY_BE_NULL, "null")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, wait, IS_DOUBLE, 0, "0.0")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_PayLock_IdempotencyGuard_begin, 0, 1, PayLock\\Claim, 0)
+	ZEND_ARG_TYPE_INFO(0, key, IS_STRING, 0)
+	ZEND_ARG_TYPE_MASK(0, fingerprint, MAY_BE_ARRAY|MAY_BE_STRING|MAY_BE_NULL, "null")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, wait, IS_DOUBLE, 0, "0.0")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_IdempotencyGuard_forget, 0, 1, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, key, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_Claim___construct, 0, 0, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_PayLock_Claim_isReplay arginfo_class_PayLock_RedisStore_ping
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Claim_result, 0, 0, IS_MIXED, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Claim_complete, 0, 1, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, result, IS_MIXED, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Claim_abandon, 0, 0, IS_VOID, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_PayLock_Claim_attempt arginfo_class_PayLock_Lock_fencingToken
+
+#define arginfo_class_PayLock_Claim_key arginfo_class_PayLock_FileStore_directory
+
 
 ZEND_FUNCTION(PayLock_defaultStore);
 ZEND_FUNCTION(PayLock_holder);
@@ -87,6 +128,17 @@ ZEND_METHOD(PayLock_Lock, remainingLifetime);
 ZEND_METHOD(PayLock_Lock, fencingToken);
 ZEND_METHOD(PayLock_Lock, run);
 ZEND_METHOD(PayLock_Lock, isDegraded);
+ZEND_METHOD(PayLock_IdempotencyGuard, __construct);
+ZEND_METHOD(PayLock_IdempotencyGuard, run);
+ZEND_METHOD(PayLock_IdempotencyGuard, begin);
+ZEND_METHOD(PayLock_IdempotencyGuard, forget);
+ZEND_METHOD(PayLock_Claim, __construct);
+ZEND_METHOD(PayLock_Claim, isReplay);
+ZEND_METHOD(PayLock_Claim, result);
+ZEND_METHOD(PayLock_Claim, complete);
+ZEND_METHOD(PayLock_Claim, abandon);
+ZEND_METHOD(PayLock_Claim, attempt);
+ZEND_METHOD(PayLock_Claim, key);
 
 
 static const zend_function_entry ext_functions[] = {
@@ -133,6 +185,27 @@ static const zend_function_entry class_PayLock_Lock_methods[] = {
 	ZEND_ME(PayLock_Lock, fencingToken, arginfo_class_PayLock_Lock_fencingToken, ZEND_ACC_PUBLIC)
 	ZEND_ME(PayLock_Lock, run, arginfo_class_PayLock_Lock_run, ZEND_ACC_PUBLIC)
 	ZEND_ME(PayLock_Lock, isDegraded, arginfo_class_PayLock_Lock_isDegraded, ZEND_ACC_PUBLIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_IdempotencyGuard_methods[] = {
+	ZEND_ME(PayLock_IdempotencyGuard, __construct, arginfo_class_PayLock_IdempotencyGuard___construct, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_IdempotencyGuard, run, arginfo_class_PayLock_IdempotencyGuard_run, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_IdempotencyGuard, begin, arginfo_class_PayLock_IdempotencyGuard_begin, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_IdempotencyGuard, forget, arginfo_class_PayLock_IdempotencyGuard_forget, ZEND_ACC_PUBLIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_Claim_methods[] = {
+	ZEND_ME(PayLock_Claim, __construct, arginfo_class_PayLock_Claim___construct, ZEND_ACC_PRIVATE)
+	ZEND_ME(PayLock_Claim, isReplay, arginfo_class_PayLock_Claim_isReplay, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Claim, result, arginfo_class_PayLock_Claim_result, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Claim, complete, arginfo_class_PayLock_Claim_complete, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Claim, abandon, arginfo_class_PayLock_Claim_abandon, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Claim, attempt, arginfo_class_PayLock_Claim_attempt, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Claim, key, arginfo_class_PayLock_Claim_key, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 
@@ -230,6 +303,28 @@ static zend_class_entry *register_class_PayLock_Lock(void)
 	zend_class_entry ce, *class_entry;
 
 	INIT_NS_CLASS_ENTRY(ce, "PayLock", "Lock", class_PayLock_Lock_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_IdempotencyGuard(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "IdempotencyGuard", class_PayLock_IdempotencyGuard_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_Claim(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "Claim", class_PayLock_Claim_methods);
 	class_entry = zend_register_internal_class_ex(&ce, NULL);
 	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
 

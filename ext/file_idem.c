@@ -1,0 +1,482 @@
+/* Idempotency records as files in the FileStore's directory, for hosts without Redis.
+ *
+ * For record name "n", with H = hex SHA-256 of n:
+ *   H.idem  the record: one header line, then the encoded result
+ *           "PLI1 <state> <attempt> <expires unix ms> <done unix ms> <owner token|-> <fingerprint|-> <len>\n"
+ *           Replaced whole by write-to-temp + rename, so a reader never sees half a record and a full disk
+ *           leaves the previous one intact. Changes are made under flock(H.idem) with the inode
+ *           re-checked after locking (a rename may have replaced the file meanwhile).
+ *   H.run   flocked LOCK_EX by the owner for as long as it runs the step. The kernel drops it when the
+ *           process dies, so a crash is seen at once (no lease to wait out: in_progress_ttl only sets
+ *           how long a crashed record is kept). Waiters block in flock(LOCK_SH) on it and wake when the
+ *           owner finishes (it unlinks H.run, then unlocks) or dies. */
+#include "php_paylock.h"
+#include "file_store.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAGIC          "PLI1"
+#define HEADER_MAX     256
+#define RECORD_MAX     ((size_t)1 << 30)
+#define SUFFIX_RECORD  ".idem"
+#define SUFFIX_RUN     ".run"
+#define TAKEOVER_WAIT  1000000000ULL /* a waiter holds LOCK_SH on H.run only for an instant */
+
+typedef struct {
+	char state; /* 0: no record (or expired), else r d a c as on Redis */
+	int64_t attempt;
+	int64_t expires_ms;
+	int64_t done_ms;
+	char owner[PAYLOCK_TOKEN_HEX + 1];
+	char fp[65];
+	zend_string *raw; /* the whole file */
+	size_t result_off;
+	size_t result_len;
+} file_record;
+
+typedef struct {
+	char rec[PATH_MAX + 96];
+	char run[PATH_MAX + 96];
+} idem_paths;
+
+static void paths_of(paylock_store *s, paylock_idem_req *r, idem_paths *p)
+{
+	if (r->path == NULL) {
+		r->path = paylock_file_path(s, r->name);
+	}
+	snprintf(p->rec, sizeof(p->rec), "%s" SUFFIX_RECORD, ZSTR_VAL(r->path));
+	snprintf(p->run, sizeof(p->run), "%s" SUFFIX_RUN, ZSTR_VAL(r->path));
+}
+
+static void record_free(file_record *rec)
+{
+	if (rec->raw) {
+		zend_string_release(rec->raw);
+		rec->raw = NULL;
+	}
+}
+
+static paylock_status damaged(paylock_error *err, const char *path, const char *why)
+{
+	paylock_error_set(err, PAYLOCK_ERR_STORE, "Idempotency record %s is damaged (%s)", path, why);
+	return PAYLOCK_FAILED;
+}
+
+static bool read_all(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, buf + got, len - got, (off_t)got);
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR) {
+				continue;
+			}
+			return false;
+		}
+		got += (size_t)n;
+	}
+	return true;
+}
+
+static paylock_status parse_header(file_record *rec, const char *path, paylock_error *err)
+{
+	const char *buf = ZSTR_VAL(rec->raw), *nl;
+	char magic[5], state, owner[PAYLOCK_TOKEN_HEX + 2], fp[66];
+	long long attempt, expires, done;
+	unsigned long long len;
+
+	nl = memchr(buf, '\n', MIN(ZSTR_LEN(rec->raw), HEADER_MAX));
+	if (nl == NULL) {
+		return damaged(err, path, "no header line");
+	}
+	if (sscanf(buf, "%4s %c %lld %lld %lld %33s %65s %llu", magic, &state, &attempt, &expires, &done, owner, fp,
+			   &len) != 8 ||
+		strcmp(magic, MAGIC) != 0 || !strchr("rdac", state) || state == '\0') {
+		return damaged(err, path, "unreadable header");
+	}
+	rec->result_off = (size_t)(nl - buf) + 1;
+	if (len != ZSTR_LEN(rec->raw) - rec->result_off || (strlen(owner) != PAYLOCK_TOKEN_HEX && strcmp(owner, "-")) ||
+		(strlen(fp) != 64 && strcmp(fp, "-"))) {
+		return damaged(err, path, "header does not match its contents");
+	}
+	rec->state = state;
+	rec->attempt = attempt;
+	rec->expires_ms = expires;
+	rec->done_ms = done;
+	strcpy(rec->owner, strcmp(owner, "-") ? owner : "");
+	strcpy(rec->fp, strcmp(fp, "-") ? fp : "");
+	rec->result_len = (size_t)len;
+	return PAYLOCK_YES;
+}
+
+/* Reads the record behind fd. An empty file (made by a claimer that has not renamed its record in yet,
+ * or left by one that failed) or an expired record reads as no record. */
+static paylock_status read_record(int fd, const char *path, file_record *rec, paylock_error *err)
+{
+	struct stat st;
+
+	memset(rec, 0, sizeof(*rec));
+	if (fstat(fd, &st) != 0) {
+		return paylock_io_error(err, "read idempotency record", path);
+	}
+	if (st.st_size == 0) {
+		return PAYLOCK_YES;
+	}
+	if ((size_t)st.st_size > RECORD_MAX) {
+		return damaged(err, path, "too large");
+	}
+	rec->raw = zend_string_alloc((size_t)st.st_size, 0);
+	if (!read_all(fd, ZSTR_VAL(rec->raw), (size_t)st.st_size)) {
+		paylock_status r = paylock_io_error(err, "read idempotency record", path);
+
+		record_free(rec);
+		return r;
+	}
+	ZSTR_VAL(rec->raw)[st.st_size] = '\0';
+	if (parse_header(rec, path, err) != PAYLOCK_YES) {
+		record_free(rec);
+		return PAYLOCK_FAILED;
+	}
+	if (rec->expires_ms <= paylock_unix_ms()) {
+		int64_t attempt = rec->attempt;
+
+		record_free(rec);
+		memset(rec, 0, sizeof(*rec));
+		rec->attempt = attempt; /* attempts keep growing on this file */
+	}
+	return PAYLOCK_YES;
+}
+
+/* Replaces the record with a complete new file (temp + rename): all or nothing, even on a full disk. */
+static paylock_status write_record(const idem_paths *p, const paylock_idem_req *r, char state, int64_t attempt,
+								   int64_t expires_ms, int64_t done_ms, const char *owner, const char *fp,
+								   const zend_string *result, paylock_error *err)
+{
+	char tmp[PATH_MAX + 128], header[HEADER_MAX];
+	size_t rlen = result ? ZSTR_LEN(result) : 0;
+	int hlen, fd;
+	bool ok;
+
+	snprintf(tmp, sizeof(tmp), "%s.%ld.%.8s.tmp", p->rec, (long)paylock_pid(), r->token);
+	hlen = snprintf(header, sizeof(header), MAGIC " %c %" PRId64 " %" PRId64 " %" PRId64 " %s %s %zu\n", state,
+					attempt, expires_ms, done_ms, *owner ? owner : "-", *fp ? fp : "-", rlen);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		return paylock_io_error(err, "write idempotency record", tmp);
+	}
+	ok = write(fd, header, hlen) == hlen && (rlen == 0 || write(fd, ZSTR_VAL(result), rlen) == (ssize_t)rlen);
+	if (!ok) {
+		if (errno == 0) {
+			errno = ENOSPC; /* a short write */
+		}
+		paylock_io_error(err, "write idempotency record", tmp);
+	}
+	if (close(fd) != 0 && ok) {
+		ok = false;
+		paylock_io_error(err, "write idempotency record", tmp);
+	}
+	if (ok && rename(tmp, p->rec) != 0) {
+		ok = false;
+		paylock_io_error(err, "replace idempotency record", p->rec);
+	}
+	if (!ok) {
+		unlink(tmp);
+		return PAYLOCK_FAILED;
+	}
+	return PAYLOCK_YES;
+}
+
+/* Opens and flocks the record file that is at the path right now (creating an empty one if none). */
+static paylock_status lock_record(const char *path, int *fd_out, paylock_error *err)
+{
+	for (;;) {
+		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+		if (fd < 0) {
+			return paylock_io_error(err, "open idempotency record", path);
+		}
+		if (flock(fd, LOCK_EX) != 0) {
+			paylock_status st = paylock_io_error(err, "lock idempotency record", path);
+
+			close(fd);
+			return st;
+		}
+		if (paylock_same_file(fd, path)) {
+			*fd_out = fd;
+			return PAYLOCK_YES;
+		}
+		paylock_unlock_and_close(fd); /* replaced while we waited: lock the new one */
+	}
+}
+
+/* Takes H.run for a new claim. Waiters hold LOCK_SH only for an instant, so block briefly for them. */
+static paylock_status take_run_lock(const char *path, int *fd_out, paylock_error *err)
+{
+	for (;;) {
+		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600), r;
+
+		if (fd < 0) {
+			return paylock_io_error(err, "open idempotency run file", path);
+		}
+		r = flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0
+											  : paylock_flock_until(fd, LOCK_EX, paylock_now_ns() + TAKEOVER_WAIT);
+		if (r != 0) {
+			paylock_status st = r == 1 ? (errno = EBUSY, paylock_io_error(err, "lock idempotency run file", path))
+									   : paylock_io_error(err, "lock idempotency run file", path);
+
+			close(fd);
+			return st;
+		}
+		if (paylock_same_file(fd, path)) {
+			*fd_out = fd;
+			return PAYLOCK_YES;
+		}
+		paylock_unlock_and_close(fd);
+	}
+}
+
+/* Is the owner of a running record alive? NO: it died; then *fd_out holds H.run for us (or -1 if the
+ * file is gone). YES: its owner still holds it. Waiters may hold LOCK_SH for an instant: an SH we can
+ * share means nobody holds EX, so the owner is gone and we wait out the waiters. */
+static paylock_status owner_alive(const char *path, int *fd_out, paylock_error *err)
+{
+	int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+
+	*fd_out = -1;
+	if (fd < 0) {
+		return errno == ENOENT ? PAYLOCK_NO : paylock_io_error(err, "open idempotency run file", path);
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK) {
+			paylock_status st = paylock_io_error(err, "lock idempotency run file", path);
+
+			close(fd);
+			return st;
+		}
+		if (flock(fd, LOCK_SH | LOCK_NB) != 0 ||
+			paylock_flock_until(fd, LOCK_EX, paylock_now_ns() + TAKEOVER_WAIT) != 0) {
+			close(fd); /* an owner holds it (or waiters kept it for a whole second: look again later) */
+			return PAYLOCK_YES;
+		}
+	}
+	if (!paylock_same_file(fd, path)) {
+		paylock_unlock_and_close(fd);
+		return PAYLOCK_NO;
+	}
+	*fd_out = fd;
+	return PAYLOCK_NO;
+}
+
+/* Ends our hold of H.run: unlink while still locked (so a new claim makes a fresh file), then unlock,
+ * which wakes every waiter. */
+static void release_run(paylock_idem_req *r, const idem_paths *p)
+{
+	if (r->run_fd >= 0) {
+		if (paylock_same_file(r->run_fd, p->run)) {
+			unlink(p->run);
+		}
+		paylock_unlock_and_close(r->run_fd);
+		r->run_fd = -1;
+	}
+}
+
+/* Replays need no lock: a completed record is read straight from the file. */
+static bool try_replay(const idem_paths *p, paylock_idem_req *r, paylock_idem_outcome *out)
+{
+	file_record rec;
+	paylock_error ignored;
+	int fd = open(p->rec, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	bool hit = false;
+
+	if (fd < 0) {
+		return false;
+	}
+	if (read_record(fd, p->rec, &rec, &ignored) == PAYLOCK_YES && rec.state == 'd' &&
+		(!*r->fp || !*rec.fp || strcmp(r->fp, rec.fp) == 0)) {
+		out->state = PAYLOCK_IDEM_DONE;
+		out->attempt = rec.attempt;
+		out->age_ms = paylock_unix_ms() - rec.done_ms;
+		out->result = zend_string_init(ZSTR_VAL(rec.raw) + rec.result_off, rec.result_len, 0);
+		hit = true;
+	}
+	record_free(&rec);
+	close(fd);
+	return hit;
+}
+
+/* The decision of the claim, made under the record lock. */
+static paylock_status decide(paylock_idem_req *r, const idem_paths *p, file_record *rec, paylock_idem_outcome *out,
+							 paylock_error *err)
+{
+	int run_fd = -1;
+	char state = rec->state;
+
+	out->attempt = rec->attempt;
+	if (state && state != 'a' && *r->fp && *rec->fp && strcmp(r->fp, rec->fp) != 0) {
+		out->state = PAYLOCK_IDEM_MISMATCH;
+		return PAYLOCK_YES;
+	}
+	if (state == 'd') {
+		out->state = PAYLOCK_IDEM_DONE;
+		out->age_ms = paylock_unix_ms() - rec->done_ms;
+		out->result = zend_string_init(ZSTR_VAL(rec->raw) + rec->result_off, rec->result_len, 0);
+		return PAYLOCK_YES;
+	}
+	if (state == 'r') {
+		paylock_status alive = owner_alive(p->run, &run_fd, err);
+
+		if (alive == PAYLOCK_FAILED) {
+			return alive;
+		}
+		if (alive == PAYLOCK_YES) {
+			out->state = PAYLOCK_IDEM_RUNNING;
+			out->lease_left_ms = r->lease_ms;
+			return PAYLOCK_YES;
+		}
+		state = 'c'; /* its process died mid-step */
+	}
+	if (state == 'c' && r->throw_after_crash) {
+		if (run_fd >= 0) {
+			paylock_unlock_and_close(run_fd);
+		}
+		out->state = PAYLOCK_IDEM_CRASHED;
+		return PAYLOCK_YES;
+	}
+	if (run_fd < 0 && take_run_lock(p->run, &run_fd, err) != PAYLOCK_YES) {
+		return PAYLOCK_FAILED;
+	}
+	if (write_record(p, r, 'r', rec->attempt + 1, paylock_unix_ms() + r->lease_ms + r->retention_ms, 0, r->token,
+					 r->fp, NULL, err) != PAYLOCK_YES) {
+		paylock_unlock_and_close(run_fd);
+		return PAYLOCK_FAILED;
+	}
+	r->run_fd = run_fd;
+	out->state = PAYLOCK_IDEM_CLAIMED;
+	out->attempt = rec->attempt + 1;
+	return PAYLOCK_YES;
+}
+
+static paylock_status fidem_claim(paylock_store *s, paylock_idem_req *r, bool register_wait,
+								  paylock_idem_outcome *out, paylock_error *err)
+{
+	idem_paths p;
+	file_record rec;
+	int fd;
+	paylock_status st;
+
+	paths_of(s, r, &p);
+	if (try_replay(&p, r, out)) {
+		return PAYLOCK_YES;
+	}
+	if (lock_record(p.rec, &fd, err) != PAYLOCK_YES) {
+		return PAYLOCK_FAILED;
+	}
+	st = read_record(fd, p.rec, &rec, err);
+	if (st == PAYLOCK_YES) {
+		st = decide(r, &p, &rec, out, err);
+		record_free(&rec);
+	}
+	paylock_unlock_and_close(fd);
+	return st;
+}
+
+static paylock_status fidem_wait(paylock_store *s, paylock_idem_req *r, uint64_t deadline_ns, int64_t lease_left_ms,
+								 paylock_error *err)
+{
+	idem_paths p;
+	int fd, rc;
+
+	paths_of(s, r, &p);
+	fd = open(p.run, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		return errno == ENOENT ? PAYLOCK_YES : paylock_io_error(err, "open idempotency run file", p.run);
+	}
+	rc = flock(fd, LOCK_SH | LOCK_NB) == 0 ? 0 : paylock_flock_until(fd, LOCK_SH, deadline_ns);
+	if (rc < 0) {
+		paylock_status st = paylock_io_error(err, "wait on idempotency run file", p.run);
+
+		close(fd);
+		return st;
+	}
+	paylock_unlock_and_close(fd);
+	return rc == 0 ? PAYLOCK_YES : PAYLOCK_NO;
+}
+
+/* Rewrites our running record as `state` (with result for 'd'). NO when it is no longer ours. */
+static paylock_status finish(paylock_store *s, paylock_idem_req *r, char state, const zend_string *result,
+							 paylock_error *err)
+{
+	idem_paths p;
+	file_record rec;
+	int fd;
+	paylock_status st;
+	int64_t now = paylock_unix_ms();
+
+	paths_of(s, r, &p);
+	if (lock_record(p.rec, &fd, err) != PAYLOCK_YES) {
+		return PAYLOCK_FAILED;
+	}
+	st = read_record(fd, p.rec, &rec, err);
+	if (st == PAYLOCK_YES) {
+		if (rec.state != 'r' || strcmp(rec.owner, r->token) != 0) {
+			st = PAYLOCK_NO;
+		} else {
+			st = write_record(&p, r, state, rec.attempt, now + r->retention_ms, state == 'd' ? now : 0, r->token,
+							  rec.fp, result, err);
+		}
+		record_free(&rec);
+	}
+	paylock_unlock_and_close(fd);
+	if (st != PAYLOCK_FAILED) {
+		release_run(r, &p);
+	}
+	return st;
+}
+
+static paylock_status fidem_complete(paylock_store *s, paylock_idem_req *r, const zend_string *result,
+									 paylock_error *err)
+{
+	return finish(s, r, 'd', result, err);
+}
+
+static paylock_status fidem_abandon(paylock_store *s, paylock_idem_req *r, bool outcome_unknown, paylock_error *err)
+{
+	paylock_status st = finish(s, r, outcome_unknown ? 'c' : 'a', NULL, err);
+
+	if (st == PAYLOCK_FAILED && r->run_fd >= 0) {
+		/* Could not write it down (full disk?): letting go of H.run still tells everyone this run is over,
+		 * and a running record without a live owner reads as crashed. */
+		paylock_unlock_and_close(r->run_fd);
+		r->run_fd = -1;
+	}
+	return st;
+}
+
+static paylock_status fidem_forget(paylock_store *s, paylock_idem_req *r, paylock_error *err)
+{
+	idem_paths p;
+	int fd;
+
+	paths_of(s, r, &p);
+	if (lock_record(p.rec, &fd, err) != PAYLOCK_YES) {
+		return PAYLOCK_FAILED;
+	}
+	unlink(p.run);
+	unlink(p.rec);
+	paylock_unlock_and_close(fd);
+	return PAYLOCK_YES;
+}
+
+const paylock_idem_ops paylock_file_idem_ops = {
+	.claim = fidem_claim,
+	.wait = fidem_wait,
+	.complete = fidem_complete,
+	.abandon = fidem_abandon,
+	.forget = fidem_forget,
+};

@@ -1,0 +1,943 @@
+/* PayLock\IdempotencyGuard and PayLock\Claim over any store's idempotency ops. A Claim this process
+ * owns sits in the request registry, so RSHUTDOWN can mark it "outcome unknown" after a fatal error. */
+#include "php_paylock.h"
+#include "idempotency.h"
+#include "store.h"
+#include "codec.h"
+#include "zend_exceptions.h"
+#include "zend_smart_str.h"
+#include <unistd.h>
+
+static zend_class_entry *guard_ce;
+static zend_class_entry *claim_ce;
+static zend_object_handlers guard_handlers;
+static zend_object_handlers claim_handlers;
+
+#define MAX_PREFIX        64
+#define MAX_SCOPE         255
+#define MAX_RETENTION_S   (366.0 * 86400.0)
+#define MAX_RESULT_BYTES  (512L * 1024 * 1024) /* Redis' largest string */
+#define DEFAULT_RETENTION 86400.0
+#define DEFAULT_LEASE     600.0
+#define DEFAULT_MAX_BYTES (1024L * 1024)
+
+typedef struct {
+	zend_object *store_obj; /* addref'd */
+	paylock_store *store;   /* NULL until __construct ran */
+	zend_string *prefix;
+	zend_string *scope;
+	int64_t retention_ms;
+	int64_t lease_ms;
+	size_t max_result_bytes;
+	bool throw_after_crash;
+	zend_object std;
+} paylock_guard;
+
+typedef enum {
+	PHASE_NEW,       /* being set up by begin() */
+	PHASE_OWNED,     /* ours to run */
+	PHASE_REPLAY,    /* result holds an earlier run's result */
+	PHASE_COMPLETED, /* we stored result */
+	PHASE_ABANDONED, /* we gave it up */
+	PHASE_LOST,      /* no longer ours: taken over, forgotten, or owned by the parent of this fork */
+} claim_phase;
+
+typedef struct {
+	zend_object *store_obj; /* addref'd */
+	paylock_store *store;
+	paylock_idem_req req;
+	zend_string *key;
+	size_t max_result_bytes;
+	claim_phase phase;
+	zval result;
+	int64_t attempt;
+	pid_t owner_pid;
+	zend_object std;
+} paylock_claim;
+
+static inline paylock_guard *guard_from_obj(zend_object *obj)
+{
+	return (paylock_guard *)((char *)obj - XtOffsetOf(paylock_guard, std));
+}
+
+static inline paylock_claim *claim_from_obj(zend_object *obj)
+{
+	return (paylock_claim *)((char *)obj - XtOffsetOf(paylock_claim, std));
+}
+
+#define KEY_FOR_MSG(c, buf) paylock_printable((c)->key, buf, sizeof(buf))
+
+static void throw_store_error(const paylock_error *err)
+{
+	if (err->kind != PAYLOCK_ERR_NONE && !EG(exception)) {
+		paylock_error_throw(err);
+	}
+}
+
+/* ---- the request registry of owned claims ---- */
+
+static void registry_add(paylock_claim *c)
+{
+	if (PAYLOCK_G(in_request)) {
+		zend_hash_index_update_ptr(&PAYLOCK_G(claims), c->std.handle, &c->std);
+	}
+}
+
+static void registry_remove(paylock_claim *c)
+{
+	if (PAYLOCK_G(in_request)) {
+		zend_hash_index_del(&PAYLOCK_G(claims), c->std.handle);
+	}
+}
+
+static void req_dtor(paylock_idem_req *r)
+{
+	if (r->run_fd >= 0) {
+		close(r->run_fd); /* no LOCK_UN: in a forked child this leaves the parent's flock alone */
+		r->run_fd = -1;
+	}
+	if (r->name) {
+		zend_string_release(r->name);
+		r->name = NULL;
+	}
+	if (r->path) {
+		zend_string_release(r->path);
+		r->path = NULL;
+	}
+}
+
+/* Ends our ownership without telling the store (lost claims, a parent's claim seen in a fork). */
+static void drop_ownership(paylock_claim *c)
+{
+	if (c->req.run_fd >= 0) {
+		close(c->req.run_fd);
+		c->req.run_fd = -1;
+	}
+	c->phase = PHASE_LOST;
+	registry_remove(c);
+}
+
+/* Owned by this process. A forked child sees its parent's claims as lost and never touches them. */
+static bool owned_here(paylock_claim *c)
+{
+	if (c->phase == PHASE_OWNED && c->owner_pid != paylock_pid()) {
+		drop_ownership(c);
+	}
+	return c->phase == PHASE_OWNED;
+}
+
+/* An owned claim whose object was freed before RSHUTDOWN (globals after a fatal error). */
+typedef struct {
+	zend_object *store_obj;
+	paylock_store *store;
+	paylock_idem_req req;
+} claim_orphan;
+
+static void claim_orphan_dtor(zval *zv)
+{
+	claim_orphan *o = Z_PTR_P(zv);
+
+	req_dtor(&o->req);
+	OBJ_RELEASE(o->store_obj);
+	efree(o);
+}
+
+static void adopt_orphan(paylock_claim *c)
+{
+	claim_orphan *o = emalloc(sizeof(*o));
+
+	o->store_obj = c->store_obj; /* the references move to the orphan */
+	o->store = c->store;
+	o->req = c->req;
+	c->store_obj = NULL;
+	c->req.name = NULL;
+	c->req.path = NULL;
+	c->req.run_fd = -1;
+	registry_remove(c);
+	c->phase = PHASE_LOST;
+	zend_hash_next_index_insert_ptr(&PAYLOCK_G(claim_orphans), o);
+}
+
+static void warn_not_abandoned(const zend_string *key, const char *when, const paylock_error *err)
+{
+	char kb[96];
+
+	php_error_docref(NULL, E_WARNING,
+					 "Could not give up the claim on idempotency key \"%s\" %s: %s; it ends after in_progress_ttl",
+					 paylock_printable(key, kb, sizeof(kb)), when, err->msg);
+}
+
+/* YES/NO both end our ownership; FAILED keeps it (the caller may try again). */
+static paylock_status abandon_now(paylock_claim *c, bool outcome_unknown, paylock_error *err)
+{
+	paylock_status rc = c->store->ops->idem->abandon(c->store, &c->req, outcome_unknown, err);
+
+	if (rc == PAYLOCK_YES) {
+		PAYLOCK_G(stats).idem_abandoned++;
+		c->phase = PHASE_ABANDONED;
+		registry_remove(c);
+	} else if (rc == PAYLOCK_NO) {
+		PAYLOCK_G(stats).idem_lost++;
+		drop_ownership(c);
+	}
+	return rc;
+}
+
+/* From destructors, RSHUTDOWN and run()'s error path: nothing may be thrown, so failures warn. */
+static void abandon_quietly(paylock_claim *c, bool outcome_unknown, const char *when)
+{
+	paylock_error err = {0};
+
+	if (abandon_now(c, outcome_unknown, &err) == PAYLOCK_FAILED) {
+		if (err.kind != PAYLOCK_ERR_NONE) {
+			warn_not_abandoned(c->key, when, &err);
+		}
+		drop_ownership(c);
+	}
+}
+
+void paylock_idempotency_rinit(void)
+{
+	zend_hash_init(&PAYLOCK_G(claims), 8, NULL, NULL, 0);
+	zend_hash_init(&PAYLOCK_G(claim_orphans), 0, NULL, claim_orphan_dtor, 0);
+}
+
+void paylock_idempotency_abandon_all(void)
+{
+	zend_object *obj;
+	claim_orphan *o;
+	zval user_handler;
+
+	/* After a fatal error no userland code may run: keep a user error handler out of our warnings. */
+	ZVAL_COPY_VALUE(&user_handler, &EG(user_error_handler));
+	ZVAL_UNDEF(&EG(user_error_handler));
+	ZEND_HASH_FOREACH_PTR(&PAYLOCK_G(claims), obj) {
+		paylock_claim *c = claim_from_obj(obj);
+
+		if (owned_here(c)) {
+			abandon_quietly(c, true, "at request end");
+		}
+	}
+	ZEND_HASH_FOREACH_END();
+	ZEND_HASH_FOREACH_PTR(&PAYLOCK_G(claim_orphans), o) {
+		paylock_error err = {0};
+		zend_string *name = o->req.name;
+
+		if (o->store->ops->idem->abandon(o->store, &o->req, true, &err) == PAYLOCK_YES) {
+			PAYLOCK_G(stats).idem_abandoned++;
+		} else if (err.kind != PAYLOCK_ERR_NONE) {
+			warn_not_abandoned(name, "at request end", &err);
+		}
+	}
+	ZEND_HASH_FOREACH_END();
+	ZVAL_COPY_VALUE(&EG(user_error_handler), &user_handler);
+	zend_hash_destroy(&PAYLOCK_G(claims));
+	zend_hash_destroy(&PAYLOCK_G(claim_orphans));
+}
+
+/* ---- IdempotencyGuard ---- */
+
+static paylock_guard *this_guard(zval *this_zv)
+{
+	paylock_guard *g = guard_from_obj(Z_OBJ_P(this_zv));
+
+	if (g->store == NULL) {
+		zend_throw_error(NULL, "PayLock\\IdempotencyGuard object has not been initialized");
+		return NULL;
+	}
+	return g;
+}
+
+static zend_result option_seconds(zval *v, const char *name, double max, int64_t *out_ms)
+{
+	double d;
+
+	if (Z_TYPE_P(v) == IS_LONG) {
+		d = (double)Z_LVAL_P(v);
+	} else if (Z_TYPE_P(v) == IS_DOUBLE) {
+		d = Z_DVAL_P(v);
+	} else {
+		zend_argument_type_error(2, "option \"%s\" must be of type float, %s given", name, zend_zval_type_name(v));
+		return FAILURE;
+	}
+	if (!zend_finite(d) || d <= 0 || d > max) {
+		zend_argument_value_error(2, "option \"%s\" must be greater than 0 and at most %.0f seconds", name, max);
+		return FAILURE;
+	}
+	*out_ms = paylock_seconds_to_ms(d);
+	return SUCCESS;
+}
+
+static zend_result option_string(zval *v, const char *name, size_t max, zend_string **out)
+{
+	if (Z_TYPE_P(v) != IS_STRING) {
+		zend_argument_type_error(2, "option \"%s\" must be of type string, %s given", name, zend_zval_type_name(v));
+		return FAILURE;
+	}
+	if (Z_STRLEN_P(v) > max) {
+		zend_argument_value_error(2, "option \"%s\" must be at most %zu bytes long", name, max);
+		return FAILURE;
+	}
+	zend_string_release(*out);
+	*out = zend_string_copy(Z_STR_P(v));
+	return SUCCESS;
+}
+
+static zend_result parse_guard_option(paylock_guard *g, zend_string *key, zval *val)
+{
+	if (zend_string_equals_literal(key, "retention")) {
+		return option_seconds(val, "retention", MAX_RETENTION_S, &g->retention_ms);
+	}
+	if (zend_string_equals_literal(key, "in_progress_ttl")) {
+		return option_seconds(val, "in_progress_ttl", PAYLOCK_MAX_SECONDS, &g->lease_ms);
+	}
+	if (zend_string_equals_literal(key, "max_result_bytes")) {
+		if (Z_TYPE_P(val) != IS_LONG) {
+			zend_argument_type_error(2, "option \"max_result_bytes\" must be of type int, %s given",
+									 zend_zval_type_name(val));
+			return FAILURE;
+		}
+		if (Z_LVAL_P(val) < 16 || Z_LVAL_P(val) > MAX_RESULT_BYTES) {
+			zend_argument_value_error(2, "option \"max_result_bytes\" must be between 16 and %ld", MAX_RESULT_BYTES);
+			return FAILURE;
+		}
+		g->max_result_bytes = (size_t)Z_LVAL_P(val);
+		return SUCCESS;
+	}
+	if (zend_string_equals_literal(key, "prefix")) {
+		return option_string(val, "prefix", MAX_PREFIX, &g->prefix);
+	}
+	if (zend_string_equals_literal(key, "scope")) {
+		if (option_string(val, "scope", MAX_SCOPE, &g->scope) == FAILURE) {
+			return FAILURE;
+		}
+		if (strpbrk(ZSTR_VAL(g->scope), "{}") || memchr(ZSTR_VAL(g->scope), '\0', ZSTR_LEN(g->scope))) {
+			zend_argument_value_error(2, "option \"scope\" must not contain '{', '}' or NUL bytes");
+			return FAILURE;
+		}
+		return SUCCESS;
+	}
+	if (zend_string_equals_literal(key, "after_crash")) {
+		if (Z_TYPE_P(val) != IS_STRING || (!zend_string_equals_literal(Z_STR_P(val), "rerun") &&
+										   !zend_string_equals_literal(Z_STR_P(val), "throw"))) {
+			zend_argument_value_error(2, "option \"after_crash\" must be \"rerun\" or \"throw\"");
+			return FAILURE;
+		}
+		g->throw_after_crash = zend_string_equals_literal(Z_STR_P(val), "throw");
+		return SUCCESS;
+	}
+	zend_argument_value_error(2,
+							  "contains unknown option \"%s\" (known: retention, in_progress_ttl, max_result_bytes, "
+							  "prefix, scope, after_crash)",
+							  ZSTR_VAL(key));
+	return FAILURE;
+}
+
+ZEND_METHOD(PayLock_IdempotencyGuard, __construct)
+{
+	paylock_guard *g = guard_from_obj(Z_OBJ_P(ZEND_THIS));
+	zend_object *store_obj;
+	HashTable *options = NULL;
+	paylock_store *store;
+	zend_string *key;
+	zval *val;
+
+	ZEND_PARSE_PARAMETERS_START(1, 2)
+		Z_PARAM_OBJ_OF_CLASS(store_obj, paylock_ce_Store)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ARRAY_HT(options)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (g->store) {
+		zend_throw_error(NULL, "Cannot call PayLock\\IdempotencyGuard::__construct() twice");
+		RETURN_THROWS();
+	}
+	if ((store = paylock_store_from_obj(store_obj)) == NULL) {
+		RETURN_THROWS();
+	}
+	g->prefix = zend_string_init("idem:", 5, 0);
+	g->scope = ZSTR_EMPTY_ALLOC();
+	g->retention_ms = paylock_seconds_to_ms(DEFAULT_RETENTION);
+	g->lease_ms = paylock_seconds_to_ms(DEFAULT_LEASE);
+	g->max_result_bytes = DEFAULT_MAX_BYTES;
+	if (options) {
+		ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, val) {
+			ZVAL_DEREF(val);
+			if (key == NULL) {
+				zend_argument_value_error(2, "must be an array with string keys");
+				RETURN_THROWS();
+			}
+			if (parse_guard_option(g, key, val) == FAILURE) {
+				RETURN_THROWS();
+			}
+		}
+		ZEND_HASH_FOREACH_END();
+	}
+	GC_ADDREF(store_obj);
+	g->store_obj = store_obj;
+	g->store = store;
+}
+
+/* prefix [scope ":"] "{" key "}": the key in a Redis hash tag, the scope (no braces) keeps tenants apart. */
+static zend_string *record_name(const paylock_guard *g, const zend_string *key)
+{
+	smart_str s = {0};
+
+	smart_str_append(&s, g->prefix);
+	if (ZSTR_LEN(g->scope)) {
+		smart_str_append(&s, g->scope);
+		smart_str_appendc(&s, ':');
+	}
+	smart_str_appendc(&s, '{');
+	smart_str_append(&s, key);
+	smart_str_appendc(&s, '}');
+	return smart_str_extract(&s);
+}
+
+static void claim_setup(paylock_claim *c, const paylock_guard *g, zend_string *key)
+{
+	GC_ADDREF(g->store_obj);
+	c->store_obj = g->store_obj;
+	c->store = g->store;
+	c->key = zend_string_copy(key);
+	c->max_result_bytes = g->max_result_bytes;
+	c->req.name = record_name(g, key);
+	c->req.lease_ms = g->lease_ms;
+	c->req.retention_ms = g->retention_ms;
+	c->req.throw_after_crash = g->throw_after_crash;
+	c->req.run_fd = -1;
+}
+
+static zend_result take_result(paylock_claim *c, zend_string *encoded)
+{
+	zend_result rc = paylock_result_decode(ZSTR_VAL(encoded), ZSTR_LEN(encoded), &c->result);
+
+	zend_string_release(encoded);
+	if (rc == FAILURE) {
+		char kb[96];
+
+		paylock_throw(paylock_ce_StoreException,
+					  "The stored result of idempotency key \"%s\" cannot be decoded; it was not written by "
+					  "PayLock or is damaged. Inspect it, then forget() the key",
+					  KEY_FOR_MSG(c, kb));
+	}
+	return rc;
+}
+
+static void throw_in_progress(paylock_claim *c, double waited_s, int64_t lease_left_ms)
+{
+	char kb[96];
+
+	PAYLOCK_G(stats).idem_in_progress++;
+	if (waited_s > 0) {
+		paylock_throw(paylock_ce_InProgressException,
+					  "Idempotency key \"%s\" is still being processed by another request after waiting %.3f s",
+					  KEY_FOR_MSG(c, kb), waited_s);
+	} else {
+		paylock_throw(paylock_ce_InProgressException,
+					  "Idempotency key \"%s\" is being processed by another request (its claim ends within "
+					  "%.1f s); retry later",
+					  KEY_FOR_MSG(c, kb), (double)lease_left_ms / 1000.0);
+	}
+}
+
+/* One outcome of the claim loop: SUCCESS ends it (claimed or replay), FAILURE threw, and a RUNNING
+ * record returns SUCCESS with *again set after waiting for it. */
+static zend_result settle(paylock_claim *c, paylock_idem_outcome *out, uint64_t deadline_ns, double wait,
+						  bool *again, bool *waited)
+{
+	paylock_error err = {0};
+	char kb[96];
+
+	*again = false;
+	c->attempt = out->attempt;
+	switch (out->state) {
+	case PAYLOCK_IDEM_CLAIMED:
+		c->phase = PHASE_OWNED;
+		c->owner_pid = paylock_pid();
+		registry_add(c);
+		PAYLOCK_G(stats).idem_executed++;
+		return SUCCESS;
+	case PAYLOCK_IDEM_DONE:
+		if (take_result(c, out->result) == FAILURE) {
+			return FAILURE;
+		}
+		c->phase = PHASE_REPLAY;
+		PAYLOCK_G(stats).idem_replayed++;
+		return SUCCESS;
+	case PAYLOCK_IDEM_MISMATCH:
+		PAYLOCK_G(stats).idem_mismatch++;
+		paylock_throw(paylock_ce_FingerprintMismatchException,
+					  "Idempotency key \"%s\" was first used with a different fingerprint: this is another "
+					  "request reusing the key",
+					  KEY_FOR_MSG(c, kb));
+		return FAILURE;
+	case PAYLOCK_IDEM_CRASHED:
+		paylock_throw(paylock_ce_OutcomeUnknownException,
+					  "Attempt %" PRId64 " of idempotency key \"%s\" died mid-step, so its outcome is unknown "
+					  "(after_crash: throw). Reconcile it, then forget() the key",
+					  out->attempt, KEY_FOR_MSG(c, kb));
+		return FAILURE;
+	case PAYLOCK_IDEM_RUNNING:
+		break;
+	}
+	if (deadline_ns == 0 || paylock_now_ns() >= deadline_ns) {
+		throw_in_progress(c, *waited ? wait : 0, out->lease_left_ms);
+		return FAILURE;
+	}
+	*waited = true;
+	switch (c->store->ops->idem->wait(c->store, &c->req, deadline_ns, out->lease_left_ms, &err)) {
+	case PAYLOCK_FAILED:
+		throw_store_error(&err);
+		return FAILURE;
+	case PAYLOCK_NO:
+		throw_in_progress(c, wait, 0);
+		return FAILURE;
+	default:
+		*again = true;
+		return SUCCESS;
+	}
+}
+
+/* Claims key or finds its result; returns the new Claim object, or NULL with an exception thrown. */
+static zend_object *guard_begin(paylock_guard *g, zend_string *key, zval *fingerprint, double wait,
+								uint32_t fp_arg)
+{
+	zend_object *obj = claim_ce->create_object(claim_ce);
+	paylock_claim *c = claim_from_obj(obj);
+	uint64_t deadline_ns = wait > 0 ? paylock_now_ns() + (uint64_t)(wait * 1e9) : 0;
+	bool again = true, waited = false;
+	zend_result rc = SUCCESS;
+
+	claim_setup(c, g, key);
+	if ((fingerprint && paylock_fingerprint(fingerprint, fp_arg, c->req.fp) == FAILURE) ||
+		paylock_token_new(c->req.token) == FAILURE) {
+		OBJ_RELEASE(obj);
+		return NULL;
+	}
+	while (again && rc == SUCCESS) {
+		paylock_idem_outcome out = {0};
+		paylock_error err = {0};
+		bool can_wait = deadline_ns && paylock_now_ns() < deadline_ns;
+
+		if (c->store->ops->idem->claim(c->store, &c->req, can_wait, &out, &err) == PAYLOCK_FAILED) {
+			throw_store_error(&err);
+			rc = FAILURE;
+			break;
+		}
+		rc = settle(c, &out, deadline_ns, wait, &again, &waited);
+	}
+	if (waited) {
+		PAYLOCK_G(stats).idem_waited++;
+	}
+	if (rc == FAILURE) {
+		OBJ_RELEASE(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static zend_result check_begin_args(zend_string *key, double wait, uint32_t wait_arg)
+{
+	return paylock_check_name(key, 1) == FAILURE || paylock_check_seconds(wait, wait_arg, true) == FAILURE
+			   ? FAILURE
+			   : SUCCESS;
+}
+
+static void throw_not_owned(paylock_claim *c, const char *what)
+{
+	char kb[96];
+
+	switch (c->phase) {
+	case PHASE_REPLAY:
+		zend_throw_error(NULL, "Cannot %s: this claim replays an earlier run of key \"%s\"", what,
+						 KEY_FOR_MSG(c, kb));
+		break;
+	case PHASE_COMPLETED:
+		zend_throw_error(NULL, "Cannot %s: the claim on key \"%s\" is already completed", what, KEY_FOR_MSG(c, kb));
+		break;
+	case PHASE_ABANDONED:
+		zend_throw_error(NULL, "Cannot %s: the claim on key \"%s\" was abandoned", what, KEY_FOR_MSG(c, kb));
+		break;
+	default:
+		paylock_throw(paylock_ce_LockLostException,
+					  "Cannot %s: the claim on idempotency key \"%s\" is no longer held by this process", what,
+					  KEY_FOR_MSG(c, kb));
+	}
+}
+
+/* Encodes and stores result. FAILURE threw; the claim stays owned unless the store said it was lost. */
+static zend_result complete_claim(paylock_claim *c, zval *result, uint32_t arg_num)
+{
+	paylock_error err = {0};
+	zend_string *encoded;
+	paylock_status rc;
+	char kb[96];
+
+	if (!owned_here(c)) {
+		throw_not_owned(c, "complete()");
+		return FAILURE;
+	}
+	encoded = paylock_result_encode(result, c->max_result_bytes, arg_num);
+	if (encoded == NULL) {
+		return FAILURE;
+	}
+	rc = c->store->ops->idem->complete(c->store, &c->req, encoded, &err);
+	zend_string_release(encoded);
+	switch (rc) {
+	case PAYLOCK_YES:
+		c->phase = PHASE_COMPLETED;
+		ZVAL_COPY_DEREF(&c->result, result);
+		registry_remove(c);
+		return SUCCESS;
+	case PAYLOCK_NO:
+		PAYLOCK_G(stats).idem_lost++;
+		drop_ownership(c);
+		paylock_throw(paylock_ce_LockLostException,
+					  "The claim on idempotency key \"%s\" ended before complete(): it outlived in_progress_ttl "
+					  "and another delivery took over, or the key was forgotten. This result was not stored",
+					  KEY_FOR_MSG(c, kb));
+		return FAILURE;
+	default:
+		throw_store_error(&err);
+		return FAILURE;
+	}
+}
+
+ZEND_METHOD(PayLock_IdempotencyGuard, run)
+{
+	paylock_guard *g;
+	zend_string *key;
+	zend_fcall_info fci;
+	zend_fcall_info_cache fcc;
+	zval *fingerprint = NULL;
+	double wait = 0;
+	zend_object *obj;
+	paylock_claim *c;
+
+	ZEND_PARSE_PARAMETERS_START(2, 4)
+		Z_PARAM_STR(key)
+		Z_PARAM_FUNC(fci, fcc)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ZVAL_OR_NULL(fingerprint)
+		Z_PARAM_DOUBLE(wait)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if ((g = this_guard(ZEND_THIS)) == NULL || check_begin_args(key, wait, 4) == FAILURE ||
+		(obj = guard_begin(g, key, fingerprint, wait, 3)) == NULL) {
+		RETURN_THROWS();
+	}
+	c = claim_from_obj(obj);
+	if (c->phase == PHASE_REPLAY) {
+		RETVAL_COPY(&c->result);
+		OBJ_RELEASE(obj);
+		return;
+	}
+	fci.retval = return_value;
+	zend_call_function(&fci, &fcc);
+	if (EG(exception)) {
+		/* $fn threw: nothing is stored and a later delivery runs again. exit() mid-step is a crash. */
+		bool unknown = zend_is_unwind_exit(EG(exception));
+
+		zend_exception_save();
+		if (owned_here(c)) {
+			abandon_quietly(c, unknown, unknown ? "at exit()" : "after $fn threw");
+		}
+		zend_exception_restore();
+	} else if (complete_claim(c, return_value, 0) == FAILURE && owned_here(c)) {
+		/* The step ran but its result cannot be stored: its outcome is unknown to the next delivery. */
+		zend_exception_save();
+		abandon_quietly(c, true, "after its result was refused");
+		zend_exception_restore();
+	}
+	OBJ_RELEASE(obj);
+	if (EG(exception)) {
+		zval_ptr_dtor(return_value);
+		ZVAL_UNDEF(return_value);
+		RETURN_THROWS();
+	}
+}
+
+ZEND_METHOD(PayLock_IdempotencyGuard, begin)
+{
+	paylock_guard *g;
+	zend_string *key;
+	zval *fingerprint = NULL;
+	double wait = 0;
+	zend_object *obj;
+
+	ZEND_PARSE_PARAMETERS_START(1, 3)
+		Z_PARAM_STR(key)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ZVAL_OR_NULL(fingerprint)
+		Z_PARAM_DOUBLE(wait)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if ((g = this_guard(ZEND_THIS)) == NULL || check_begin_args(key, wait, 3) == FAILURE ||
+		(obj = guard_begin(g, key, fingerprint, wait, 2)) == NULL) {
+		RETURN_THROWS();
+	}
+	RETURN_OBJ(obj);
+}
+
+ZEND_METHOD(PayLock_IdempotencyGuard, forget)
+{
+	paylock_guard *g;
+	zend_string *key;
+	paylock_idem_req req = {0};
+	paylock_error err = {0};
+	paylock_status rc;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_STR(key)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if ((g = this_guard(ZEND_THIS)) == NULL || paylock_check_name(key, 1) == FAILURE) {
+		RETURN_THROWS();
+	}
+	req.name = record_name(g, key);
+	req.run_fd = -1;
+	rc = g->store->ops->idem->forget(g->store, &req, &err);
+	req_dtor(&req);
+	if (rc == PAYLOCK_FAILED) {
+		throw_store_error(&err);
+		RETURN_THROWS();
+	}
+}
+
+/* ---- Claim ---- */
+
+static paylock_claim *this_claim(zval *this_zv)
+{
+	paylock_claim *c = claim_from_obj(Z_OBJ_P(this_zv));
+
+	if (c->key == NULL) {
+		zend_throw_error(NULL, "PayLock\\Claim object has not been initialized");
+		return NULL;
+	}
+	return c;
+}
+
+ZEND_METHOD(PayLock_Claim, __construct)
+{
+	ZEND_PARSE_PARAMETERS_NONE(); /* private: claims come from IdempotencyGuard::begin() */
+}
+
+ZEND_METHOD(PayLock_Claim, isReplay)
+{
+	paylock_claim *c;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	if ((c = this_claim(ZEND_THIS)) == NULL) {
+		RETURN_THROWS();
+	}
+	RETURN_BOOL(c->phase == PHASE_REPLAY);
+}
+
+ZEND_METHOD(PayLock_Claim, result)
+{
+	paylock_claim *c;
+	char kb[96];
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	if ((c = this_claim(ZEND_THIS)) == NULL) {
+		RETURN_THROWS();
+	}
+	if (c->phase != PHASE_REPLAY && c->phase != PHASE_COMPLETED) {
+		zend_throw_error(NULL, "The claim on key \"%s\" has no result: %s", KEY_FOR_MSG(c, kb),
+						 c->phase == PHASE_OWNED ? "run the step, then complete() it" : "it was not completed");
+		RETURN_THROWS();
+	}
+	RETURN_COPY(&c->result);
+}
+
+ZEND_METHOD(PayLock_Claim, complete)
+{
+	paylock_claim *c;
+	zval *result;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_ZVAL(result)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if ((c = this_claim(ZEND_THIS)) == NULL || complete_claim(c, result, 1) == FAILURE) {
+		RETURN_THROWS();
+	}
+}
+
+ZEND_METHOD(PayLock_Claim, abandon)
+{
+	paylock_claim *c;
+	paylock_error err = {0};
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	if ((c = this_claim(ZEND_THIS)) == NULL) {
+		RETURN_THROWS();
+	}
+	if (c->phase == PHASE_REPLAY || c->phase == PHASE_COMPLETED) {
+		throw_not_owned(c, "abandon()");
+		RETURN_THROWS();
+	}
+	if (owned_here(c) && abandon_now(c, false, &err) == PAYLOCK_FAILED) {
+		throw_store_error(&err);
+		RETURN_THROWS();
+	}
+}
+
+ZEND_METHOD(PayLock_Claim, attempt)
+{
+	paylock_claim *c;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	if ((c = this_claim(ZEND_THIS)) == NULL) {
+		RETURN_THROWS();
+	}
+	RETURN_LONG((zend_long)c->attempt);
+}
+
+ZEND_METHOD(PayLock_Claim, key)
+{
+	paylock_claim *c;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	if ((c = this_claim(ZEND_THIS)) == NULL) {
+		RETURN_THROWS();
+	}
+	RETURN_STR_COPY(c->key);
+}
+
+/* ---- object handlers ---- */
+
+static zend_object *guard_create(zend_class_entry *ce)
+{
+	return paylock_object_new(ce, sizeof(paylock_guard), &guard_handlers);
+}
+
+static void guard_free(zend_object *obj)
+{
+	paylock_guard *g = guard_from_obj(obj);
+
+	if (g->prefix) {
+		zend_string_release(g->prefix);
+	}
+	if (g->scope) {
+		zend_string_release(g->scope);
+	}
+	if (g->store_obj) {
+		OBJ_RELEASE(g->store_obj);
+	}
+	zend_object_std_dtor(obj);
+}
+
+static zend_object *claim_create(zend_class_entry *ce)
+{
+	zend_object *obj = paylock_object_new(ce, sizeof(paylock_claim), &claim_handlers);
+
+	claim_from_obj(obj)->req.run_fd = -1;
+	return obj;
+}
+
+/* A claim dropped while still ours: during exception unwinding that is the step failing (like $fn
+ * throwing in run()); otherwise complete()/abandon() was forgotten, which deserves a warning. */
+static void claim_dtor(zend_object *obj)
+{
+	paylock_claim *c = claim_from_obj(obj);
+
+	zend_objects_destroy_object(obj);
+	if (c->store && owned_here(c)) {
+		if (!EG(exception)) {
+			char kb[96];
+
+			php_error_docref(NULL, E_WARNING,
+							 "The claim on idempotency key \"%s\" was destroyed without complete() or abandon(); "
+							 "abandoned, so the next delivery runs the step again",
+							 KEY_FOR_MSG(c, kb));
+		}
+		abandon_quietly(c, false, "on destruction");
+	}
+}
+
+/* No I/O here: RSHUTDOWN gives up what the request still owned. */
+static void claim_free(zend_object *obj)
+{
+	paylock_claim *c = claim_from_obj(obj);
+
+	if (c->phase == PHASE_OWNED && PAYLOCK_G(in_request) && c->owner_pid == paylock_pid()) {
+		adopt_orphan(c);
+	} else if (c->phase == PHASE_OWNED) {
+		drop_ownership(c);
+	}
+	req_dtor(&c->req);
+	zval_ptr_dtor(&c->result);
+	if (c->key) {
+		zend_string_release(c->key);
+	}
+	if (c->store_obj) {
+		OBJ_RELEASE(c->store_obj);
+	}
+	zend_object_std_dtor(obj);
+}
+
+static const char *phase_name(claim_phase p)
+{
+	static const char *const names[] = {"new", "owned", "replay", "completed", "abandoned", "lost"};
+
+	return names[p];
+}
+
+static HashTable *claim_debug_info(zend_object *obj, int *is_temp)
+{
+	paylock_claim *c = claim_from_obj(obj);
+	HashTable *ht = zend_new_array(4);
+	zval v;
+
+	*is_temp = 1;
+	if (c->key == NULL) {
+		return ht;
+	}
+	ZVAL_STR_COPY(&v, c->key);
+	zend_hash_str_add(ht, "key", 3, &v);
+	ZVAL_STRING(&v, phase_name(c->phase == PHASE_OWNED && c->owner_pid != paylock_pid() ? PHASE_LOST : c->phase));
+	zend_hash_str_add(ht, "state", 5, &v);
+	ZVAL_LONG(&v, (zend_long)c->attempt);
+	zend_hash_str_add(ht, "attempt", 7, &v);
+	return ht;
+}
+
+static HashTable *guard_debug_info(zend_object *obj, int *is_temp)
+{
+	paylock_guard *g = guard_from_obj(obj);
+	HashTable *ht = zend_new_array(6);
+	zval v;
+
+	*is_temp = 1;
+	if (g->store == NULL) {
+		return ht;
+	}
+	ZVAL_STRING(&v, g->store->ops->kind);
+	zend_hash_str_add(ht, "store", 5, &v);
+	ZVAL_STR_COPY(&v, g->prefix);
+	zend_hash_str_add(ht, "prefix", 6, &v);
+	ZVAL_STR_COPY(&v, g->scope);
+	zend_hash_str_add(ht, "scope", 5, &v);
+	ZVAL_DOUBLE(&v, g->retention_ms / 1000.0);
+	zend_hash_str_add(ht, "retention", 9, &v);
+	ZVAL_DOUBLE(&v, g->lease_ms / 1000.0);
+	zend_hash_str_add(ht, "in_progress_ttl", 15, &v);
+	ZVAL_STRING(&v, g->throw_after_crash ? "throw" : "rerun");
+	zend_hash_str_add(ht, "after_crash", 11, &v);
+	return ht;
+}
+
+void paylock_idempotency_minit(zend_class_entry *gce, zend_class_entry *cce)
+{
+	guard_ce = gce;
+	claim_ce = cce;
+	gce->create_object = guard_create;
+	cce->create_object = claim_create;
+	paylock_handlers_init(&guard_handlers, XtOffsetOf(paylock_guard, std), guard_free);
+	guard_handlers.get_debug_info = guard_debug_info;
+	paylock_handlers_init(&claim_handlers, XtOffsetOf(paylock_claim, std), claim_free);
+	claim_handlers.dtor_obj = claim_dtor;
+	claim_handlers.get_debug_info = claim_debug_info;
+}

@@ -1,0 +1,370 @@
+/* Idempotency records on Redis: one hash per record, one Lua script per transition (one round trip
+ * each), every deadline from the server's TIME so clocks of different hosts never meet.
+ *
+ * Keys for record name "n" under store prefix "p:" (IdempotencyGuard puts the key in a {hash tag}):
+ *   p:n     hash  s  state: r running | d done | a abandoned (nothing happened) | c crashed (outcome unknown)
+ *                 o  owner token of the latest claim (kept after completion: a resent complete is a no-op)
+ *                 f  fingerprint (SHA-256 hex) or ""      n  claims so far (the attempt number)
+ *                 e  running: lease end, Redis ms         v  done: the encoded result
+ *                 t  done: completion time, Redis ms      w  waiters to wake when the owner finishes
+ *   p:n:w   list  wake-ups: finishing pushes one item per registered waiter; waiters BLPOP it, so a
+ *                 finish that happens before a waiter blocks is not lost
+ * A running record lives for in_progress_ttl + retention: after a SIGKILL its expired lease reads as
+ * "crashed" for the whole retention, not as "never happened". */
+#include "php_paylock.h"
+#include "redis_store.h"
+#include "zend_exceptions.h"
+
+#define NOW_LUA                                                                                              \
+	"local t = redis.call('TIME')\n"                                                                         \
+	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+
+#define WAKE_LUA                                                                                             \
+	"local function wake(q, w)\n"                                                                            \
+	"  w = tonumber(w) or 0\n"                                                                               \
+	"  if w <= 0 then return end\n"                                                                          \
+	"  if w > 100000 then w = 100000 end\n"                                                                  \
+	"  local batch = {}\n"                                                                                   \
+	"  for i = 1, w do\n"                                                                                    \
+	"    batch[#batch + 1] = '1'\n"                                                                          \
+	"    if #batch == 500 then redis.call('RPUSH', q, unpack(batch)); batch = {} end\n"                      \
+	"  end\n"                                                                                                \
+	"  if #batch > 0 then redis.call('RPUSH', q, unpack(batch)) end\n"                                       \
+	"  redis.call('PEXPIRE', q, 60000)\n"                                                                    \
+	"end\n"
+
+/* Reply codes of the claim script, first element of its array. */
+#define R_CLAIMED  1 /* {1, n} */
+#define R_DONE     2 /* {2, n, result, age ms} */
+#define R_RUNNING  3 /* {3, n, lease ms left} */
+#define R_MISMATCH 4 /* {4, n} */
+#define R_CRASHED  5 /* {5, n} */
+#define R_CORRUPT  6 /* {6, n} */
+
+/* KEYS: record. ARGV: token, fingerprint, lease ms, retention ms, register as waiter, throw after crash.
+ * A claim resent after a broken connection finds its own token and answers CLAIMED again. */
+static paylock_script claim_script;
+static const char claim_lua[] =
+	NOW_LUA "local r = redis.call('HMGET', KEYS[1], 's', 'f', 'e', 'n', 'v', 't', 'o')\n"
+			"local s, f, n = r[1], r[2], tonumber(r[4]) or 0\n"
+			"if s then\n"
+			"  if s == 'r' and r[7] == ARGV[1] then return {1, n} end\n"
+			"  if s ~= 'a' and ARGV[2] ~= '' and f and f ~= '' and f ~= ARGV[2] then return {4, n} end\n"
+			"  if s == 'd' then\n"
+			"    if not r[5] then return {6, n} end\n"
+			"    return {2, n, r[5], now - (tonumber(r[6]) or now)}\n"
+			"  end\n"
+			"  if s == 'r' then\n"
+			"    local left = (tonumber(r[3]) or 0) - now\n"
+			"    if left > 0 then\n"
+			"      if ARGV[5] == '1' then redis.call('HINCRBY', KEYS[1], 'w', 1) end\n"
+			"      return {3, n, left}\n"
+			"    end\n"
+			"    s = 'c'\n"
+			"  end\n"
+			"  if s == 'c' then\n"
+			"    if ARGV[6] == '1' then return {5, n} end\n"
+			"  elseif s ~= 'a' then\n"
+			"    return {6, n}\n"
+			"  end\n"
+			"end\n"
+			"n = n + 1\n"
+			"redis.call('HSET', KEYS[1], 's', 'r', 'o', ARGV[1], 'f', ARGV[2], 'e', now + tonumber(ARGV[3]), "
+			"'n', n)\n"
+			"redis.call('HDEL', KEYS[1], 'v', 't')\n"
+			"redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[4]))\n"
+			"return {1, n}\n";
+
+/* KEYS: record, wake list. ARGV: token, encoded result, retention ms. 1 stored, 0 not ours. */
+static paylock_script complete_script;
+static const char complete_lua[] = WAKE_LUA NOW_LUA
+	"local r = redis.call('HMGET', KEYS[1], 's', 'o', 'w')\n"
+	"if r[2] ~= ARGV[1] then return 0 end\n"
+	"if r[1] == 'd' then return 1 end\n"
+	"if r[1] ~= 'r' then return 0 end\n"
+	"redis.call('HSET', KEYS[1], 's', 'd', 'v', ARGV[2], 't', now)\n"
+	"redis.call('HDEL', KEYS[1], 'e', 'w')\n"
+	"redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+	"wake(KEYS[2], r[3])\n"
+	"return 1\n";
+
+/* KEYS: record, wake list. ARGV: token, new state ('a' or 'c'), retention ms. 1 done, 0 not ours. */
+static paylock_script abandon_script;
+static const char abandon_lua[] = WAKE_LUA "local r = redis.call('HMGET', KEYS[1], 's', 'o', 'w')\n"
+										   "if r[2] ~= ARGV[1] then return 0 end\n"
+										   "if r[1] == ARGV[2] then return 1 end\n"
+										   "if r[1] ~= 'r' then return 0 end\n"
+										   "redis.call('HSET', KEYS[1], 's', ARGV[2])\n"
+										   "redis.call('HDEL', KEYS[1], 'e', 'w')\n"
+										   "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+										   "wake(KEYS[2], r[3])\n"
+										   "return 1\n";
+
+/* KEYS: record, wake list. Deletes whatever is there (a record of another type too) and wakes waiters. */
+static paylock_script forget_script;
+static const char forget_lua[] = WAKE_LUA "local w = 0\n"
+										  "if redis.call('TYPE', KEYS[1]).ok == 'hash' then\n"
+										  "  w = redis.call('HGET', KEYS[1], 'w')\n"
+										  "end\n"
+										  "redis.call('DEL', KEYS[1])\n"
+										  "wake(KEYS[2], w)\n"
+										  "return 1\n";
+
+typedef struct {
+	char *rec;
+	size_t rec_len;
+	char *wake;
+	size_t wake_len;
+} idem_keys;
+
+static void keys_init(const paylock_redis_client *c, const paylock_idem_req *r, idem_keys *k)
+{
+	size_t p = ZSTR_LEN(c->prefix), n = ZSTR_LEN(r->name);
+
+	k->rec_len = p + n;
+	k->wake_len = k->rec_len + 2;
+	k->rec = emalloc(k->rec_len + k->wake_len);
+	memcpy(k->rec, ZSTR_VAL(c->prefix), p);
+	memcpy(k->rec + p, ZSTR_VAL(r->name), n);
+	k->wake = k->rec + k->rec_len;
+	memcpy(k->wake, k->rec, k->rec_len);
+	memcpy(k->wake + k->rec_len, ":w", 2);
+}
+
+static void keys_free(idem_keys *k)
+{
+	efree(k->rec);
+}
+
+static paylock_status bad_reply(paylock_error *err, const paylock_redis_client *c, const char *what)
+{
+	paylock_error_set(err, PAYLOCK_ERR_STORE, "Unexpected reply from Redis at %s to %s", c->where, what);
+	return PAYLOCK_FAILED;
+}
+
+/* Records carry a TTL, so any maxmemory-policy but noeviction may drop one and let a payment step run
+ * twice. Asked once per server per process; a server that refuses CONFIG (ACL, renamed) is not asked. */
+static void check_eviction_policy(paylock_redis_client *c)
+{
+	HashTable *seen = &PAYLOCK_G(eviction_checked);
+	const char *argv[3] = {"CONFIG", "GET", "maxmemory-policy"};
+	size_t lens[3] = {6, 3, 16}, len = 0;
+	paylock_error ignored;
+	paylock_reply *r;
+	const char *policy = NULL;
+
+	if (zend_hash_str_exists(seen, c->where, strlen(c->where))) {
+		return;
+	}
+	r = paylock_redis_command(c, 3, argv, lens, 0, &ignored);
+	if (r == NULL) {
+		return; /* the claim that follows reports the connection failure */
+	}
+	zend_hash_str_add_empty_element(seen, c->where, strlen(c->where));
+	if (paylock_reply_kind(r) == PAYLOCK_REPLY_ARRAY && paylock_reply_count(r) == 2 &&
+		paylock_reply_kind(paylock_reply_at(r, 1)) == PAYLOCK_REPLY_STRING) {
+		policy = paylock_reply_str(paylock_reply_at(r, 1), &len);
+	}
+	if (policy && !(len == 10 && memcmp(policy, "noeviction", 10) == 0)) {
+		PAYLOCK_G(stats).idem_eviction_risk++;
+		php_error_docref(NULL, E_WARNING,
+						 "Redis at %s has maxmemory-policy %.*s: under memory pressure it may evict idempotency "
+						 "records and let a payment step run twice; set maxmemory-policy noeviction",
+						 c->where, (int)len, policy);
+	}
+	paylock_reply_free(r);
+}
+
+static int64_t reply_int_at(const paylock_reply *r, size_t i)
+{
+	const paylock_reply *e = paylock_reply_at(r, i);
+
+	return paylock_reply_kind(e) == PAYLOCK_REPLY_INTEGER ? (int64_t)paylock_reply_int(e) : -1;
+}
+
+static paylock_status read_claim_reply(paylock_redis_client *c, const paylock_idem_req *rq, paylock_reply *r,
+									   paylock_idem_outcome *out, paylock_error *err)
+{
+	size_t n = paylock_reply_kind(r) == PAYLOCK_REPLY_ARRAY ? paylock_reply_count(r) : 0;
+	int64_t code = n >= 2 ? reply_int_at(r, 0) : -1;
+
+	if (code < R_CLAIMED || code > R_CORRUPT) {
+		return bad_reply(err, c, "the idempotency claim script");
+	}
+	out->attempt = reply_int_at(r, 1);
+	switch (code) {
+	case R_CLAIMED:
+		out->state = PAYLOCK_IDEM_CLAIMED;
+		return PAYLOCK_YES;
+	case R_DONE: {
+		size_t len;
+		const char *v;
+
+		if (n != 4 || paylock_reply_kind(paylock_reply_at(r, 2)) != PAYLOCK_REPLY_STRING) {
+			return bad_reply(err, c, "the idempotency claim script");
+		}
+		v = paylock_reply_str(paylock_reply_at(r, 2), &len);
+		out->state = PAYLOCK_IDEM_DONE;
+		out->result = zend_string_init(v, len, 0);
+		out->age_ms = reply_int_at(r, 3);
+		return PAYLOCK_YES;
+	}
+	case R_RUNNING:
+		out->state = PAYLOCK_IDEM_RUNNING;
+		out->lease_left_ms = n == 3 ? reply_int_at(r, 2) : 0;
+		return PAYLOCK_YES;
+	case R_MISMATCH:
+		out->state = PAYLOCK_IDEM_MISMATCH;
+		return PAYLOCK_YES;
+	case R_CRASHED:
+		out->state = PAYLOCK_IDEM_CRASHED;
+		return PAYLOCK_YES;
+	default:
+		paylock_error_set(err, PAYLOCK_ERR_STORE,
+						  "Idempotency record %s%.*s at %s is damaged (no state or result PayLock can read)",
+						  ZSTR_VAL(c->prefix), (int)MIN(ZSTR_LEN(rq->name), 200), ZSTR_VAL(rq->name), c->where);
+		return PAYLOCK_FAILED;
+	}
+}
+
+static paylock_status ridem_claim(paylock_store *s, paylock_idem_req *rq, bool register_wait,
+								  paylock_idem_outcome *out, paylock_error *err)
+{
+	paylock_redis_client *c = paylock_redis_store_client(s);
+	char lease[24], retention[24];
+	const char *argv[10];
+	size_t lens[10];
+	idem_keys k;
+	paylock_reply *r;
+	paylock_status st;
+
+	check_eviction_policy(c);
+	if (EG(exception)) {
+		err->kind = PAYLOCK_ERR_NONE; /* an error handler turned the warning into an exception */
+		return PAYLOCK_FAILED;
+	}
+	keys_init(c, rq, &k);
+	argv[3] = k.rec, lens[3] = k.rec_len;
+	argv[4] = rq->token, lens[4] = PAYLOCK_TOKEN_HEX;
+	argv[5] = rq->fp, lens[5] = strlen(rq->fp);
+	lens[6] = snprintf(lease, sizeof(lease), "%" PRId64, rq->lease_ms), argv[6] = lease;
+	lens[7] = snprintf(retention, sizeof(retention), "%" PRId64, rq->retention_ms), argv[7] = retention;
+	argv[8] = register_wait ? "1" : "0", lens[8] = 1;
+	argv[9] = rq->throw_after_crash ? "1" : "0", lens[9] = 1;
+	r = paylock_redis_eval(c, &claim_script, 1, 10, argv, lens, err);
+	keys_free(&k);
+	if (r == NULL) {
+		return PAYLOCK_FAILED;
+	}
+	st = read_claim_reply(c, rq, r, out, err);
+	paylock_reply_free(r);
+	return st;
+}
+
+static paylock_status ridem_wait(paylock_store *s, paylock_idem_req *rq, uint64_t deadline_ns,
+								 int64_t lease_left_ms, paylock_error *err)
+{
+	paylock_redis_client *c = paylock_redis_store_client(s);
+	uint64_t now = paylock_now_ns();
+	double block_s = deadline_ns > now ? (double)(deadline_ns - now) / 1e9 : 0;
+	double lease_s = (double)lease_left_ms / 1000.0 + 0.002; /* wake when the owner's lease runs out */
+	idem_keys k;
+	paylock_wake w;
+
+	if (lease_s < block_s) {
+		block_s = lease_s;
+	}
+	keys_init(c, rq, &k);
+	w = paylock_redis_blpop(c, k.wake, k.wake_len, block_s, deadline_ns, err);
+	keys_free(&k);
+	switch (w) {
+	case PAYLOCK_WAKE_FAILED:
+		return PAYLOCK_FAILED;
+	case PAYLOCK_WAKE_DEADLINE:
+		return PAYLOCK_NO;
+	default:
+		return PAYLOCK_YES; /* woken, or the owner's lease ran out: look again */
+	}
+}
+
+/* Runs a 2-key script whose reply is 1 (done) or 0 (not ours). */
+static paylock_status owner_script(paylock_store *s, paylock_idem_req *rq, paylock_script *script,
+								   const char *what, const char *arg, size_t arg_len, paylock_error *err)
+{
+	paylock_redis_client *c = paylock_redis_store_client(s);
+	char retention[24];
+	const char *argv[8];
+	size_t lens[8];
+	idem_keys k;
+	paylock_reply *r;
+	paylock_status st;
+
+	keys_init(c, rq, &k);
+	argv[3] = k.rec, lens[3] = k.rec_len;
+	argv[4] = k.wake, lens[4] = k.wake_len;
+	argv[5] = rq->token, lens[5] = PAYLOCK_TOKEN_HEX;
+	argv[6] = arg, lens[6] = arg_len;
+	lens[7] = snprintf(retention, sizeof(retention), "%" PRId64, rq->retention_ms), argv[7] = retention;
+	r = paylock_redis_eval(c, script, 2, 8, argv, lens, err);
+	keys_free(&k);
+	if (r == NULL) {
+		return PAYLOCK_FAILED;
+	}
+	if (paylock_reply_kind(r) != PAYLOCK_REPLY_INTEGER) {
+		paylock_reply_free(r);
+		return bad_reply(err, c, what);
+	}
+	st = paylock_reply_int(r) == 1 ? PAYLOCK_YES : PAYLOCK_NO;
+	paylock_reply_free(r);
+	return st;
+}
+
+static paylock_status ridem_complete(paylock_store *s, paylock_idem_req *rq, const zend_string *result,
+									 paylock_error *err)
+{
+	return owner_script(s, rq, &complete_script, "the idempotency complete script", ZSTR_VAL(result),
+						ZSTR_LEN(result), err);
+}
+
+static paylock_status ridem_abandon(paylock_store *s, paylock_idem_req *rq, bool outcome_unknown,
+									paylock_error *err)
+{
+	return owner_script(s, rq, &abandon_script, "the idempotency abandon script", outcome_unknown ? "c" : "a", 1,
+						err);
+}
+
+static paylock_status ridem_forget(paylock_store *s, paylock_idem_req *rq, paylock_error *err)
+{
+	paylock_redis_client *c = paylock_redis_store_client(s);
+	const char *argv[5];
+	size_t lens[5];
+	idem_keys k;
+	paylock_reply *r;
+
+	keys_init(c, rq, &k);
+	argv[3] = k.rec, lens[3] = k.rec_len;
+	argv[4] = k.wake, lens[4] = k.wake_len;
+	r = paylock_redis_eval(c, &forget_script, 2, 5, argv, lens, err);
+	keys_free(&k);
+	if (r == NULL) {
+		return PAYLOCK_FAILED;
+	}
+	paylock_reply_free(r);
+	return PAYLOCK_YES;
+}
+
+const paylock_idem_ops paylock_redis_idem_ops = {
+	.claim = ridem_claim,
+	.wait = ridem_wait,
+	.complete = ridem_complete,
+	.abandon = ridem_abandon,
+	.forget = ridem_forget,
+};
+
+void paylock_redis_idem_minit(void)
+{
+	paylock_script_init(&claim_script, claim_lua);
+	paylock_script_init(&complete_script, complete_lua);
+	paylock_script_init(&abandon_script, abandon_lua);
+	paylock_script_init(&forget_script, forget_lua);
+}
