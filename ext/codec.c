@@ -108,7 +108,7 @@ static void put_array(encoder *e, HashTable *ht, int depth)
 	}
 	smart_str_appendc(&e->out, 'A');
 	put_varint(e, n);
-	if (e->sorted && n > 1) {
+	if (e->sorted && n > 1 && !HT_IS_PACKED(ht)) { /* packed arrays are in key order already */
 		Bucket **order = safe_emalloc(n, sizeof(Bucket *), 0), *b;
 		uint32_t i = 0;
 

@@ -499,9 +499,21 @@ static zend_result settle(paylock_claim *c, paylock_idem_outcome *out, uint64_t 
 	}
 }
 
+static zend_result fingerprint_of(HashTable *ht, zend_string *str, uint32_t arg_num, char *out)
+{
+	zval fp;
+
+	if (ht) {
+		ZVAL_ARR(&fp, ht);
+	} else {
+		ZVAL_STR(&fp, str);
+	}
+	return paylock_fingerprint(&fp, arg_num, out);
+}
+
 /* Claims key or finds its result; returns the new Claim object, or NULL with an exception thrown. */
-static zend_object *guard_begin(paylock_guard *g, zend_string *key, zval *fingerprint, double wait,
-								uint32_t fp_arg)
+static zend_object *guard_begin(paylock_guard *g, zend_string *key, HashTable *fp_ht, zend_string *fp_str,
+								double wait, uint32_t fp_arg)
 {
 	zend_object *obj = claim_ce->create_object(claim_ce);
 	paylock_claim *c = claim_from_obj(obj);
@@ -510,8 +522,11 @@ static zend_object *guard_begin(paylock_guard *g, zend_string *key, zval *finger
 	zend_result rc = SUCCESS;
 
 	claim_setup(c, g, key);
-	if ((fingerprint && paylock_fingerprint(fingerprint, fp_arg, c->req.fp) == FAILURE) ||
-		paylock_token_new(c->req.token) == FAILURE) {
+	if ((fp_ht || fp_str) && fingerprint_of(fp_ht, fp_str, fp_arg, c->req.fp) == FAILURE) {
+		OBJ_RELEASE(obj);
+		return NULL;
+	}
+	if (paylock_token_new(c->req.token) == FAILURE) {
 		OBJ_RELEASE(obj);
 		return NULL;
 	}
@@ -610,7 +625,8 @@ ZEND_METHOD(PayLock_IdempotencyGuard, run)
 	zend_string *key;
 	zend_fcall_info fci;
 	zend_fcall_info_cache fcc;
-	zval *fingerprint = NULL;
+	HashTable *fp_ht = NULL;
+	zend_string *fp_str = NULL;
 	double wait = 0;
 	zend_object *obj;
 	paylock_claim *c;
@@ -619,12 +635,12 @@ ZEND_METHOD(PayLock_IdempotencyGuard, run)
 		Z_PARAM_STR(key)
 		Z_PARAM_FUNC(fci, fcc)
 		Z_PARAM_OPTIONAL
-		Z_PARAM_ZVAL_OR_NULL(fingerprint)
+		Z_PARAM_ARRAY_HT_OR_STR_OR_NULL(fp_ht, fp_str)
 		Z_PARAM_DOUBLE(wait)
 	ZEND_PARSE_PARAMETERS_END();
 
 	if ((g = this_guard(ZEND_THIS)) == NULL || check_begin_args(key, wait, 4) == FAILURE ||
-		(obj = guard_begin(g, key, fingerprint, wait, 3)) == NULL) {
+		(obj = guard_begin(g, key, fp_ht, fp_str, wait, 3)) == NULL) {
 		RETURN_THROWS();
 	}
 	c = claim_from_obj(obj);
@@ -662,19 +678,20 @@ ZEND_METHOD(PayLock_IdempotencyGuard, begin)
 {
 	paylock_guard *g;
 	zend_string *key;
-	zval *fingerprint = NULL;
+	HashTable *fp_ht = NULL;
+	zend_string *fp_str = NULL;
 	double wait = 0;
 	zend_object *obj;
 
 	ZEND_PARSE_PARAMETERS_START(1, 3)
 		Z_PARAM_STR(key)
 		Z_PARAM_OPTIONAL
-		Z_PARAM_ZVAL_OR_NULL(fingerprint)
+		Z_PARAM_ARRAY_HT_OR_STR_OR_NULL(fp_ht, fp_str)
 		Z_PARAM_DOUBLE(wait)
 	ZEND_PARSE_PARAMETERS_END();
 
 	if ((g = this_guard(ZEND_THIS)) == NULL || check_begin_args(key, wait, 3) == FAILURE ||
-		(obj = guard_begin(g, key, fingerprint, wait, 2)) == NULL) {
+		(obj = guard_begin(g, key, fp_ht, fp_str, wait, 2)) == NULL) {
 		RETURN_THROWS();
 	}
 	RETURN_OBJ(obj);

@@ -61,4 +61,9 @@ Array
     [7] => idem_executed
     [8] => idem_replayed
     [9] => idem_in_progress
+    [10] => idem_waited
+    [11] => idem_mismatch
+    [12] => idem_abandoned
+    [13] => idem_lost
+    [14] => idem_eviction_risk
 )

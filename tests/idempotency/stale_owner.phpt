@@ -1,0 +1,53 @@
+--TEST--
+IdempotencyGuard: an owner whose claim expired and was taken over (or was forgotten) cannot complete or abandon the new owner's record
+--EXTENSIONS--
+paylock
+--SKIPIF--
+<?php require __DIR__ . '/../_support/skipif.inc'; ?>
+--FILE--
+<?php
+require __DIR__ . '/../_support/common.inc';
+use PayLock\IdempotencyGuard;
+
+// Redis: the lease runs out while the slow owner is still at the gateway.
+$g = new IdempotencyGuard(redis_store(), ['in_progress_ttl' => 0.3]);
+$key = uniq('capture');
+$slow = $g->begin($key);
+usleep(400000);
+$fresh = $g->begin($key);
+echo 'new owner attempt: ', $fresh->attempt(), "\n";
+try {
+	$slow->complete('stale result');
+} catch (PayLock\LockLostException $e) {
+	echo get_class($e), ': ', $e->getMessage(), "\n";
+}
+$slow->abandon(); // no longer ours: nothing to give up, and the new owner's claim stays
+$fresh->complete('fresh result');
+echo 'replay: ', $g->run($key, fn() => 'no'), "\n";
+
+// Both stores: forget() while a claim runs, then another delivery claims.
+foreach (idem_stores() as $kind => $store) {
+	$g = new IdempotencyGuard($store);
+	$key = uniq('capture');
+	$old = $g->begin($key);
+	$g->forget($key);
+	$new = $g->begin($key);
+	try {
+		$old->complete('old');
+	} catch (PayLock\LockLostException $e) {
+		echo "$kind: old owner refused\n";
+	}
+	$new->complete('new');
+	echo "$kind: replay ", $g->run($key, fn() => 'no'), "\n";
+}
+echo 'lost: ', PayLock\stats()['idem_lost'], "\n";
+?>
+--EXPECTF--
+new owner attempt: 2
+PayLock\LockLostException: The claim on idempotency key "%s" ended before complete(): it outlived in_progress_ttl and another delivery took over, or the key was forgotten. This result was not stored
+replay: fresh result
+redis: old owner refused
+redis: replay new
+file: old owner refused
+file: replay new
+lost: 3
