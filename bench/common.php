@@ -70,3 +70,57 @@ function find_exe(string $name): ?string
     }
     return null;
 }
+
+/* A minimal RESP client for the parent's own bookkeeping (INFO, MONITOR, ECHO markers). */
+
+function resp_connect(int $port)
+{
+    $s = stream_socket_client("tcp://127.0.0.1:$port", $errno, $errstr, 5.0);
+    $s !== false || fail("cannot connect to redis at 127.0.0.1:$port: $errstr");
+    stream_set_timeout($s, 30);
+    return $s;
+}
+
+function resp_send($s, string ...$args): void
+{
+    $buf = '*' . count($args) . "\r\n";
+    foreach ($args as $a) {
+        $buf .= '$' . strlen($a) . "\r\n$a\r\n";
+    }
+    fwrite($s, $buf);
+}
+
+function resp_read($s): mixed
+{
+    $line = fgets($s);
+    $line !== false || fail('redis connection closed or timed out');
+    $type = $line[0];
+    $body = substr($line, 1, -2);
+    switch ($type) {
+        case '+':
+            return $body;
+        case '-':
+            fail("redis error: $body");
+        case ':':
+            return (int)$body;
+        case '$':
+            if ((int)$body < 0) {
+                return null;
+            }
+            $data = stream_get_contents($s, (int)$body + 2);
+            return substr($data, 0, -2);
+        case '*':
+            $a = [];
+            for ($i = 0, $n = (int)$body; $i < $n; $i++) {
+                $a[] = resp_read($s);
+            }
+            return $a;
+    }
+    fail("unexpected reply from redis: $line");
+}
+
+function resp_call($s, string ...$args): mixed
+{
+    resp_send($s, ...$args);
+    return resp_read($s);
+}

@@ -4,13 +4,14 @@
 # prints the table (results also go to bench/results/uncontended.json) and stops the server.
 #
 #   bash bench/run.sh [--iterations=N] [--rounds=N] [--warmup=N] [--only=paylock,phpredis,...] [--no-monitor]
-#                     [--no-files | --files-only] [--files-OPTION=VALUE ...]
+#                     [--no-files | --files-only] [--files-OPTION=VALUE ...] [--no-idem | --idem-only]
 #
 # Then runs bench/files.php (file locks: FileStore vs C loops, raw flock, symfony FlockStore;
 # FallbackStore vs RedisStore; 8 contending processes) against the same redis-server; results in
 # bench/results/files.json. --iterations, --rounds and --warmup go to both scripts, --files-X=V is
 # passed to files.php as --X=V (e.g. --files-procs=16, --files-no-strace), anything else to
-# uncontended.php only.
+# uncontended.php only. Last, bench/idempotency.php (idempotency guard: replay and claim+complete vs
+# phpredis GET+SETEX and the round-trip limit); results in bench/results/idempotency.json.
 #
 # Env: PAYLOCK_BENCH_ITERATIONS, PAYLOCK_BENCH_ROUNDS, PAYLOCK_BENCH_EXT (path to paylock.so),
 #      PAYLOCK_BENCH_PIN = same (default) | split | off: where redis-server and the clients run.
@@ -57,14 +58,19 @@ uargs=()
 fargs=()
 run_uncontended=1
 run_files=1
+run_idem=1
+iargs=()
 for arg in "$@"; do
 	case $arg in
 	--no-files) run_files=0 ;;
-	--files-only) run_uncontended=0 ;;
+	--no-idem) run_idem=0 ;;
+	--files-only) run_uncontended=0 run_idem=0 ;;
+	--idem-only) run_uncontended=0 run_files=0 ;;
 	--files-*) fargs+=("--${arg#--files-}") ;;
 	--iterations=* | --rounds=* | --warmup=* | [0-9]*)
 		uargs+=("$arg")
 		fargs+=("$arg")
+		iargs+=("$arg")
 		;;
 	*) uargs+=("$arg") ;;
 	esac
@@ -111,4 +117,8 @@ fi
 if [ "$run_files" = 1 ]; then
 	PAYLOCK_BENCH_EXT_SOURCE=$ext PAYLOCK_BENCH_PLACEMENT="$pin: $pin_desc" PAYLOCK_BENCH_CONTENDED_CPUS=$all_cpus \
 		"${client[@]}" php -n "$here/files.php" --port="$BENCH_REDIS_PORT" --ext="$BENCH_WORK/paylock.so" "${fargs[@]}"
+fi
+# Idempotency guard: replay and claim+complete latency vs the seeds' GET+SETEX and the round-trip limit.
+if [ "$run_idem" = 1 ]; then
+	"${client[@]}" php -n "$here/idempotency.php" --port="$BENCH_REDIS_PORT" --ext="$BENCH_WORK/paylock.so" "${iargs[@]}"
 fi

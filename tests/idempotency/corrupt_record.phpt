@@ -2,6 +2,8 @@
 IdempotencyGuard: a damaged or foreign record gives StoreException (never a crash, never a silent re-run); forget() clears it
 --EXTENSIONS--
 paylock
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

@@ -3,6 +3,8 @@ IdempotencyGuard: waiters are woken by the completer (no polling) within millise
 --EXTENSIONS--
 paylock
 pcntl
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
