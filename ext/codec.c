@@ -112,7 +112,8 @@ static void put_array(encoder *e, HashTable *ht, int depth)
 		Bucket **order = safe_emalloc(n, sizeof(Bucket *), 0), *b;
 		uint32_t i = 0;
 
-		ZEND_HASH_FOREACH_BUCKET(ht, b) {
+		ZEND_HASH_FOREACH_BUCKET(ht, b)
+		{
 			order[i++] = b;
 		}
 		ZEND_HASH_FOREACH_END();

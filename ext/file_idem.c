@@ -19,12 +19,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC          "PLI1"
-#define HEADER_MAX     256
-#define RECORD_MAX     ((size_t)1 << 30)
-#define SUFFIX_RECORD  ".idem"
-#define SUFFIX_RUN     ".run"
-#define TAKEOVER_WAIT  1000000000ULL /* a waiter holds LOCK_SH on H.run only for an instant */
+#define MAGIC         "PLI1"
+#define HEADER_MAX    256
+#define RECORD_MAX    ((size_t)1 << 30)
+#define SUFFIX_RECORD ".idem"
+#define SUFFIX_RUN    ".run"
+#define TAKEOVER_WAIT 1000000000ULL /* a waiter holds LOCK_SH on H.run only for an instant */
 
 typedef struct {
 	char state; /* 0: no record (or expired), else r d a c as on Redis */
@@ -95,14 +95,14 @@ static paylock_status parse_header(file_record *rec, const char *path, paylock_e
 	if (nl == NULL) {
 		return damaged(err, path, "no header line");
 	}
-	if (sscanf(buf, "%4s %c %lld %lld %lld %33s %65s %llu", magic, &state, &attempt, &expires, &done, owner, fp,
-			   &len) != 8 ||
+	if (sscanf(buf, "%4s %c %lld %lld %lld %33s %65s %llu", magic, &state, &attempt, &expires, &done, owner,
+			   fp, &len) != 8 ||
 		strcmp(magic, MAGIC) != 0 || !strchr("rdac", state) || state == '\0') {
 		return damaged(err, path, "unreadable header");
 	}
 	rec->result_off = (size_t)(nl - buf) + 1;
-	if (len != ZSTR_LEN(rec->raw) - rec->result_off || (strlen(owner) != PAYLOCK_TOKEN_HEX && strcmp(owner, "-")) ||
-		(strlen(fp) != 64 && strcmp(fp, "-"))) {
+	if (len != ZSTR_LEN(rec->raw) - rec->result_off ||
+		(strlen(owner) != PAYLOCK_TOKEN_HEX && strcmp(owner, "-")) || (strlen(fp) != 64 && strcmp(fp, "-"))) {
 		return damaged(err, path, "header does not match its contents");
 	}
 	rec->state = state;
@@ -154,9 +154,9 @@ static paylock_status read_record(int fd, const char *path, file_record *rec, pa
 }
 
 /* Replaces the record with a complete new file (temp + rename): all or nothing, even on a full disk. */
-static paylock_status write_record(const idem_paths *p, const paylock_idem_req *r, char state, int64_t attempt,
-								   int64_t expires_ms, int64_t done_ms, const char *owner, const char *fp,
-								   const zend_string *result, paylock_error *err)
+static paylock_status write_record(const idem_paths *p, const paylock_idem_req *r, char state,
+								   int64_t attempt, int64_t expires_ms, int64_t done_ms, const char *owner,
+								   const char *fp, const zend_string *result, paylock_error *err)
 {
 	char tmp[PATH_MAX + 128], header[HEADER_MAX];
 	size_t rlen = result ? ZSTR_LEN(result) : 0;
@@ -164,8 +164,8 @@ static paylock_status write_record(const idem_paths *p, const paylock_idem_req *
 	bool ok;
 
 	snprintf(tmp, sizeof(tmp), "%s.%ld.%.8s.tmp", p->rec, (long)paylock_pid(), r->token);
-	hlen = snprintf(header, sizeof(header), MAGIC " %c %" PRId64 " %" PRId64 " %" PRId64 " %s %s %zu\n", state,
-					attempt, expires_ms, done_ms, *owner ? owner : "-", *fp ? fp : "-", rlen);
+	hlen = snprintf(header, sizeof(header), MAGIC " %c %" PRId64 " %" PRId64 " %" PRId64 " %s %s %zu\n",
+					state, attempt, expires_ms, done_ms, *owner ? owner : "-", *fp ? fp : "-", rlen);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		return paylock_io_error(err, "write idempotency record", tmp);
@@ -224,11 +224,13 @@ static paylock_status take_run_lock(const char *path, int *fd_out, paylock_error
 		if (fd < 0) {
 			return paylock_io_error(err, "open idempotency run file", path);
 		}
-		r = flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0
-											  : paylock_flock_until(fd, LOCK_EX, paylock_now_ns() + TAKEOVER_WAIT);
+		r = flock(fd, LOCK_EX | LOCK_NB) == 0
+				? 0
+				: paylock_flock_until(fd, LOCK_EX, paylock_now_ns() + TAKEOVER_WAIT);
 		if (r != 0) {
-			paylock_status st = r == 1 ? (errno = EBUSY, paylock_io_error(err, "lock idempotency run file", path))
-									   : paylock_io_error(err, "lock idempotency run file", path);
+			paylock_status st =
+				r == 1 ? (errno = EBUSY, paylock_io_error(err, "lock idempotency run file", path))
+					   : paylock_io_error(err, "lock idempotency run file", path);
 
 			close(fd);
 			return st;
@@ -311,8 +313,8 @@ static bool try_replay(const idem_paths *p, paylock_idem_req *r, paylock_idem_ou
 }
 
 /* The decision of the claim, made under the record lock. */
-static paylock_status decide(paylock_idem_req *r, const idem_paths *p, file_record *rec, paylock_idem_outcome *out,
-							 paylock_error *err)
+static paylock_status decide(paylock_idem_req *r, const idem_paths *p, file_record *rec,
+							 paylock_idem_outcome *out, paylock_error *err)
 {
 	int run_fd = -1;
 	char state = rec->state;
@@ -351,8 +353,8 @@ static paylock_status decide(paylock_idem_req *r, const idem_paths *p, file_reco
 	if (run_fd < 0 && take_run_lock(p->run, &run_fd, err) != PAYLOCK_YES) {
 		return PAYLOCK_FAILED;
 	}
-	if (write_record(p, r, 'r', rec->attempt + 1, paylock_unix_ms() + r->lease_ms + r->retention_ms, 0, r->token,
-					 r->fp, NULL, err) != PAYLOCK_YES) {
+	if (write_record(p, r, 'r', rec->attempt + 1, paylock_unix_ms() + r->lease_ms + r->retention_ms, 0,
+					 r->token, r->fp, NULL, err) != PAYLOCK_YES) {
 		paylock_unlock_and_close(run_fd);
 		return PAYLOCK_FAILED;
 	}
@@ -386,8 +388,8 @@ static paylock_status fidem_claim(paylock_store *s, paylock_idem_req *r, bool re
 	return st;
 }
 
-static paylock_status fidem_wait(paylock_store *s, paylock_idem_req *r, uint64_t deadline_ns, int64_t lease_left_ms,
-								 paylock_error *err)
+static paylock_status fidem_wait(paylock_store *s, paylock_idem_req *r, uint64_t deadline_ns,
+								 int64_t lease_left_ms, paylock_error *err)
 {
 	idem_paths p;
 	int fd, rc;
@@ -427,8 +429,8 @@ static paylock_status finish(paylock_store *s, paylock_idem_req *r, char state, 
 		if (rec.state != 'r' || strcmp(rec.owner, r->token) != 0) {
 			st = PAYLOCK_NO;
 		} else {
-			st = write_record(&p, r, state, rec.attempt, now + r->retention_ms, state == 'd' ? now : 0, r->token,
-							  rec.fp, result, err);
+			st = write_record(&p, r, state, rec.attempt, now + r->retention_ms, state == 'd' ? now : 0,
+							  r->token, rec.fp, result, err);
 		}
 		record_free(&rec);
 	}
@@ -445,7 +447,8 @@ static paylock_status fidem_complete(paylock_store *s, paylock_idem_req *r, cons
 	return finish(s, r, 'd', result, err);
 }
 
-static paylock_status fidem_abandon(paylock_store *s, paylock_idem_req *r, bool outcome_unknown, paylock_error *err)
+static paylock_status fidem_abandon(paylock_store *s, paylock_idem_req *r, bool outcome_unknown,
+									paylock_error *err)
 {
 	paylock_status st = finish(s, r, outcome_unknown ? 'c' : 'a', NULL, err);
 

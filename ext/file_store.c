@@ -362,7 +362,8 @@ static paylock_status file_holder(paylock_store *s, zend_string *name, zval *out
 	ssize_t n;
 
 	if (fd < 0) {
-		paylock_status st = errno == ENOENT ? PAYLOCK_NO : paylock_io_error(err, "open lock file", ZSTR_VAL(path));
+		paylock_status st =
+			errno == ENOENT ? PAYLOCK_NO : paylock_io_error(err, "open lock file", ZSTR_VAL(path));
 
 		zend_string_release(path);
 		return st;

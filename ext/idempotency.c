@@ -162,9 +162,10 @@ static void warn_not_abandoned(const zend_string *key, const char *when, const p
 {
 	char kb[96];
 
-	php_error_docref(NULL, E_WARNING,
-					 "Could not give up the claim on idempotency key \"%s\" %s: %s; it ends after in_progress_ttl",
-					 paylock_printable(key, kb, sizeof(kb)), when, err->msg);
+	php_error_docref(
+		NULL, E_WARNING,
+		"Could not give up the claim on idempotency key \"%s\" %s: %s; it ends after in_progress_ttl",
+		paylock_printable(key, kb, sizeof(kb)), when, err->msg);
 }
 
 /* YES/NO both end our ownership; FAILED keeps it (the caller may try again). */
@@ -257,11 +258,13 @@ static zend_result option_seconds(zval *v, const char *name, double max, int64_t
 	} else if (Z_TYPE_P(v) == IS_DOUBLE) {
 		d = Z_DVAL_P(v);
 	} else {
-		zend_argument_type_error(2, "option \"%s\" must be of type float, %s given", name, zend_zval_type_name(v));
+		zend_argument_type_error(2, "option \"%s\" must be of type float, %s given", name,
+								 zend_zval_type_name(v));
 		return FAILURE;
 	}
 	if (!zend_finite(d) || d <= 0 || d > max) {
-		zend_argument_value_error(2, "option \"%s\" must be greater than 0 and at most %.0f seconds", name, max);
+		zend_argument_value_error(2, "option \"%s\" must be greater than 0 and at most %.0f seconds", name,
+								  max);
 		return FAILURE;
 	}
 	*out_ms = paylock_seconds_to_ms(d);
@@ -271,7 +274,8 @@ static zend_result option_seconds(zval *v, const char *name, double max, int64_t
 static zend_result option_string(zval *v, const char *name, size_t max, zend_string **out)
 {
 	if (Z_TYPE_P(v) != IS_STRING) {
-		zend_argument_type_error(2, "option \"%s\" must be of type string, %s given", name, zend_zval_type_name(v));
+		zend_argument_type_error(2, "option \"%s\" must be of type string, %s given", name,
+								 zend_zval_type_name(v));
 		return FAILURE;
 	}
 	if (Z_STRLEN_P(v) > max) {
@@ -298,7 +302,8 @@ static zend_result parse_guard_option(paylock_guard *g, zend_string *key, zval *
 			return FAILURE;
 		}
 		if (Z_LVAL_P(val) < 16 || Z_LVAL_P(val) > MAX_RESULT_BYTES) {
-			zend_argument_value_error(2, "option \"max_result_bytes\" must be between 16 and %ld", MAX_RESULT_BYTES);
+			zend_argument_value_error(2, "option \"max_result_bytes\" must be between 16 and %ld",
+									  MAX_RESULT_BYTES);
 			return FAILURE;
 		}
 		g->max_result_bytes = (size_t)Z_LVAL_P(val);
@@ -326,10 +331,11 @@ static zend_result parse_guard_option(paylock_guard *g, zend_string *key, zval *
 		g->throw_after_crash = zend_string_equals_literal(Z_STR_P(val), "throw");
 		return SUCCESS;
 	}
-	zend_argument_value_error(2,
-							  "contains unknown option \"%s\" (known: retention, in_progress_ttl, max_result_bytes, "
-							  "prefix, scope, after_crash)",
-							  ZSTR_VAL(key));
+	zend_argument_value_error(
+		2,
+		"contains unknown option \"%s\" (known: retention, in_progress_ttl, max_result_bytes, "
+		"prefix, scope, after_crash)",
+		ZSTR_VAL(key));
 	return FAILURE;
 }
 
@@ -430,9 +436,10 @@ static void throw_in_progress(paylock_claim *c, double waited_s, int64_t lease_l
 
 	PAYLOCK_G(stats).idem_in_progress++;
 	if (waited_s > 0) {
-		paylock_throw(paylock_ce_InProgressException,
-					  "Idempotency key \"%s\" is still being processed by another request after waiting %.3f s",
-					  KEY_FOR_MSG(c, kb), waited_s);
+		paylock_throw(
+			paylock_ce_InProgressException,
+			"Idempotency key \"%s\" is still being processed by another request after waiting %.3f s",
+			KEY_FOR_MSG(c, kb), waited_s);
 	} else {
 		paylock_throw(paylock_ce_InProgressException,
 					  "Idempotency key \"%s\" is being processed by another request (its claim ends within "
@@ -474,7 +481,8 @@ static zend_result settle(paylock_claim *c, paylock_idem_outcome *out, uint64_t 
 		return FAILURE;
 	case PAYLOCK_IDEM_CRASHED:
 		paylock_throw(paylock_ce_OutcomeUnknownException,
-					  "Attempt %" PRId64 " of idempotency key \"%s\" died mid-step, so its outcome is unknown "
+					  "Attempt %" PRId64
+					  " of idempotency key \"%s\" died mid-step, so its outcome is unknown "
 					  "(after_crash: throw). Reconcile it, then forget() the key",
 					  out->attempt, KEY_FOR_MSG(c, kb));
 		return FAILURE;
@@ -569,15 +577,16 @@ static void throw_not_owned(paylock_claim *c, const char *what)
 						 KEY_FOR_MSG(c, kb));
 		break;
 	case PHASE_COMPLETED:
-		zend_throw_error(NULL, "Cannot %s: the claim on key \"%s\" is already completed", what, KEY_FOR_MSG(c, kb));
+		zend_throw_error(NULL, "Cannot %s: the claim on key \"%s\" is already completed", what,
+						 KEY_FOR_MSG(c, kb));
 		break;
 	case PHASE_ABANDONED:
 		zend_throw_error(NULL, "Cannot %s: the claim on key \"%s\" was abandoned", what, KEY_FOR_MSG(c, kb));
 		break;
 	default:
 		paylock_throw(paylock_ce_LockLostException,
-					  "Cannot %s: the claim on idempotency key \"%s\" is no longer held by this process", what,
-					  KEY_FOR_MSG(c, kb));
+					  "Cannot %s: the claim on idempotency key \"%s\" is no longer held by this process",
+					  what, KEY_FOR_MSG(c, kb));
 	}
 }
 
@@ -608,10 +617,11 @@ static zend_result complete_claim(paylock_claim *c, zval *result, uint32_t arg_n
 	case PAYLOCK_NO:
 		PAYLOCK_G(stats).idem_lost++;
 		drop_ownership(c);
-		paylock_throw(paylock_ce_LockLostException,
-					  "The claim on idempotency key \"%s\" ended before complete(): it outlived in_progress_ttl "
-					  "and another delivery took over, or the key was forgotten. This result was not stored",
-					  KEY_FOR_MSG(c, kb));
+		paylock_throw(
+			paylock_ce_LockLostException,
+			"The claim on idempotency key \"%s\" ended before complete(): it outlived in_progress_ttl "
+			"and another delivery took over, or the key was forgotten. This result was not stored",
+			KEY_FOR_MSG(c, kb));
 		return FAILURE;
 	default:
 		throw_store_error(&err);
@@ -762,7 +772,8 @@ ZEND_METHOD(PayLock_Claim, result)
 	}
 	if (c->phase != PHASE_REPLAY && c->phase != PHASE_COMPLETED) {
 		zend_throw_error(NULL, "The claim on key \"%s\" has no result: %s", KEY_FOR_MSG(c, kb),
-						 c->phase == PHASE_OWNED ? "run the step, then complete() it" : "it was not completed");
+						 c->phase == PHASE_OWNED ? "run the step, then complete() it"
+												 : "it was not completed");
 		RETURN_THROWS();
 	}
 	RETURN_COPY(&c->result);
@@ -865,10 +876,11 @@ static void claim_dtor(zend_object *obj)
 		if (!EG(exception)) {
 			char kb[96];
 
-			php_error_docref(NULL, E_WARNING,
-							 "The claim on idempotency key \"%s\" was destroyed without complete() or abandon(); "
-							 "abandoned, so the next delivery runs the step again",
-							 KEY_FOR_MSG(c, kb));
+			php_error_docref(
+				NULL, E_WARNING,
+				"The claim on idempotency key \"%s\" was destroyed without complete() or abandon(); "
+				"abandoned, so the next delivery runs the step again",
+				KEY_FOR_MSG(c, kb));
 		}
 		abandon_quietly(c, false, "on destruction");
 	}
@@ -914,7 +926,8 @@ static HashTable *claim_debug_info(zend_object *obj, int *is_temp)
 	}
 	ZVAL_STR_COPY(&v, c->key);
 	zend_hash_str_add(ht, "key", 3, &v);
-	ZVAL_STRING(&v, phase_name(c->phase == PHASE_OWNED && c->owner_pid != paylock_pid() ? PHASE_LOST : c->phase));
+	ZVAL_STRING(&v,
+				phase_name(c->phase == PHASE_OWNED && c->owner_pid != paylock_pid() ? PHASE_LOST : c->phase));
 	zend_hash_str_add(ht, "state", 5, &v);
 	ZVAL_LONG(&v, (zend_long)c->attempt);
 	zend_hash_str_add(ht, "attempt", 7, &v);

@@ -44,11 +44,11 @@ ZEND_BEGIN_MODULE_GLOBALS(paylock)
 	size_t token_pool_used;
 	pid_t token_pool_pid; /* the process that filled token_pool */
 	/* Per request. */
-	bool in_request;      /* between RINIT and RSHUTDOWN */
-	bool degraded_warned; /* FallbackStore warned about Redis this request */
-	HashTable held;       /* object handle -> zend_object* of every lock this request holds */
-	HashTable orphans;    /* held locks whose object was freed before RSHUTDOWN (fatal error path) */
-	HashTable claims;       /* object handle -> zend_object* of every idempotency claim this request owns */
+	bool in_request;         /* between RINIT and RSHUTDOWN */
+	bool degraded_warned;    /* FallbackStore warned about Redis this request */
+	HashTable held;          /* object handle -> zend_object* of every lock this request holds */
+	HashTable orphans;       /* held locks whose object was freed before RSHUTDOWN (fatal error path) */
+	HashTable claims;        /* object handle -> zend_object* of every idempotency claim this request owns */
 	HashTable claim_orphans; /* owned claims whose object was freed before RSHUTDOWN */
 ZEND_END_MODULE_GLOBALS(paylock)
 

@@ -77,16 +77,16 @@ static const char claim_lua[] =
 
 /* KEYS: record, wake list. ARGV: token, encoded result, retention ms. 1 stored, 0 not ours. */
 static paylock_script complete_script;
-static const char complete_lua[] = WAKE_LUA NOW_LUA
-	"local r = redis.call('HMGET', KEYS[1], 's', 'o', 'w')\n"
-	"if r[2] ~= ARGV[1] then return 0 end\n"
-	"if r[1] == 'd' then return 1 end\n"
-	"if r[1] ~= 'r' then return 0 end\n"
-	"redis.call('HSET', KEYS[1], 's', 'd', 'v', ARGV[2], 't', now)\n"
-	"redis.call('HDEL', KEYS[1], 'e', 'w')\n"
-	"redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
-	"wake(KEYS[2], r[3])\n"
-	"return 1\n";
+static const char complete_lua[] =
+	WAKE_LUA NOW_LUA "local r = redis.call('HMGET', KEYS[1], 's', 'o', 'w')\n"
+					 "if r[2] ~= ARGV[1] then return 0 end\n"
+					 "if r[1] == 'd' then return 1 end\n"
+					 "if r[1] ~= 'r' then return 0 end\n"
+					 "redis.call('HSET', KEYS[1], 's', 'd', 'v', ARGV[2], 't', now)\n"
+					 "redis.call('HDEL', KEYS[1], 'e', 'w')\n"
+					 "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+					 "wake(KEYS[2], r[3])\n"
+					 "return 1\n";
 
 /* KEYS: record, wake list. ARGV: token, new state ('a' or 'c'), retention ms. 1 done, 0 not ours. */
 static paylock_script abandon_script;
@@ -167,10 +167,11 @@ static void check_eviction_policy(paylock_redis_client *c)
 	}
 	if (policy && !(len == 10 && memcmp(policy, "noeviction", 10) == 0)) {
 		PAYLOCK_G(stats).idem_eviction_risk++;
-		php_error_docref(NULL, E_WARNING,
-						 "Redis at %s has maxmemory-policy %.*s: under memory pressure it may evict idempotency "
-						 "records and let a payment step run twice; set maxmemory-policy noeviction",
-						 c->where, (int)len, policy);
+		php_error_docref(
+			NULL, E_WARNING,
+			"Redis at %s has maxmemory-policy %.*s: under memory pressure it may evict idempotency "
+			"records and let a payment step run twice; set maxmemory-policy noeviction",
+			c->where, (int)len, policy);
 	}
 	paylock_reply_free(r);
 }
@@ -222,7 +223,8 @@ static paylock_status read_claim_reply(paylock_redis_client *c, const paylock_id
 	default:
 		paylock_error_set(err, PAYLOCK_ERR_STORE,
 						  "Idempotency record %s%.*s at %s is damaged (no state or result PayLock can read)",
-						  ZSTR_VAL(c->prefix), (int)MIN(ZSTR_LEN(rq->name), 200), ZSTR_VAL(rq->name), c->where);
+						  ZSTR_VAL(c->prefix), (int)MIN(ZSTR_LEN(rq->name), 200), ZSTR_VAL(rq->name),
+						  c->where);
 		return PAYLOCK_FAILED;
 	}
 }
@@ -329,8 +331,8 @@ static paylock_status ridem_complete(paylock_store *s, paylock_idem_req *rq, con
 static paylock_status ridem_abandon(paylock_store *s, paylock_idem_req *rq, bool outcome_unknown,
 									paylock_error *err)
 {
-	return owner_script(s, rq, &abandon_script, "the idempotency abandon script", outcome_unknown ? "c" : "a", 1,
-						err);
+	return owner_script(s, rq, &abandon_script, "the idempotency abandon script", outcome_unknown ? "c" : "a",
+						1, err);
 }
 
 static paylock_status ridem_forget(paylock_store *s, paylock_idem_req *rq, paylock_error *err)

@@ -53,8 +53,8 @@ typedef struct {
 
 typedef struct {
 	/* One atomic inspect-or-claim. With register_wait, RUNNING also arms a wake-up for this caller. */
-	paylock_status (*claim)(paylock_store *s, paylock_idem_req *r, bool register_wait, paylock_idem_outcome *out,
-							paylock_error *err);
+	paylock_status (*claim)(paylock_store *s, paylock_idem_req *r, bool register_wait,
+							paylock_idem_outcome *out, paylock_error *err);
 	/* Blocks until the record's owner completes or gives up (YES), or until deadline_ns / the owner's
 	 * lease end (NO). Spurious YES is allowed: the caller claims again. */
 	paylock_status (*wait)(paylock_store *s, paylock_idem_req *r, uint64_t deadline_ns, int64_t lease_left_ms,
@@ -63,7 +63,8 @@ typedef struct {
 	paylock_status (*complete)(paylock_store *s, paylock_idem_req *r, const zend_string *result,
 							   paylock_error *err);
 	/* Owner only: ends the claim; outcome_unknown marks it crashed (after_crash applies), else clean. */
-	paylock_status (*abandon)(paylock_store *s, paylock_idem_req *r, bool outcome_unknown, paylock_error *err);
+	paylock_status (*abandon)(paylock_store *s, paylock_idem_req *r, bool outcome_unknown,
+							  paylock_error *err);
 	/* Deletes the record whatever its state (wakes waiters). */
 	paylock_status (*forget)(paylock_store *s, paylock_idem_req *r, paylock_error *err);
 } paylock_idem_ops;
