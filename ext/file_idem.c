@@ -3,13 +3,13 @@
  * For record name "n", with H = hex SHA-256 of n:
  *   H.idem  the record: one header line, then the encoded result
  *           "PLI1 <state> <attempt> <expires unix ms> <done unix ms> <owner token|-> <fingerprint|-> <len>\n"
- *           Replaced whole by write-to-temp + rename, so a reader never sees half a record and a full disk
- *           leaves the previous one intact. Changes are made under flock(H.idem) with the inode
- *           re-checked after locking (a rename may have replaced the file meanwhile).
+ *           Changed in place under flock(LOCK_EX), read under LOCK_SH, so nobody sees half a record; a
+ *           write that fails (full disk) puts the previous record back. The inode is re-checked after
+ *           locking, since forget() unlinks the file.
  *   H.run   flocked LOCK_EX by the owner for as long as it runs the step. The kernel drops it when the
  *           process dies, so a crash is seen at once (no lease to wait out: in_progress_ttl only sets
  *           how long a crashed record is kept). Waiters block in flock(LOCK_SH) on it and wake when the
- *           owner finishes (it unlinks H.run, then unlocks) or dies. */
+ *           owner finishes (unlocks) or dies. */
 #include "php_paylock.h"
 #include "file_store.h"
 #include <errno.h>
@@ -153,43 +153,56 @@ static paylock_status read_record(int fd, const char *path, file_record *rec, pa
 	return PAYLOCK_YES;
 }
 
-/* Replaces the record with a complete new file (temp + rename): all or nothing, even on a full disk. */
-static paylock_status write_record(const idem_paths *p, const paylock_idem_req *r, char state,
+static bool write_all(int fd, const char *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pwrite(fd, buf + done, len - done, (off_t)done);
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR) {
+				continue;
+			}
+			if (n == 0) {
+				errno = ENOSPC;
+			}
+			return false;
+		}
+		done += (size_t)n;
+	}
+	return true;
+}
+
+/* Rewrites the locked record file in place (readers take LOCK_SH, so none sees it half-written). If the
+ * write fails (a full disk), the old record is put back: all or nothing. */
+static paylock_status write_record(int fd, const char *path, const file_record *old, char state,
 								   int64_t attempt, int64_t expires_ms, int64_t done_ms, const char *owner,
 								   const char *fp, const zend_string *result, paylock_error *err)
 {
-	char tmp[PATH_MAX + 128], header[HEADER_MAX];
-	size_t rlen = result ? ZSTR_LEN(result) : 0;
-	int hlen, fd;
+	size_t rlen = result ? ZSTR_LEN(result) : 0, old_len = old->raw ? ZSTR_LEN(old->raw) : 0;
+	zend_string *buf = zend_string_alloc(HEADER_MAX + rlen, 0);
+	int hlen =
+		snprintf(ZSTR_VAL(buf), HEADER_MAX, MAGIC " %c %" PRId64 " %" PRId64 " %" PRId64 " %s %s %zu\n",
+				 state, attempt, expires_ms, done_ms, *owner ? owner : "-", *fp ? fp : "-", rlen);
 	bool ok;
 
-	snprintf(tmp, sizeof(tmp), "%s.%ld.%.8s.tmp", p->rec, (long)paylock_pid(), r->token);
-	hlen = snprintf(header, sizeof(header), MAGIC " %c %" PRId64 " %" PRId64 " %" PRId64 " %s %s %zu\n",
-					state, attempt, expires_ms, done_ms, *owner ? owner : "-", *fp ? fp : "-", rlen);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		return paylock_io_error(err, "write idempotency record", tmp);
+	if (rlen) {
+		memcpy(ZSTR_VAL(buf) + hlen, ZSTR_VAL(result), rlen);
 	}
-	ok = write(fd, header, hlen) == hlen && (rlen == 0 || write(fd, ZSTR_VAL(result), rlen) == (ssize_t)rlen);
-	if (!ok) {
-		if (errno == 0) {
-			errno = ENOSPC; /* a short write */
-		}
-		paylock_io_error(err, "write idempotency record", tmp);
+	ok = write_all(fd, ZSTR_VAL(buf), hlen + rlen) && ftruncate(fd, (off_t)(hlen + rlen)) == 0;
+	zend_string_efree(buf);
+	if (ok) {
+		return PAYLOCK_YES;
 	}
-	if (close(fd) != 0 && ok) {
-		ok = false;
-		paylock_io_error(err, "write idempotency record", tmp);
+	paylock_io_error(err, "write idempotency record", path);
+	if (old_len == 0 || !write_all(fd, ZSTR_VAL(old->raw), old_len)) {
+		old_len = 0; /* an empty file reads as no record */
 	}
-	if (ok && rename(tmp, p->rec) != 0) {
-		ok = false;
-		paylock_io_error(err, "replace idempotency record", p->rec);
+	if (ftruncate(fd, (off_t)old_len) != 0) {
+		/* keep the first error */
 	}
-	if (!ok) {
-		unlink(tmp);
-		return PAYLOCK_FAILED;
-	}
-	return PAYLOCK_YES;
+	return PAYLOCK_FAILED;
 }
 
 /* Opens and flocks the record file that is at the path right now (creating an empty one if none). */
@@ -275,20 +288,16 @@ static paylock_status owner_alive(const char *path, int *fd_out, paylock_error *
 	return PAYLOCK_NO;
 }
 
-/* Ends our hold of H.run: unlink while still locked (so a new claim makes a fresh file), then unlock,
- * which wakes every waiter. */
-static void release_run(paylock_idem_req *r, const idem_paths *p)
+/* Ends our hold of H.run; unlocking wakes every waiter. The file stays for the key's next claim. */
+static void release_run(paylock_idem_req *r)
 {
 	if (r->run_fd >= 0) {
-		if (paylock_same_file(r->run_fd, p->run)) {
-			unlink(p->run);
-		}
 		paylock_unlock_and_close(r->run_fd);
 		r->run_fd = -1;
 	}
 }
 
-/* Replays need no lock: a completed record is read straight from the file. */
+/* The replay path: a shared lock and one read of a completed record. */
 static bool try_replay(const idem_paths *p, paylock_idem_req *r, paylock_idem_outcome *out)
 {
 	file_record rec;
@@ -299,21 +308,24 @@ static bool try_replay(const idem_paths *p, paylock_idem_req *r, paylock_idem_ou
 	if (fd < 0) {
 		return false;
 	}
+	if (flock(fd, LOCK_SH) != 0 || !paylock_same_file(fd, p->rec)) {
+		close(fd);
+		return false;
+	}
 	if (read_record(fd, p->rec, &rec, &ignored) == PAYLOCK_YES && rec.state == 'd' &&
 		(!*r->fp || !*rec.fp || strcmp(r->fp, rec.fp) == 0)) {
 		out->state = PAYLOCK_IDEM_DONE;
 		out->attempt = rec.attempt;
-		out->age_ms = paylock_unix_ms() - rec.done_ms;
 		out->result = zend_string_init(ZSTR_VAL(rec.raw) + rec.result_off, rec.result_len, 0);
 		hit = true;
 	}
 	record_free(&rec);
-	close(fd);
+	paylock_unlock_and_close(fd);
 	return hit;
 }
 
 /* The decision of the claim, made under the record lock. */
-static paylock_status decide(paylock_idem_req *r, const idem_paths *p, file_record *rec,
+static paylock_status decide(paylock_idem_req *r, const idem_paths *p, int fd, file_record *rec,
 							 paylock_idem_outcome *out, paylock_error *err)
 {
 	int run_fd = -1;
@@ -326,7 +338,6 @@ static paylock_status decide(paylock_idem_req *r, const idem_paths *p, file_reco
 	}
 	if (state == 'd') {
 		out->state = PAYLOCK_IDEM_DONE;
-		out->age_ms = paylock_unix_ms() - rec->done_ms;
 		out->result = zend_string_init(ZSTR_VAL(rec->raw) + rec->result_off, rec->result_len, 0);
 		return PAYLOCK_YES;
 	}
@@ -353,8 +364,9 @@ static paylock_status decide(paylock_idem_req *r, const idem_paths *p, file_reco
 	if (run_fd < 0 && take_run_lock(p->run, &run_fd, err) != PAYLOCK_YES) {
 		return PAYLOCK_FAILED;
 	}
-	if (write_record(p, r, 'r', rec->attempt + 1, paylock_unix_ms() + r->lease_ms + r->retention_ms, 0,
-					 r->token, r->fp, NULL, err) != PAYLOCK_YES) {
+	if (write_record(fd, p->rec, rec, 'r', rec->attempt + 1,
+					 paylock_unix_ms() + r->lease_ms + r->retention_ms, 0, r->token, r->fp, NULL,
+					 err) != PAYLOCK_YES) {
 		paylock_unlock_and_close(run_fd);
 		return PAYLOCK_FAILED;
 	}
@@ -381,7 +393,7 @@ static paylock_status fidem_claim(paylock_store *s, paylock_idem_req *r, bool re
 	}
 	st = read_record(fd, p.rec, &rec, err);
 	if (st == PAYLOCK_YES) {
-		st = decide(r, &p, &rec, out, err);
+		st = decide(r, &p, fd, &rec, out, err);
 		record_free(&rec);
 	}
 	paylock_unlock_and_close(fd);
@@ -429,14 +441,14 @@ static paylock_status finish(paylock_store *s, paylock_idem_req *r, char state, 
 		if (rec.state != 'r' || strcmp(rec.owner, r->token) != 0) {
 			st = PAYLOCK_NO;
 		} else {
-			st = write_record(&p, r, state, rec.attempt, now + r->retention_ms, state == 'd' ? now : 0,
-							  r->token, rec.fp, result, err);
+			st = write_record(fd, p.rec, &rec, state, rec.attempt, now + r->retention_ms,
+							  state == 'd' ? now : 0, r->token, rec.fp, result, err);
 		}
 		record_free(&rec);
 	}
 	paylock_unlock_and_close(fd);
 	if (st != PAYLOCK_FAILED) {
-		release_run(r, &p);
+		release_run(r);
 	}
 	return st;
 }

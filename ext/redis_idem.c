@@ -35,7 +35,7 @@
 
 /* Reply codes of the claim script, first element of its array. */
 #define R_CLAIMED  1 /* {1, n} */
-#define R_DONE     2 /* {2, n, result, age ms} */
+#define R_DONE     2 /* {2, n, result}: no TIME call on this path, replays are the common case */
 #define R_RUNNING  3 /* {3, n, lease ms left} */
 #define R_MISMATCH 4 /* {4, n} */
 #define R_CRASHED  5 /* {5, n} */
@@ -45,35 +45,34 @@
  * A claim resent after a broken connection finds its own token and answers CLAIMED again. */
 static paylock_script claim_script;
 static const char claim_lua[] =
-	NOW_LUA "local r = redis.call('HMGET', KEYS[1], 's', 'f', 'e', 'n', 'v', 't', 'o')\n"
-			"local s, f, n = r[1], r[2], tonumber(r[4]) or 0\n"
-			"if s then\n"
-			"  if s == 'r' and r[7] == ARGV[1] then return {1, n} end\n"
-			"  if s ~= 'a' and ARGV[2] ~= '' and f and f ~= '' and f ~= ARGV[2] then return {4, n} end\n"
-			"  if s == 'd' then\n"
-			"    if not r[5] then return {6, n} end\n"
-			"    return {2, n, r[5], now - (tonumber(r[6]) or now)}\n"
-			"  end\n"
-			"  if s == 'r' then\n"
-			"    local left = (tonumber(r[3]) or 0) - now\n"
-			"    if left > 0 then\n"
-			"      if ARGV[5] == '1' then redis.call('HINCRBY', KEYS[1], 'w', 1) end\n"
-			"      return {3, n, left}\n"
-			"    end\n"
-			"    s = 'c'\n"
-			"  end\n"
-			"  if s == 'c' then\n"
-			"    if ARGV[6] == '1' then return {5, n} end\n"
-			"  elseif s ~= 'a' then\n"
-			"    return {6, n}\n"
-			"  end\n"
-			"end\n"
-			"n = n + 1\n"
-			"redis.call('HSET', KEYS[1], 's', 'r', 'o', ARGV[1], 'f', ARGV[2], 'e', now + tonumber(ARGV[3]), "
-			"'n', n)\n"
-			"redis.call('HDEL', KEYS[1], 'v', 't')\n"
-			"redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[4]))\n"
-			"return {1, n}\n";
+	"local r = redis.call('HMGET', KEYS[1], 's', 'f', 'n', 'v', 'o', 'e')\n"
+	"local s, f, n = r[1], r[2], tonumber(r[3]) or 0\n"
+	"if s then\n"
+	"  if s == 'r' and r[5] == ARGV[1] then return {1, n} end\n"
+	"  if s ~= 'a' and ARGV[2] ~= '' and f and f ~= '' and f ~= ARGV[2] then return {4, n} end\n"
+	"  if s == 'd' then\n"
+	"    if not r[4] then return {6, n} end\n"
+	"    return {2, n, r[4]}\n"
+	"  end\n"
+	"end\n" NOW_LUA "if s == 'r' then\n"
+	"  local left = (tonumber(r[6]) or 0) - now\n"
+	"  if left > 0 then\n"
+	"    if ARGV[5] == '1' then redis.call('HINCRBY', KEYS[1], 'w', 1) end\n"
+	"    return {3, n, left}\n"
+	"  end\n"
+	"  s = 'c'\n"
+	"end\n"
+	"if s == 'c' then\n"
+	"  if ARGV[6] == '1' then return {5, n} end\n"
+	"elseif s and s ~= 'a' then\n"
+	"  return {6, n}\n"
+	"end\n"
+	"n = n + 1\n"
+	"redis.call('HSET', KEYS[1], 's', 'r', 'o', ARGV[1], 'f', ARGV[2], 'e', now + tonumber(ARGV[3]), 'n', "
+	"n)\n"
+	"redis.call('HDEL', KEYS[1], 'v', 't')\n"
+	"redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[4]))\n"
+	"return {1, n}\n";
 
 /* KEYS: record, wake list. ARGV: token, encoded result, retention ms. 1 stored, 0 not ours. */
 static paylock_script complete_script;
@@ -201,13 +200,12 @@ static paylock_status read_claim_reply(paylock_redis_client *c, const paylock_id
 		size_t len;
 		const char *v;
 
-		if (n != 4 || paylock_reply_kind(paylock_reply_at(r, 2)) != PAYLOCK_REPLY_STRING) {
+		if (n != 3 || paylock_reply_kind(paylock_reply_at(r, 2)) != PAYLOCK_REPLY_STRING) {
 			return bad_reply(err, c, "the idempotency claim script");
 		}
 		v = paylock_reply_str(paylock_reply_at(r, 2), &len);
 		out->state = PAYLOCK_IDEM_DONE;
 		out->result = zend_string_init(v, len, 0);
-		out->age_ms = reply_int_at(r, 3);
 		return PAYLOCK_YES;
 	}
 	case R_RUNNING:

@@ -47,7 +47,6 @@ typedef struct {
 	paylock_idem_state state;
 	int64_t attempt;       /* claims of this record so far (a fencing token per key) */
 	int64_t lease_left_ms; /* RUNNING */
-	int64_t age_ms;        /* DONE: time since completion */
 	zend_string *result;   /* DONE: the encoded result (caller releases) */
 } paylock_idem_outcome;
 
