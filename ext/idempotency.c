@@ -249,22 +249,11 @@ static paylock_guard *this_guard(zval *this_zv)
 	return g;
 }
 
-static zend_result option_seconds(zval *v, const char *name, double max, int64_t *out_ms)
+static zend_result option_ms(zval *v, const char *name, double max, int64_t *out_ms)
 {
 	double d;
 
-	if (Z_TYPE_P(v) == IS_LONG) {
-		d = (double)Z_LVAL_P(v);
-	} else if (Z_TYPE_P(v) == IS_DOUBLE) {
-		d = Z_DVAL_P(v);
-	} else {
-		zend_argument_type_error(2, "option \"%s\" must be of type float, %s given", name,
-								 zend_zval_type_name(v));
-		return FAILURE;
-	}
-	if (!zend_finite(d) || d <= 0 || d > max) {
-		zend_argument_value_error(2, "option \"%s\" must be greater than 0 and at most %.0f seconds", name,
-								  max);
+	if (paylock_option_seconds(v, name, max, 2, &d) == FAILURE) {
 		return FAILURE;
 	}
 	*out_ms = paylock_seconds_to_ms(d);
@@ -290,10 +279,10 @@ static zend_result option_string(zval *v, const char *name, size_t max, zend_str
 static zend_result parse_guard_option(paylock_guard *g, zend_string *key, zval *val)
 {
 	if (zend_string_equals_literal(key, "retention")) {
-		return option_seconds(val, "retention", MAX_RETENTION_S, &g->retention_ms);
+		return option_ms(val, "retention", MAX_RETENTION_S, &g->retention_ms);
 	}
 	if (zend_string_equals_literal(key, "in_progress_ttl")) {
-		return option_seconds(val, "in_progress_ttl", PAYLOCK_MAX_SECONDS, &g->lease_ms);
+		return option_ms(val, "in_progress_ttl", PAYLOCK_MAX_SECONDS, &g->lease_ms);
 	}
 	if (zend_string_equals_literal(key, "max_result_bytes")) {
 		if (Z_TYPE_P(val) != IS_LONG) {

@@ -220,27 +220,6 @@ static zend_result parse_dsn(paylock_redis_client *c, const char *dsn, size_t le
 	return parse_tcp_dsn(c, dsn, len) == SUCCESS ? SUCCESS : dsn_error();
 }
 
-static zend_result option_seconds(zval *v, const char *name, double *out)
-{
-	double d;
-
-	if (Z_TYPE_P(v) == IS_LONG) {
-		d = (double)Z_LVAL_P(v);
-	} else if (Z_TYPE_P(v) == IS_DOUBLE) {
-		d = Z_DVAL_P(v);
-	} else {
-		zend_argument_type_error(2, "option \"%s\" must be of type float, %s given", name,
-								 zend_zval_type_name(v));
-		return FAILURE;
-	}
-	if (!zend_finite(d) || d <= 0 || d > 3600) {
-		zend_argument_value_error(2, "option \"%s\" must be greater than 0 and at most 3600 seconds", name);
-		return FAILURE;
-	}
-	*out = d;
-	return SUCCESS;
-}
-
 static zend_result parse_options(paylock_redis_client *c, HashTable *options)
 {
 	zend_string *key;
@@ -253,11 +232,11 @@ static zend_result parse_options(paylock_redis_client *c, HashTable *options)
 			return FAILURE;
 		}
 		if (zend_string_equals_literal(key, "connect_timeout")) {
-			if (option_seconds(val, "connect_timeout", &c->connect_timeout) == FAILURE) {
+			if (paylock_option_seconds(val, "connect_timeout", 3600, 2, &c->connect_timeout) == FAILURE) {
 				return FAILURE;
 			}
 		} else if (zend_string_equals_literal(key, "read_timeout")) {
-			if (option_seconds(val, "read_timeout", &c->read_timeout) == FAILURE) {
+			if (paylock_option_seconds(val, "read_timeout", 3600, 2, &c->read_timeout) == FAILURE) {
 				return FAILURE;
 			}
 		} else if (zend_string_equals_literal(key, "persistent")) {
@@ -585,6 +564,26 @@ paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const c
 	}
 	conn->last_used_ns = paylock_now_ns();
 	return (paylock_reply *)r;
+}
+
+paylock_status paylock_redis_eval_yesno(paylock_redis_client *c, paylock_script *s, const char *what,
+										int nkeys, int argc, const char **argv, size_t *lens,
+										paylock_error *err)
+{
+	paylock_reply *r = paylock_redis_eval(c, s, nkeys, argc, argv, lens, err);
+	paylock_status st;
+
+	if (r == NULL) {
+		return PAYLOCK_FAILED;
+	}
+	if (paylock_reply_kind(r) != PAYLOCK_REPLY_INTEGER) {
+		paylock_reply_free(r);
+		paylock_error_set(err, PAYLOCK_ERR_STORE, "Unexpected reply from Redis at %s to %s", c->where, what);
+		return PAYLOCK_FAILED;
+	}
+	st = paylock_reply_int(r) == 1 ? PAYLOCK_YES : PAYLOCK_NO;
+	paylock_reply_free(r);
+	return st;
 }
 
 /* Redis times blocked clients out on its own tick (up to 1/hz late), so when the caller's deadline is

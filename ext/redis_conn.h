@@ -70,6 +70,11 @@ paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_
 paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, int nkeys, int argc,
 								  const char **argv, size_t *lens, paylock_error *err);
 
+/* Runs a script whose reply is 1 (YES) or 0 (NO); anything else is a STORE error naming `what`. */
+paylock_status paylock_redis_eval_yesno(paylock_redis_client *c, paylock_script *s, const char *what,
+										int nkeys, int argc, const char **argv, size_t *lens,
+										paylock_error *err);
+
 /* Turns an error reply into err (CONNECTION for LOADING/MASTERDOWN/NOAUTH/WRONGPASS/NOPERM, else STORE)
  * and frees it. */
 paylock_status paylock_redis_error_reply(const paylock_redis_client *c, paylock_reply *r, paylock_error *err);

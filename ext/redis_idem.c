@@ -287,7 +287,7 @@ static paylock_status ridem_wait(paylock_store *s, paylock_idem_req *rq, uint64_
 	}
 }
 
-/* Runs a 2-key script whose reply is 1 (done) or 0 (not ours). */
+/* Runs a 2-key owner-checked script: YES done, NO not ours. */
 static paylock_status owner_script(paylock_store *s, paylock_idem_req *rq, paylock_script *script,
 								   const char *what, const char *arg, size_t arg_len, paylock_error *err)
 {
@@ -296,7 +296,6 @@ static paylock_status owner_script(paylock_store *s, paylock_idem_req *rq, paylo
 	const char *argv[8];
 	size_t lens[8];
 	idem_keys k;
-	paylock_reply *r;
 	paylock_status st;
 
 	keys_init(c, rq, &k);
@@ -305,17 +304,8 @@ static paylock_status owner_script(paylock_store *s, paylock_idem_req *rq, paylo
 	argv[5] = rq->token, lens[5] = PAYLOCK_TOKEN_HEX;
 	argv[6] = arg, lens[6] = arg_len;
 	lens[7] = snprintf(retention, sizeof(retention), "%" PRId64, rq->retention_ms), argv[7] = retention;
-	r = paylock_redis_eval(c, script, 2, 8, argv, lens, err);
+	st = paylock_redis_eval_yesno(c, script, what, 2, 8, argv, lens, err);
 	keys_free(&k);
-	if (r == NULL) {
-		return PAYLOCK_FAILED;
-	}
-	if (paylock_reply_kind(r) != PAYLOCK_REPLY_INTEGER) {
-		paylock_reply_free(r);
-		return bad_reply(err, c, what);
-	}
-	st = paylock_reply_int(r) == 1 ? PAYLOCK_YES : PAYLOCK_NO;
-	paylock_reply_free(r);
 	return st;
 }
 

@@ -275,24 +275,6 @@ static paylock_status redis_fence(paylock_store *s, paylock_lock_state *l, paylo
 	return PAYLOCK_YES;
 }
 
-static paylock_status int_script(paylock_redis_client *c, paylock_script *script, const char *what, int nkeys,
-								 int argc, const char **argv, size_t *lens, paylock_error *err)
-{
-	paylock_reply *r = paylock_redis_eval(c, script, nkeys, argc, argv, lens, err);
-	paylock_status st;
-
-	if (r == NULL) {
-		return PAYLOCK_FAILED;
-	}
-	if (paylock_reply_kind(r) != PAYLOCK_REPLY_INTEGER) {
-		paylock_reply_free(r);
-		return bad_reply(err, c, what);
-	}
-	st = paylock_reply_int(r) == 1 ? PAYLOCK_YES : PAYLOCK_NO;
-	paylock_reply_free(r);
-	return st;
-}
-
 static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, paylock_error *err)
 {
 	paylock_redis_client *c = client_of(s);
@@ -304,7 +286,7 @@ static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, pay
 	argv[3] = k.lock, lens[3] = k.lock_len;
 	argv[4] = k.queue, lens[4] = k.queue_len;
 	argv[5] = l->token, lens[5] = PAYLOCK_TOKEN_HEX;
-	return int_script(c, &release_script, "the release script", 2, 6, argv, lens, err);
+	return paylock_redis_eval_yesno(c, &release_script, "the release script", 2, 6, argv, lens, err);
 }
 
 static paylock_status redis_refresh(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
@@ -321,7 +303,7 @@ static paylock_status redis_refresh(paylock_store *s, paylock_lock_state *l, int
 	argv[4] = l->token, lens[4] = PAYLOCK_TOKEN_HEX;
 	lens[5] = snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms);
 	argv[5] = ttl;
-	return int_script(c, &refresh_script, "the refresh script", 1, 6, argv, lens, err);
+	return paylock_redis_eval_yesno(c, &refresh_script, "the refresh script", 1, 6, argv, lens, err);
 }
 
 static paylock_status redis_check(paylock_store *s, paylock_lock_state *l, paylock_error *err)

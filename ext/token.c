@@ -131,3 +131,25 @@ const char *paylock_printable(const zend_string *name, char *buf, size_t buflen)
 	buf[o] = '\0';
 	return buf;
 }
+
+zend_result paylock_option_seconds(zval *v, const char *name, double max, uint32_t arg_num, double *out)
+{
+	double d;
+
+	if (Z_TYPE_P(v) == IS_LONG) {
+		d = (double)Z_LVAL_P(v);
+	} else if (Z_TYPE_P(v) == IS_DOUBLE) {
+		d = Z_DVAL_P(v);
+	} else {
+		zend_argument_type_error(arg_num, "option \"%s\" must be of type float, %s given", name,
+								 zend_zval_type_name(v));
+		return FAILURE;
+	}
+	if (!zend_finite(d) || d <= 0 || d > max) {
+		zend_argument_value_error(arg_num, "option \"%s\" must be greater than 0 and at most %.0f seconds",
+								  name, max);
+		return FAILURE;
+	}
+	*out = d;
+	return SUCCESS;
+}

@@ -32,4 +32,7 @@ zend_result paylock_check_name(const zend_string *name, uint32_t arg_num);
 /* A binary name for messages: printable ASCII, others as \xNN, cut with "..." to fit buflen. */
 const char *paylock_printable(const zend_string *name, char *buf, size_t buflen);
 
+/* An options-array duration (int or float seconds, 0 < d <= max); TypeError/ValueError naming the option. */
+zend_result paylock_option_seconds(zval *v, const char *name, double max, uint32_t arg_num, double *out);
+
 #endif
