@@ -7,11 +7,14 @@ paylock
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
+// A private server: tests running in parallel (40-process storms) must not move its client count.
+$srv = start_private_redis();
 function clients(): int {
-	preg_match('/connected_clients:(\d+)/', redis_raw(['INFO', 'clients']), $m);
+	global $srv;
+	preg_match('/connected_clients:(\d+)/', redis_raw(['INFO', 'clients'], $srv[0]), $m);
 	return (int)$m[1];
 }
-$dsn = redis_dsn() . '/5'; // a db no other test uses, so its pool entry is ours alone
+$dsn = "redis://127.0.0.1:{$srv[0]}/5";
 $base = clients();
 $a = new PayLock\RedisStore($dsn);
 $a->ping();
@@ -35,6 +38,7 @@ $l = new PayLock\Lock(new PayLock\RedisStore($dsn), $n = uniq());
 $l->acquire();
 var_dump(PayLock\holder(new PayLock\RedisStore($dsn), $n)['pid'] === getmypid());
 var_dump($l->release());
+stop_private_redis($srv);
 ?>
 --EXPECT--
 two persistent stores, same DSN: +1
