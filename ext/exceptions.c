@@ -26,6 +26,10 @@ void paylock_error_throw(const paylock_error *err)
 {
 	zend_class_entry *ce =
 		err->kind == PAYLOCK_ERR_CONNECTION ? paylock_ce_ConnectionException : paylock_ce_StoreException;
+
+	if (err->kind == PAYLOCK_ERR_NONE || EG(exception)) {
+		return; /* the failure already threw (no entropy, an error handler's exception) */
+	}
 	zend_throw_exception(ce, err->msg, 0);
 }
 

@@ -34,7 +34,8 @@ typedef enum {
 
 void paylock_error_set(paylock_error *err, paylock_err_kind kind, const char *fmt, ...)
 	ZEND_ATTRIBUTE_FORMAT(printf, 3, 4);
-/* Throws the exception class matching err->kind. */
+/* Throws the exception class matching err->kind; nothing when err->kind is NONE or an exception is pending.
+ */
 void paylock_error_throw(const paylock_error *err);
 void paylock_throw(zend_class_entry *ce, const char *fmt, ...) ZEND_ATTRIBUTE_FORMAT(printf, 2, 3);
 

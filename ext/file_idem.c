@@ -32,7 +32,7 @@ typedef struct {
 	int64_t expires_ms;
 	int64_t done_ms;
 	char owner[PAYLOCK_TOKEN_HEX + 1];
-	char fp[65];
+	char fp[PAYLOCK_FINGERPRINT_HEX + 1];
 	zend_string *raw; /* the whole file */
 	size_t result_off;
 	size_t result_len;
@@ -102,7 +102,8 @@ static paylock_status parse_header(file_record *rec, const char *path, paylock_e
 	}
 	rec->result_off = (size_t)(nl - buf) + 1;
 	if (len != ZSTR_LEN(rec->raw) - rec->result_off ||
-		(strlen(owner) != PAYLOCK_TOKEN_HEX && strcmp(owner, "-")) || (strlen(fp) != 64 && strcmp(fp, "-"))) {
+		(strlen(owner) != PAYLOCK_TOKEN_HEX && strcmp(owner, "-")) ||
+		(strlen(fp) != PAYLOCK_FINGERPRINT_HEX && strcmp(fp, "-"))) {
 		return damaged(err, path, "header does not match its contents");
 	}
 	rec->state = state;
@@ -464,12 +465,9 @@ static paylock_status fidem_abandon(paylock_store *s, paylock_idem_req *r, bool 
 {
 	paylock_status st = finish(s, r, outcome_unknown ? 'c' : 'a', NULL, err);
 
-	if (st == PAYLOCK_FAILED && r->run_fd >= 0) {
-		/* Could not write it down (full disk?): letting go of H.run still tells everyone this run is over,
-		 * and a running record without a live owner reads as crashed. */
-		paylock_unlock_and_close(r->run_fd);
-		r->run_fd = -1;
-	}
+	/* Also when it could not be written down (full disk?): letting go of H.run tells everyone this run is
+	 * over, and a running record without a live owner reads as crashed. */
+	release_run(r);
 	return st;
 }
 

@@ -67,13 +67,6 @@ static inline paylock_claim *claim_from_obj(zend_object *obj)
 
 #define KEY_FOR_MSG(c, buf) paylock_printable((c)->key, buf, sizeof(buf))
 
-static void throw_store_error(const paylock_error *err)
-{
-	if (err->kind != PAYLOCK_ERR_NONE && !EG(exception)) {
-		paylock_error_throw(err);
-	}
-}
-
 /* ---- the request registry of owned claims ---- */
 
 static void registry_add(paylock_claim *c)
@@ -207,11 +200,7 @@ void paylock_idempotency_abandon_all(void)
 {
 	zend_object *obj;
 	claim_orphan *o;
-	zval user_handler;
 
-	/* After a fatal error no userland code may run: keep a user error handler out of our warnings. */
-	ZVAL_COPY_VALUE(&user_handler, &EG(user_error_handler));
-	ZVAL_UNDEF(&EG(user_error_handler));
 	ZEND_HASH_FOREACH_PTR(&PAYLOCK_G(claims), obj) {
 		paylock_claim *c = claim_from_obj(obj);
 
@@ -231,7 +220,6 @@ void paylock_idempotency_abandon_all(void)
 		}
 	}
 	ZEND_HASH_FOREACH_END();
-	ZVAL_COPY_VALUE(&EG(user_error_handler), &user_handler);
 	zend_hash_destroy(&PAYLOCK_G(claims));
 	zend_hash_destroy(&PAYLOCK_G(claim_orphans));
 }
@@ -485,7 +473,7 @@ static zend_result settle(paylock_claim *c, paylock_idem_outcome *out, uint64_t 
 	*waited = true;
 	switch (c->store->ops->idem->wait(c->store, &c->req, deadline_ns, out->lease_left_ms, &err)) {
 	case PAYLOCK_FAILED:
-		throw_store_error(&err);
+		paylock_error_throw(&err);
 		return FAILURE;
 	case PAYLOCK_NO:
 		throw_in_progress(c, wait, 0);
@@ -533,7 +521,7 @@ static zend_object *guard_begin(paylock_guard *g, zend_string *key, HashTable *f
 		bool can_wait = deadline_ns && paylock_now_ns() < deadline_ns;
 
 		if (c->store->ops->idem->claim(c->store, &c->req, can_wait, &out, &err) == PAYLOCK_FAILED) {
-			throw_store_error(&err);
+			paylock_error_throw(&err);
 			rc = FAILURE;
 			break;
 		}
@@ -613,7 +601,7 @@ static zend_result complete_claim(paylock_claim *c, zval *result, uint32_t arg_n
 			KEY_FOR_MSG(c, kb));
 		return FAILURE;
 	default:
-		throw_store_error(&err);
+		paylock_error_throw(&err);
 		return FAILURE;
 	}
 }
@@ -716,7 +704,7 @@ ZEND_METHOD(PayLock_IdempotencyGuard, forget)
 	rc = g->store->ops->idem->forget(g->store, &req, &err);
 	req_dtor(&req);
 	if (rc == PAYLOCK_FAILED) {
-		throw_store_error(&err);
+		paylock_error_throw(&err);
 		RETURN_THROWS();
 	}
 }
@@ -796,7 +784,7 @@ ZEND_METHOD(PayLock_Claim, abandon)
 		RETURN_THROWS();
 	}
 	if (owned_here(c) && abandon_now(c, false, &err) == PAYLOCK_FAILED) {
-		throw_store_error(&err);
+		paylock_error_throw(&err);
 		RETURN_THROWS();
 	}
 }

@@ -177,14 +177,6 @@ static paylock_status acquire_now(paylock_lock *lk, double wait, paylock_error *
 	return rc;
 }
 
-/* Throws for FAILED unless an exception is already pending (entropy failure). */
-static void throw_store_error(const paylock_error *err)
-{
-	if (err->kind != PAYLOCK_ERR_NONE && !EG(exception)) {
-		paylock_error_throw(err);
-	}
-}
-
 static zend_result acquire_or_fail(paylock_lock *lk, double wait)
 {
 	paylock_error err = {0};
@@ -198,7 +190,7 @@ static zend_result acquire_or_fail(paylock_lock *lk, double wait)
 					  NAME_FOR_MSG(lk, nb), wait);
 		return FAILURE;
 	default:
-		throw_store_error(&err);
+		paylock_error_throw(&err);
 		return FAILURE;
 	}
 }
@@ -260,7 +252,7 @@ ZEND_METHOD(PayLock_Lock, acquire)
 	}
 	rc = acquire_now(lk, wait, &err);
 	if (rc == PAYLOCK_FAILED) {
-		throw_store_error(&err);
+		paylock_error_throw(&err);
 		RETURN_THROWS();
 	}
 	RETURN_BOOL(rc == PAYLOCK_YES);
@@ -297,7 +289,7 @@ ZEND_METHOD(PayLock_Lock, release)
 	}
 	rc = release_now(lk, &err);
 	if (rc == PAYLOCK_FAILED) {
-		throw_store_error(&err);
+		paylock_error_throw(&err);
 		RETURN_THROWS();
 	}
 	RETURN_BOOL(rc == PAYLOCK_YES);
@@ -338,7 +330,7 @@ ZEND_METHOD(PayLock_Lock, refresh)
 	}
 	rc = lk->store->ops->refresh(lk->store, &lk->st, ttl_ms, &err);
 	if (rc == PAYLOCK_FAILED) {
-		throw_store_error(&err);
+		paylock_error_throw(&err);
 		RETURN_THROWS();
 	}
 	if (rc == PAYLOCK_NO) {
@@ -364,7 +356,7 @@ ZEND_METHOD(PayLock_Lock, isAcquired)
 	}
 	rc = lk->store->ops->check(lk->store, &lk->st, &err);
 	if (rc == PAYLOCK_FAILED) {
-		throw_store_error(&err);
+		paylock_error_throw(&err);
 		RETURN_THROWS();
 	}
 	if (rc == PAYLOCK_NO) {
@@ -411,7 +403,7 @@ ZEND_METHOD(PayLock_Lock, fencingToken)
 
 		switch (lk->store->ops->fence(lk->store, &lk->st, &err)) {
 		case PAYLOCK_FAILED:
-			throw_store_error(&err);
+			paylock_error_throw(&err);
 			RETURN_THROWS();
 		case PAYLOCK_NO:
 			mark_lost(lk);
@@ -463,7 +455,7 @@ ZEND_METHOD(PayLock_Lock, run)
 	zend_exception_save();
 	rc = held_here(lk) ? release_now(lk, &err) : PAYLOCK_NO;
 	if (rc == PAYLOCK_FAILED) {
-		throw_store_error(&err);
+		paylock_error_throw(&err);
 	} else if (rc == PAYLOCK_NO && !fn_threw) {
 		char nb[96];
 
@@ -498,7 +490,7 @@ ZEND_FUNCTION(PayLock_holder)
 	}
 	rc = store->ops->holder(store, name, return_value, &err);
 	if (rc == PAYLOCK_FAILED) {
-		throw_store_error(&err);
+		paylock_error_throw(&err);
 		RETURN_THROWS();
 	}
 	if (rc == PAYLOCK_NO) {
@@ -539,18 +531,13 @@ void paylock_lock_rinit(void)
 {
 	zend_hash_init(&PAYLOCK_G(held), 8, NULL, NULL, 0);
 	zend_hash_init(&PAYLOCK_G(orphans), 0, NULL, orphan_dtor, 0);
-	PAYLOCK_G(in_request) = true;
 }
 
 void paylock_lock_release_all(void)
 {
 	zend_object *obj;
 	paylock_orphan *o;
-	zval user_handler;
 
-	/* After a fatal error no userland code may run: keep a user error handler out of our warnings. */
-	ZVAL_COPY_VALUE(&user_handler, &EG(user_error_handler));
-	ZVAL_UNDEF(&EG(user_error_handler));
 	ZEND_HASH_FOREACH_PTR(&PAYLOCK_G(held), obj) {
 		paylock_lock *lk = lock_from_obj(obj);
 
@@ -569,8 +556,6 @@ void paylock_lock_release_all(void)
 		}
 	}
 	ZEND_HASH_FOREACH_END();
-	ZVAL_COPY_VALUE(&EG(user_error_handler), &user_handler);
-	PAYLOCK_G(in_request) = false;
 	zend_hash_destroy(&PAYLOCK_G(held));
 	zend_hash_destroy(&PAYLOCK_G(orphans));
 }

@@ -115,6 +115,7 @@ static PHP_RINIT_FUNCTION(paylock)
 #endif
 	paylock_lock_rinit();
 	paylock_idempotency_rinit();
+	PAYLOCK_G(in_request) = true;
 	PAYLOCK_G(degraded_warned) = false;
 	return SUCCESS;
 }
@@ -122,8 +123,15 @@ static PHP_RINIT_FUNCTION(paylock)
 /* Runs after destructors (and also after a fatal error, when they do not run), before objects are freed. */
 static PHP_RSHUTDOWN_FUNCTION(paylock)
 {
+	zval user_handler;
+
+	/* After a fatal error no userland code may run: keep a user error handler out of our warnings. */
+	ZVAL_COPY_VALUE(&user_handler, &EG(user_error_handler));
+	ZVAL_UNDEF(&EG(user_error_handler));
 	paylock_idempotency_abandon_all();
 	paylock_lock_release_all();
+	ZVAL_COPY_VALUE(&EG(user_error_handler), &user_handler);
+	PAYLOCK_G(in_request) = false;
 	return SUCCESS;
 }
 

@@ -566,6 +566,12 @@ paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const c
 	return (paylock_reply *)r;
 }
 
+paylock_status paylock_redis_bad_reply(const paylock_redis_client *c, const char *what, paylock_error *err)
+{
+	paylock_error_set(err, PAYLOCK_ERR_STORE, "Unexpected reply from Redis at %s to %s", c->where, what);
+	return PAYLOCK_FAILED;
+}
+
 paylock_status paylock_redis_eval_yesno(paylock_redis_client *c, paylock_script *s, const char *what,
 										int nkeys, int argc, const char **argv, size_t *lens,
 										paylock_error *err)
@@ -578,8 +584,7 @@ paylock_status paylock_redis_eval_yesno(paylock_redis_client *c, paylock_script 
 	}
 	if (paylock_reply_kind(r) != PAYLOCK_REPLY_INTEGER) {
 		paylock_reply_free(r);
-		paylock_error_set(err, PAYLOCK_ERR_STORE, "Unexpected reply from Redis at %s to %s", c->where, what);
-		return PAYLOCK_FAILED;
+		return paylock_redis_bad_reply(c, what, err);
 	}
 	st = paylock_reply_int(r) == 1 ? PAYLOCK_YES : PAYLOCK_NO;
 	paylock_reply_free(r);
@@ -617,7 +622,7 @@ paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_
 		w = PAYLOCK_WAKE_TIMED_OUT;
 		break;
 	default:
-		paylock_error_set(err, PAYLOCK_ERR_STORE, "Unexpected reply from Redis at %s to BLPOP", c->where);
+		paylock_redis_bad_reply(c, "BLPOP", err);
 		w = PAYLOCK_WAKE_FAILED;
 	}
 	paylock_reply_free(r);

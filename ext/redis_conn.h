@@ -75,6 +75,9 @@ paylock_status paylock_redis_eval_yesno(paylock_redis_client *c, paylock_script 
 										int nkeys, int argc, const char **argv, size_t *lens,
 										paylock_error *err);
 
+/* Sets err to "Unexpected reply from Redis at <where> to <what>" (STORE); returns FAILED. */
+paylock_status paylock_redis_bad_reply(const paylock_redis_client *c, const char *what, paylock_error *err);
+
 /* Turns an error reply into err (CONNECTION for LOADING/MASTERDOWN/NOAUTH/WRONGPASS/NOPERM, else STORE)
  * and frees it. */
 paylock_status paylock_redis_error_reply(const paylock_redis_client *c, paylock_reply *r, paylock_error *err);

@@ -135,12 +135,6 @@ static void keys_free(idem_keys *k)
 	efree(k->rec);
 }
 
-static paylock_status bad_reply(paylock_error *err, const paylock_redis_client *c, const char *what)
-{
-	paylock_error_set(err, PAYLOCK_ERR_STORE, "Unexpected reply from Redis at %s to %s", c->where, what);
-	return PAYLOCK_FAILED;
-}
-
 /* Records carry a TTL, so any maxmemory-policy but noeviction may drop one and let a payment step run
  * twice. Asked once per server per process; a server that refuses CONFIG (ACL, renamed) is not asked. */
 static void check_eviction_policy(paylock_redis_client *c)
@@ -189,7 +183,7 @@ static paylock_status read_claim_reply(paylock_redis_client *c, const paylock_id
 	int64_t code = n >= 2 ? reply_int_at(r, 0) : -1;
 
 	if (code < R_CLAIMED || code > R_CORRUPT) {
-		return bad_reply(err, c, "the idempotency claim script");
+		return paylock_redis_bad_reply(c, "the idempotency claim script", err);
 	}
 	out->attempt = reply_int_at(r, 1);
 	switch (code) {
@@ -201,7 +195,7 @@ static paylock_status read_claim_reply(paylock_redis_client *c, const paylock_id
 		const char *v;
 
 		if (n != 3 || paylock_reply_kind(paylock_reply_at(r, 2)) != PAYLOCK_REPLY_STRING) {
-			return bad_reply(err, c, "the idempotency claim script");
+			return paylock_redis_bad_reply(c, "the idempotency claim script", err);
 		}
 		v = paylock_reply_str(paylock_reply_at(r, 2), &len);
 		out->state = PAYLOCK_IDEM_DONE;

@@ -132,12 +132,6 @@ static bool value_is_ours(const char *v, size_t len, const char *token)
 	return len >= PAYLOCK_TOKEN_HEX && memcmp(v, token, PAYLOCK_TOKEN_HEX) == 0;
 }
 
-static paylock_status bad_reply(paylock_error *err, const paylock_redis_client *c, const char *what)
-{
-	paylock_error_set(err, PAYLOCK_ERR_STORE, "Unexpected reply from Redis at %s to %s", c->where, what);
-	return PAYLOCK_FAILED;
-}
-
 /* One plain SET NX PX: the whole uncontended acquire. YES, NO (busy), or FAILED. */
 static paylock_status try_set_nx(paylock_redis_client *c, const lock_keys *k, const char *mine,
 								 size_t mine_len, const char *ttl, size_t ttl_len, paylock_error *err)
@@ -160,7 +154,7 @@ static paylock_status try_set_nx(paylock_redis_client *c, const lock_keys *k, co
 	case PAYLOCK_REPLY_ERROR:
 		return paylock_redis_error_reply(c, r, err);
 	default:
-		st = bad_reply(err, c, "SET NX");
+		st = paylock_redis_bad_reply(c, "SET NX", err);
 	}
 	paylock_reply_free(r);
 	return st;
@@ -209,7 +203,7 @@ static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, int
 		}
 		if (paylock_reply_count(r) < 1) {
 			paylock_reply_free(r);
-			return bad_reply(err, c, "the acquire script");
+			return paylock_redis_bad_reply(c, "the acquire script", err);
 		}
 		if (paylock_reply_int(paylock_reply_at(r, 0)) == 1) {
 			paylock_reply_free(r);
@@ -264,7 +258,7 @@ static paylock_status redis_fence(paylock_store *s, paylock_lock_state *l, paylo
 	}
 	if (paylock_reply_kind(r) != PAYLOCK_REPLY_INTEGER) {
 		paylock_reply_free(r);
-		return bad_reply(err, c, "the fence script");
+		return paylock_redis_bad_reply(c, "the fence script", err);
 	}
 	f = paylock_reply_int(r);
 	paylock_reply_free(r);
@@ -330,7 +324,7 @@ static paylock_status redis_check(paylock_store *s, paylock_lock_state *l, paylo
 
 		st = value_is_ours(v, len, l->token) ? PAYLOCK_YES : PAYLOCK_NO;
 	} else {
-		st = bad_reply(err, c, "GET");
+		st = paylock_redis_bad_reply(c, "GET", err);
 	}
 	paylock_reply_free(r);
 	return st;
@@ -390,7 +384,7 @@ static paylock_status redis_holder(paylock_store *s, zend_string *name, zval *ou
 	}
 	if (paylock_reply_count(r) != 2) {
 		paylock_reply_free(r);
-		return bad_reply(err, c, "the inspect script");
+		return paylock_redis_bad_reply(c, "the inspect script", err);
 	}
 	v = paylock_reply_at(r, 0);
 	t = paylock_reply_at(r, 1);

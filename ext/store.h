@@ -6,6 +6,7 @@
 #include "php.h"
 #include "exceptions.h"
 #include "token.h"
+#include "codec.h"
 
 extern zend_class_entry *paylock_ce_Store;
 
@@ -23,10 +24,10 @@ typedef struct paylock_store paylock_store;
 
 /* One idempotency record as IdempotencyGuard asks a store about it. */
 typedef struct {
-	zend_string *name;                 /* prefix, scope and key: the record's logical name */
-	char token[PAYLOCK_TOKEN_HEX + 1]; /* owner token of our claim */
-	char fp[65];                       /* fingerprint (SHA-256 hex) or "" */
-	int64_t lease_ms;                  /* in_progress_ttl */
+	zend_string *name;                    /* prefix, scope and key: the record's logical name */
+	char token[PAYLOCK_TOKEN_HEX + 1];    /* owner token of our claim */
+	char fp[PAYLOCK_FINGERPRINT_HEX + 1]; /* fingerprint (SHA-256 hex) or "" */
+	int64_t lease_ms;                     /* in_progress_ttl */
 	int64_t retention_ms;
 	bool throw_after_crash; /* a crashed record answers CRASHED instead of being claimed again */
 	int run_fd;             /* FileStore: the flocked run file our claim holds; -1 otherwise */
