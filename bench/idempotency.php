@@ -69,52 +69,36 @@ function make_op(array $o, string $variant, string $op): Closure
     $tag = bin2hex(random_bytes(4));
     $step = static fn() => RESULT;
     $keyOf = $op === 'replay' ? static fn(int $i): string => "evt_replay_$tag" : static fn(int $i): string => "evt_{$tag}_$i";
-    switch ($variant) {
-        case 'paylock':
-        case 'paylock-file':
-            $store = $variant === 'paylock' ? new PayLock\RedisStore("redis://127.0.0.1:{$o['port']}") : new PayLock\FileStore($o['dir']);
-            $g = new PayLock\IdempotencyGuard($store);
-            $g->run($keyOf(-1), $step);
-            return static function (int $i) use ($g, $keyOf, $step): void {
-                $g->run($keyOf($i), $step) === RESULT || throw new RuntimeException('wrong result');
-            };
-        case 'seed-getsetex':
-            $r = new Redis();
-            $r->pconnect('127.0.0.1', $o['port']);
-            $run = static function (string $k) use ($r, $step): array {
+    if ($variant === 'paylock' || $variant === 'paylock-file') {
+        $store = $variant === 'paylock' ? new PayLock\RedisStore("redis://127.0.0.1:{$o['port']}") : new PayLock\FileStore($o['dir']);
+        $g = new PayLock\IdempotencyGuard($store);
+        $run = static fn(string $k): array => $g->run($k, $step);
+    } elseif ($variant === 'seed-getsetex' || $variant === 'setnx-get') {
+        $r = new Redis();
+        $r->pconnect('127.0.0.1', $o['port']);
+        // On a miss both run the step and store its result; they differ in how they look first.
+        $run = static function (string $k) use ($r, $step, $variant): array {
+            if ($variant === 'seed-getsetex') {
                 $v = $r->get("idem:$k");
-                if ($v !== false) {
-                    return unserialize($v, ['allowed_classes' => false]);
-                }
-                $res = $step();
-                $r->setex("idem:$k", 86400, serialize($res));
-                return $res;
-            };
-            $run($keyOf(-1));
-            return static function (int $i) use ($run, $keyOf): void {
-                $run($keyOf($i)) === RESULT || throw new RuntimeException('wrong result');
-            };
-        case 'setnx-get':
-            $r = new Redis();
-            $r->pconnect('127.0.0.1', $o['port']);
-            $run = static function (string $k) use ($r, $step): array {
-                if ($r->set("idem:$k", 'running', ['NX', 'EX' => 600]) !== true) {
-                    $v = $r->get("idem:$k");
-                    if ($v === 'running') {
-                        throw new RuntimeException('in progress');
-                    }
-                    return unserialize($v, ['allowed_classes' => false]);
-                }
-                $res = $step();
-                $r->setex("idem:$k", 86400, serialize($res));
-                return $res;
-            };
-            $run($keyOf(-1));
-            return static function (int $i) use ($run, $keyOf): void {
-                $run($keyOf($i)) === RESULT || throw new RuntimeException('wrong result');
-            };
+            } elseif ($r->set("idem:$k", 'running', ['NX', 'EX' => 600]) === true) {
+                $v = false;
+            } elseif (($v = $r->get("idem:$k")) === 'running') {
+                throw new RuntimeException('in progress');
+            }
+            if ($v !== false) {
+                return unserialize($v, ['allowed_classes' => false]);
+            }
+            $res = $step();
+            $r->setex("idem:$k", 86400, serialize($res));
+            return $res;
+        };
+    } else {
+        fail("unknown variant $variant");
     }
-    fail("unknown variant $variant");
+    $run($keyOf(-1)); // the replay key is completed before timing
+    return static function (int $i) use ($run, $keyOf): void {
+        $run($keyOf($i)) === RESULT || throw new RuntimeException('wrong result');
+    };
 }
 
 function worker(array $o): void
@@ -141,17 +125,8 @@ function worker(array $o): void
 function worker_cmd(array $o, string $variant, string $op, int $iterations, int $warmup, bool $sync): array
 {
     $cmd = [PHP_BINARY, '-n'];
-    foreach (variants()[$variant]['ext'] as $e) {
-        if ($e === 'paylock') {
-            array_push($cmd, '-d', "extension={$o['ext']}");
-        } else {
-            foreach (['igbinary', 'msgpack'] as $dep) {
-                if (is_file(ini_get('extension_dir') . "/$dep.so")) {
-                    array_push($cmd, '-d', "extension=$dep");
-                }
-            }
-            array_push($cmd, '-d', 'extension=redis');
-        }
+    foreach (ext_flags(variants()[$variant]['ext'], $o['ext']) as $f) {
+        array_push($cmd, '-d', $f);
     }
     array_push($cmd, __FILE__, "--worker=$variant", "--op=$op", "--port={$o['port']}", "--iterations=$iterations",
         "--warmup=$warmup", "--ext={$o['ext']}", "--dir={$o['dir']}");

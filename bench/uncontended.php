@@ -229,28 +229,6 @@ function worker(array $o): void
  * Parent side: spawn workers, interleave, take medians, print and save.
  * ---------------------------------------------------------------------------------------------- */
 
-/** The -d flags that load $exts into a `php -n` process. */
-function ext_flags(array $exts, string $paylockSo): array
-{
-    $flags = [];
-    $dir = (string)ini_get('extension_dir');
-    foreach ($exts as $e) {
-        if ($e === 'paylock') {
-            is_file($paylockSo) || fail("$paylockSo is missing; build it first (cd " . dirname(__DIR__) . ' && make -j2)');
-            $flags[] = "extension=$paylockSo";
-        } elseif ($e === 'redis') {
-            // Debian's phpredis is built against igbinary (and maybe msgpack): those must load first.
-            foreach (['igbinary', 'msgpack'] as $dep) {
-                if (is_file("$dir/$dep.so")) {
-                    $flags[] = "extension=$dep";
-                }
-            }
-            $flags[] = 'extension=redis';
-        }
-    }
-    return $flags;
-}
-
 function worker_cmd(array $o, string $variant, int $iterations, int $warmup, bool $sync): array
 {
     $cmd = [PHP_BINARY, '-n'];
