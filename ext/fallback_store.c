@@ -44,83 +44,85 @@ static void note_degraded(const paylock_error *why)
 	}
 }
 
-static void degrade(paylock_lock_state *l, const paylock_error *why)
+static void degrade(paylock_lock_state *l, uint32_t n, const paylock_error *why)
 {
-	l->degraded = true;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		l[i].degraded = true;
+	}
 	note_degraded(why);
 }
 
-static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
-									   uint64_t deadline_ns, bool *contended, paylock_error *err)
+static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, uint32_t n, int64_t ttl_ms,
+									   uint64_t deadline_ns, paylock_acquire_info *info, paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_error rerr = {0};
-	paylock_status rc = paylock_file_ops.acquire(fb->file, l, ttl_ms, deadline_ns, contended, err);
+	paylock_status rc = paylock_file_ops.acquire(fb->file, l, n, ttl_ms, deadline_ns, info, err);
 
 	if (rc != PAYLOCK_YES) {
 		return rc;
 	}
-	rc = fb->redis->ops->acquire(fb->redis, l, ttl_ms, deadline_ns, contended, &rerr);
+	rc = fb->redis->ops->acquire(fb->redis, l, n, ttl_ms, deadline_ns, info, &rerr);
 	if (rc == PAYLOCK_YES) {
 		return rc;
 	}
 	if (may_degrade(fb, rc, &rerr)) {
-		degrade(l, &rerr);
+		degrade(l, n, &rerr);
 		return PAYLOCK_YES;
 	}
-	paylock_file_ops.release(fb->file, l, err); /* busy on Redis, or Redis down and 'fail' */
+	paylock_file_ops.release(fb->file, l, n, err); /* busy on Redis, or Redis down and 'fail' */
 	*err = rerr;
 	return rc;
 }
 
-static paylock_status fallback_release(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+/* A lock set is degraded as a whole: acquire and every later switch mark all its states. */
+static paylock_status fallback_release(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_status rc = PAYLOCK_YES;
+	paylock_error ferr = {0};
 
-	if (!l->degraded) {
-		rc = fb->redis->ops->release(fb->redis, l, err);
+	if (!l[0].degraded) {
+		rc = fb->redis->ops->release(fb->redis, l, n, err);
 		if (may_degrade(fb, rc, err)) {
-			degrade(l, err); /* the Redis key ends with its lease */
+			degrade(l, n, err); /* the Redis keys end with their lease */
 			rc = PAYLOCK_YES;
 		}
 	}
-	if (l->fd >= 0) {
-		paylock_error ferr = {0};
-
-		if (paylock_file_ops.release(fb->file, l, &ferr) == PAYLOCK_NO && rc == PAYLOCK_YES) {
-			rc = PAYLOCK_NO;
-		}
+	if (paylock_file_ops.release(fb->file, l, n, &ferr) == PAYLOCK_NO && rc == PAYLOCK_YES) {
+		rc = PAYLOCK_NO;
 	}
 	return rc;
 }
 
-static paylock_status fallback_refresh(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
+static paylock_status fallback_refresh(paylock_store *s, paylock_lock_state *l, uint32_t n, int64_t ttl_ms,
 									   paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
-	paylock_status rc = paylock_file_ops.check(fb->file, l, err);
+	paylock_status rc = paylock_file_ops.check(fb->file, l, n, err);
 
-	if (rc != PAYLOCK_YES || l->degraded) {
+	if (rc != PAYLOCK_YES || l[0].degraded) {
 		return rc;
 	}
-	rc = fb->redis->ops->refresh(fb->redis, l, ttl_ms, err);
+	rc = fb->redis->ops->refresh(fb->redis, l, n, ttl_ms, err);
 	if (may_degrade(fb, rc, err)) {
-		degrade(l, err);
+		degrade(l, n, err);
 		rc = PAYLOCK_YES;
 	}
 	return rc;
 }
 
-static paylock_status fallback_check(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+static paylock_status fallback_check(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
-	paylock_status rc = paylock_file_ops.check(fb->file, l, err);
+	paylock_status rc = paylock_file_ops.check(fb->file, l, n, err);
 
-	if (rc != PAYLOCK_YES || l->degraded) {
+	if (rc != PAYLOCK_YES || l[0].degraded) {
 		return rc;
 	}
-	rc = fb->redis->ops->check(fb->redis, l, err);
+	rc = fb->redis->ops->check(fb->redis, l, n, err);
 	return may_degrade(fb, rc, err) ? PAYLOCK_YES : rc;
 }
 
@@ -137,7 +139,7 @@ static paylock_status fallback_fence(paylock_store *s, paylock_lock_state *l, pa
 	}
 	rc = fb->redis->ops->fence(fb->redis, l, err);
 	if (may_degrade(fb, rc, err)) {
-		degrade(l, err);
+		degrade(l, 1, err);
 		l->fence = 0;
 		return paylock_file_ops.fence(fb->file, l, err);
 	}

@@ -189,8 +189,8 @@ void paylock_unlock_and_close(int fd)
 	close(fd);
 }
 
-static paylock_status file_acquire(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
-								   uint64_t deadline_ns, bool *contended, paylock_error *err)
+static paylock_status acquire_one(paylock_store *s, paylock_lock_state *l, uint64_t deadline_ns,
+								  paylock_acquire_info *info, paylock_error *err)
 {
 	const char *path = lock_path(s, l);
 
@@ -207,7 +207,7 @@ static paylock_status file_acquire(paylock_store *s, paylock_lock_state *l, int6
 				close(fd);
 				return paylock_io_error(err, "lock", path);
 			}
-			*contended = true;
+			info->contended = true;
 			if (deadline_ns == 0 || paylock_now_ns() >= deadline_ns) {
 				close(fd);
 				return PAYLOCK_NO;
@@ -217,6 +217,7 @@ static paylock_status file_acquire(paylock_store *s, paylock_lock_state *l, int6
 				close(fd);
 				return r == 1 ? PAYLOCK_NO : paylock_io_error(err, "lock", path);
 			}
+			info->handoff = true; /* the kernel's queue gave it to us at its holder's unlock */
 		}
 		if (!paylock_same_file(fd, path)) {
 			paylock_unlock_and_close(fd); /* released and unlinked while we waited: take the current file */
@@ -234,7 +235,7 @@ static paylock_status file_acquire(paylock_store *s, paylock_lock_state *l, int6
 	}
 }
 
-static paylock_status file_check(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+static paylock_status check_one(paylock_store *s, paylock_lock_state *l)
 {
 	if (l->fd < 0) {
 		return PAYLOCK_NO;
@@ -242,7 +243,7 @@ static paylock_status file_check(paylock_store *s, paylock_lock_state *l, payloc
 	return paylock_same_file(l->fd, lock_path(s, l)) ? PAYLOCK_YES : PAYLOCK_NO;
 }
 
-static paylock_status file_release(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+static paylock_status release_one(paylock_store *s, paylock_lock_state *l)
 {
 	const char *path;
 	bool ours;
@@ -260,10 +261,53 @@ static paylock_status file_release(paylock_store *s, paylock_lock_state *l, payl
 	return ours ? PAYLOCK_YES : PAYLOCK_NO;
 }
 
-static paylock_status file_refresh(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
+static paylock_status file_release(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
+{
+	paylock_status rc = PAYLOCK_YES;
+	uint32_t i = n;
+
+	while (i-- > 0) {
+		if (release_one(s, &l[i]) == PAYLOCK_NO) {
+			rc = PAYLOCK_NO;
+		}
+	}
+	return rc;
+}
+
+/* The names come sorted, and every process takes them in that order, so two sets that share names
+ * cannot each hold what the other waits for. */
+static paylock_status file_acquire(paylock_store *s, paylock_lock_state *l, uint32_t n, int64_t ttl_ms,
+								   uint64_t deadline_ns, paylock_acquire_info *info, paylock_error *err)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		paylock_status rc = acquire_one(s, &l[i], deadline_ns, info, err);
+
+		if (rc != PAYLOCK_YES) {
+			file_release(s, l, i, err); /* all or none */
+			return rc;
+		}
+	}
+	return PAYLOCK_YES;
+}
+
+static paylock_status file_check(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		if (check_one(s, &l[i]) != PAYLOCK_YES) {
+			return PAYLOCK_NO;
+		}
+	}
+	return PAYLOCK_YES;
+}
+
+static paylock_status file_refresh(paylock_store *s, paylock_lock_state *l, uint32_t n, int64_t ttl_ms,
 								   paylock_error *err)
 {
-	return file_check(s, l, err); /* a flock has no lease: it lasts until release or process exit */
+	return file_check(s, l, n, err); /* a flock has no lease: it lasts until release or process exit */
 }
 
 /* Reads, raises and writes the dir's counter under its own flock: next = max(counter + 1, floor). */

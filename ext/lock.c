@@ -1,5 +1,7 @@
-/* PayLock\Lock: one named lock over any store. Keeps the lease clock (monotonic), the owner pid (a
- * forked child never touches its parent's locks) and the request registry RSHUTDOWN drains. */
+/* PayLock\Lock and PayLock\MultiLock: one implementation over n lock states (a Lock is n = 1, a MultiLock
+ * has one state per name, sorted and distinct), so both have the same semantics. Keeps the lease clock
+ * (monotonic), the owner pid (a forked child never touches its parent's locks) and the request registry
+ * RSHUTDOWN drains. */
 #include "php_paylock.h"
 #include "lock.h"
 #include "store.h"
@@ -7,13 +9,18 @@
 #include "zend_interfaces.h"
 #include <unistd.h>
 
+#define PAYLOCK_MAX_NAMES 1024
+
 static zend_class_entry *lock_ce;
+static zend_class_entry *multi_ce;
 static zend_object_handlers lock_handlers;
 
 typedef struct {
 	zend_object *store_obj; /* addref'd: keeps the store alive while the lock exists */
 	paylock_store *store;   /* NULL until __construct ran */
-	paylock_lock_state st;
+	paylock_lock_state *locks; /* n states sharing one token; &one for a Lock */
+	uint32_t n;
+	paylock_lock_state one;
 	int64_t ttl_ms;
 	uint64_t lease_end_ns; /* monotonic; measured from before the acquire was sent */
 	pid_t owner_pid;
@@ -31,13 +38,31 @@ static paylock_lock *this_lock(zval *this_zv)
 	paylock_lock *lk = lock_from_obj(Z_OBJ_P(this_zv));
 
 	if (lk->store == NULL) {
-		zend_throw_error(NULL, "PayLock\\Lock object has not been initialized");
+		zend_throw_error(NULL, "%s object has not been initialized", ZSTR_VAL(Z_OBJCE_P(this_zv)->name));
 		return NULL;
 	}
 	return lk;
 }
 
-#define NAME_FOR_MSG(lk, buf) paylock_printable((lk)->st.name, buf, sizeof(buf))
+/* `Lock "a"` or `Locks "a", "b", "c" and 4 more` (lowercase unless cap), printable and bounded. */
+static const char *describe(const paylock_lock_state *l, uint32_t n, bool cap, char *buf, size_t len)
+{
+	size_t o = snprintf(buf, len, "%s%s", cap ? "L" : "l", n == 1 ? "ock" : "ocks");
+	uint32_t i;
+
+	for (i = 0; i < n && i < 3 && o < len; i++) {
+		char nb[96];
+
+		o += snprintf(buf + o, len - o, "%s\"%s\"", i ? ", " : " ", paylock_printable(l[i].name, nb, sizeof(nb)));
+	}
+	if (n > 3 && o < len) {
+		snprintf(buf + o, len - o, " and %u more", n - 3);
+	}
+	return buf;
+}
+
+#define DESCRIBE(lk, cap, buf) describe((lk)->locks, (lk)->n, cap, buf, sizeof(buf))
+#define IS(lk)                 ((lk)->n == 1 ? "is" : "are")
 
 static void registry_add(paylock_lock *lk)
 {
@@ -53,26 +78,51 @@ static void registry_remove(paylock_lock *lk)
 	}
 }
 
+static void close_files(paylock_lock_state *l, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		if (l[i].fd >= 0) {
+			close(l[i].fd); /* a child's copy: closing it leaves the parent's flock in place */
+			l[i].fd = -1;
+		}
+	}
+}
+
+static void free_states(paylock_lock_state *l, uint32_t n, bool owned_array)
+{
+	uint32_t i;
+
+	close_files(l, n);
+	for (i = 0; i < n; i++) {
+		if (l[i].name) {
+			zend_string_release(l[i].name);
+		}
+		if (l[i].path) {
+			zend_string_release(l[i].path);
+		}
+	}
+	if (owned_array) {
+		efree(l);
+	}
+}
+
 /* A held lock whose object is freed before RSHUTDOWN without its destructor having run: after a fatal
  * error the engine frees global objects in shutdown_destructors(). free_obj may not do I/O, so the
  * release is handed to RSHUTDOWN with what it needs. */
 typedef struct {
 	zend_object *store_obj;
 	paylock_store *store;
-	paylock_lock_state st;
+	paylock_lock_state *locks; /* owned */
+	uint32_t n;
 } paylock_orphan;
 
 static void orphan_dtor(zval *zv)
 {
 	paylock_orphan *o = Z_PTR_P(zv);
 
-	if (o->st.fd >= 0) {
-		close(o->st.fd);
-	}
-	zend_string_release(o->st.name);
-	if (o->st.path) {
-		zend_string_release(o->st.path);
-	}
+	free_states(o->locks, o->n, true);
 	OBJ_RELEASE(o->store_obj);
 	efree(o);
 }
@@ -83,11 +133,16 @@ static void adopt_orphan(paylock_lock *lk)
 
 	o->store_obj = lk->store_obj; /* the references move to the orphan */
 	o->store = lk->store;
-	o->st = lk->st;
+	o->n = lk->n;
+	if (lk->locks == &lk->one) {
+		o->locks = emalloc(sizeof(paylock_lock_state));
+		o->locks[0] = lk->one;
+	} else {
+		o->locks = lk->locks;
+	}
 	lk->store_obj = NULL;
-	lk->st.name = NULL;
-	lk->st.path = NULL;
-	lk->st.fd = -1;
+	lk->locks = NULL;
+	lk->n = 0;
 	registry_remove(lk);
 	lk->held = false;
 	zend_hash_next_index_insert_ptr(&PAYLOCK_G(orphans), o);
@@ -96,10 +151,7 @@ static void adopt_orphan(paylock_lock *lk)
 /* Drops our claim without any I/O on the store (used for lost locks and inherited ones). */
 static void forget(paylock_lock *lk)
 {
-	if (lk->st.fd >= 0) {
-		close(lk->st.fd); /* a child's copy: closing it leaves the parent's flock in place */
-		lk->st.fd = -1;
-	}
+	close_files(lk->locks, lk->n);
 	lk->held = false;
 	registry_remove(lk);
 }
@@ -113,8 +165,14 @@ static bool held_here(paylock_lock *lk)
 	return lk->held;
 }
 
-static void mark_lost(paylock_lock *lk)
+/* One of our locks is gone (expired or taken). A MultiLock lets go of the others too: all or none. */
+static void lose(paylock_lock *lk)
 {
+	if (lk->n > 1) {
+		paylock_error ignored = {0};
+
+		lk->store->ops->release(lk->store, lk->locks, lk->n, &ignored);
+	}
 	PAYLOCK_G(stats).lost++;
 	forget(lk);
 }
@@ -122,27 +180,63 @@ static void mark_lost(paylock_lock *lk)
 /* Releases through the store. YES/NO both end our claim; FAILED keeps it so a later try can work. */
 static paylock_status release_now(paylock_lock *lk, paylock_error *err)
 {
-	paylock_status rc = lk->store->ops->release(lk->store, &lk->st, err);
+	paylock_status rc = lk->store->ops->release(lk->store, lk->locks, lk->n, err);
 
 	if (rc == PAYLOCK_YES) {
 		PAYLOCK_G(stats).released++;
 		lk->held = false;
 		registry_remove(lk);
 	} else if (rc == PAYLOCK_NO) {
-		mark_lost(lk);
+		PAYLOCK_G(stats).lost++;
+		forget(lk);
 	}
 	return rc;
+}
+
+static zend_result new_token(paylock_lock *lk, paylock_error *err)
+{
+	uint32_t i;
+
+	if (paylock_token_new(lk->locks[0].token) == FAILURE) {
+		paylock_error_set(err, PAYLOCK_ERR_NONE, "no entropy");
+		return FAILURE;
+	}
+	for (i = 0; i < lk->n; i++) {
+		if (i > 0) {
+			memcpy(lk->locks[i].token, lk->locks[0].token, sizeof(lk->locks[i].token));
+		}
+		lk->locks[i].fence = 0; /* stores that fence lazily issue it on the first fencingToken() */
+		lk->locks[i].fd = -1;
+		lk->locks[i].degraded = false;
+	}
+	return SUCCESS;
+}
+
+static void count_acquire(const paylock_acquire_info *info, paylock_status rc, double wait, uint64_t start)
+{
+	if (info->contended) {
+		PAYLOCK_G(stats).contended++;
+		PAYLOCK_G(stats).wait_seconds += (double)(paylock_now_ns() - start) / 1e9;
+	}
+	if (rc == PAYLOCK_YES) {
+		PAYLOCK_G(stats).acquired++;
+		if (info->handoff) {
+			PAYLOCK_G(stats).handoffs++;
+		}
+	} else if (rc == PAYLOCK_NO && wait > 0) {
+		PAYLOCK_G(stats).timeouts++;
+	}
 }
 
 static paylock_status acquire_now(paylock_lock *lk, double wait, paylock_error *err)
 {
 	uint64_t start = paylock_now_ns();
-	bool contended = false;
+	paylock_acquire_info info = {0};
 	paylock_status rc;
 
 	if (held_here(lk)) {
 		/* Acquire on a lock we hold renews it. */
-		rc = lk->store->ops->refresh(lk->store, &lk->st, lk->ttl_ms, err);
+		rc = lk->store->ops->refresh(lk->store, lk->locks, lk->n, lk->ttl_ms, err);
 		if (rc == PAYLOCK_YES) {
 			lk->lease_end_ns = start + (uint64_t)lk->ttl_ms * 1000000ULL;
 			return rc;
@@ -150,29 +244,19 @@ static paylock_status acquire_now(paylock_lock *lk, double wait, paylock_error *
 		if (rc == PAYLOCK_FAILED) {
 			return rc;
 		}
-		mark_lost(lk);
+		lose(lk);
 	}
-	if (paylock_token_new(lk->st.token) == FAILURE) {
-		paylock_error_set(err, PAYLOCK_ERR_NONE, "no entropy");
+	if (new_token(lk, err) == FAILURE) {
 		return PAYLOCK_FAILED;
 	}
-	lk->st.fence = 0; /* stores that fence lazily issue it on the first fencingToken() */
-	lk->st.fd = -1;
-	lk->st.degraded = false;
-	rc = lk->store->ops->acquire(lk->store, &lk->st, lk->ttl_ms,
-								 wait > 0 ? start + (uint64_t)(wait * 1e9) : 0, &contended, err);
-	if (contended) {
-		PAYLOCK_G(stats).contended++;
-		PAYLOCK_G(stats).wait_seconds += (double)(paylock_now_ns() - start) / 1e9;
-	}
+	rc = lk->store->ops->acquire(lk->store, lk->locks, lk->n, lk->ttl_ms,
+								 wait > 0 ? start + (uint64_t)(wait * 1e9) : 0, &info, err);
+	count_acquire(&info, rc, wait, start);
 	if (rc == PAYLOCK_YES) {
 		lk->held = true;
 		lk->owner_pid = paylock_pid();
 		lk->lease_end_ns = start + (uint64_t)lk->ttl_ms * 1000000ULL;
 		registry_add(lk);
-		PAYLOCK_G(stats).acquired++;
-	} else if (rc == PAYLOCK_NO && wait > 0) {
-		PAYLOCK_G(stats).timeouts++;
 	}
 	return rc;
 }
@@ -180,19 +264,57 @@ static paylock_status acquire_now(paylock_lock *lk, double wait, paylock_error *
 static zend_result acquire_or_fail(paylock_lock *lk, double wait)
 {
 	paylock_error err = {0};
-	char nb[96];
+	char what[360];
 
 	switch (acquire_now(lk, wait, &err)) {
 	case PAYLOCK_YES:
 		return SUCCESS;
 	case PAYLOCK_NO:
-		paylock_throw(paylock_ce_LockTimeoutException, "Could not acquire lock \"%s\" within %.3f s",
-					  NAME_FOR_MSG(lk, nb), wait);
+		paylock_throw(paylock_ce_LockTimeoutException, "Could not acquire %s within %.3f s",
+					  DESCRIBE(lk, false, what), wait);
 		return FAILURE;
 	default:
 		paylock_error_throw(&err);
 		return FAILURE;
 	}
+}
+
+/* Takes the (sorted, distinct) names over; the store is addref'd. */
+static void lock_init(paylock_lock *lk, zend_object *store_obj, paylock_store *store, zend_string **names,
+					  uint32_t n, double ttl)
+{
+	uint32_t i;
+
+	GC_ADDREF(store_obj);
+	lk->store_obj = store_obj;
+	lk->store = store;
+	lk->n = n;
+	lk->locks = n == 1 ? &lk->one : ecalloc(n, sizeof(paylock_lock_state));
+	for (i = 0; i < n; i++) {
+		lk->locks[i].name = zend_string_copy(names[i]);
+		lk->locks[i].fd = -1;
+	}
+	lk->ttl_ms = paylock_seconds_to_ms(ttl);
+}
+
+/* The ttl argument: null takes ini paylock.default_ttl. */
+static zend_result ttl_arg(double ttl, bool ttl_null, uint32_t arg_num, double *out)
+{
+	if (ttl_null) {
+		*out = PAYLOCK_G(default_ttl);
+		return SUCCESS;
+	}
+	*out = ttl;
+	return paylock_check_seconds(ttl, arg_num, false);
+}
+
+static bool constructed_twice(paylock_lock *lk, zval *this_zv)
+{
+	if (lk->store) {
+		zend_throw_error(NULL, "Cannot call %s::__construct() twice", ZSTR_VAL(Z_OBJCE_P(this_zv)->name));
+		return true;
+	}
+	return false;
 }
 
 ZEND_METHOD(PayLock_Lock, __construct)
@@ -211,28 +333,82 @@ ZEND_METHOD(PayLock_Lock, __construct)
 		Z_PARAM_DOUBLE_OR_NULL(ttl, ttl_null)
 	ZEND_PARSE_PARAMETERS_END();
 
-	if (lk->store) {
-		zend_throw_error(NULL, "Cannot call PayLock\\Lock::__construct() twice");
+	if (constructed_twice(lk, ZEND_THIS) || paylock_check_name(name, 2) == FAILURE ||
+		ttl_arg(ttl, ttl_null, 3, &ttl) == FAILURE || (store = paylock_store_from_obj(store_obj)) == NULL) {
 		RETURN_THROWS();
 	}
-	if (paylock_check_name(name, 2) == FAILURE) {
+	lock_init(lk, store_obj, store, &name, 1, ttl);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	const zend_string *x = *(zend_string *const *)a, *y = *(zend_string *const *)b;
+
+	return zend_binary_strcmp(ZSTR_VAL(x), ZSTR_LEN(x), ZSTR_VAL(y), ZSTR_LEN(y));
+}
+
+/* Checks the names array; fills names[] (borrowed) sorted and distinct, sets *n. */
+static zend_result collect_names(HashTable *ht, zend_string **names, uint32_t *n)
+{
+	zval *v;
+	uint32_t count = 0, i, out = 0;
+
+	ZEND_HASH_FOREACH_VAL(ht, v) {
+		ZVAL_DEREF(v);
+		if (Z_TYPE_P(v) != IS_STRING) {
+			zend_argument_type_error(2, "must contain only strings, %s given", zend_zval_type_name(v));
+			return FAILURE;
+		}
+		if (Z_STRLEN_P(v) == 0 || Z_STRLEN_P(v) > PAYLOCK_MAX_NAME) {
+			zend_argument_value_error(2, "must contain names of 1 to %d bytes", PAYLOCK_MAX_NAME);
+			return FAILURE;
+		}
+		names[count++] = Z_STR_P(v);
+	}
+	ZEND_HASH_FOREACH_END();
+	qsort(names, count, sizeof(zend_string *), compare_names);
+	for (i = 0; i < count; i++) {
+		if (out == 0 || !zend_string_equals(names[out - 1], names[i])) {
+			names[out++] = names[i];
+		}
+	}
+	*n = out;
+	return SUCCESS;
+}
+
+ZEND_METHOD(PayLock_MultiLock, __construct)
+{
+	paylock_lock *lk = lock_from_obj(Z_OBJ_P(ZEND_THIS));
+	zend_object *store_obj;
+	HashTable *ht;
+	double ttl = 0;
+	bool ttl_null = true;
+	paylock_store *store;
+	zend_string **names;
+	uint32_t n;
+
+	ZEND_PARSE_PARAMETERS_START(2, 3)
+		Z_PARAM_OBJ_OF_CLASS(store_obj, paylock_ce_Store)
+		Z_PARAM_ARRAY_HT(ht)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_DOUBLE_OR_NULL(ttl, ttl_null)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (constructed_twice(lk, ZEND_THIS)) {
 		RETURN_THROWS();
 	}
-	if (ttl_null) {
-		ttl = PAYLOCK_G(default_ttl);
-	} else if (paylock_check_seconds(ttl, 3, false) == FAILURE) {
+	if (zend_hash_num_elements(ht) == 0 || zend_hash_num_elements(ht) > PAYLOCK_MAX_NAMES) {
+		zend_argument_value_error(2, "must contain 1 to %d names", PAYLOCK_MAX_NAMES);
 		RETURN_THROWS();
 	}
-	store = paylock_store_from_obj(store_obj);
-	if (store == NULL) {
+	if (ttl_arg(ttl, ttl_null, 3, &ttl) == FAILURE || (store = paylock_store_from_obj(store_obj)) == NULL) {
 		RETURN_THROWS();
 	}
-	GC_ADDREF(store_obj);
-	lk->store_obj = store_obj;
-	lk->store = store;
-	lk->st.name = zend_string_copy(name);
-	lk->st.fd = -1;
-	lk->ttl_ms = paylock_seconds_to_ms(ttl);
+	names = safe_emalloc(zend_hash_num_elements(ht), sizeof(zend_string *), 0);
+	if (collect_names(ht, names, &n) == SUCCESS) {
+		lock_init(lk, store_obj, store, names, n, ttl);
+	}
+	efree(names);
 }
 
 ZEND_METHOD(PayLock_Lock, acquire)
@@ -297,11 +473,11 @@ ZEND_METHOD(PayLock_Lock, release)
 
 static void throw_lost(paylock_lock *lk)
 {
-	char nb[96];
+	char what[360];
 
 	paylock_throw(paylock_ce_LockLostException,
-				  "Lock \"%s\" is no longer held: its lease expired or another holder took it",
-				  NAME_FOR_MSG(lk, nb));
+				  "%s %s no longer held: its lease expired or another holder took it", DESCRIBE(lk, true, what),
+				  IS(lk));
 }
 
 ZEND_METHOD(PayLock_Lock, refresh)
@@ -328,13 +504,13 @@ ZEND_METHOD(PayLock_Lock, refresh)
 		throw_lost(lk);
 		RETURN_THROWS();
 	}
-	rc = lk->store->ops->refresh(lk->store, &lk->st, ttl_ms, &err);
+	rc = lk->store->ops->refresh(lk->store, lk->locks, lk->n, ttl_ms, &err);
 	if (rc == PAYLOCK_FAILED) {
 		paylock_error_throw(&err);
 		RETURN_THROWS();
 	}
 	if (rc == PAYLOCK_NO) {
-		mark_lost(lk);
+		lose(lk);
 		throw_lost(lk);
 		RETURN_THROWS();
 	}
@@ -354,13 +530,13 @@ ZEND_METHOD(PayLock_Lock, isAcquired)
 	if (!held_here(lk)) {
 		RETURN_FALSE;
 	}
-	rc = lk->store->ops->check(lk->store, &lk->st, &err);
+	rc = lk->store->ops->check(lk->store, lk->locks, lk->n, &err);
 	if (rc == PAYLOCK_FAILED) {
 		paylock_error_throw(&err);
 		RETURN_THROWS();
 	}
 	if (rc == PAYLOCK_NO) {
-		mark_lost(lk);
+		lose(lk);
 	}
 	RETURN_BOOL(rc == PAYLOCK_YES);
 }
@@ -377,13 +553,34 @@ ZEND_METHOD(PayLock_Lock, remainingLifetime)
 	if (!held_here(lk)) {
 		RETURN_NULL();
 	}
-	if (!lk->store->ops->has_lease || lk->st.degraded) {
+	if (!lk->store->ops->has_lease || lk->locks[0].degraded) {
 		RETURN_DOUBLE(ZEND_INFINITY); /* a file lock lasts until release or process exit */
 	}
 	if (now >= lk->lease_end_ns) {
 		RETURN_NULL();
 	}
 	RETURN_DOUBLE((double)(lk->lease_end_ns - now) / 1e9);
+}
+
+/* Issues (if the store does it lazily) the fencing token of lock i. FAILURE: thrown, lost handled. */
+static zend_result fence_of(paylock_lock *lk, uint32_t i)
+{
+	paylock_error err = {0};
+
+	if (lk->store->ops->fence == NULL) {
+		return SUCCESS;
+	}
+	switch (lk->store->ops->fence(lk->store, &lk->locks[i], &err)) {
+	case PAYLOCK_FAILED:
+		paylock_error_throw(&err);
+		return FAILURE;
+	case PAYLOCK_NO:
+		lose(lk);
+		throw_lost(lk);
+		return FAILURE;
+	default:
+		return SUCCESS;
+	}
 }
 
 ZEND_METHOD(PayLock_Lock, fencingToken)
@@ -398,22 +595,52 @@ ZEND_METHOD(PayLock_Lock, fencingToken)
 		throw_lost(lk);
 		RETURN_THROWS();
 	}
-	if (lk->store->ops->fence) {
-		paylock_error err = {0};
+	if (fence_of(lk, 0) == FAILURE) {
+		RETURN_THROWS();
+	}
+	RETURN_LONG((zend_long)lk->locks[0].fence);
+}
 
-		switch (lk->store->ops->fence(lk->store, &lk->st, &err)) {
-		case PAYLOCK_FAILED:
-			paylock_error_throw(&err);
+ZEND_METHOD(PayLock_MultiLock, fencingTokens)
+{
+	paylock_lock *lk;
+	uint32_t i;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	if ((lk = this_lock(ZEND_THIS)) == NULL) {
+		RETURN_THROWS();
+	}
+	if (!held_here(lk)) {
+		throw_lost(lk);
+		RETURN_THROWS();
+	}
+	for (i = 0; i < lk->n; i++) {
+		if (fence_of(lk, i) == FAILURE) {
 			RETURN_THROWS();
-		case PAYLOCK_NO:
-			mark_lost(lk);
-			throw_lost(lk);
-			RETURN_THROWS();
-		default:
-			break;
 		}
 	}
-	RETURN_LONG((zend_long)lk->st.fence);
+	array_init_size(return_value, lk->n);
+	for (i = 0; i < lk->n; i++) {
+		zval f;
+
+		ZVAL_LONG(&f, (zend_long)lk->locks[i].fence);
+		zend_symtable_update(Z_ARRVAL_P(return_value), lk->locks[i].name, &f);
+	}
+}
+
+ZEND_METHOD(PayLock_MultiLock, names)
+{
+	paylock_lock *lk;
+	uint32_t i;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	if ((lk = this_lock(ZEND_THIS)) == NULL) {
+		RETURN_THROWS();
+	}
+	array_init_size(return_value, lk->n);
+	for (i = 0; i < lk->n; i++) {
+		add_next_index_str(return_value, zend_string_copy(lk->locks[i].name));
+	}
 }
 
 ZEND_METHOD(PayLock_Lock, isDegraded)
@@ -424,7 +651,7 @@ ZEND_METHOD(PayLock_Lock, isDegraded)
 	if ((lk = this_lock(ZEND_THIS)) == NULL) {
 		RETURN_THROWS();
 	}
-	RETURN_BOOL(held_here(lk) && lk->st.degraded);
+	RETURN_BOOL(held_here(lk) && lk->locks[0].degraded);
 }
 
 ZEND_METHOD(PayLock_Lock, run)
@@ -457,12 +684,12 @@ ZEND_METHOD(PayLock_Lock, run)
 	if (rc == PAYLOCK_FAILED) {
 		paylock_error_throw(&err);
 	} else if (rc == PAYLOCK_NO && !fn_threw) {
-		char nb[96];
+		char what[360];
 
 		paylock_throw(paylock_ce_LockLostException,
-					  "Lock \"%s\" expired while run() was executing; the critical section may have "
-					  "overlapped with another holder",
-					  NAME_FOR_MSG(lk, nb));
+					  "%s expired while run() was executing; the critical section may have overlapped with "
+					  "another holder",
+					  DESCRIBE(lk, true, what));
 	}
 	zend_exception_restore();
 	if (EG(exception)) {
@@ -498,23 +725,29 @@ ZEND_FUNCTION(PayLock_holder)
 	}
 }
 
-static void warn_unreleased(const zend_string *name, const char *when, const paylock_error *err)
-{
-	char nb[96];
-
-	php_error_docref(NULL, E_WARNING,
-					 "Could not release lock \"%s\" %s: %s; it stays held until its lease ends",
-					 paylock_printable(name, nb, sizeof(nb)), when, err->msg);
-}
-
-/* Going out of scope releases. Errors cannot be thrown from here: warn, and the lease ends it. */
-static void release_quietly(paylock_lock *lk, const char *when)
+/* Errors cannot be thrown from destructors or RSHUTDOWN: warn, and the lease ends it. */
+static void release_or_warn(paylock_store *store, paylock_lock_state *l, uint32_t n, const char *when)
 {
 	paylock_error err = {0};
+	paylock_status rc = store->ops->release(store, l, n, &err);
 
-	if (release_now(lk, &err) == PAYLOCK_FAILED && err.kind != PAYLOCK_ERR_NONE) {
-		warn_unreleased(lk->st.name, when, &err);
+	if (rc == PAYLOCK_YES) {
+		PAYLOCK_G(stats).released++;
+	} else if (rc == PAYLOCK_NO) {
+		PAYLOCK_G(stats).lost++;
+	} else if (err.kind != PAYLOCK_ERR_NONE) {
+		char what[360];
+
+		php_error_docref(NULL, E_WARNING, "Could not release %s %s: %s; it stays held until its lease ends",
+						 describe(l, n, false, what, sizeof(what)), when, err.msg);
 	}
+}
+
+/* Going out of scope releases. */
+static void release_quietly(paylock_lock *lk, const char *when)
+{
+	release_or_warn(lk->store, lk->locks, lk->n, when);
+	forget(lk);
 }
 
 static void lock_dtor(zend_object *obj)
@@ -547,13 +780,7 @@ void paylock_lock_release_all(void)
 	}
 	ZEND_HASH_FOREACH_END();
 	ZEND_HASH_FOREACH_PTR(&PAYLOCK_G(orphans), o) {
-		paylock_error err = {0};
-
-		if (o->store->ops->release(o->store, &o->st, &err) == PAYLOCK_YES) {
-			PAYLOCK_G(stats).released++;
-		} else if (err.kind != PAYLOCK_ERR_NONE) {
-			warn_unreleased(o->st.name, "at request end", &err);
-		}
+		release_or_warn(o->store, o->locks, o->n, "at request end");
 	}
 	ZEND_HASH_FOREACH_END();
 	zend_hash_destroy(&PAYLOCK_G(held));
@@ -564,7 +791,7 @@ static zend_object *lock_create(zend_class_entry *ce)
 {
 	zend_object *obj = paylock_object_new(ce, sizeof(paylock_lock), &lock_handlers);
 
-	lock_from_obj(obj)->st.fd = -1;
+	lock_from_obj(obj)->one.fd = -1;
 	return obj;
 }
 
@@ -578,11 +805,8 @@ static void lock_free(zend_object *obj)
 	} else if (lk->held) {
 		forget(lk);
 	}
-	if (lk->st.name) {
-		zend_string_release(lk->st.name);
-	}
-	if (lk->st.path) {
-		zend_string_release(lk->st.path);
+	if (lk->locks) {
+		free_states(lk->locks, lk->n, lk->locks != &lk->one);
 	}
 	if (lk->store_obj) {
 		OBJ_RELEASE(lk->store_obj);
@@ -595,13 +819,22 @@ static HashTable *lock_debug_info(zend_object *obj, int *is_temp)
 	paylock_lock *lk = lock_from_obj(obj);
 	HashTable *ht = zend_new_array(4);
 	zval v;
+	uint32_t i;
 
 	*is_temp = 1;
 	if (lk->store == NULL) {
 		return ht;
 	}
-	ZVAL_STR_COPY(&v, lk->st.name);
-	zend_hash_str_add(ht, "name", 4, &v);
+	if (obj->ce == multi_ce) {
+		array_init_size(&v, lk->n);
+		for (i = 0; i < lk->n; i++) {
+			add_next_index_str(&v, zend_string_copy(lk->locks[i].name));
+		}
+		zend_hash_str_add(ht, "names", 5, &v);
+	} else {
+		ZVAL_STR_COPY(&v, lk->locks[0].name);
+		zend_hash_str_add(ht, "name", 4, &v);
+	}
 	ZVAL_DOUBLE(&v, lk->ttl_ms / 1000.0);
 	zend_hash_str_add(ht, "ttl", 3, &v);
 	ZVAL_BOOL(&v, lk->held && lk->owner_pid == paylock_pid());
@@ -611,10 +844,12 @@ static HashTable *lock_debug_info(zend_object *obj, int *is_temp)
 	return ht;
 }
 
-void paylock_lock_minit(zend_class_entry *ce)
+void paylock_lock_minit(zend_class_entry *lock, zend_class_entry *multi)
 {
-	lock_ce = ce;
-	ce->create_object = lock_create;
+	lock_ce = lock;
+	multi_ce = multi;
+	lock->create_object = lock_create;
+	multi->create_object = lock_create;
 	paylock_handlers_init(&lock_handlers, XtOffsetOf(paylock_lock, std), lock_free);
 	lock_handlers.dtor_obj = lock_dtor;
 	lock_handlers.get_debug_info = lock_debug_info;

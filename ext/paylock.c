@@ -87,7 +87,7 @@ static PHP_MINIT_FUNCTION(paylock)
 	paylock_redis_store_minit(register_class_PayLock_RedisStore(paylock_ce_Store));
 	paylock_file_store_minit(register_class_PayLock_FileStore(paylock_ce_Store));
 	paylock_fallback_store_minit(register_class_PayLock_FallbackStore(paylock_ce_Store));
-	paylock_lock_minit(register_class_PayLock_Lock());
+	paylock_lock_minit(register_class_PayLock_Lock(), register_class_PayLock_MultiLock());
 	paylock_idempotency_minit(register_class_PayLock_IdempotencyGuard(), register_class_PayLock_Claim());
 
 	paylock_ce_Exception = register_class_PayLock_Exception(spl_ce_RuntimeException);
@@ -155,12 +155,13 @@ ZEND_FUNCTION(PayLock_stats)
 	const paylock_stats *s = &PAYLOCK_G(stats);
 
 	ZEND_PARSE_PARAMETERS_NONE();
-	array_init_size(return_value, 16);
+	array_init_size(return_value, 17);
 	add_assoc_long(return_value, "acquired", s->acquired);
 	add_assoc_long(return_value, "released", s->released);
 	add_assoc_long(return_value, "contended", s->contended);
 	add_assoc_double(return_value, "wait_seconds", s->wait_seconds);
 	add_assoc_long(return_value, "timeouts", s->timeouts);
+	add_assoc_long(return_value, "handoffs", s->handoffs);
 	add_assoc_long(return_value, "lost", s->lost);
 	add_assoc_long(return_value, "degraded", s->degraded);
 	add_assoc_long(return_value, "idem_executed", s->idem_executed);

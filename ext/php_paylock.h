@@ -16,6 +16,7 @@ typedef struct {
 	zend_long contended;
 	double wait_seconds;
 	zend_long timeouts;
+	zend_long handoffs; /* acquires handed over by the releasing holder while we waited */
 	zend_long lost;
 	zend_long degraded;
 	zend_long idem_executed;

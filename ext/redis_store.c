@@ -1,15 +1,23 @@
-/* RedisStore: locks as one Redis string per name.
+/* RedisStore: locks as one Redis string per name, with a FIFO queue of waiters per name.
  *
- * Keys for lock "n" under prefix "p:" (the lock and its wake-up list share the hash tag {n}):
- *   p:{n}    "<token>:<pid>:<acquired unix ms>:<host>[|<fence>][+]", PX = the lease. "|<fence>" is added
- *            by the first fencingToken() of a hold; a trailing "+" means someone waits for the lock, so
- *            its release leaves a wake-up.
- *   p:{n}:q  list holding at most one wake-up item; waiters BLPOP it, so a release that happens before
- *            a waiter blocks is not lost (pub/sub would lose it)
- *   p:fence  the fencing counter, one per prefix: never reset, so tokens only grow
+ * Keys for lock "n" under prefix "p:" (all share the hash tag {n}):
+ *   p:{n}        "<token>:<pid>:<acquired unix ms>:<host>[|<fence>]", PX = the lease; or "=<waiter token>"
+ *                while the lock is being handed to that waiter (PX = GRANT_MS)
+ *   p:{n}:q      list of waiting tokens in arrival order
+ *   p:{n}:w      hash waiting token -> until when (server ms) the waiter counts as alive; every waiter
+ *                renews it each HEARTBEAT_MS, so a killed one drops out after at most ENTRY_LIFE_MS
+ *   p:{n}:g:<t>  waiter t's private wake-up list: t blocks in BLPOP on it, a release pushes one item
+ *   p:fence      the fencing counter, one per prefix: never reset, so tokens only grow
  *
- * An uncontended acquire is one plain SET NX PX (no script); release is one EVALSHA compare-and-delete.
- * Fencing tokens are issued lazily, under the lock, so they grow in holder order. */
+ * Hand-off: a release gives the lock to the first live waiter by writing "=<its token>" (nobody else can
+ * take it) and waking that waiter alone; the waiter's next script call turns the grant into its hold.
+ * A grant nobody claims (the waiter died or gave up between the wake-up and the claim) lapses after
+ * GRANT_MS, and the next waiter's heartbeat hands the lock on. Waiters never poll: they block until woken,
+ * until the holder's lease ends, or for one heartbeat.
+ *
+ * An uncontended acquire is one plain SET NX PX (no script); a MultiLock acquire is one script call for
+ * all its names, and waits in the queue of the first busy one. Fencing tokens are issued lazily, under
+ * the lock, so they grow in holder order. */
 #include "php_paylock.h"
 #include "redis_store.h"
 #include "redis_conn.h"
@@ -29,92 +37,206 @@ static inline paylock_redis_store *redis_store_from_obj(zend_object *obj)
 	return (paylock_redis_store *)((char *)obj - XtOffsetOf(paylock_redis_store, std));
 }
 
-/* How a scripted acquire attempt treats the "someone waits" mark. */
-#define MODE_TRY   "0" /* one try after a reconnect: leave no mark */
-#define MODE_WAIT  "1" /* will wait: mark a busy holder's value */
-#define MODE_WOKEN "2" /* woken by a release: others may still wait, so mark our own value too */
+#define GRANT_MS       "100" /* how long a hand-off waits for its waiter to claim it */
+#define HEARTBEAT_MS   250   /* a waiter looks again (and renews its place) at least this often */
+#define ENTRY_LIFE_MS  1000  /* a waiter not heard of for this long is skipped (Redis timer tick, slack) */
+#define KEYS_PER_NAME  3     /* lock, queue, waiters */
 
-/* The contended path. KEYS: lock. ARGV: "<token>:<pid>:<ms>:<host>", ttl ms, mode.
- * Returns {1} when taken (or already ours: lease renewed), {0, holder's PTTL} when busy. */
+/* What an acquire script call may do besides taking the locks (ARGV[3] is the digit). */
+typedef enum {
+	MODE_TRY = 0,   /* one try: do not queue */
+	MODE_QUEUE = 1, /* wait: join (or stay in) the queue of the first busy name */
+	MODE_LEAVE = 2, /* the wait is over: a last try, then leave every queue */
+} acquire_mode;
+
+/* Shared by the acquire and release scripts. KEYS: per name lock, queue, waiters. ARGV[5]: GRANT_MS. */
+#define QUEUE_LUA                                                                                         \
+	"local now\n"                                                                                         \
+	"local function clock()\n"                                                                            \
+	"  if not now then local t = redis.call('TIME'); now = t[1] * 1000 + math.floor(t[2] / 1000) end\n" \
+	"  return now\n"                                                                                      \
+	"end\n"                                                                                               \
+	"local function lk(i) return KEYS[3 * i - 2] end\n"                                                   \
+	"local function live_head(i)\n"                                                                       \
+	"  local q, w = KEYS[3 * i - 1], KEYS[3 * i]\n"                                                       \
+	"  while true do\n"                                                                                   \
+	"    local t = redis.call('LINDEX', q, 0)\n"                                                          \
+	"    if not t then return nil end\n"                                                                  \
+	"    local alive = tonumber(redis.call('HGET', w, t))\n"                                              \
+	"    if alive and alive > clock() then return t end\n"                                                \
+	"    redis.call('LPOP', q)\n"                                                                         \
+	"    redis.call('HDEL', w, t)\n"                                                                      \
+	"  end\n"                                                                                             \
+	"end\n"                                                                                               \
+	"local function grant(i, t)\n"                                                                        \
+	"  redis.call('LPOP', KEYS[3 * i - 1])\n"                                                             \
+	"  redis.call('HDEL', KEYS[3 * i], t)\n"                                                              \
+	"  redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n"                                               \
+	"  local g = lk(i) .. ':g:' .. t\n"                                                                   \
+	"  redis.call('RPUSH', g, '1')\n"                                                                     \
+	"  redis.call('PEXPIRE', g, ARGV[5])\n"                                                               \
+	"end\n"                                                                                               \
+	"local function pass_on(i)\n"                                                                         \
+	"  local t = live_head(i)\n"                                                                          \
+	"  if t then grant(i, t) else redis.call('DEL', lk(i)) end\n"                                         \
+	"end\n"
+
+/* ARGV: "<token>:<pid>:<ms>:<host>", ttl ms, mode, ms this waiter counts as alive, GRANT_MS.
+ * All names or none: {1} when taken (names already ours are renewed), else {0, i, PTTL of name i}, i being
+ * the first busy name (whose queue we joined in MODE_QUEUE). A free name whose live queue head is someone
+ * else is handed to that head, not taken. Grants we got on other names are passed on. */
 static paylock_script acquire_script;
-static const char acquire_lua[] =
-	"local mine = ARGV[1]\n"
-	"if ARGV[3] == '2' then mine = mine .. '+' end\n"
-	"if redis.call('SET', KEYS[1], mine, 'NX', 'PX', ARGV[2]) then return {1} end\n"
-	"local v = redis.call('GET', KEYS[1])\n"
-	"if not v then return {0, 0} end\n"
-	"if string.sub(v, 1, 32) == string.sub(ARGV[1], 1, 32) then\n"
-	"  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
+static const char acquire_lua[] = QUEUE_LUA
+	"local n = #KEYS / 3\n"
+	"local mine, me = ARGV[1], string.sub(ARGV[1], 1, 32)\n"
+	"local vals, busy = {}, 0\n"
+	"for i = 1, n do\n"
+	"  local v = redis.call('GET', lk(i))\n"
+	"  vals[i] = v or false\n"
+	"  if not v then\n"
+	"    local t = live_head(i)\n"
+	"    if t and t ~= me then grant(i, t); busy = i; break end\n"
+	"  elseif v ~= '=' .. me and string.sub(v, 1, 32) ~= me then\n"
+	"    busy = i; break\n"
+	"  end\n"
+	"end\n"
+	"if busy == 0 then\n"
+	"  for i = 1, n do\n"
+	"    local v = vals[i]\n"
+	"    if v and string.sub(v, 1, 32) == me then\n"
+	"      redis.call('PEXPIRE', lk(i), ARGV[2])\n"
+	"    else\n"
+	"      redis.call('SET', lk(i), mine, 'PX', ARGV[2])\n"
+	"      if v then redis.call('DEL', lk(i) .. ':g:' .. me) end\n"
+	"    end\n"
+	"    if redis.call('HDEL', KEYS[3 * i], me) == 1 then redis.call('LREM', KEYS[3 * i - 1], 1, me) end\n"
+	"  end\n"
 	"  return {1}\n"
 	"end\n"
-	"if ARGV[3] ~= '0' and string.byte(v, -1) ~= 43 then redis.call('APPEND', KEYS[1], '+') end\n"
-	"return {0, redis.call('PTTL', KEYS[1])}\n";
+	"for j = 1, n do\n"
+	"  if j ~= busy then\n"
+	"    local v = vals[j]\n"
+	"    if v == nil then v = redis.call('GET', lk(j)) end\n"
+	"    if v == '=' .. me then pass_on(j) end\n"
+	"    if redis.call('HDEL', KEYS[3 * j], me) == 1 then redis.call('LREM', KEYS[3 * j - 1], 1, me) end\n"
+	"  end\n"
+	"end\n"
+	"local q, w = KEYS[3 * busy - 1], KEYS[3 * busy]\n"
+	"if ARGV[3] == '1' then\n"
+	"  if redis.call('HSET', w, me, clock() + tonumber(ARGV[4])) == 1 then redis.call('RPUSH', q, me) end\n"
+	"  redis.call('PEXPIRE', q, 60000)\n"
+	"  redis.call('PEXPIRE', w, 60000)\n"
+	"elseif redis.call('HDEL', w, me) == 1 then\n"
+	"  redis.call('LREM', q, 1, me)\n"
+	"end\n"
+	"return {0, busy, redis.call('PTTL', lk(busy))}\n";
+
+/* ARGV: token, -, -, -, GRANT_MS. Releases the names that are ours, each handed to its first live
+ * waiter; returns how many were ours. */
+static paylock_script release_script;
+static const char release_lua[] = QUEUE_LUA
+	"local released = 0\n"
+	"for i = 1, #KEYS / 3 do\n"
+	"  local v = redis.call('GET', lk(i))\n"
+	"  if v and string.sub(v, 1, 32) == ARGV[1] then\n"
+	"    pass_on(i)\n"
+	"    released = released + 1\n"
+	"  end\n"
+	"end\n"
+	"return released\n";
 
 /* KEYS: lock, fence counter. ARGV: token. The holder's fencing token, issued on first request:
  * -1 when the lock is no longer ours. */
 static paylock_script fence_script;
 static const char fence_lua[] = "local v = redis.call('GET', KEYS[1])\n"
 								"if not v or string.sub(v, 1, 32) ~= ARGV[1] then return -1 end\n"
-								"local f = string.match(v, '|(%d+)')\n"
+								"local f = string.match(v, '|(%d+)$')\n"
 								"if f then return tonumber(f) end\n"
 								"f = redis.call('INCR', KEYS[2])\n"
-								"local waited = string.byte(v, -1) == 43\n"
-								"if waited then v = string.sub(v, 1, -2) end\n"
-								"v = v .. '|' .. f\n"
-								"if waited then v = v .. '+' end\n"
-								"redis.call('SET', KEYS[1], v, 'KEEPTTL')\n"
+								"redis.call('SET', KEYS[1], v .. '|' .. f, 'KEEPTTL')\n"
 								"return f\n";
 
-/* KEYS: lock, wake-up list. ARGV: token. Deletes only our own lock; wakes one waiter if marked. */
-static paylock_script release_script;
-static const char release_lua[] = "local v = redis.call('GET', KEYS[1])\n"
-								  "if not v or string.sub(v, 1, 32) ~= ARGV[1] then return 0 end\n"
-								  "redis.call('DEL', KEYS[1])\n"
-								  "if string.byte(v, -1) == 43 and redis.call('LLEN', KEYS[2]) == 0 then\n"
-								  "  redis.call('RPUSH', KEYS[2], '1')\n"
-								  "  redis.call('PEXPIRE', KEYS[2], 10000)\n"
-								  "end\n"
-								  "return 1\n";
-
-/* KEYS: lock. ARGV: token, ttl ms. */
+/* KEYS: locks. ARGV: token, ttl ms. Renews the names that are ours; returns how many were. */
 static paylock_script refresh_script;
-static const char refresh_lua[] = "local v = redis.call('GET', KEYS[1])\n"
-								  "if v and string.sub(v, 1, 32) == ARGV[1] then\n"
-								  "  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
-								  "  return 1\n"
+static const char refresh_lua[] = "local ok = 0\n"
+								  "for i = 1, #KEYS do\n"
+								  "  local v = redis.call('GET', KEYS[i])\n"
+								  "  if v and string.sub(v, 1, 32) == ARGV[1] then\n"
+								  "    redis.call('PEXPIRE', KEYS[i], ARGV[2])\n"
+								  "    ok = ok + 1\n"
+								  "  end\n"
 								  "end\n"
-								  "return 0\n";
+								  "return ok\n";
 
 /* KEYS: lock. Value and PTTL in one round trip. */
 static paylock_script inspect_script;
 static const char inspect_lua[] = "return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}\n";
 
-#define KEY_MAX (256 + PAYLOCK_MAX_NAME + 8)
-
+/* One command or script call over n locks: argv[0..2] for EVALSHA, then `per_name` keys per lock
+ * (lock; or lock, queue, waiters), then up to `nargs` script arguments. */
 typedef struct {
-	char lock[KEY_MAX];
-	size_t lock_len;
-	char queue[KEY_MAX]; /* lock key + ":q" */
-	size_t queue_len;
-	char fence[256 + 6];
-	size_t fence_len;
-} lock_keys;
+	const char **argv;
+	size_t *lens;
+	int argc;  /* filled so far */
+	int nkeys;
+	char *buf; /* the keys' bytes */
+} lock_call;
 
-static void build_keys(const paylock_redis_client *c, const zend_string *name, lock_keys *k)
+static size_t lock_key(const paylock_redis_client *c, const zend_string *name, char *out)
 {
 	size_t p = ZSTR_LEN(c->prefix), n = ZSTR_LEN(name);
 
-	memcpy(k->lock, ZSTR_VAL(c->prefix), p);
-	k->lock[p] = '{';
-	memcpy(k->lock + p + 1, ZSTR_VAL(name), n);
-	k->lock[p + 1 + n] = '}';
-	k->lock_len = p + n + 2;
-	memcpy(k->queue, k->lock, k->lock_len);
-	memcpy(k->queue + k->lock_len, ":q", 2);
-	k->queue_len = k->lock_len + 2;
-	memcpy(k->fence, ZSTR_VAL(c->prefix), p);
-	memcpy(k->fence + p, "fence", 5);
-	k->fence_len = p + 5;
+	memcpy(out, ZSTR_VAL(c->prefix), p);
+	out[p] = '{';
+	memcpy(out + p + 1, ZSTR_VAL(name), n);
+	out[p + 1 + n] = '}';
+	return p + n + 2;
+}
+
+static void call_init(lock_call *lc, const paylock_redis_client *c, const paylock_lock_state *l, uint32_t n,
+					  int per_name, int nargs)
+{
+	size_t total = 0, at = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		total += per_name * (ZSTR_LEN(c->prefix) + ZSTR_LEN(l[i].name) + 4);
+	}
+	lc->nkeys = (int)n * per_name;
+	lc->argv = safe_emalloc(3 + lc->nkeys + nargs, sizeof(char *), 0);
+	lc->lens = safe_emalloc(3 + lc->nkeys + nargs, sizeof(size_t), 0);
+	lc->buf = emalloc(total);
+	lc->argc = 3;
+	for (i = 0; i < n; i++) {
+		char *k = lc->buf + at;
+		size_t len = lock_key(c, l[i].name, k);
+		int j;
+
+		for (j = 0; j < per_name; j++) {
+			char *key = lc->buf + at;
+
+			if (j > 0) {
+				memcpy(key, k, len);
+				memcpy(key + len, j == 1 ? ":q" : ":w", 2);
+			}
+			lc->argv[lc->argc] = key;
+			lc->lens[lc->argc++] = len + (j > 0 ? 2 : 0);
+			at += len + 2;
+		}
+	}
+}
+
+static void call_arg(lock_call *lc, const char *v, size_t len)
+{
+	lc->argv[lc->argc] = v;
+	lc->lens[lc->argc++] = len;
+}
+
+static void call_free(lock_call *lc)
+{
+	efree(lc->argv);
+	efree(lc->lens);
+	efree(lc->buf);
 }
 
 static paylock_redis_client *client_of(paylock_store *s)
@@ -132,12 +254,13 @@ static bool value_is_ours(const char *v, size_t len, const char *token)
 	return len >= PAYLOCK_TOKEN_HEX && memcmp(v, token, PAYLOCK_TOKEN_HEX) == 0;
 }
 
-/* One plain SET NX PX: the whole uncontended acquire. YES, NO (busy), or FAILED. */
-static paylock_status try_set_nx(paylock_redis_client *c, const lock_keys *k, const char *mine,
+/* One plain SET NX PX: the whole uncontended acquire of a single name. YES, NO (busy), or FAILED. */
+static paylock_status try_set_nx(paylock_redis_client *c, const paylock_lock_state *l, const char *mine,
 								 size_t mine_len, const char *ttl, size_t ttl_len, paylock_error *err)
 {
-	const char *argv[6] = {"SET", k->lock, mine, "NX", "PX", ttl};
-	size_t lens[6] = {3, k->lock_len, mine_len, 2, 2, ttl_len};
+	char key[256 + PAYLOCK_MAX_NAME + 8];
+	const char *argv[6] = {"SET", key, mine, "NX", "PX", ttl};
+	size_t lens[6] = {3, lock_key(c, l->name, key), mine_len, 2, 2, ttl_len};
 	paylock_reply *r = paylock_redis_command(c, 6, argv, lens, 0, err);
 	paylock_status st;
 
@@ -160,98 +283,147 @@ static paylock_status try_set_nx(paylock_redis_client *c, const lock_keys *k, co
 	return st;
 }
 
-static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
-									uint64_t deadline_ns, bool *contended, paylock_error *err)
+/* One acquire script call. YES taken; NO busy: *busy is the first busy name, *holder_ms its PTTL. */
+static paylock_status run_acquire(paylock_redis_client *c, lock_call *lc, acquire_mode mode, const char *life,
+								  uint32_t *busy, long long *holder_ms, paylock_error *err)
 {
-	paylock_redis_client *c = client_of(s);
-	lock_keys k;
-	char ttl[24], mine[PAYLOCK_TOKEN_HEX + 320];
-	const char *argv[7], *mode = MODE_WAIT;
-	size_t lens[7], ttl_len, mine_len;
+	static const char *const digits[] = {"0", "1", "2"};
+	paylock_reply *r;
 	paylock_status st;
 
-	build_keys(c, l->name, &k);
-	ttl_len = snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms);
-	mine_len = snprintf(mine, sizeof(mine), "%s:%ld:%" PRId64 ":%s", l->token, (long)paylock_pid(),
-						paylock_unix_ms(), PAYLOCK_G(hostname));
-	st = try_set_nx(c, &k, mine, mine_len, ttl, ttl_len, err);
-	if (st != PAYLOCK_NO) {
-		return st;
+	lc->argv[lc->argc - 3] = digits[mode];
+	lc->lens[lc->argc - 3] = 1;
+	lc->argv[lc->argc - 2] = life;
+	lc->lens[lc->argc - 2] = strlen(life);
+	r = paylock_redis_eval(c, &acquire_script, lc->nkeys, lc->argc, lc->argv, lc->lens, err);
+	if (r == NULL) {
+		return PAYLOCK_FAILED;
 	}
-	/* Busy. After a silent reconnect the lock may be ours already (the first SET ran, its reply was lost):
-	 * the script tells. */
-	if (deadline_ns == 0 && !c->reconnected) {
-		*contended = true;
-		return PAYLOCK_NO;
+	if (paylock_reply_count(r) == 1 && paylock_reply_int(paylock_reply_at(r, 0)) == 1) {
+		st = PAYLOCK_YES;
+	} else if (paylock_reply_count(r) == 3 && paylock_reply_int(paylock_reply_at(r, 1)) >= 1 &&
+			   paylock_reply_int(paylock_reply_at(r, 1)) <= lc->nkeys / KEYS_PER_NAME) {
+		*busy = (uint32_t)paylock_reply_int(paylock_reply_at(r, 1)) - 1;
+		*holder_ms = paylock_reply_int(paylock_reply_at(r, 2));
+		st = PAYLOCK_NO;
+	} else {
+		st = paylock_redis_bad_reply(c, "the acquire script", err);
 	}
-	if (deadline_ns == 0) {
-		mode = MODE_TRY;
-	}
-	for (;;) {
-		uint64_t now;
-		paylock_reply *r;
-		long long holder_ms;
-		double block_s;
+	paylock_reply_free(r);
+	return st;
+}
 
-		argv[3] = k.lock, lens[3] = k.lock_len;
-		argv[4] = mine, lens[4] = mine_len;
-		argv[5] = ttl, lens[5] = ttl_len;
-		argv[6] = mode, lens[6] = 1;
-		r = paylock_redis_eval(c, &acquire_script, 1, 7, argv, lens, err);
-		if (r == NULL) {
-			return PAYLOCK_FAILED;
+/* How long to block before looking again: the deadline, the holder's lease end, or one heartbeat. */
+static double block_seconds(uint64_t now, uint64_t deadline_ns, long long holder_ms)
+{
+	double s = (double)(deadline_ns - now) / 1e9;
+
+	if (s > HEARTBEAT_MS / 1000.0) {
+		s = HEARTBEAT_MS / 1000.0;
+	}
+	if (holder_ms >= 0 && holder_ms / 1000.0 + 0.001 < s) {
+		s = holder_ms / 1000.0 + 0.001;
+	}
+	return s;
+}
+
+/* Waits in the queue until the locks are ours, the deadline passes or Redis fails. */
+static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l, lock_call *lc,
+								  uint64_t deadline_ns, paylock_acquire_info *info, paylock_error *err)
+{
+	acquire_mode mode = deadline_ns ? MODE_QUEUE : MODE_TRY;
+
+	for (;;) {
+		uint64_t now = paylock_now_ns();
+		long long holder_ms = -1, life_ms = ENTRY_LIFE_MS;
+		uint32_t busy = 0;
+		char life[24], wake[256 + PAYLOCK_MAX_NAME + 8 + 3 + PAYLOCK_TOKEN_HEX];
+		size_t wake_len;
+		paylock_status st;
+
+		if (deadline_ns && now >= deadline_ns) {
+			mode = MODE_LEAVE;
+		} else if (deadline_ns && (int64_t)((deadline_ns - now) / 1000000) + 100 < life_ms) {
+			life_ms = (long long)((deadline_ns - now) / 1000000) + 100; /* gone soon after our deadline */
 		}
-		if (paylock_reply_count(r) < 1) {
-			paylock_reply_free(r);
-			return paylock_redis_bad_reply(c, "the acquire script", err);
+		snprintf(life, sizeof(life), "%lld", life_ms);
+		st = run_acquire(c, lc, mode, life, &busy, &holder_ms, err);
+		if (st != PAYLOCK_NO) {
+			return st;
 		}
-		if (paylock_reply_int(paylock_reply_at(r, 0)) == 1) {
-			paylock_reply_free(r);
-			return PAYLOCK_YES;
-		}
-		holder_ms = paylock_reply_count(r) == 2 ? paylock_reply_int(paylock_reply_at(r, 1)) : -1;
-		paylock_reply_free(r);
-		*contended = true;
-		now = paylock_now_ns();
-		if (deadline_ns == 0 || now >= deadline_ns) {
+		info->contended = true;
+		if (mode != MODE_QUEUE) {
 			return PAYLOCK_NO;
 		}
-		/* A lost wake-up costs at most the holder's remaining lease, never the whole wait. */
-		block_s = (double)(deadline_ns - now) / 1e9;
-		if (holder_ms >= 0 && holder_ms / 1000.0 + 0.001 < block_s) {
-			block_s = holder_ms / 1000.0 + 0.001;
-		}
-		switch (paylock_redis_blpop(c, k.queue, k.queue_len, block_s, deadline_ns, err)) {
+		wake_len = lock_key(c, l[busy].name, wake);
+		memcpy(wake + wake_len, ":g:", 3);
+		memcpy(wake + wake_len + 3, l[0].token, PAYLOCK_TOKEN_HEX);
+		wake_len += 3 + PAYLOCK_TOKEN_HEX;
+		switch (paylock_redis_blpop(c, wake, wake_len, block_seconds(now, deadline_ns, holder_ms), deadline_ns,
+									err)) {
 		case PAYLOCK_WAKE_FAILED:
 			return PAYLOCK_FAILED;
-		case PAYLOCK_WAKE_DEADLINE:
-			return PAYLOCK_NO;
 		case PAYLOCK_WAKE_POPPED:
-			mode = MODE_WOKEN;
+			info->handoff = true;
 			break;
+		case PAYLOCK_WAKE_DEADLINE:
 		case PAYLOCK_WAKE_TIMED_OUT:
-			mode = MODE_WAIT;
+			info->handoff = false;
 			break;
 		}
 	}
 }
 
+static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, uint32_t n, int64_t ttl_ms,
+									uint64_t deadline_ns, paylock_acquire_info *info, paylock_error *err)
+{
+	paylock_redis_client *c = client_of(s);
+	char ttl[24], mine[PAYLOCK_TOKEN_HEX + 320];
+	size_t ttl_len, mine_len;
+	lock_call lc;
+	paylock_status st;
+
+	ttl_len = snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms);
+	mine_len = snprintf(mine, sizeof(mine), "%s:%ld:%" PRId64 ":%s", l[0].token, (long)paylock_pid(),
+						paylock_unix_ms(), PAYLOCK_G(hostname));
+	if (n == 1) {
+		st = try_set_nx(c, l, mine, mine_len, ttl, ttl_len, err);
+		if (st != PAYLOCK_NO) {
+			return st;
+		}
+		/* Busy. After a silent reconnect the lock may be ours already (the first SET ran, its reply was
+		 * lost): the script tells. */
+		if (deadline_ns == 0 && !c->reconnected) {
+			info->contended = true;
+			return PAYLOCK_NO;
+		}
+	}
+	call_init(&lc, c, l, n, KEYS_PER_NAME, 5);
+	call_arg(&lc, mine, mine_len);
+	call_arg(&lc, ttl, ttl_len);
+	call_arg(&lc, "0", 1);           /* mode, set per call */
+	call_arg(&lc, "0", 1);           /* life, set per call */
+	call_arg(&lc, GRANT_MS, strlen(GRANT_MS));
+	st = queue_until(c, l, &lc, deadline_ns, info, err);
+	call_free(&lc);
+	return st;
+}
+
 static paylock_status redis_fence(paylock_store *s, paylock_lock_state *l, paylock_error *err)
 {
 	paylock_redis_client *c = client_of(s);
-	lock_keys k;
-	const char *argv[6];
-	size_t lens[6];
+	char key[256 + PAYLOCK_MAX_NAME + 8], fence[256 + 6];
+	const char *argv[6] = {NULL, NULL, NULL, key, fence, l->token};
+	size_t lens[6] = {0, 0, 0, lock_key(c, l->name, key), 0, PAYLOCK_TOKEN_HEX};
 	paylock_reply *r;
 	long long f;
 
 	if (l->fence > 0) {
 		return PAYLOCK_YES;
 	}
-	build_keys(c, l->name, &k);
-	argv[3] = k.lock, lens[3] = k.lock_len;
-	argv[4] = k.fence, lens[4] = k.fence_len;
-	argv[5] = l->token, lens[5] = PAYLOCK_TOKEN_HEX;
+	memcpy(fence, ZSTR_VAL(c->prefix), ZSTR_LEN(c->prefix));
+	memcpy(fence + ZSTR_LEN(c->prefix), "fence", 5);
+	lens[4] = ZSTR_LEN(c->prefix) + 5;
 	r = paylock_redis_eval(c, &fence_script, 2, 6, argv, lens, err);
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
@@ -269,68 +441,91 @@ static paylock_status redis_fence(paylock_store *s, paylock_lock_state *l, paylo
 	return PAYLOCK_YES;
 }
 
-static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+/* Runs a script whose reply counts the names that were ours: YES when all n were. */
+static paylock_status eval_all_ours(paylock_redis_client *c, paylock_script *sc, const char *what,
+									lock_call *lc, uint32_t n, paylock_error *err)
 {
-	paylock_redis_client *c = client_of(s);
-	lock_keys k;
-	const char *argv[6];
-	size_t lens[6];
-
-	build_keys(c, l->name, &k);
-	argv[3] = k.lock, lens[3] = k.lock_len;
-	argv[4] = k.queue, lens[4] = k.queue_len;
-	argv[5] = l->token, lens[5] = PAYLOCK_TOKEN_HEX;
-	return paylock_redis_eval_yesno(c, &release_script, "the release script", 2, 6, argv, lens, err);
-}
-
-static paylock_status redis_refresh(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms,
-									paylock_error *err)
-{
-	paylock_redis_client *c = client_of(s);
-	lock_keys k;
-	char ttl[24];
-	const char *argv[6];
-	size_t lens[6];
-
-	build_keys(c, l->name, &k);
-	argv[3] = k.lock, lens[3] = k.lock_len;
-	argv[4] = l->token, lens[4] = PAYLOCK_TOKEN_HEX;
-	lens[5] = snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms);
-	argv[5] = ttl;
-	return paylock_redis_eval_yesno(c, &refresh_script, "the refresh script", 1, 6, argv, lens, err);
-}
-
-static paylock_status redis_check(paylock_store *s, paylock_lock_state *l, paylock_error *err)
-{
-	paylock_redis_client *c = client_of(s);
-	lock_keys k;
-	const char *argv[2] = {"GET", k.lock};
-	size_t lens[2];
-	paylock_reply *r;
+	paylock_reply *r = paylock_redis_eval(c, sc, lc->nkeys, lc->argc, lc->argv, lc->lens, err);
 	paylock_status st;
 
-	build_keys(c, l->name, &k);
-	lens[0] = 3;
-	lens[1] = k.lock_len;
-	r = paylock_redis_command(c, 2, argv, lens, 0, err);
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
 	}
-	if (paylock_reply_kind(r) == PAYLOCK_REPLY_NIL) {
-		st = PAYLOCK_NO;
-	} else if (paylock_reply_kind(r) == PAYLOCK_REPLY_STRING) {
-		size_t len;
-		const char *v = paylock_reply_str(r, &len);
-
-		st = value_is_ours(v, len, l->token) ? PAYLOCK_YES : PAYLOCK_NO;
+	if (paylock_reply_kind(r) != PAYLOCK_REPLY_INTEGER) {
+		st = paylock_redis_bad_reply(c, what, err);
 	} else {
-		st = paylock_redis_bad_reply(c, "GET", err);
+		st = paylock_reply_int(r) == (long long)n ? PAYLOCK_YES : PAYLOCK_NO;
 	}
 	paylock_reply_free(r);
 	return st;
 }
 
-/* "<token>:<pid>:<ms>:<host>[|<fence>][+]" -> holder array. */
+static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
+{
+	paylock_redis_client *c = client_of(s);
+	lock_call lc;
+	paylock_status st;
+
+	call_init(&lc, c, l, n, KEYS_PER_NAME, 5);
+	call_arg(&lc, l[0].token, PAYLOCK_TOKEN_HEX);
+	call_arg(&lc, "", 0);
+	call_arg(&lc, "", 0);
+	call_arg(&lc, "", 0);
+	call_arg(&lc, GRANT_MS, strlen(GRANT_MS));
+	st = eval_all_ours(c, &release_script, "the release script", &lc, n, err);
+	call_free(&lc);
+	return st;
+}
+
+static paylock_status redis_refresh(paylock_store *s, paylock_lock_state *l, uint32_t n, int64_t ttl_ms,
+									paylock_error *err)
+{
+	paylock_redis_client *c = client_of(s);
+	char ttl[24];
+	lock_call lc;
+	paylock_status st;
+
+	call_init(&lc, c, l, n, 1, 2);
+	call_arg(&lc, l[0].token, PAYLOCK_TOKEN_HEX);
+	call_arg(&lc, ttl, snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms));
+	st = eval_all_ours(c, &refresh_script, "the refresh script", &lc, n, err);
+	call_free(&lc);
+	return st;
+}
+
+/* One MGET: YES when every name still holds our token. */
+static paylock_status redis_check(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
+{
+	paylock_redis_client *c = client_of(s);
+	lock_call lc;
+	paylock_reply *r;
+	paylock_status st = PAYLOCK_YES;
+	uint32_t i;
+
+	call_init(&lc, c, l, n, 1, 0);
+	lc.argv[2] = "MGET";
+	lc.lens[2] = 4;
+	r = paylock_redis_command(c, lc.argc - 2, lc.argv + 2, lc.lens + 2, 0, err);
+	call_free(&lc);
+	if (r == NULL) {
+		return PAYLOCK_FAILED;
+	}
+	if (paylock_reply_kind(r) != PAYLOCK_REPLY_ARRAY || paylock_reply_count(r) != n) {
+		paylock_reply_free(r);
+		return paylock_redis_bad_reply(c, "MGET", err);
+	}
+	for (i = 0; i < n && st == PAYLOCK_YES; i++) {
+		paylock_reply *v = paylock_reply_at(r, i);
+		size_t len = 0;
+		const char *str = paylock_reply_kind(v) == PAYLOCK_REPLY_STRING ? paylock_reply_str(v, &len) : "";
+
+		st = value_is_ours(str, len, l[0].token) ? PAYLOCK_YES : PAYLOCK_NO;
+	}
+	paylock_reply_free(r);
+	return st;
+}
+
+/* "<token>:<pid>:<ms>:<host>[|<fence>]" -> holder array. */
 static paylock_status describe_value(const char *v, size_t len, long long pttl, zval *out)
 {
 	const char *end = v + len, *p = v + PAYLOCK_TOKEN_HEX, *host, *bar;
@@ -339,9 +534,6 @@ static paylock_status describe_value(const char *v, size_t len, long long pttl, 
 
 	if (len <= PAYLOCK_TOKEN_HEX || *p != ':') {
 		return PAYLOCK_FAILED;
-	}
-	if (end[-1] == '+') {
-		end--;
 	}
 	pid = ZEND_STRTOL(p + 1, &stop, 10);
 	if (stop >= end || *stop != ':') {
@@ -370,14 +562,12 @@ static paylock_status describe_value(const char *v, size_t len, long long pttl, 
 static paylock_status redis_holder(paylock_store *s, zend_string *name, zval *out, paylock_error *err)
 {
 	paylock_redis_client *c = client_of(s);
-	lock_keys k;
-	const char *argv[4];
-	size_t lens[4];
+	char key[256 + PAYLOCK_MAX_NAME + 8];
+	const char *argv[4] = {NULL, NULL, NULL, key};
+	size_t lens[4] = {0, 0, 0, lock_key(c, name, key)};
 	paylock_reply *r, *v, *t;
 	paylock_status st = PAYLOCK_NO;
 
-	build_keys(c, name, &k);
-	argv[3] = k.lock, lens[3] = k.lock_len;
 	r = paylock_redis_eval(c, &inspect_script, 1, 4, argv, lens, err);
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
@@ -392,7 +582,8 @@ static paylock_status redis_holder(paylock_store *s, zend_string *name, zval *ou
 		size_t len;
 		const char *str = paylock_reply_str(v, &len);
 
-		st = describe_value(str, len, paylock_reply_int(t), out);
+		/* "=<token>": being handed to a waiter, held by nobody yet */
+		st = len > 0 && str[0] == '=' ? PAYLOCK_NO : describe_value(str, len, paylock_reply_int(t), out);
 		if (st == PAYLOCK_FAILED) {
 			paylock_error_set(err, PAYLOCK_ERR_STORE, "Lock key at %s holds a value PayLock did not write",
 							  c->where);

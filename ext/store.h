@@ -69,20 +69,29 @@ typedef struct {
 	paylock_status (*forget)(paylock_store *s, paylock_idem_req *r, paylock_error *err);
 } paylock_idem_ops;
 
+/* How an acquire went, for stats(). */
+typedef struct {
+	bool contended; /* a name was found busy at least once */
+	bool handoff;   /* a releasing holder handed it to us while we waited (Redis grant, kernel queue) */
+} paylock_acquire_info;
+
+/* Lock operations work on n states at once (a Lock has one, a MultiLock one per name, sorted and
+ * distinct): all or none are taken, and release/refresh/check cover all of them. */
 typedef struct {
 	const char *kind; /* "redis", "file", "fallback" */
 	bool has_lease;   /* false: held until release or process exit (flock), ttl is ignored */
-	/* Takes the lock for l->token, blocking until deadline_ns (0: a single try). YES sets l->fence.
-	 * *contended is set when the lock was found busy at least once. */
-	paylock_status (*acquire)(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms, uint64_t deadline_ns,
-							  bool *contended, paylock_error *err);
-	/* YES: released; NO: it was no longer ours. */
-	paylock_status (*release)(paylock_store *s, paylock_lock_state *l, paylock_error *err);
-	/* YES: lease extended to ttl_ms from now; NO: no longer ours. */
-	paylock_status (*refresh)(paylock_store *s, paylock_lock_state *l, int64_t ttl_ms, paylock_error *err);
-	/* YES: still ours. */
-	paylock_status (*check)(paylock_store *s, paylock_lock_state *l, paylock_error *err);
-	/* Issues l->fence if the store issues it lazily (NULL: acquire already set it). */
+	/* Takes every lock for its token, blocking until deadline_ns (0: a single try). All or none: NO and
+	 * FAILED leave none held. */
+	paylock_status (*acquire)(paylock_store *s, paylock_lock_state *l, uint32_t n, int64_t ttl_ms,
+							  uint64_t deadline_ns, paylock_acquire_info *info, paylock_error *err);
+	/* YES: all released; NO: at least one was no longer ours (the others are released all the same). */
+	paylock_status (*release)(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err);
+	/* YES: every lease extended to ttl_ms from now; NO: at least one is no longer ours. */
+	paylock_status (*refresh)(paylock_store *s, paylock_lock_state *l, uint32_t n, int64_t ttl_ms,
+							  paylock_error *err);
+	/* YES: all still ours. */
+	paylock_status (*check)(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err);
+	/* Issues l->fence for one lock if the store issues it lazily (NULL: acquire already set it). */
 	paylock_status (*fence)(paylock_store *s, paylock_lock_state *l, paylock_error *err);
 	/* YES: *out is an array describing the holder; NO: free. */
 	paylock_status (*holder)(paylock_store *s, zend_string *name, zval *out, paylock_error *err);

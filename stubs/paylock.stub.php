@@ -102,6 +102,71 @@ namespace PayLock {
     }
 
     /**
+     * Several named locks taken all or none in one step (a cart's products, two accounts of a transfer).
+     * Names are sorted and duplicates merged; two MultiLocks sharing names never deadlock. On Redis one
+     * script call takes them all; on files they are taken in sorted order and rolled back on failure.
+     *
+     * @strict-properties
+     * @not-serializable
+     */
+    final class MultiLock
+    {
+        /**
+         * @param array $names 1 to 1024 lock names (the same names as Lock's: a Lock on one of them excludes too)
+         * @param float|null $ttl lease in seconds (0 < ttl <= 30 days); null takes ini paylock.default_ttl
+         */
+        public function __construct(Store $store, array $names, ?float $ttl = null) {}
+
+        /**
+         * Takes every lock, waiting up to $wait seconds; false (none held) when not all were free in time.
+         * @implementation-alias PayLock\Lock::acquire
+         */
+        public function acquire(float $wait = 0.0): bool {}
+
+        /** @implementation-alias PayLock\Lock::acquireOrFail */
+        public function acquireOrFail(float $wait = 0.0): void {}
+
+        /**
+         * Releases every lock; false when one of them was no longer ours (the others are released all the same).
+         * @implementation-alias PayLock\Lock::release
+         */
+        public function release(): bool {}
+
+        /**
+         * Extends every lease; LockLostException (and the rest released) when one of them was lost.
+         * @implementation-alias PayLock\Lock::refresh
+         */
+        public function refresh(?float $ttl = null): void {}
+
+        /**
+         * True when this object still holds every lock.
+         * @implementation-alias PayLock\Lock::isAcquired
+         */
+        public function isAcquired(): bool {}
+
+        /** @implementation-alias PayLock\Lock::remainingLifetime */
+        public function remainingLifetime(): ?float {}
+
+        /** @implementation-alias PayLock\Lock::run */
+        public function run(callable $fn, float $wait = 0.0): mixed {}
+
+        /** @implementation-alias PayLock\Lock::isDegraded */
+        public function isDegraded(): bool {}
+
+        /**
+         * The fencing token of each lock, name => token; LockLostException when not held.
+         * @return array
+         */
+        public function fencingTokens(): array {}
+
+        /**
+         * The names, sorted and without duplicates: the order file locks are taken in.
+         * @return array
+         */
+        public function names(): array {}
+    }
+
+    /**
      * Runs a payment step once per key: every later delivery of the key gets the stored result, a
      * concurrent one waits for it (or gets InProgressException), a reused key with a different
      * fingerprint gets FingerprintMismatchException.

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: b0c1bfa4d1540779f03ae61f710e510c5dfa5493 */
+ * Stub hash: e524964547e3dcd4710650fdbab8407e30d325a1 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_PayLock_defaultStore, 0, 0, PayLock\\Store, 0)
 ZEND_END_ARG_INFO()
@@ -68,6 +68,32 @@ ZEND_END_ARG_INFO()
 
 #define arginfo_class_PayLock_Lock_isDegraded arginfo_class_PayLock_RedisStore_ping
 
+ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_MultiLock___construct, 0, 0, 2)
+	ZEND_ARG_OBJ_INFO(0, store, PayLock\\Store, 0)
+	ZEND_ARG_TYPE_INFO(0, names, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, ttl, IS_DOUBLE, 1, "null")
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_PayLock_MultiLock_acquire arginfo_class_PayLock_Lock_acquire
+
+#define arginfo_class_PayLock_MultiLock_acquireOrFail arginfo_class_PayLock_Lock_acquireOrFail
+
+#define arginfo_class_PayLock_MultiLock_release arginfo_class_PayLock_RedisStore_ping
+
+#define arginfo_class_PayLock_MultiLock_refresh arginfo_class_PayLock_Lock_refresh
+
+#define arginfo_class_PayLock_MultiLock_isAcquired arginfo_class_PayLock_RedisStore_ping
+
+#define arginfo_class_PayLock_MultiLock_remainingLifetime arginfo_class_PayLock_Lock_remainingLifetime
+
+#define arginfo_class_PayLock_MultiLock_run arginfo_class_PayLock_Lock_run
+
+#define arginfo_class_PayLock_MultiLock_isDegraded arginfo_class_PayLock_RedisStore_ping
+
+#define arginfo_class_PayLock_MultiLock_fencingTokens arginfo_PayLock_stats
+
+#define arginfo_class_PayLock_MultiLock_names arginfo_PayLock_stats
+
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_IdempotencyGuard___construct, 0, 0, 1)
 	ZEND_ARG_OBJ_INFO(0, store, PayLock\\Store, 0)
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
@@ -128,6 +154,9 @@ ZEND_METHOD(PayLock_Lock, remainingLifetime);
 ZEND_METHOD(PayLock_Lock, fencingToken);
 ZEND_METHOD(PayLock_Lock, run);
 ZEND_METHOD(PayLock_Lock, isDegraded);
+ZEND_METHOD(PayLock_MultiLock, __construct);
+ZEND_METHOD(PayLock_MultiLock, fencingTokens);
+ZEND_METHOD(PayLock_MultiLock, names);
 ZEND_METHOD(PayLock_IdempotencyGuard, __construct);
 ZEND_METHOD(PayLock_IdempotencyGuard, run);
 ZEND_METHOD(PayLock_IdempotencyGuard, begin);
@@ -185,6 +214,22 @@ static const zend_function_entry class_PayLock_Lock_methods[] = {
 	ZEND_ME(PayLock_Lock, fencingToken, arginfo_class_PayLock_Lock_fencingToken, ZEND_ACC_PUBLIC)
 	ZEND_ME(PayLock_Lock, run, arginfo_class_PayLock_Lock_run, ZEND_ACC_PUBLIC)
 	ZEND_ME(PayLock_Lock, isDegraded, arginfo_class_PayLock_Lock_isDegraded, ZEND_ACC_PUBLIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_MultiLock_methods[] = {
+	ZEND_ME(PayLock_MultiLock, __construct, arginfo_class_PayLock_MultiLock___construct, ZEND_ACC_PUBLIC)
+	ZEND_MALIAS(PayLock_Lock, acquire, acquire, arginfo_class_PayLock_MultiLock_acquire, ZEND_ACC_PUBLIC)
+	ZEND_MALIAS(PayLock_Lock, acquireOrFail, acquireOrFail, arginfo_class_PayLock_MultiLock_acquireOrFail, ZEND_ACC_PUBLIC)
+	ZEND_MALIAS(PayLock_Lock, release, release, arginfo_class_PayLock_MultiLock_release, ZEND_ACC_PUBLIC)
+	ZEND_MALIAS(PayLock_Lock, refresh, refresh, arginfo_class_PayLock_MultiLock_refresh, ZEND_ACC_PUBLIC)
+	ZEND_MALIAS(PayLock_Lock, isAcquired, isAcquired, arginfo_class_PayLock_MultiLock_isAcquired, ZEND_ACC_PUBLIC)
+	ZEND_MALIAS(PayLock_Lock, remainingLifetime, remainingLifetime, arginfo_class_PayLock_MultiLock_remainingLifetime, ZEND_ACC_PUBLIC)
+	ZEND_MALIAS(PayLock_Lock, run, run, arginfo_class_PayLock_MultiLock_run, ZEND_ACC_PUBLIC)
+	ZEND_MALIAS(PayLock_Lock, isDegraded, isDegraded, arginfo_class_PayLock_MultiLock_isDegraded, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_MultiLock, fencingTokens, arginfo_class_PayLock_MultiLock_fencingTokens, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_MultiLock, names, arginfo_class_PayLock_MultiLock_names, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 
@@ -303,6 +348,17 @@ static zend_class_entry *register_class_PayLock_Lock(void)
 	zend_class_entry ce, *class_entry;
 
 	INIT_NS_CLASS_ENTRY(ce, "PayLock", "Lock", class_PayLock_Lock_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_MultiLock(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "MultiLock", class_PayLock_MultiLock_methods);
 	class_entry = zend_register_internal_class_ex(&ce, NULL);
 	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
 

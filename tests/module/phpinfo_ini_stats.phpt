@@ -56,14 +56,15 @@ Array
     [2] => contended
     [3] => wait_seconds
     [4] => timeouts
-    [5] => lost
-    [6] => degraded
-    [7] => idem_executed
-    [8] => idem_replayed
-    [9] => idem_in_progress
-    [10] => idem_waited
-    [11] => idem_mismatch
-    [12] => idem_abandoned
-    [13] => idem_lost
-    [14] => idem_eviction_risk
+    [5] => handoffs
+    [6] => lost
+    [7] => degraded
+    [8] => idem_executed
+    [9] => idem_replayed
+    [10] => idem_in_progress
+    [11] => idem_waited
+    [12] => idem_mismatch
+    [13] => idem_abandoned
+    [14] => idem_lost
+    [15] => idem_eviction_risk
 )

@@ -1,0 +1,72 @@
+--TEST--
+Fairness (Redis): waiters queued in a known order acquire in exactly that order, each handed the lock by its predecessor's release
+--EXTENSIONS--
+paylock
+pcntl
+posix
+--SKIPIF--
+<?php require __DIR__ . '/../_support/skipif.inc'; ?>
+--FILE--
+<?php
+require __DIR__ . '/../_support/common.inc';
+$name = uniq('fifo');
+$queue = "paylock:{{$name}}:q";
+$n = procs(12, 6);
+
+$holder = new PayLock\Lock(redis_store(), $name, 30);
+var_dump($holder->acquire());
+
+// Waiter i starts only once waiter i-1 is queued, so the arrival order is known.
+$pipes = [];
+$pids = [];
+for ($i = 0; $i < $n; $i++) {
+	$pair = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, STREAM_IPPROTO_IP);
+	$pid = pcntl_fork();
+	if ($pid === 0) {
+		fclose($pair[0]);
+		$l = new PayLock\Lock(redis_store(), $name, 30);
+		$ok = $l->acquire(60);
+		$at = hrtime(true);
+		usleep(5000);
+		$l->release();
+		fwrite($pair[1], serialize([$ok, $at, PayLock\stats()['handoffs']]));
+		posix_kill(getmypid(), SIGKILL);
+	}
+	fclose($pair[1]);
+	$pipes[$i] = $pair[0];
+	$pids[$i] = $pid;
+	$deadline = microtime(true) + 10;
+	while (redis_raw(['LLEN', $queue]) < $i + 1 && microtime(true) < $deadline) {
+		usleep(2000); // the test watches the queue; PayLock itself never polls
+	}
+}
+echo "queued: ", redis_raw(['LLEN', $queue]), "\n";
+$released = hrtime(true);
+var_dump($holder->release());
+
+$got = [];
+foreach ($pipes as $i => $p) {
+	[$ok, $at, $handoffs] = unserialize(stream_get_contents($p));
+	pcntl_waitpid($pids[$i], $st);
+	$got[$i] = $at;
+	if (!$ok || $handoffs !== 1) {
+		echo "waiter $i: acquired ", var_export($ok, true), ", handoffs $handoffs\n";
+	}
+}
+asort($got);
+$order = array_keys($got);
+echo "acquired in arrival order: ", $order === range(0, $n - 1) ? 'yes' : 'no: ' . implode(',', $order), "\n";
+// 5 ms held each: a queue that hands over directly needs about n x 5 ms, a polling one much longer
+$total = (max($got) - $released) / 1e9;
+echo "all served within n x (5 ms + 20 ms): ", $total < $n * 0.025 ? 'yes' : "no ($total s)", "\n";
+echo "queue left empty: ", redis_raw(['EXISTS', $queue]) === 0 && redis_raw(['EXISTS', "paylock:{{$name}}:w"]) === 0 ? 'yes' : 'no', "\n";
+echo "lock free: ", var_export(PayLock\holder(redis_store(), $name), true), "\n";
+?>
+--EXPECTF--
+bool(true)
+queued: %d
+bool(true)
+acquired in arrival order: yes
+all served within n x (5 ms + 20 ms): yes
+queue left empty: yes
+lock free: NULL
