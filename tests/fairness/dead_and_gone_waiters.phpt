@@ -28,7 +28,7 @@ function queue_waiters(string $name, array $waits): array
 				usleep(5000);
 				$l->release();
 			}
-			fwrite($pair[1], serialize([$ok, $at, ($at - $t0) / 1e9]));
+			fwrite($pair[1], serialize([$ok, $at, ($at - $t0) / 1e9, PayLock\stats()['timeouts']]));
 			posix_kill(getmypid(), SIGKILL);
 		}
 		fclose($pair[1]);
@@ -97,7 +97,7 @@ echo "queue after the give-up: ", redis_raw(['LLEN', "paylock:{{$name}}:q"]), "\
 $released = hrtime(true);
 $holder->release();
 $res = collect($kids);
-printf("gave up: %s after %.2f s\n", var_export($res[0][0], true), round($res[0][2], 2));
+printf("gave up: %s after %.2f s, timeouts %d\n", var_export($res[0][0], true), round($res[0][2], 2), $res[0][3]);
 unset($res[0]);
 report('after a give-up', $res, $released, 0.1);
 ?>
@@ -105,5 +105,5 @@ report('after a give-up', $res, $released, 0.1);
 killed at the head: order 0,2,3, served within 1 s: yes
 killed 1.3 s before: order 1,2, served within 0.1 s: yes
 queue after the give-up: 2
-gave up: false after 0.30 s
+gave up: false after 0.30 s, timeouts 1
 after a give-up: order 1,2, served within 0.1 s: yes

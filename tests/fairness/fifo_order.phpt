@@ -1,5 +1,5 @@
 --TEST--
-Fairness (Redis): waiters queued in a known order acquire in exactly that order, each handed the lock by its predecessor's release
+Fairness (Redis): waiters queued in a known order acquire in exactly that order, each handed the lock by its predecessor's release (stats: contended, handoffs, wait_seconds)
 --EXTENSIONS--
 paylock
 pcntl
@@ -29,7 +29,7 @@ for ($i = 0; $i < $n; $i++) {
 		$at = hrtime(true);
 		usleep(5000);
 		$l->release();
-		fwrite($pair[1], serialize([$ok, $at, PayLock\stats()['handoffs']]));
+		fwrite($pair[1], serialize([$ok, $at, PayLock\stats()]));
 		posix_kill(getmypid(), SIGKILL);
 	}
 	fclose($pair[1]);
@@ -46,11 +46,13 @@ var_dump($holder->release());
 
 $got = [];
 foreach ($pipes as $i => $p) {
-	[$ok, $at, $handoffs] = unserialize(stream_get_contents($p));
+	[$ok, $at, $stats] = unserialize(stream_get_contents($p));
 	pcntl_waitpid($pids[$i], $st);
 	$got[$i] = $at;
-	if (!$ok || $handoffs !== 1) {
-		echo "waiter $i: acquired ", var_export($ok, true), ", handoffs $handoffs\n";
+	// each waiter: one contended acquire, handed over by its predecessor, no timeout
+	if (!$ok || $stats['contended'] !== 1 || $stats['handoffs'] !== 1 || $stats['timeouts'] !== 0
+		|| $stats['wait_seconds'] <= 0) {
+		echo "waiter $i: acquired ", var_export($ok, true), ", stats ", json_encode($stats), "\n";
 	}
 }
 asort($got);
