@@ -1,5 +1,5 @@
 <?php
-// Helpers shared by the benchmark scripts (uncontended.php, files.php).
+// Helpers shared by the benchmark scripts (uncontended.php, files.php, idempotency.php, contention.php).
 
 declare(strict_types=1);
 
@@ -142,7 +142,84 @@ function ext_flags(array $exts, string $paylockSo): array
                 }
             }
             $flags[] = 'extension=redis';
+        } elseif (is_file("$dir/$e.so")) {
+            $flags[] = "extension=$e"; // any other shared extension, e.g. posix
+        } else {
+            // Not shared: fine if it is compiled in (like pcntl in Debian's CLI).
+            extension_loaded($e) || fail("PHP extension $e is missing ($dir/$e.so)");
         }
     }
     return $flags;
+}
+
+/** Nearest-rank percentile of an ascending list; NAN when it is empty. */
+function percentile(array $sorted, float $p): float
+{
+    $n = count($sorted);
+    return $n === 0 ? NAN : (float)$sorted[max(0, (int)ceil($p / 100 * $n) - 1)];
+}
+
+function fmt_ratio(?float $r): string
+{
+    return $r === null ? '-' : sprintf('%.2fx', $r);
+}
+
+/** The file system type a path lives on (longest mount point prefix in /proc/mounts). */
+function fs_type(string $path): string
+{
+    $real = realpath($path) ?: $path;
+    $best = '';
+    $type = '?';
+    foreach (file('/proc/mounts', FILE_IGNORE_NEW_LINES) ?: [] as $line) {
+        $f = explode(' ', $line);
+        if (count($f) < 3) {
+            continue;
+        }
+        $mnt = str_replace('\\040', ' ', $f[1]);
+        $prefix = rtrim($mnt, '/') . '/';
+        if (($real === $mnt || str_starts_with($real . '/', $prefix)) && strlen($mnt) >= strlen($best)) {
+            $best = $mnt;
+            $type = $f[2];
+        }
+    }
+    return $type;
+}
+
+/** A fresh private directory $base/$prefix.XXXXXXXX (the caller removes it, e.g. with rm_tree()). */
+function make_scratch(string $base, string $prefix): string
+{
+    for ($i = 0; $i < 10; $i++) {
+        $d = rtrim($base, '/') . "/$prefix." . bin2hex(random_bytes(4));
+        if (@mkdir($d, 0700)) {
+            return $d;
+        }
+    }
+    fail("cannot create a scratch directory under $base");
+}
+
+function rm_tree(string $dir): void
+{
+    if (!is_dir($dir) || is_link($dir)) {
+        return;
+    }
+    foreach (scandir($dir) ?: [] as $e) {
+        if ($e === '.' || $e === '..') {
+            continue;
+        }
+        $p = "$dir/$e";
+        is_dir($p) && !is_link($p) ? rm_tree($p) : @unlink($p);
+    }
+    @rmdir($dir);
+}
+
+/** $a / $b; null when either is missing or NAN, or $b is 0. */
+function ratio(?float $a, ?float $b): ?float
+{
+    return $a === null || $b === null || $b == 0.0 || is_nan($a) || is_nan($b) ? null : $a / $b;
+}
+
+function cpu_count(): ?int
+{
+    $c = @file_get_contents('/proc/cpuinfo');
+    return $c === false ? null : preg_match_all('/^processor\s*:/m', $c);
 }

@@ -426,13 +426,6 @@ function variant_cmd(array $o, array $v, array $ctx, int $iterations, int $warmu
     return php_cmd($o, $v['ext'] ?? [], $args);
 }
 
-/** Nearest-rank percentile. */
-function percentile(array $sorted, float $p): float
-{
-    $n = count($sorted);
-    return $n === 0 ? NAN : (float)$sorted[max(0, (int)ceil($p / 100 * $n) - 1)];
-}
-
 /**
  * Median over rounds of (a's cycles/s / b's cycles/s in the same round). The two ran within seconds of
  * each other, so drift during the run (ext4 create/unlink costs wander by 30% and more) cancels out.
@@ -443,64 +436,6 @@ function paired_ratio(array $runs, string $a, string $b): ?float
         return null;
     }
     return round(median(array_map(static fn($x, $y) => $x / $y, $runs[$a], $runs[$b])), 3);
-}
-
-function ratio(?float $a, ?float $b): ?float
-{
-    return $a === null || $b === null || $b == 0.0 ? null : $a / $b;
-}
-
-function fmt_ratio(?float $r): string
-{
-    return $r === null ? '-' : sprintf('%.2fx', $r);
-}
-
-/** The file system type a path lives on (longest mount point prefix in /proc/mounts). */
-function fs_type(string $path): string
-{
-    $real = realpath($path) ?: $path;
-    $best = '';
-    $type = '?';
-    foreach (file('/proc/mounts', FILE_IGNORE_NEW_LINES) ?: [] as $line) {
-        $f = explode(' ', $line);
-        if (count($f) < 3) {
-            continue;
-        }
-        $mnt = str_replace('\\040', ' ', $f[1]);
-        $prefix = rtrim($mnt, '/') . '/';
-        if (($real === $mnt || str_starts_with($real . '/', $prefix)) && strlen($mnt) >= strlen($best)) {
-            $best = $mnt;
-            $type = $f[2];
-        }
-    }
-    return $type;
-}
-
-/** A fresh private directory under $base (removed at exit by the parent). */
-function make_scratch(string $base): string
-{
-    for ($i = 0; $i < 10; $i++) {
-        $d = rtrim($base, '/') . '/paylock-files.' . bin2hex(random_bytes(4));
-        if (@mkdir($d, 0700)) {
-            return $d;
-        }
-    }
-    fail("cannot create a scratch directory under $base");
-}
-
-function rm_tree(string $dir): void
-{
-    if (!is_dir($dir) || is_link($dir)) {
-        return;
-    }
-    foreach (scandir($dir) ?: [] as $e) {
-        if ($e === '.' || $e === '..') {
-            continue;
-        }
-        $p = "$dir/$e";
-        is_dir($p) && !is_link($p) ? rm_tree($p) : @unlink($p);
-    }
-    @rmdir($dir);
 }
 
 /**
@@ -590,10 +525,10 @@ function parent(array $o): void
         }
     });
     is_dir($o['tmp-dir']) && is_writable($o['tmp-dir']) || fail("{$o['tmp-dir']} is not a writable directory");
-    $scratch['tmp'] = make_scratch($o['tmp-dir']);
+    $scratch['tmp'] = make_scratch($o['tmp-dir'], 'paylock-files');
     $shm = $o['shm-dir'] !== '' && is_dir($o['shm-dir']) && is_writable($o['shm-dir']);
     if ($shm) {
-        $scratch['shm'] = make_scratch($o['shm-dir']);
+        $scratch['shm'] = make_scratch($o['shm-dir'], 'paylock-files');
     } else {
         $notes[] = "{$o['shm-dir']} missing or not writable: no /dev/shm rows";
     }

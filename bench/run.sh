@@ -5,13 +5,19 @@
 #
 #   bash bench/run.sh [--iterations=N] [--rounds=N] [--warmup=N] [--only=paylock,phpredis,...] [--no-monitor]
 #                     [--no-files | --files-only] [--files-OPTION=VALUE ...] [--no-idem | --idem-only]
+#                     [--no-contention | --contention-only] [--contention-OPTION=VALUE ...]
 #
 # Then runs bench/files.php (file locks: FileStore vs C loops, raw flock, symfony FlockStore;
 # FallbackStore vs RedisStore; 8 contending processes) against the same redis-server; results in
 # bench/results/files.json. --iterations, --rounds and --warmup go to both scripts, --files-X=V is
 # passed to files.php as --X=V (e.g. --files-procs=16, --files-no-strace), anything else to
-# uncontended.php only. Last, bench/idempotency.php (idempotency guard: replay and claim+complete vs
+# uncontended.php only. Then bench/idempotency.php (idempotency guard: replay and claim+complete vs
 # phpredis GET+SETEX and the round-trip limit); results in bench/results/idempotency.json.
+# Last, bench/contention.php (8, 32 and 128 processes x 40 cycles on one name: PayLock Redis/FileStore vs
+# symfony/lock and malkusch/lock; utilisation, waits vs the FIFO bound, lost updates; about 1 min on 2 CPUs);
+# results in bench/results/contention.json. It gets only --contention-X=V, passed as --X=V (e.g.
+# --contention-procs=8, --contention-rounds=3, --contention-only=paylock-redis,symfony-redis), and runs
+# on every CPU (redis-server stays pinned as below).
 #
 # Env: PAYLOCK_BENCH_ITERATIONS, PAYLOCK_BENCH_ROUNDS, PAYLOCK_BENCH_EXT (path to paylock.so),
 #      PAYLOCK_BENCH_PIN = same (default) | split | off: where redis-server and the clients run.
@@ -60,13 +66,18 @@ run_uncontended=1
 run_files=1
 run_idem=1
 iargs=()
+run_contention=1
+cargs=()
 for arg in "$@"; do
 	case $arg in
 	--no-files) run_files=0 ;;
 	--no-idem) run_idem=0 ;;
-	--files-only) run_uncontended=0 run_idem=0 ;;
-	--idem-only) run_uncontended=0 run_files=0 ;;
+	--no-contention) run_contention=0 ;;
+	--files-only) run_uncontended=0 run_idem=0 run_contention=0 ;;
+	--idem-only) run_uncontended=0 run_files=0 run_contention=0 ;;
+	--contention-only) run_uncontended=0 run_files=0 run_idem=0 ;;
 	--files-*) fargs+=("--${arg#--files-}") ;;
+	--contention-*) cargs+=("--${arg#--contention-}") ;;
 	--iterations=* | --rounds=* | --warmup=* | [0-9]*)
 		uargs+=("$arg")
 		fargs+=("$arg")
@@ -90,6 +101,7 @@ same)
 	taskset -pc "$((ncpu - 1))" "$BENCH_REDIS_PID" >/dev/null
 	client=(taskset -c "$((ncpu - 1))")
 	pin_desc="redis-server and clients on CPU $((ncpu - 1))"
+	redis_desc="redis-server on CPU $((ncpu - 1))"
 	;;
 split)
 	if [ "$ncpu" -lt 2 ]; then
@@ -99,8 +111,9 @@ split)
 	taskset -pc "$((ncpu - 1))" "$BENCH_REDIS_PID" >/dev/null
 	client=(taskset -c "$((ncpu - 2))")
 	pin_desc="redis-server on CPU $((ncpu - 1)), clients on CPU $((ncpu - 2))"
+	redis_desc="redis-server on CPU $((ncpu - 1))"
 	;;
-off) pin_desc="not pinned" ;;
+off) pin_desc="not pinned" redis_desc="redis-server not pinned" ;;
 *)
 	bench_log "PAYLOCK_BENCH_PIN must be same, split or off"
 	exit 2
@@ -121,4 +134,10 @@ fi
 # Idempotency guard: replay and claim+complete latency vs the seeds' GET+SETEX and the round-trip limit.
 if [ "$run_idem" = 1 ]; then
 	"${client[@]}" php -n "$here/idempotency.php" --port="$BENCH_REDIS_PORT" --ext="$BENCH_WORK/paylock.so" "${iargs[@]}"
+fi
+# Contention: P processes on one name. The processes get every CPU (pinning them to one would measure the
+# scheduler); redis-server keeps its pinning.
+if [ "$run_contention" = 1 ]; then
+	PAYLOCK_BENCH_EXT_SOURCE=$ext PAYLOCK_BENCH_PLACEMENT="$pin: $redis_desc" PAYLOCK_BENCH_CONTENDED_CPUS=$all_cpus \
+		"${client[@]}" php -n "$here/contention.php" --port="$BENCH_REDIS_PORT" --ext="$BENCH_WORK/paylock.so" "${cargs[@]}"
 fi

@@ -538,12 +538,6 @@ function parent(array $o): void
     }
 }
 
-function cpu_count(): ?int
-{
-    $c = @file_get_contents('/proc/cpuinfo');
-    return $c === false ? null : preg_match_all('/^processor\s*:/m', $c);
-}
-
 $o = options($argv);
 if ($o['worker'] !== null) {
     worker($o);

@@ -78,7 +78,8 @@ static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, 
 }
 
 /* A lock set is degraded as a whole: acquire and every later switch mark all its states. */
-static paylock_status fallback_release(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
+static paylock_status fallback_release(paylock_store *s, paylock_lock_state *l, uint32_t n,
+									   paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_status rc = PAYLOCK_YES;

@@ -16,8 +16,8 @@ static zend_class_entry *multi_ce;
 static zend_object_handlers lock_handlers;
 
 typedef struct {
-	zend_object *store_obj; /* addref'd: keeps the store alive while the lock exists */
-	paylock_store *store;   /* NULL until __construct ran */
+	zend_object *store_obj;    /* addref'd: keeps the store alive while the lock exists */
+	paylock_store *store;      /* NULL until __construct ran */
 	paylock_lock_state *locks; /* n states sharing one token; &one for a Lock */
 	uint32_t n;
 	paylock_lock_state one;
@@ -53,7 +53,8 @@ static const char *describe(const paylock_lock_state *l, uint32_t n, bool cap, c
 	for (i = 0; i < n && i < 3 && o < len; i++) {
 		char nb[96];
 
-		o += snprintf(buf + o, len - o, "%s\"%s\"", i ? ", " : " ", paylock_printable(l[i].name, nb, sizeof(nb)));
+		o += snprintf(buf + o, len - o, "%s\"%s\"", i ? ", " : " ",
+					  paylock_printable(l[i].name, nb, sizeof(nb)));
 	}
 	if (n > 3 && o < len) {
 		snprintf(buf + o, len - o, " and %u more", n - 3);
@@ -475,9 +476,9 @@ static void throw_lost(paylock_lock *lk)
 {
 	char what[360];
 
-	paylock_throw(paylock_ce_LockLostException,
-				  "%s %s no longer held: its lease expired or another holder took it", DESCRIBE(lk, true, what),
-				  IS(lk));
+	paylock_throw(paylock_ce_LockLostException, "%s %s no longer held: %s", DESCRIBE(lk, true, what), IS(lk),
+				  lk->n == 1 ? "its lease expired or another holder took it"
+							 : "a lease expired or another holder took one of them");
 }
 
 ZEND_METHOD(PayLock_Lock, refresh)

@@ -37,10 +37,10 @@ static inline paylock_redis_store *redis_store_from_obj(zend_object *obj)
 	return (paylock_redis_store *)((char *)obj - XtOffsetOf(paylock_redis_store, std));
 }
 
-#define GRANT_MS       "100" /* how long a hand-off waits for its waiter to claim it */
-#define HEARTBEAT_MS   250   /* a waiter looks again (and renews its place) at least this often */
-#define ENTRY_LIFE_MS  1000  /* a waiter not heard of for this long is skipped (Redis timer tick, slack) */
-#define KEYS_PER_NAME  3     /* lock, queue, waiters */
+#define GRANT_MS      "100" /* how long a hand-off waits for its waiter to claim it */
+#define HEARTBEAT_MS  250   /* a waiter looks again (and renews its place) at least this often */
+#define ENTRY_LIFE_MS 1000  /* a waiter not heard of for this long is skipped (Redis timer tick, slack) */
+#define KEYS_PER_NAME 3     /* lock, queue, waiters */
 
 /* What an acquire script call may do besides taking the locks (ARGV[3] is the digit). */
 typedef enum {
@@ -50,35 +50,35 @@ typedef enum {
 } acquire_mode;
 
 /* Shared by the acquire and release scripts. KEYS: per name lock, queue, waiters. ARGV[5]: GRANT_MS. */
-#define QUEUE_LUA                                                                                         \
-	"local now\n"                                                                                         \
-	"local function clock()\n"                                                                            \
-	"  if not now then local t = redis.call('TIME'); now = t[1] * 1000 + math.floor(t[2] / 1000) end\n" \
-	"  return now\n"                                                                                      \
-	"end\n"                                                                                               \
-	"local function lk(i) return KEYS[3 * i - 2] end\n"                                                   \
-	"local function live_head(i)\n"                                                                       \
-	"  local q, w = KEYS[3 * i - 1], KEYS[3 * i]\n"                                                       \
-	"  while true do\n"                                                                                   \
-	"    local t = redis.call('LINDEX', q, 0)\n"                                                          \
-	"    if not t then return nil end\n"                                                                  \
-	"    local alive = tonumber(redis.call('HGET', w, t))\n"                                              \
-	"    if alive and alive > clock() then return t end\n"                                                \
-	"    redis.call('LPOP', q)\n"                                                                         \
-	"    redis.call('HDEL', w, t)\n"                                                                      \
-	"  end\n"                                                                                             \
-	"end\n"                                                                                               \
-	"local function grant(i, t)\n"                                                                        \
-	"  redis.call('LPOP', KEYS[3 * i - 1])\n"                                                             \
-	"  redis.call('HDEL', KEYS[3 * i], t)\n"                                                              \
-	"  redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n"                                               \
-	"  local g = lk(i) .. ':g:' .. t\n"                                                                   \
-	"  redis.call('RPUSH', g, '1')\n"                                                                     \
-	"  redis.call('PEXPIRE', g, ARGV[5])\n"                                                               \
-	"end\n"                                                                                               \
-	"local function pass_on(i)\n"                                                                         \
-	"  local t = live_head(i)\n"                                                                          \
-	"  if t then grant(i, t) else redis.call('DEL', lk(i)) end\n"                                         \
+#define QUEUE_LUA                                                                                            \
+	"local now\n"                                                                                            \
+	"local function clock()\n"                                                                               \
+	"  if not now then local t = redis.call('TIME'); now = t[1] * 1000 + math.floor(t[2] / 1000) end\n"      \
+	"  return now\n"                                                                                         \
+	"end\n"                                                                                                  \
+	"local function lk(i) return KEYS[3 * i - 2] end\n"                                                      \
+	"local function live_head(i)\n"                                                                          \
+	"  local q, w = KEYS[3 * i - 1], KEYS[3 * i]\n"                                                          \
+	"  while true do\n"                                                                                      \
+	"    local t = redis.call('LINDEX', q, 0)\n"                                                             \
+	"    if not t then return nil end\n"                                                                     \
+	"    local alive = tonumber(redis.call('HGET', w, t))\n"                                                 \
+	"    if alive and alive > clock() then return t end\n"                                                   \
+	"    redis.call('LPOP', q)\n"                                                                            \
+	"    redis.call('HDEL', w, t)\n"                                                                         \
+	"  end\n"                                                                                                \
+	"end\n"                                                                                                  \
+	"local function grant(i, t)\n"                                                                           \
+	"  redis.call('LPOP', KEYS[3 * i - 1])\n"                                                                \
+	"  redis.call('HDEL', KEYS[3 * i], t)\n"                                                                 \
+	"  redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n"                                                  \
+	"  local g = lk(i) .. ':g:' .. t\n"                                                                      \
+	"  redis.call('RPUSH', g, '1')\n"                                                                        \
+	"  redis.call('PEXPIRE', g, ARGV[5])\n"                                                                  \
+	"end\n"                                                                                                  \
+	"local function pass_on(i)\n"                                                                            \
+	"  local t = live_head(i)\n"                                                                             \
+	"  if t then grant(i, t) else redis.call('DEL', lk(i)) end\n"                                            \
 	"end\n"
 
 /* ARGV: "<token>:<pid>:<ms>:<host>", ttl ms, mode, ms this waiter counts as alive, GRANT_MS.
@@ -134,16 +134,15 @@ static const char acquire_lua[] = QUEUE_LUA
 /* ARGV: token, -, -, -, GRANT_MS. Releases the names that are ours, each handed to its first live
  * waiter; returns how many were ours. */
 static paylock_script release_script;
-static const char release_lua[] = QUEUE_LUA
-	"local released = 0\n"
-	"for i = 1, #KEYS / 3 do\n"
-	"  local v = redis.call('GET', lk(i))\n"
-	"  if v and string.sub(v, 1, 32) == ARGV[1] then\n"
-	"    pass_on(i)\n"
-	"    released = released + 1\n"
-	"  end\n"
-	"end\n"
-	"return released\n";
+static const char release_lua[] = QUEUE_LUA "local released = 0\n"
+											"for i = 1, #KEYS / 3 do\n"
+											"  local v = redis.call('GET', lk(i))\n"
+											"  if v and string.sub(v, 1, 32) == ARGV[1] then\n"
+											"    pass_on(i)\n"
+											"    released = released + 1\n"
+											"  end\n"
+											"end\n"
+											"return released\n";
 
 /* KEYS: lock, fence counter. ARGV: token. The holder's fencing token, issued on first request:
  * -1 when the lock is no longer ours. */
@@ -177,7 +176,7 @@ static const char inspect_lua[] = "return {redis.call('GET', KEYS[1]), redis.cal
 typedef struct {
 	const char **argv;
 	size_t *lens;
-	int argc;  /* filled so far */
+	int argc; /* filled so far */
 	int nkeys;
 	char *buf; /* the keys' bytes */
 } lock_call;
@@ -359,8 +358,8 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 		memcpy(wake + wake_len, ":g:", 3);
 		memcpy(wake + wake_len + 3, l[0].token, PAYLOCK_TOKEN_HEX);
 		wake_len += 3 + PAYLOCK_TOKEN_HEX;
-		switch (paylock_redis_blpop(c, wake, wake_len, block_seconds(now, deadline_ns, holder_ms), deadline_ns,
-									err)) {
+		switch (paylock_redis_blpop(c, wake, wake_len, block_seconds(now, deadline_ns, holder_ms),
+									deadline_ns, err)) {
 		case PAYLOCK_WAKE_FAILED:
 			return PAYLOCK_FAILED;
 		case PAYLOCK_WAKE_POPPED:
@@ -401,8 +400,8 @@ static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, uin
 	call_init(&lc, c, l, n, KEYS_PER_NAME, 5);
 	call_arg(&lc, mine, mine_len);
 	call_arg(&lc, ttl, ttl_len);
-	call_arg(&lc, "0", 1);           /* mode, set per call */
-	call_arg(&lc, "0", 1);           /* life, set per call */
+	call_arg(&lc, "0", 1); /* mode, set per call */
+	call_arg(&lc, "0", 1); /* life, set per call */
 	call_arg(&lc, GRANT_MS, strlen(GRANT_MS));
 	st = queue_until(c, l, &lc, deadline_ns, info, err);
 	call_free(&lc);
