@@ -223,3 +223,33 @@ function cpu_count(): ?int
     $c = @file_get_contents('/proc/cpuinfo');
     return $c === false ? null : preg_match_all('/^processor\s*:/m', $c);
 }
+
+/**
+ * Critical sections [in_ns, out_ns] of all processes: how many began before an earlier one ended (a
+ * working lock has none; hrtime is CLOCK_MONOTONIC, one clock for all processes) and their total length.
+ */
+function overlaps_and_held(array $intervals): array
+{
+    usort($intervals, static fn($a, $b) => $a[0] <=> $b[0]);
+    $overlaps = 0;
+    $maxOut = 0;
+    $heldNs = 0;
+    foreach ($intervals as [$in, $out]) {
+        if ($in < $maxOut) {
+            $overlaps++;
+        }
+        $maxOut = max($maxOut, $out);
+        $heldNs += $out - $in;
+    }
+    return [$overlaps, $heldNs];
+}
+
+/** Writes a benchmark's results as pretty JSON to $path (creating its directory) and says where. */
+function write_results_json(string $path, array $json): void
+{
+    $dir = dirname($path);
+    is_dir($dir) || mkdir($dir, 0777, true) || fail("cannot create $dir");
+    file_put_contents($path, json_encode($json, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE) . "\n")
+        !== false || fail("cannot write $path");
+    fwrite(STDERR, "results written to $path\n");
+}

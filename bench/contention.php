@@ -420,18 +420,7 @@ function worker(array $o): void
             }
         }
     }
-    // Critical sections of a working lock never overlap (hrtime is CLOCK_MONOTONIC, one clock for all).
-    usort($intervals, static fn($a, $b) => $a[0] <=> $b[0]);
-    $overlaps = 0;
-    $maxOut = 0;
-    $heldNs = 0;
-    foreach ($intervals as [$in, $out]) {
-        if ($in < $maxOut) {
-            $overlaps++;
-        }
-        $maxOut = max($maxOut, $out);
-        $heldNs += $out - $in;
-    }
+    [$overlaps, $heldNs] = overlaps_and_held($intervals);
     $counter = (int)trim((string)file_get_contents("$dir/counter"));
     $errors = array_merge($errors, $failed); // the children's own messages first: they say why
     fwrite(STDOUT, json_encode([
@@ -842,11 +831,7 @@ function parent(array $o): void
         'elapsed_s' => round($totalS, 1),
     ];
     if ($o['json'] !== '') {
-        $jdir = dirname($o['json']);
-        is_dir($jdir) || mkdir($jdir, 0777, true) || fail("cannot create $jdir");
-        file_put_contents($o['json'], json_encode(json_clean($json), JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE)
-            . "\n") !== false || fail("cannot write {$o['json']}");
-        fwrite(STDERR, "results written to {$o['json']}\n");
+        write_results_json($o['json'], json_clean($json));
     }
 }
 

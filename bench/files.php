@@ -242,18 +242,7 @@ function worker_contended(array $o): void
         $end = max($end, $r['end']);
         array_push($errors, ...$r['errors']);
     }
-    // Critical sections of a working lock never overlap (monotonic clock, same for all processes).
-    usort($intervals, static fn($a, $b) => $a[0] <=> $b[0]);
-    $overlaps = 0;
-    $maxOut = 0;
-    $heldNs = 0;
-    foreach ($intervals as [$in, $out]) {
-        if ($in < $maxOut) {
-            $overlaps++;
-        }
-        $maxOut = max($maxOut, $out);
-        $heldNs += $out - $in;
-    }
+    [$overlaps, $heldNs] = overlaps_and_held($intervals);
     $expected = $o['procs'] * $o['cycles'];
     $final = (int)trim((string)file_get_contents($counter));
     fwrite(STDOUT, json_encode([
@@ -873,11 +862,7 @@ function parent(array $o): void
         'elapsed_s' => round($totalS, 1),
     ];
     if ($o['json'] !== '') {
-        $dir = dirname($o['json']);
-        is_dir($dir) || mkdir($dir, 0777, true) || fail("cannot create $dir");
-        file_put_contents($o['json'], json_encode($json, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE) . "\n")
-            !== false || fail("cannot write {$o['json']}");
-        fwrite(STDERR, "results written to {$o['json']}\n");
+        write_results_json($o['json'], $json);
     }
 }
 

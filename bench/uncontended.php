@@ -530,11 +530,7 @@ function parent(array $o): void
         ],
     ];
     if ($o['json'] !== '') {
-        $dir = dirname($o['json']);
-        is_dir($dir) || mkdir($dir, 0777, true) || fail("cannot create $dir");
-        file_put_contents($o['json'], json_encode($json, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE) . "\n")
-            !== false || fail("cannot write {$o['json']}");
-        fwrite(STDERR, "results written to {$o['json']}\n");
+        write_results_json($o['json'], $json);
     }
 }
 
