@@ -1,8 +1,9 @@
 /* RedisStore: locks as one Redis string per name, with a FIFO queue of waiters per name.
  *
  * Keys for lock "n" under prefix "p:" (all share the hash tag {n}):
- *   p:{n}        "<token>:<pid>:<acquired unix ms>:<host>[|<fence>]", PX = the lease; or "=<waiter token>"
- *                while the lock is being handed to that waiter (PX = GRANT_MS)
+ *   p:{n}        "<token>:<pid>:<acquired unix ms>:<host>[|<fence>][+]", PX = the lease, "+" when someone
+ *                queued behind this holder (so a release nobody waits for needs no look at the queue);
+ *                or "=<waiter token>" while the lock is being handed to that waiter (PX = GRANT_MS)
  *   p:{n}:q      list of waiting tokens in arrival order
  *   p:{n}:w      hash waiting token -> until when (server ms) the waiter counts as alive; every waiter
  *                renews it each HEARTBEAT_MS, so a killed one drops out after at most ENTRY_LIFE_MS
@@ -103,13 +104,14 @@ static const char acquire_lua[] = QUEUE_LUA
 	"if busy == 0 then\n"
 	"  for i = 1, n do\n"
 	"    local v = vals[i]\n"
+	"    if redis.call('HDEL', KEYS[3 * i], me) == 1 then redis.call('LREM', KEYS[3 * i - 1], 1, me) end\n"
 	"    if v and string.sub(v, 1, 32) == me then\n"
 	"      redis.call('PEXPIRE', lk(i), ARGV[2])\n"
 	"    else\n"
-	"      redis.call('SET', lk(i), mine, 'PX', ARGV[2])\n"
+	"      local mark = redis.call('EXISTS', KEYS[3 * i - 1]) == 1 and '+' or ''\n"
+	"      redis.call('SET', lk(i), mine .. mark, 'PX', ARGV[2])\n"
 	"      if v then redis.call('DEL', lk(i) .. ':g:' .. me) end\n"
 	"    end\n"
-	"    if redis.call('HDEL', KEYS[3 * i], me) == 1 then redis.call('LREM', KEYS[3 * i - 1], 1, me) end\n"
 	"  end\n"
 	"  return {1}\n"
 	"end\n"
@@ -123,6 +125,9 @@ static const char acquire_lua[] = QUEUE_LUA
 	"end\n"
 	"local q, w = KEYS[3 * busy - 1], KEYS[3 * busy]\n"
 	"if ARGV[3] == '1' then\n"
+	"  local v = redis.call('GET', lk(busy))\n"
+	"  if v and string.byte(v, 1) ~= 61 and string.byte(v, -1) ~= 43 then redis.call('APPEND', lk(busy), "
+	"'+') end\n"
 	"  if redis.call('HSET', w, me, clock() + tonumber(ARGV[4])) == 1 then redis.call('RPUSH', q, me) end\n"
 	"  redis.call('PEXPIRE', q, 60000)\n"
 	"  redis.call('PEXPIRE', w, 60000)\n"
@@ -132,27 +137,34 @@ static const char acquire_lua[] = QUEUE_LUA
 	"return {0, busy, redis.call('PTTL', lk(busy))}\n";
 
 /* ARGV: token, -, -, -, GRANT_MS. Releases the names that are ours, each handed to its first live
- * waiter; returns how many were ours. */
+ * waiter; returns how many were ours. A single name nobody waits for takes the short way. */
 static paylock_script release_script;
-static const char release_lua[] = QUEUE_LUA "local released = 0\n"
-											"for i = 1, #KEYS / 3 do\n"
-											"  local v = redis.call('GET', lk(i))\n"
-											"  if v and string.sub(v, 1, 32) == ARGV[1] then\n"
-											"    pass_on(i)\n"
-											"    released = released + 1\n"
-											"  end\n"
-											"end\n"
-											"return released\n";
+static const char release_lua[] =
+	"if #KEYS == 3 then\n"
+	"  local v = redis.call('GET', KEYS[1])\n"
+	"  if not v or string.sub(v, 1, 32) ~= ARGV[1] then return 0 end\n"
+	"  if string.byte(v, -1) ~= 43 then redis.call('DEL', KEYS[1]); return 1 end\n"
+	"end\n" QUEUE_LUA "local released = 0\n"
+	"for i = 1, #KEYS / 3 do\n"
+	"  local v = redis.call('GET', lk(i))\n"
+	"  if v and string.sub(v, 1, 32) == ARGV[1] then\n"
+	"    pass_on(i)\n"
+	"    released = released + 1\n"
+	"  end\n"
+	"end\n"
+	"return released\n";
 
 /* KEYS: lock, fence counter. ARGV: token. The holder's fencing token, issued on first request:
  * -1 when the lock is no longer ours. */
 static paylock_script fence_script;
 static const char fence_lua[] = "local v = redis.call('GET', KEYS[1])\n"
 								"if not v or string.sub(v, 1, 32) ~= ARGV[1] then return -1 end\n"
+								"local mark = string.byte(v, -1) == 43 and '+' or ''\n"
+								"if mark == '+' then v = string.sub(v, 1, -2) end\n"
 								"local f = string.match(v, '|(%d+)$')\n"
 								"if f then return tonumber(f) end\n"
 								"f = redis.call('INCR', KEYS[2])\n"
-								"redis.call('SET', KEYS[1], v .. '|' .. f, 'KEEPTTL')\n"
+								"redis.call('SET', KEYS[1], v .. '|' .. f .. mark, 'KEEPTTL')\n"
 								"return f\n";
 
 /* KEYS: locks. ARGV: token, ttl ms. Renews the names that are ours; returns how many were. */
@@ -524,7 +536,7 @@ static paylock_status redis_check(paylock_store *s, paylock_lock_state *l, uint3
 	return st;
 }
 
-/* "<token>:<pid>:<ms>:<host>[|<fence>]" -> holder array. */
+/* "<token>:<pid>:<ms>:<host>[|<fence>][+]" -> holder array. */
 static paylock_status describe_value(const char *v, size_t len, long long pttl, zval *out)
 {
 	const char *end = v + len, *p = v + PAYLOCK_TOKEN_HEX, *host, *bar;
@@ -533,6 +545,9 @@ static paylock_status describe_value(const char *v, size_t len, long long pttl, 
 
 	if (len <= PAYLOCK_TOKEN_HEX || *p != ':') {
 		return PAYLOCK_FAILED;
+	}
+	if (end[-1] == '+') {
+		end--; /* someone is queued */
 	}
 	pid = ZEND_STRTOL(p + 1, &stop, 10);
 	if (stop >= end || *stop != ':') {
