@@ -842,25 +842,34 @@ static zend_object *claim_create(zend_class_entry *ce)
 	return obj;
 }
 
-/* A claim dropped while still ours: during exception unwinding that is the step failing (like $fn
- * throwing in run()); otherwise complete()/abandon() was forgotten, which deserves a warning. */
+/* A claim dropped while still ours. When the request is ending (exit(), or the script ended with the claim
+ * in a global) the step may have run: outcome unknown, as after a fatal error. During exception unwinding
+ * it is the step failing (like $fn throwing in run()); otherwise complete()/abandon() was forgotten,
+ * which deserves a warning. */
 static void claim_dtor(zend_object *obj)
 {
 	paylock_claim *c = claim_from_obj(obj);
+	bool request_ending;
 
 	zend_objects_destroy_object(obj);
-	if (c->store && owned_here(c)) {
-		if (!EG(exception)) {
-			char kb[96];
-
-			php_error_docref(
-				NULL, E_WARNING,
-				"The claim on idempotency key \"%s\" was destroyed without complete() or abandon(); "
-				"abandoned, so the next delivery runs the step again",
-				KEY_FOR_MSG(c, kb));
-		}
-		abandon_quietly(c, false, "on destruction");
+	if (c->store == NULL || !owned_here(c)) {
+		return;
 	}
+	request_ending =
+		(EG(flags) & EG_FLAGS_IN_SHUTDOWN) || (EG(exception) && zend_is_unwind_exit(EG(exception)));
+	if (request_ending) {
+		abandon_quietly(c, true, "at request end");
+		return;
+	}
+	if (!EG(exception)) {
+		char kb[96];
+
+		php_error_docref(NULL, E_WARNING,
+						 "The claim on idempotency key \"%s\" was destroyed without complete() or abandon(); "
+						 "abandoned, so the next delivery runs the step again",
+						 KEY_FOR_MSG(c, kb));
+	}
+	abandon_quietly(c, false, "on destruction");
 }
 
 /* No I/O here: RSHUTDOWN gives up what the request still owned. */

@@ -20,7 +20,7 @@ elif [ "${1:-}" = "--asan" ]; then
 fi
 
 ext="$root/modules/paylock.so"
-[ -f "$ext" ] || { echo "tests/run.sh: $ext is missing; build first (scripts/build.sh)" >&2; exit 2; }
+[ -f "$ext" ] || { echo "tests/run.sh: $ext is missing; build first (scripts/setup.sh)" >&2; exit 2; }
 runtests=$(ls /usr/lib/php/*/build/run-tests.php 2>/dev/null | head -n1)
 [ -n "$runtests" ] || { echo "tests/run.sh: run-tests.php not found (apt-get install php-dev)" >&2; exit 2; }
 

@@ -1,5 +1,5 @@
 --TEST--
-IdempotencyGuard: a request that dies mid-step (memory_limit, max_execution_time, exit, fatal error with the claim in a global) marks the key "outcome unknown" at RSHUTDOWN: re-run by default, OutcomeUnknownException with after_crash => 'throw'
+IdempotencyGuard: a request that dies or ends mid-step (memory_limit, max_execution_time, exit, fatal error or script end with the claim in a global) marks the key "outcome unknown" at RSHUTDOWN: re-run by default, OutcomeUnknownException with after_crash => 'throw'
 --EXTENSIONS--
 paylock
 --SKIPIF--
@@ -18,6 +18,8 @@ $cases = [
 	'max_execution_time' => '$g->run($key, function () { set_time_limit(1); while (true) {} });',
 	'exit() inside run()' => '$g->run($key, function () { exit(3); });',
 	'claim in a global, E_USER_ERROR' => '$GLOBALS["c"] = $g->begin($key); trigger_error("fatal", E_USER_ERROR);',
+	'exit() with a begin() claim in a local' => 'function step($g, $key) { $c = $g->begin($key); exit(3); } step($g, $key);',
+	'script ends with a claim in a global' => '$c = $g->begin($key); echo "done\\n";',
 	'uncaught exception from $fn (not a crash)' => '$g->run($key, function () { throw new RuntimeException("declined"); });',
 ];
 foreach ($stores as $kind => [$store, $make]) {
@@ -57,10 +59,14 @@ memory_limit: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownEx
 max_execution_time: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
 exit() inside run(): rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
 claim in a global, E_USER_ERROR: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
+exit() with a begin() claim in a local: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
+script ends with a claim in a global: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
 uncaught exception from $fn (not a crash): rerun -> runs again (attempt 2); throw -> runs again
 == file
 memory_limit: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
 max_execution_time: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
 exit() inside run(): rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
 claim in a global, E_USER_ERROR: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
+exit() with a begin() claim in a local: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
+script ends with a claim in a global: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
 uncaught exception from $fn (not a crash): rerun -> runs again (attempt 2); throw -> runs again
