@@ -253,3 +253,13 @@ function write_results_json(string $path, array $json): void
         !== false || fail("cannot write $path");
     fwrite(STDERR, "results written to $path\n");
 }
+
+/** The --port option: a port number, or null when not given. */
+function port_option(mixed $port): ?int
+{
+    if ($port === null || $port === '') {
+        return null;
+    }
+    preg_match('/^\d+$/', (string)$port) || fail('--port must be a number');
+    return (int)$port;
+}

@@ -107,12 +107,7 @@ function options(array $argv): array
             fail("unknown argument '$arg' (try --help)");
         }
     }
-    if ($o['port'] !== null && $o['port'] !== '') {
-        preg_match('/^\d+$/', (string)$o['port']) || fail('--port must be a number');
-        $o['port'] = (int)$o['port'];
-    } else {
-        $o['port'] = null;
-    }
+    $o['port'] = port_option($o['port']);
     $procs = [];
     foreach (explode(',', (string)$o['procs']) as $p) {
         preg_match('/^\s*\d+\s*$/', $p) && (int)$p >= 1 || fail('--procs must be a comma-separated list of positive integers');

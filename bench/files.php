@@ -84,12 +84,7 @@ function options(array $argv): array
             fail("unknown argument '$arg' (try --help)");
         }
     }
-    if ($o['port'] !== null && $o['port'] !== '') {
-        preg_match('/^\d+$/', (string)$o['port']) || fail('--port must be a number');
-        $o['port'] = (int)$o['port'];
-    } else {
-        $o['port'] = null;
-    }
+    $o['port'] = port_option($o['port']);
     foreach (['iterations', 'rounds', 'procs', 'cycles'] as $k) {
         $o[$k] = (int)$o[$k];
         $o[$k] > 0 || fail("--$k must be a positive integer");

@@ -23,18 +23,9 @@ started=$(date +%s)
 keep=0
 [ "${1:-}" = "--keep" ] && keep=1
 
-need=(php-cli php-dev php-pear libhiredis-dev pkg-config)
-missing=()
-for p in "${need[@]}"; do
-	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	sudo=""
-	[ "$(id -u)" -eq 0 ] || sudo="sudo"
-	echo "pecl-check: installing ${missing[*]}"
-	$sudo apt-get update -qq
-	$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/packages.sh"
+ensure_packages php-cli php-dev php-pear libhiredis-dev pkg-config
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/paylock-pecl.XXXXXX")
 finish() {

@@ -5,18 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=(php-cli php-dev libhiredis-dev pkg-config redis-server redis-tools php-parser "$@")
-missing=()
-for p in "${need[@]}"; do
-	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	sudo=""
-	[ "$(id -u)" -eq 0 ] || sudo="sudo"
-	echo "setup: installing ${missing[*]}"
-	$sudo apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source-path=SCRIPTDIR
+. scripts/packages.sh
+ensure_packages php-cli php-dev libhiredis-dev pkg-config redis-server redis-tools php-parser "$@"
 # The Debian package starts a redis-server on 6379; PayLock's tests and demo start their own.
 
 if [ ! -f configure ] || [ config.m4 -nt configure ]; then

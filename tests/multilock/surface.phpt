@@ -2,6 +2,8 @@
 MultiLock: all or none on Redis, FileStore and FallbackStore (also degraded); a busy name leaves none held; same surface as Lock; bad names
 --EXTENSIONS--
 paylock
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
