@@ -125,7 +125,7 @@ static const char acquire_lua[] = QUEUE_LUA
 	"end\n"
 	"local q, w = KEYS[3 * busy - 1], KEYS[3 * busy]\n"
 	"if ARGV[3] == '1' then\n"
-	"  local v = redis.call('GET', lk(busy))\n"
+	"  local v = vals[busy]\n"
 	"  if v and string.byte(v, 1) ~= 61 and string.byte(v, -1) ~= 43 then redis.call('APPEND', lk(busy), "
 	"'+') end\n"
 	"  if redis.call('HSET', w, me, clock() + tonumber(ARGV[4])) == 1 then redis.call('RPUSH', q, me) end\n"
