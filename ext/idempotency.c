@@ -71,16 +71,12 @@ static inline paylock_claim *claim_from_obj(zend_object *obj)
 
 static void registry_add(paylock_claim *c)
 {
-	if (PAYLOCK_G(in_request)) {
-		zend_hash_index_update_ptr(&PAYLOCK_G(claims), c->std.handle, &c->std);
-	}
+	paylock_registry_add(&PAYLOCK_G(claims), &c->std);
 }
 
 static void registry_remove(paylock_claim *c)
 {
-	if (PAYLOCK_G(in_request)) {
-		zend_hash_index_del(&PAYLOCK_G(claims), c->std.handle);
-	}
+	paylock_registry_remove(&PAYLOCK_G(claims), &c->std);
 }
 
 static void req_dtor(paylock_idem_req *r)
@@ -148,7 +144,7 @@ static void adopt_orphan(paylock_claim *c)
 	c->req.run_fd = -1;
 	registry_remove(c);
 	c->phase = PHASE_LOST;
-	zend_hash_next_index_insert_ptr(&PAYLOCK_G(claim_orphans), o);
+	paylock_registry_adopt(&PAYLOCK_G(claims), o);
 }
 
 static void warn_not_abandoned(const zend_string *key, const char *when, const paylock_error *err)
@@ -192,36 +188,33 @@ static void abandon_quietly(paylock_claim *c, bool outcome_unknown, const char *
 
 void paylock_idempotency_rinit(void)
 {
-	zend_hash_init(&PAYLOCK_G(claims), 8, NULL, NULL, 0);
-	zend_hash_init(&PAYLOCK_G(claim_orphans), 0, NULL, claim_orphan_dtor, 0);
+	paylock_registry_init(&PAYLOCK_G(claims), claim_orphan_dtor);
+}
+
+static void abandon_at_end(zend_object *obj)
+{
+	paylock_claim *c = claim_from_obj(obj);
+
+	if (owned_here(c)) {
+		abandon_quietly(c, true, "at request end");
+	}
+}
+
+static void abandon_orphan(void *orphan)
+{
+	claim_orphan *o = orphan;
+	paylock_error err = {0};
+
+	if (o->store->ops->idem->abandon(o->store, &o->req, true, &err) == PAYLOCK_YES) {
+		PAYLOCK_G(stats).idem_abandoned++;
+	} else if (err.kind != PAYLOCK_ERR_NONE) {
+		warn_not_abandoned(o->req.name, "at request end", &err);
+	}
 }
 
 void paylock_idempotency_abandon_all(void)
 {
-	zend_object *obj;
-	claim_orphan *o;
-
-	ZEND_HASH_FOREACH_PTR(&PAYLOCK_G(claims), obj) {
-		paylock_claim *c = claim_from_obj(obj);
-
-		if (owned_here(c)) {
-			abandon_quietly(c, true, "at request end");
-		}
-	}
-	ZEND_HASH_FOREACH_END();
-	ZEND_HASH_FOREACH_PTR(&PAYLOCK_G(claim_orphans), o) {
-		paylock_error err = {0};
-		zend_string *name = o->req.name;
-
-		if (o->store->ops->idem->abandon(o->store, &o->req, true, &err) == PAYLOCK_YES) {
-			PAYLOCK_G(stats).idem_abandoned++;
-		} else if (err.kind != PAYLOCK_ERR_NONE) {
-			warn_not_abandoned(name, "at request end", &err);
-		}
-	}
-	ZEND_HASH_FOREACH_END();
-	zend_hash_destroy(&PAYLOCK_G(claims));
-	zend_hash_destroy(&PAYLOCK_G(claim_orphans));
+	paylock_registry_drain(&PAYLOCK_G(claims), abandon_at_end, abandon_orphan);
 }
 
 /* ---- IdempotencyGuard ---- */

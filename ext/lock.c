@@ -67,16 +67,12 @@ static const char *describe(const paylock_lock_state *l, uint32_t n, bool cap, c
 
 static void registry_add(paylock_lock *lk)
 {
-	if (PAYLOCK_G(in_request)) {
-		zend_hash_index_update_ptr(&PAYLOCK_G(held), lk->std.handle, &lk->std);
-	}
+	paylock_registry_add(&PAYLOCK_G(locks), &lk->std);
 }
 
 static void registry_remove(paylock_lock *lk)
 {
-	if (PAYLOCK_G(in_request)) {
-		zend_hash_index_del(&PAYLOCK_G(held), lk->std.handle);
-	}
+	paylock_registry_remove(&PAYLOCK_G(locks), &lk->std);
 }
 
 static void close_files(paylock_lock_state *l, uint32_t n)
@@ -146,7 +142,7 @@ static void adopt_orphan(paylock_lock *lk)
 	lk->n = 0;
 	registry_remove(lk);
 	lk->held = false;
-	zend_hash_next_index_insert_ptr(&PAYLOCK_G(orphans), o);
+	paylock_registry_adopt(&PAYLOCK_G(locks), o);
 }
 
 /* Drops our claim without any I/O on the store (used for lost locks and inherited ones). */
@@ -763,29 +759,28 @@ static void lock_dtor(zend_object *obj)
 
 void paylock_lock_rinit(void)
 {
-	zend_hash_init(&PAYLOCK_G(held), 8, NULL, NULL, 0);
-	zend_hash_init(&PAYLOCK_G(orphans), 0, NULL, orphan_dtor, 0);
+	paylock_registry_init(&PAYLOCK_G(locks), orphan_dtor);
+}
+
+static void release_at_end(zend_object *obj)
+{
+	paylock_lock *lk = lock_from_obj(obj);
+
+	if (held_here(lk)) {
+		release_quietly(lk, "at request end");
+	}
+}
+
+static void release_orphan(void *orphan)
+{
+	paylock_orphan *o = orphan;
+
+	release_or_warn(o->store, o->locks, o->n, "at request end");
 }
 
 void paylock_lock_release_all(void)
 {
-	zend_object *obj;
-	paylock_orphan *o;
-
-	ZEND_HASH_FOREACH_PTR(&PAYLOCK_G(held), obj) {
-		paylock_lock *lk = lock_from_obj(obj);
-
-		if (held_here(lk)) {
-			release_quietly(lk, "at request end");
-		}
-	}
-	ZEND_HASH_FOREACH_END();
-	ZEND_HASH_FOREACH_PTR(&PAYLOCK_G(orphans), o) {
-		release_or_warn(o->store, o->locks, o->n, "at request end");
-	}
-	ZEND_HASH_FOREACH_END();
-	zend_hash_destroy(&PAYLOCK_G(held));
-	zend_hash_destroy(&PAYLOCK_G(orphans));
+	paylock_registry_drain(&PAYLOCK_G(locks), release_at_end, release_orphan);
 }
 
 static zend_object *lock_create(zend_class_entry *ce)

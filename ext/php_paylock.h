@@ -3,6 +3,7 @@
 #define PHP_PAYLOCK_H
 
 #include "php.h"
+#include "registry.h"
 
 #define PHP_PAYLOCK_VERSION "0.1.0"
 
@@ -47,10 +48,8 @@ ZEND_BEGIN_MODULE_GLOBALS(paylock)
 	/* Per request. */
 	bool in_request;         /* between RINIT and RSHUTDOWN */
 	bool degraded_warned;    /* FallbackStore warned about Redis this request */
-	HashTable held;          /* object handle -> zend_object* of every lock this request holds */
-	HashTable orphans;       /* held locks whose object was freed before RSHUTDOWN (fatal error path) */
-	HashTable claims;        /* object handle -> zend_object* of every idempotency claim this request owns */
-	HashTable claim_orphans; /* owned claims whose object was freed before RSHUTDOWN */
+	paylock_registry locks;  /* every Lock/MultiLock this request holds */
+	paylock_registry claims; /* every idempotency claim this request owns */
 ZEND_END_MODULE_GLOBALS(paylock)
 
 ZEND_EXTERN_MODULE_GLOBALS(paylock)
