@@ -263,3 +263,46 @@ function port_option(mixed $port): ?int
     preg_match('/^\d+$/', (string)$port) || fail('--port must be a number');
     return (int)$port;
 }
+
+/** Which build was measured: the paylock.so (where it came from, its SHA-1) and the git head. */
+function build_provenance(array $o): array
+{
+    return ['paylock_so' => ['path' => getenv('PAYLOCK_BENCH_EXT_SOURCE') ?: $o['ext'], 'sha1' => @sha1_file($o['ext']) ?: null],
+        'git' => git_head()];
+}
+
+/**
+ * The commands Redis received while $run(callable $begin, callable $end) did its measured work between
+ * calling $begin() and $end(), as [source, COMMAND] pairs: source is "lua" for the commands scripts ran,
+ * else the client's address. MONITOR watches; two ECHO markers delimit the window.
+ */
+function monitor_commands(int $port, callable $run): array
+{
+    $mon = resp_connect($port);
+    $ctl = resp_connect($port);
+    resp_call($mon, 'MONITOR');
+    $start = 'paylock-bench-start-' . bin2hex(random_bytes(4));
+    $end = 'paylock-bench-end-' . bin2hex(random_bytes(4));
+    $run(static function () use ($ctl, $start) { resp_call($ctl, 'ECHO', $start); },
+        static function () use ($ctl, $end) { resp_call($ctl, 'ECHO', $end); });
+    $seen = [];
+    $inside = false;
+    for (;;) {
+        $line = resp_read($mon);
+        if (!is_string($line)) {
+            continue;
+        }
+        if (str_contains($line, $start)) {
+            $inside = true;
+        } elseif (str_contains($line, $end)) {
+            break;
+        } elseif ($inside && preg_match('/^\S+ \[\d+ ([^\]]+)\] "([^"]*)"/', $line, $m)) {
+            // MONITOR lines: 1700000000.123456 [0 127.0.0.1:50000] "EVALSHA" ...; script calls show [0 lua].
+            $seen[] = [$m[1], strtoupper($m[2])];
+        }
+    }
+    fclose($mon);
+    fclose($ctl);
+    return $seen;
+}
+

@@ -148,37 +148,17 @@ function measure(array $o, string $variant, string $op): array
 function round_trips(array $o, string $variant, string $op): float
 {
     $n = 200;
-    $mon = resp_connect($o['port']);
-    $ctl = resp_connect($o['port']);
-    resp_call($mon, 'MONITOR');
-    $start = 'idem-start-' . bin2hex(random_bytes(4));
-    $end = 'idem-end-' . bin2hex(random_bytes(4));
-    $p = proc_open(worker_cmd($o, $variant, $op, $n, 10, true), [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes);
-    trim((string)fgets($pipes[1])) === 'ready' || fail("$variant/$op profile worker did not start");
-    resp_call($ctl, 'ECHO', $start);
-    fwrite($pipes[0], "go\n");
-    fclose($pipes[0]);
-    stream_get_contents($pipes[1]);
-    proc_close($p);
-    resp_call($ctl, 'ECHO', $end);
-    $count = 0;
-    $inside = false;
-    for (;;) {
-        $line = resp_read($mon);
-        if (!is_string($line)) {
-            continue;
-        }
-        if (str_contains($line, $start)) {
-            $inside = true;
-        } elseif (str_contains($line, $end)) {
-            break;
-        } elseif ($inside && preg_match('/^\S+ \[\d+ ([^\]]+)\]/', $line, $m) && $m[1] !== 'lua') {
-            $count++;
-        }
-    }
-    fclose($mon);
-    fclose($ctl);
-    return $count / $n;
+    $seen = monitor_commands($o['port'], static function (callable $begin, callable $end) use ($o, $variant, $op, $n) {
+        $p = proc_open(worker_cmd($o, $variant, $op, $n, 10, true), [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes);
+        trim((string)fgets($pipes[1])) === 'ready' || fail("$variant/$op profile worker did not start");
+        $begin();
+        fwrite($pipes[0], "go\n");
+        fclose($pipes[0]);
+        stream_get_contents($pipes[1]);
+        proc_close($p);
+        $end();
+    });
+    return count(array_filter($seen, static fn($c) => $c[0] !== 'lua')) / $n;
 }
 
 function parent(array $o): void

@@ -311,38 +311,15 @@ function synced_run(array $o, string $variant, int $cycles, callable $before, ca
 function wire_profile(array $o, string $variant): array
 {
     $cycles = 200;
-    $mon = resp_connect($o['port']);
-    $ctl = resp_connect($o['port']);
-    resp_call($mon, 'MONITOR');
-    $start = 'paylock-bench-start-' . bin2hex(random_bytes(4));
-    $end = 'paylock-bench-end-' . bin2hex(random_bytes(4));
-    synced_run($o, $variant, $cycles,
-        static function () use ($ctl, $start) { resp_call($ctl, 'ECHO', $start); },
-        static function () use ($ctl, $end) { resp_call($ctl, 'ECHO', $end); });
-
-    // MONITOR lines: 1700000000.123456 [0 127.0.0.1:50000] "EVALSHA" ... ; script calls show [0 lua].
+    $seen = monitor_commands($o['port'], static function (callable $begin, callable $end) use ($o, $variant, $cycles) {
+        synced_run($o, $variant, $cycles, $begin, $end);
+    });
     $client = 0;
     $lua = 0;
     $names = [];
     $top = [];
-    $inside = false;
-    for (;;) {
-        $line = resp_read($mon);
-        if (!is_string($line)) {
-            continue;
-        }
-        if (str_contains($line, $start)) {
-            $inside = true;
-            continue;
-        }
-        if (str_contains($line, $end)) {
-            break;
-        }
-        if (!$inside || !preg_match('/^\S+ \[\d+ ([^\]]+)\] "([^"]*)"/', $line, $m)) {
-            continue;
-        }
-        $cmd = strtoupper($m[2]);
-        if ($m[1] === 'lua') {
+    foreach ($seen as [$source, $cmd]) {
+        if ($source === 'lua') {
             $lua++;
             $names['lua:' . $cmd] = ($names['lua:' . $cmd] ?? 0) + 1;
         } else {
@@ -351,7 +328,7 @@ function wire_profile(array $o, string $variant): array
             $names[$cmd] = ($names[$cmd] ?? 0) + 1;
         }
     }
-    fclose($mon);
+    $ctl = resp_connect($o['port']);
     $per = [];
     foreach ($names as $k => $c) {
         $per[$k] = round($c / $cycles, 2);
@@ -512,8 +489,7 @@ function parent(array $o): void
         'php' => PHP_VERSION,
         'redis' => $redisVersion,
         'host' => ['uname' => php_uname(), 'cpus' => cpu_count(), 'loadavg_before' => $load0, 'loadavg_after' => $load1],
-        'paylock_so' => ['path' => getenv('PAYLOCK_BENCH_EXT_SOURCE') ?: $o['ext'], 'sha1' => sha1_file($o['ext']) ?: null],
-        'git' => git_head(),
+        ...build_provenance($o),
         'cpu_placement' => getenv('PAYLOCK_BENCH_PLACEMENT') ?: 'not pinned',
         'limit' => [
             'source' => "redis-benchmark -h 127.0.0.1 -c 1 -n $rbN -t set -q",
