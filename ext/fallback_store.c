@@ -127,22 +127,29 @@ static paylock_status fallback_check(paylock_store *s, paylock_lock_state *l, ui
 	return may_degrade(fb, rc, err) ? PAYLOCK_YES : rc;
 }
 
-/* Redis' tokens when Redis holds the lock; the local counter when degraded. The local counter is raised
- * past every Redis token handed out here, so tokens keep growing across a switch to degraded mode. */
+/* Redis' tokens when Redis holds the lock; the local counter when degraded. Tokens grow across every
+ * switch: a Redis token is issued above a fresh local token (so above every token this host issued while
+ * degraded), and the local counter is then raised past the Redis token. */
 static paylock_status fallback_fence(paylock_store *s, paylock_lock_state *l, paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
-
 	paylock_status rc;
+	int64_t local;
 
-	if (l->degraded) {
+	if (l->fence > 0 || l->degraded) {
 		return paylock_file_ops.fence(fb->file, l, err);
 	}
-	rc = fb->redis->ops->fence(fb->redis, l, err);
+	rc = paylock_file_ops.fence(fb->file, l, err);
+	if (rc != PAYLOCK_YES) {
+		return rc;
+	}
+	local = l->fence;
+	l->fence = 0;
+	rc = paylock_redis_fence_above(fb->redis, l, local, err);
 	if (may_degrade(fb, rc, err)) {
 		degrade(l, 1, err);
-		l->fence = 0;
-		return paylock_file_ops.fence(fb->file, l, err);
+		l->fence = local;
+		return EG(exception) ? PAYLOCK_FAILED : PAYLOCK_YES;
 	}
 	return rc == PAYLOCK_YES ? paylock_file_fence_floor(fb->file, l->fence, err) : rc;
 }
