@@ -155,7 +155,7 @@ ZEND_FUNCTION(PayLock_stats)
 	const paylock_stats *s = &PAYLOCK_G(stats);
 
 	ZEND_PARSE_PARAMETERS_NONE();
-	array_init_size(return_value, 17);
+	array_init_size(return_value, 19);
 	add_assoc_long(return_value, "acquired", s->acquired);
 	add_assoc_long(return_value, "released", s->released);
 	add_assoc_long(return_value, "contended", s->contended);
@@ -171,7 +171,9 @@ ZEND_FUNCTION(PayLock_stats)
 	add_assoc_long(return_value, "idem_mismatch", s->idem_mismatch);
 	add_assoc_long(return_value, "idem_abandoned", s->idem_abandoned);
 	add_assoc_long(return_value, "idem_lost", s->idem_lost);
-	add_assoc_long(return_value, "idem_eviction_risk", s->idem_eviction_risk);
+	add_assoc_long(return_value, "idem_eviction_risk", s->eviction_risk); /* the name before 0.2 */
+	add_assoc_long(return_value, "eviction_risk", s->eviction_risk);
+	add_assoc_long(return_value, "no_persistence", s->no_persistence);
 }
 
 static const zend_module_dep paylock_deps[] = {ZEND_MOD_REQUIRED("spl") ZEND_MOD_REQUIRED("random")

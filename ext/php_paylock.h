@@ -27,7 +27,8 @@ typedef struct {
 	zend_long idem_mismatch;
 	zend_long idem_abandoned;
 	zend_long idem_lost;
-	zend_long idem_eviction_risk;
+	zend_long eviction_risk;  /* servers whose maxmemory-policy may evict PayLock's keys */
+	zend_long no_persistence; /* servers holding idempotency records that keep no data across a restart */
 } paylock_stats;
 
 ZEND_BEGIN_MODULE_GLOBALS(paylock)
@@ -39,7 +40,7 @@ ZEND_BEGIN_MODULE_GLOBALS(paylock)
 	bool persistent;
 	/* Per process (per thread under ZTS). */
 	HashTable pool;             /* pool key -> paylock_redis_conn*, persistent connections */
-	HashTable eviction_checked; /* Redis servers whose maxmemory-policy was looked at (persistent) */
+	HashTable eviction_checked; /* Redis server or ACL user -> what its first connection found (persistent) */
 	paylock_stats stats;
 	char hostname[256];
 	unsigned char token_pool[512]; /* CSPRNG bytes not yet used for tokens */

@@ -2,6 +2,7 @@
  * with one silent reconnect, and scripts by EVALSHA with a transparent reload after NOSCRIPT. */
 #include "php_paylock.h"
 #include "redis_conn.h"
+#include "redis_durability.h"
 #include "token.h"
 #include "ext/standard/url.h"
 #include "ext/standard/sha1.h"
@@ -358,6 +359,68 @@ uint32_t paylock_redis_pool_size(void)
 
 /* ---- connecting ---- */
 
+#define REPLY_STARTS(r, lit) ((r)->len >= sizeof(lit) - 1 && memcmp((r)->str, lit, sizeof(lit) - 1) == 0)
+
+/* Errors that say "this server cannot serve us now" (full, loading, a replica or a cluster in failover,
+ * a script running too long, refused credentials) rather than "PayLock sent something wrong":
+ * ConnectionException, so FallbackStore degrades. NOPERM is not among them: it is a configuration error. */
+static bool error_means_unavailable(const redisReply *r)
+{
+	static const char *const prefixes[] = {
+		"ERR max number of clients",
+		"LOADING",
+		"MASTERDOWN",
+		"CLUSTERDOWN",
+		"TRYAGAIN",
+		"READONLY",
+		"BUSY ",
+		"UNBLOCKED",
+		"MISCONF",
+		"NOAUTH",
+		"WRONGPASS",
+	};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (r->len >= n && memcmp(r->str, prefixes[i], n) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The ACL category a refused command belongs to, for the fix in the message. */
+static const char *acl_category_hint(const redisReply *r)
+{
+	if (strcasestr(r->str, "'eval") || strcasestr(r->str, "'script") || strcasestr(r->str, "'fcall")) {
+		return "+@scripting";
+	}
+	if (strcasestr(r->str, "'blpop")) {
+		return "+@blocking";
+	}
+	if (strcasestr(r->str, "key") || strcasestr(r->str, "channel")) {
+		return "a key pattern covering the prefix (~<prefix>*)";
+	}
+	return "+@scripting +@read +@write +@list +@blocking +@connection";
+}
+
+/* err from an error reply: CONNECTION when the server cannot serve now, a configuration STORE error for
+ * NOPERM (naming what the ACL user lacks), else STORE. */
+static void error_from_reply(const paylock_redis_client *c, const redisReply *r, paylock_error *err)
+{
+	if (REPLY_STARTS(r, "NOPERM")) {
+		paylock_error_set(err, PAYLOCK_ERR_STORE,
+						  "Redis at %s refused the ACL user%s%s the commands PayLock needs (%.*s): a "
+						  "configuration error; grant it %s (ACL SETUSER %s ...)",
+						  c->where, c->user ? " " : "", c->user ? c->user : "", (int)MIN(r->len, 120), r->str,
+						  acl_category_hint(r), c->user ? c->user : "default");
+		return;
+	}
+	paylock_error_set(err, error_means_unavailable(r) ? PAYLOCK_ERR_CONNECTION : PAYLOCK_ERR_STORE,
+					  "Redis at %s answered: %.*s", c->where, (int)r->len, r->str);
+}
+
 static bool reply_is_error(redisReply *r, char *buf, size_t buflen, const char *what)
 {
 	if (r == NULL) {
@@ -368,6 +431,107 @@ static bool reply_is_error(redisReply *r, char *buf, size_t buflen, const char *
 		return true;
 	}
 	return false;
+}
+
+/* EVALSHA of a script nobody loaded: NOSCRIPT when the ACL user may run scripts, NOPERM when not. */
+#define PROBE_SHA     "0000000000000000000000000000000000000000"
+#define SETUP_REPLIES 6
+
+static const char *config_value(const redisReply *r, size_t *len)
+{
+	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[1]->type == REDIS_REPLY_STRING) {
+		*len = r->element[1]->len;
+		return r->element[1]->str;
+	}
+	return NULL;
+}
+
+/* Eviction policy (CONFIG GET, else INFO memory) and persistence (CONFIG GET save/appendonly, else only
+ * INFO persistence's aof_enabled) from the replies to the setup pipeline. */
+static void read_facts(redisReply **r, paylock_durability_facts *f)
+{
+	size_t len = 0, aof_len = 0;
+	const char *save = config_value(r[1], &len), *aof = config_value(r[2], &aof_len);
+
+	f->policy = config_value(r[0], &f->policy_len);
+	if (f->policy == NULL && r[3] && r[3]->type == REDIS_REPLY_STRING) {
+		f->policy = paylock_info_field(r[3]->str, r[3]->len, "maxmemory_policy", &f->policy_len);
+	}
+	if (save && aof) {
+		f->persistent = len > 0 || (aof_len == 3 && memcmp(aof, "yes", 3) == 0);
+	} else if (r[4] && r[4]->type == REDIS_REPLY_STRING &&
+			   (aof = paylock_info_field(r[4]->str, r[4]->len, "aof_enabled", &aof_len)) != NULL &&
+			   aof_len == 1 && aof[0] == '1') {
+		f->persistent = 1;
+	} else {
+		f->persistent = -1;
+	}
+}
+
+/* What the first connection to a server learns, in one pipelined round trip: whether this ACL user may
+ * run scripts (so a missing +@scripting is found before a lock is taken, not at its release), and once
+ * per process per server the eviction policy and persistence (so no lock or replay path pays for it). */
+static zend_result setup_checks(paylock_redis_client *c, redisContext *ctx, paylock_error *err)
+{
+	HashTable *seen = &PAYLOCK_G(eviction_checked);
+	zend_string *acl = zend_strpprintf(0, "acl|%s", ZSTR_VAL(c->pool_key));
+	bool probe = !zend_hash_str_exists(seen, ZSTR_VAL(acl), ZSTR_LEN(acl)),
+		 facts = !paylock_durability_known(c);
+	redisReply *r[SETUP_REPLIES] = {NULL};
+	int n = 0, got = 0, i;
+	zend_result rc = SUCCESS;
+
+	if (probe) {
+		redisAppendCommand(ctx, "EVALSHA " PROBE_SHA " 0");
+		n++;
+	}
+	if (facts) {
+		redisAppendCommand(ctx, "CONFIG GET maxmemory-policy");
+		redisAppendCommand(ctx, "CONFIG GET save");
+		redisAppendCommand(ctx, "CONFIG GET appendonly");
+		redisAppendCommand(ctx, "INFO memory");
+		redisAppendCommand(ctx, "INFO persistence");
+		n += 5;
+	}
+	while (got < n && redisGetReply(ctx, (void **)&r[got]) == REDIS_OK) {
+		got++;
+	}
+	for (i = 0; i < got && rc == SUCCESS; i++) {
+		/* CONFIG and INFO may be refused (managed services): only the probe's NOPERM counts. */
+		if (r[i]->type == REDIS_REPLY_ERROR &&
+			(error_means_unavailable(r[i]) || (i == 0 && probe && REPLY_STARTS(r[i], "NOPERM")))) {
+			error_from_reply(c, r[i], err);
+			rc = FAILURE;
+		}
+	}
+	if (rc == SUCCESS && got < n) {
+		bool timed_out = ctx->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
+
+		paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis at %s: %s", c->where,
+						  timed_out ? "read timed out"
+									: (ctx->errstr[0] ? ctx->errstr : "connection closed"));
+		rc = FAILURE;
+	}
+	if (rc == SUCCESS) {
+		if (probe) {
+			zend_hash_str_add_empty_element(seen, ZSTR_VAL(acl), ZSTR_LEN(acl)); /* a persistent copy */
+		}
+		if (facts) {
+			paylock_durability_facts f;
+
+			read_facts(r + (probe ? 1 : 0), &f);
+			paylock_durability_note(c, &f);
+		}
+		if (EG(exception)) { /* an error handler turned the warning into an exception: send nothing */
+			err->kind = PAYLOCK_ERR_NONE;
+			rc = FAILURE;
+		}
+	}
+	for (i = 0; i < got; i++) {
+		freeReplyObject(r[i]);
+	}
+	zend_string_release(acl);
+	return rc;
 }
 
 static paylock_redis_conn *conn_open(paylock_redis_client *c, paylock_error *err)
@@ -404,6 +568,11 @@ static paylock_redis_conn *conn_open(paylock_redis_client *c, paylock_error *err
 			goto fail;
 		}
 		freeReplyObject(r);
+		r = NULL;
+	}
+	if (setup_checks(c, ctx, err) == FAILURE) {
+		redisFree(ctx);
+		return NULL;
 	}
 	conn = pemalloc(sizeof(*conn), c->persistent);
 	conn->ctx = ctx;
@@ -413,6 +582,9 @@ static paylock_redis_conn *conn_open(paylock_redis_client *c, paylock_error *err
 fail:
 	paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis at %s: %s", c->where,
 					  why[0] ? why : (ctx->errstr[0] ? ctx->errstr : "connection closed"));
+	if (r && r->type == REDIS_REPLY_ERROR && REPLY_STARTS(r, "NOPERM")) {
+		error_from_reply(c, r, err); /* NOPERM for SELECT: a configuration error */
+	}
 	if (r) {
 		freeReplyObject(r);
 	}
@@ -469,6 +641,14 @@ static paylock_redis_conn *conn_get(paylock_redis_client *c, bool *fresh, payloc
 		c->own = conn;
 	}
 	return conn;
+}
+
+void paylock_redis_ensure_connected(paylock_redis_client *c)
+{
+	bool fresh;
+	paylock_error ignored;
+
+	conn_get(c, &fresh, &ignored);
 }
 
 paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
@@ -629,22 +809,12 @@ paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_
 	return w;
 }
 
-#define REPLY_STARTS(r, lit) ((r)->len >= sizeof(lit) - 1 && memcmp((r)->str, lit, sizeof(lit) - 1) == 0)
-
-/* Errors that say "this server cannot serve us now" rather than "PayLock sent something wrong". */
-static bool error_means_unavailable(const redisReply *r)
-{
-	return REPLY_STARTS(r, "LOADING") || REPLY_STARTS(r, "MASTERDOWN") || REPLY_STARTS(r, "NOAUTH") ||
-		   REPLY_STARTS(r, "WRONGPASS") || REPLY_STARTS(r, "NOPERM");
-}
-
 paylock_status paylock_redis_error_reply(const paylock_redis_client *c, paylock_reply *reply,
 										 paylock_error *err)
 {
 	redisReply *r = (redisReply *)reply;
 
-	paylock_error_set(err, error_means_unavailable(r) ? PAYLOCK_ERR_CONNECTION : PAYLOCK_ERR_STORE,
-					  "Redis at %s answered: %.*s", c->where, (int)r->len, r->str);
+	error_from_reply(c, r, err);
 	freeReplyObject(r);
 	return PAYLOCK_FAILED;
 }

@@ -46,6 +46,9 @@ zend_result paylock_redis_client_init(paylock_redis_client *c, zend_string *dsn,
 /* Frees memory and closes a private socket; never speaks on it. */
 void paylock_redis_client_dtor(paylock_redis_client *c);
 
+/* Opens (and checks, see redis_durability.h) a connection if there is none; errors are left to the next
+ * command. */
+void paylock_redis_ensure_connected(paylock_redis_client *c);
 /* Sends one command. extra_block_s widens the read timeout for blocking commands (BLPOP).
  * Error replies are returned as replies; NULL means a connection failure described in err. */
 paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
