@@ -2,6 +2,8 @@
 RedisStore validation: ports all digits 1-65535, unix paths that fit sun_path, timeouts of at least 1 ms; each DSN error names the wrong part and hints at URL-encoding
 --EXTENSIONS--
 paylock
+--INI--
+pcre.jit=0
 --FILE--
 <?php
 $long = '/tmp/' . str_repeat('s', 120) . '.sock';

@@ -5,6 +5,8 @@ paylock
 posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
+--INI--
+pcre.jit=0
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
@@ -39,12 +41,7 @@ function try_both(string $what, string $dsn): void
 
 // Max clients: the server answers "-ERR max number of clients reached" and hangs up.
 $full = new PrivateRedis(['--maxclients', '2']);
-usleep(200000); // the start-up probe's connection has gone
-$held = [];
-for ($i = 0; $i < 2; $i++) {
-	$held[] = stream_socket_client("tcp://127.0.0.1:$full->port");
-	usleep(50000);
-}
+$held = $full->fill();
 try_both('maxclients', $full->dsn());
 $held = [];
 $full->stop();
