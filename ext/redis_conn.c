@@ -481,7 +481,7 @@ static const char *acl_category_hint(const redisReply *r)
 	if (strcasestr(r->str, "key") || strcasestr(r->str, "channel")) {
 		return "a key pattern covering the prefix (~<prefix>*)";
 	}
-	return "+@scripting +@read +@write +@list +@blocking +@connection";
+	return "+@scripting +@read +@write +@list +@blocking +@connection +time";
 }
 
 /* err from an error reply: CONNECTION when the server cannot serve now, a configuration STORE error for

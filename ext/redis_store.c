@@ -586,6 +586,9 @@ static paylock_status redis_check(paylock_store *s, paylock_lock_state *l, uint3
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
 	}
+	if (paylock_reply_kind(r) == PAYLOCK_REPLY_ERROR) {
+		return paylock_redis_error_reply(c, r, err); /* LOADING, MASTERDOWN...: ConnectionException */
+	}
 	if (paylock_reply_kind(r) != PAYLOCK_REPLY_ARRAY || paylock_reply_count(r) != n) {
 		paylock_reply_free(r);
 		return paylock_redis_bad_reply(c, "MGET", err);

@@ -1,5 +1,5 @@
 --TEST--
-RedisStore/FallbackStore: "cannot serve now" replies (max clients, READONLY replica, BUSY script) are ConnectionException, so FallbackStore degrades
+RedisStore/FallbackStore: "cannot serve now" replies (max clients, READONLY replica, MASTERDOWN, BUSY script) are ConnectionException, so FallbackStore degrades
 --EXTENSIONS--
 paylock
 posix
@@ -52,6 +52,16 @@ $replica = new PrivateRedis();
 $replica->cmd(['REPLICAOF', '127.0.0.1', (string)$master->port]);
 try_both('replica', $replica->dsn());
 
+// A replica whose master is gone, told not to serve stale data: MASTERDOWN.
+$orphan = new PrivateRedis(['--replica-serve-stale-data', 'no']);
+$orphan->cmd(['REPLICAOF', '127.0.0.1', (string)$full->port]); // stopped above
+try {
+	PayLock\holder(new PayLock\RedisStore($orphan->dsn()), 'x');
+	echo "orphaned replica: answered\n";
+} catch (PayLock\Exception $e) {
+	echo "orphaned replica, holder(): ", get_class($e), ": ", preg_replace('/\d+\.\d+\.\d+\.\d+:\d+/', 'HOST', $e->getMessage()), "\n";
+}
+
 // A script running past busy-reply-threshold: BUSY.
 $busy = new PrivateRedis(['--lua-time-limit', '50']);
 $hog = stream_socket_client("tcp://127.0.0.1:$busy->port");
@@ -67,6 +77,7 @@ maxclients: PayLock\ConnectionException: Redis at HOST answered: ERR max number 
 maxclients, FallbackStore: degraded
 replica: PayLock\ConnectionException: Redis at HOST answered: READONLY You can't write against a read only replica.
 replica, FallbackStore: degraded
+orphaned replica, holder(): PayLock\ConnectionException: Redis at HOST answered: MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.
 busy script: PayLock\ConnectionException: Redis at HOST answered: BUSY Redis is busy running a script.%s
 busy script, FallbackStore: degraded
 degraded warnings: yes
