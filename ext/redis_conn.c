@@ -722,14 +722,6 @@ static paylock_redis_conn *conn_get(paylock_redis_client *c, bool *fresh, payloc
 	return conn;
 }
 
-void paylock_redis_ensure_connected(paylock_redis_client *c)
-{
-	bool fresh;
-	paylock_error ignored;
-
-	conn_get(c, &fresh, &ignored);
-}
-
 paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
 									 double extra_block_s, paylock_error *err)
 {

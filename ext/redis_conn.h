@@ -22,6 +22,7 @@ typedef struct {
 	zend_string *prefix;     /* key prefix, e.g. "paylock:" */
 	zend_string *pool_key;   /* every behaviour-changing setting; the password only as a hash */
 	char where[160];         /* host:port or socket path, for messages */
+	bool holds_records;      /* idempotency records go here: a server without persistence is warned about */
 	paylock_redis_conn *own; /* the connection when not persistent */
 	bool reconnected;        /* the last command was sent again on a new connection */
 } paylock_redis_client;
@@ -46,9 +47,6 @@ zend_result paylock_redis_client_init(paylock_redis_client *c, zend_string *dsn,
 /* Frees memory and closes a private socket; never speaks on it. */
 void paylock_redis_client_dtor(paylock_redis_client *c);
 
-/* Opens (and checks, see redis_durability.h) a connection if there is none; errors are left to the next
- * command. */
-void paylock_redis_ensure_connected(paylock_redis_client *c);
 /* Sends one command. extra_block_s widens the read timeout for blocking commands (BLPOP).
  * Error replies are returned as replies; NULL means a connection failure described in err. */
 paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,

@@ -49,11 +49,25 @@ const char *paylock_info_field(const char *info, size_t len, const char *name, s
 	return NULL;
 }
 
+/* Records on a server that keeps nothing across a restart: warned once per process per server. */
+static void warn_no_persistence(const paylock_redis_client *c)
+{
+	uintptr_t flags = flags_of(c);
+
+	if ((flags & NO_PERSISTENCE) && !(flags & PERSIST_WARNED)) {
+		set_flags(c, flags | PERSIST_WARNED);
+		PAYLOCK_G(stats).no_persistence++;
+		php_error_docref(NULL, E_WARNING,
+						 "Redis at %s keeps no data across a restart (no AOF, no RDB save points): a restart "
+						 "loses idempotency records and lets a completed payment step run again; enable "
+						 "appendonly yes (or RDB save points)",
+						 c->where);
+	}
+}
+
 void paylock_durability_note(const paylock_redis_client *c, const paylock_durability_facts *f)
 {
-	uintptr_t flags = SEEN | (f->persistent == 0 ? NO_PERSISTENCE : 0);
-
-	set_flags(c, flags);
+	set_flags(c, SEEN | (f->persistent == 0 ? NO_PERSISTENCE : 0));
 	if (f->policy && !(f->policy_len == 10 && memcmp(f->policy, "noeviction", 10) == 0)) {
 		PAYLOCK_G(stats).eviction_risk++;
 		php_error_docref(
@@ -63,23 +77,16 @@ void paylock_durability_note(const paylock_redis_client *c, const paylock_durabi
 			"step runs twice); set maxmemory-policy noeviction",
 			c->where, (int)MIN(f->policy_len, 40), f->policy);
 	}
+	if (c->holds_records && !EG(exception)) {
+		warn_no_persistence(c);
+	}
 }
 
+/* Costs nothing: a server not looked at yet is looked at when the caller's command connects. */
 void paylock_redis_durability_check(paylock_redis_client *c)
 {
-	uintptr_t flags;
-
-	if (!paylock_durability_known(c)) {
-		paylock_redis_ensure_connected(c);
-	}
-	flags = flags_of(c);
-	if ((flags & NO_PERSISTENCE) && !(flags & PERSIST_WARNED) && !EG(exception)) {
-		set_flags(c, flags | PERSIST_WARNED);
-		PAYLOCK_G(stats).no_persistence++;
-		php_error_docref(NULL, E_WARNING,
-						 "Redis at %s keeps no data across a restart (no AOF, no RDB save points): a restart "
-						 "loses idempotency records and lets a completed payment step run again; enable "
-						 "appendonly yes (or RDB save points)",
-						 c->where);
+	c->holds_records = true;
+	if (paylock_durability_known(c)) {
+		warn_no_persistence(c);
 	}
 }

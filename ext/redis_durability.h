@@ -17,8 +17,8 @@ typedef struct {
 void paylock_durability_note(const paylock_redis_client *c, const paylock_durability_facts *f);
 /* Whether c->where was looked at already in this process. */
 bool paylock_durability_known(const paylock_redis_client *c);
-/* Idempotency records only: warns once per process per server when the server keeps no data across a
- * restart. Connects first if needed (errors are left to the caller's next command). */
+/* Idempotency records only: marks c as holding records, and warns once per process per server when the
+ * server keeps no data across a restart (now, or when c's next command connects). No round trip. */
 void paylock_redis_durability_check(paylock_redis_client *c);
 
 /* Parses "name:value" out of an INFO section's text. */
