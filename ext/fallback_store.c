@@ -133,10 +133,11 @@ static bool redis_only(const paylock_lock_state *l)
 }
 
 /* The local lock of a single name, waited for in slices: when the local holder's Redis lease ends
- * before our deadline, we go to Redis without it. YES: local lock held; NO: busy until deadline_ns;
- * MAYBE (returned as *bypass): try Redis alone now. */
+ * before our deadline, we go to Redis without it (*bypass), but not before look_from_ns. YES: local lock
+ * held; NO: busy until deadline_ns, or *bypass. */
 static paylock_status local_or_bypass(paylock_fallback_store *fb, paylock_lock_state *l, uint64_t deadline_ns,
-									  paylock_acquire_info *info, bool *bypass, paylock_error *err)
+									  uint64_t look_from_ns, paylock_acquire_info *info, bool *bypass,
+									  paylock_error *err)
 {
 	*bypass = false;
 	for (;;) {
@@ -151,8 +152,8 @@ static paylock_status local_or_bypass(paylock_fallback_store *fb, paylock_lock_s
 		if (rc != PAYLOCK_NO) {
 			return rc;
 		}
-		end = holder_lease_end(fb, l);
-		if (end > 0 && paylock_unix_ms() > end) {
+		if (paylock_now_ns() >= look_from_ns && (end = holder_lease_end(fb, l)) > 0 &&
+			paylock_unix_ms() > end) {
 			*bypass = true;
 			return PAYLOCK_NO;
 		}
@@ -162,8 +163,26 @@ static paylock_status local_or_bypass(paylock_fallback_store *fb, paylock_lock_s
 	}
 }
 
-/* Redis alone, past a local holder whose lease ended. A Redis that cannot be reached sends us back to
- * the local lock: without it we must not degrade. */
+/* Redis takes care of the exclusion, and the notice that Redis is back may throw: then take nothing. */
+static paylock_status redis_taken(paylock_fallback_store *fb, paylock_lock_state *l, uint32_t n, bool local,
+								  paylock_error *err)
+{
+	paylock_error ignored = {0};
+
+	note_recovered(fb);
+	if (!EG(exception)) {
+		return PAYLOCK_YES;
+	}
+	fb->redis->ops->release(fb->redis, l, n, &ignored);
+	if (local) {
+		paylock_file_ops.release(fb->file, l, n, &ignored);
+	}
+	err->kind = PAYLOCK_ERR_NONE;
+	return PAYLOCK_FAILED;
+}
+
+/* Redis alone, past a local holder whose lease ended. A Redis that cannot be reached means waiting for
+ * the local lock again (without it we must not degrade); *retry_local then says time is left. */
 static paylock_status acquire_bypassing(paylock_fallback_store *fb, paylock_lock_state *l, int64_t ttl_ms,
 										uint64_t deadline_ns, paylock_acquire_info *info, paylock_error *err,
 										bool *retry_local)
@@ -171,9 +190,15 @@ static paylock_status acquire_bypassing(paylock_fallback_store *fb, paylock_lock
 	paylock_error rerr = {0};
 	paylock_status rc = fb->redis->ops->acquire(fb->redis, l, 1, ttl_ms, deadline_ns, info, &rerr);
 
-	*retry_local = rc == PAYLOCK_FAILED && rerr.kind == PAYLOCK_ERR_CONNECTION && deadline_ns &&
-				   paylock_now_ns() < deadline_ns;
-	if (rc == PAYLOCK_FAILED && !*retry_local) {
+	*retry_local = false;
+	if (rc == PAYLOCK_YES) {
+		return redis_taken(fb, l, 1, false, err);
+	}
+	if (rc == PAYLOCK_FAILED && rerr.kind == PAYLOCK_ERR_CONNECTION) {
+		*retry_local = deadline_ns && paylock_now_ns() < deadline_ns;
+		return PAYLOCK_NO; /* the local lock is busy and Redis is away: busy */
+	}
+	if (rc == PAYLOCK_FAILED) {
 		*err = rerr;
 	}
 	return rc;
@@ -185,22 +210,21 @@ static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, 
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_error rerr = {0};
 	paylock_status rc;
+	uint64_t look_from = 0;
 
 	for (;;) {
 		bool bypass = false, retry_local = false;
 
-		rc = n == 1 ? local_or_bypass(fb, l, deadline_ns, info, &bypass, err)
+		rc = n == 1 ? local_or_bypass(fb, l, deadline_ns, look_from, info, &bypass, err)
 					: paylock_file_ops.acquire(fb->file, l, n, ttl_ms, deadline_ns, info, err);
 		if (!bypass) {
 			break;
 		}
 		rc = acquire_bypassing(fb, l, ttl_ms, deadline_ns, info, err, &retry_local);
 		if (!retry_local) {
-			if (rc == PAYLOCK_YES) {
-				note_recovered(fb);
-			}
 			return rc;
 		}
+		look_from = paylock_now_ns() + MARK_LOOK_NS; /* Redis is away: a slice on the local lock first */
 	}
 	if (rc != PAYLOCK_YES) {
 		return rc;
@@ -209,14 +233,7 @@ static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, 
 	rc = fb->redis->ops->acquire(fb->redis, l, n, ttl_ms, deadline_ns, info, &rerr);
 	if (rc == PAYLOCK_YES) {
 		mark(l, n, 'R', ttl_ms);
-		note_recovered(fb);
-		if (!EG(exception)) {
-			return rc;
-		}
-		fb->redis->ops->release(fb->redis, l, n, &rerr); /* the notice threw: take nothing */
-		paylock_file_ops.release(fb->file, l, n, &rerr);
-		err->kind = PAYLOCK_ERR_NONE;
-		return PAYLOCK_FAILED;
+		return redis_taken(fb, l, n, true, err);
 	}
 	if (may_degrade(fb, rc, &rerr)) {
 		mark(l, n, 'D', 0);

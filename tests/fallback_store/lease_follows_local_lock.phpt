@@ -75,6 +75,37 @@ touch("$ready.done");
 var_dump($l->acquire(5.0), $l->isDegraded());
 pcntl_waitpid($a, $st);
 $l->release();
+
+// The local holder's lease ended and then Redis went away: the local lock is busy, Redis cannot be
+// asked, so a same-host acquire is busy (false after its wait, not a ConnectionException, no spinning).
+@unlink($ready);
+@unlink("$ready.done");
+$a = pcntl_fork();
+if ($a === 0) {
+	$l = new PayLock\Lock($fb($dir), $name, 0.3);
+	$l->acquire();
+	touch($ready);
+	for ($i = 0; $i < 1000 && !file_exists("$ready.done"); $i++) {
+		usleep(10000);
+	}
+	posix_kill(getmypid(), SIGKILL);
+}
+while (!file_exists($ready)) {
+	usleep(5000);
+}
+usleep(400000);
+$redis->stop();
+$l = new PayLock\Lock($fb($dir), $name, 10);
+$cpu = getrusage();
+$t = microtime(true);
+var_dump($l->acquire(), $l->acquire(0.6));
+$took = microtime(true) - $t;
+$used = getrusage();
+$cpu_s = ($used['ru_utime.tv_sec'] + $used['ru_stime.tv_sec'] - $cpu['ru_utime.tv_sec'] - $cpu['ru_stime.tv_sec'])
+	+ ($used['ru_utime.tv_usec'] + $used['ru_stime.tv_usec'] - $cpu['ru_utime.tv_usec'] - $cpu['ru_stime.tv_usec']) / 1e6;
+echo $took >= 0.55 ? "waited its deadline" : "returned early ($took s)", ", ", $cpu_s < 0.4 * $took ? "without spinning" : "SPINNING ($cpu_s s CPU)", "\n";
+touch("$ready.done");
+pcntl_waitpid($a, $st);
 ?>
 --EXPECT--
 same host: acquired after the lease (not blocked by the local holder), Redis holder is me: true
@@ -84,3 +115,6 @@ A degraded: true
 bool(false)
 bool(true)
 bool(false)
+bool(false)
+bool(false)
+waited its deadline, without spinning
