@@ -46,13 +46,14 @@ ZEND_BEGIN_MODULE_GLOBALS(paylock)
 	unsigned char token_pool[512]; /* CSPRNG bytes not yet used for tokens */
 	size_t token_pool_used;
 	pid_t token_pool_pid; /* the process that filled token_pool */
+	/* FallbackStore: degraded and Redis not seen back yet; when it last warned (monotonic ns). */
+	bool degraded_active;
+	uint64_t degraded_warned_ns;
 	/* Per request. */
-	bool in_request;             /* between RINIT and RSHUTDOWN */
-	bool degraded_warned;        /* FallbackStore warned about Redis this request */
-	bool degraded_active;        /* per process: FallbackStore degraded and has not seen Redis back yet */
-	uint64_t degraded_warned_ns; /* per process: when FallbackStore last warned (monotonic) */
-	paylock_registry locks;      /* every Lock/MultiLock this request holds */
-	paylock_registry claims;     /* every idempotency claim this request owns */
+	bool in_request;         /* between RINIT and RSHUTDOWN */
+	bool degraded_warned;    /* FallbackStore warned about Redis this request */
+	paylock_registry locks;  /* every Lock/MultiLock this request holds */
+	paylock_registry claims; /* every idempotency claim this request owns */
 ZEND_END_MODULE_GLOBALS(paylock)
 
 ZEND_EXTERN_MODULE_GLOBALS(paylock)
