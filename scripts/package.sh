@@ -50,6 +50,7 @@ pick_role() {
 	stubs/*.stub.php | stubs/*_arginfo.h) echo src ;;
 	README.md | LICENSE | LICENSE.* | COPYING | NEWS | CHANGELOG.md) echo doc ;;
 	examples/*) echo doc ;;
+	bridges/*) echo doc ;; # the symfony/lock and Laravel packages (Composer), beside the tests that use them
 	tests/e2e/*) ;;      # needs nginx, PHP-FPM and MariaDB: a repository check, not a package test
 	tests/*) echo test ;; # every suite with its harness and support files (tests/run.sh, tests/_support/)
 	esac
