@@ -47,7 +47,9 @@ pick_role() {
 	ext/*/*) ;; # nothing below ext/ is a source of the extension
 	ext/*.c | ext/*.h) echo src ;;
 	stubs/*/*) ;;
-	stubs/*.stub.php | stubs/*_arginfo.h) echo src ;;
+	stubs/*_arginfo.h) echo src ;;
+	# The IDE stub is installed as documentation (src files are not installed), with its Composer package.
+	stubs/*.stub.php | stubs/composer.json | stubs/README.md) echo doc ;;
 	README.md | LICENSE | LICENSE.* | COPYING | NEWS | CHANGELOG.md) echo doc ;;
 	examples/*) echo doc ;;
 	bridges/*) echo doc ;; # the symfony/lock and Laravel packages (Composer), beside the tests that use them
