@@ -43,7 +43,7 @@ done
 pick_role() {
 	case "$1" in
 	.* | */.*) ;; # dotfiles (.gitignore, .clang-format, .ci/) never ship
-	config.m4 | config.w32) echo src ;;
+	config.m4) echo src ;;
 	ext/*/*) ;; # nothing below ext/ is a source of the extension
 	ext/*.c | ext/*.h) echo src ;;
 	stubs/*/*) ;;
