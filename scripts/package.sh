@@ -150,7 +150,9 @@ check)
 	if command -v pecl >/dev/null; then
 		# pecl package-validate exits 0 even when it reports errors: read its verdict.
 		verdict=$(pecl package-validate "$root/package.xml" 2>&1) || true
-		if ! grep -q '^Validation: 0 error(s), 0 warning(s)' <<<"$verdict"; then
+		# The one warning allowed: the release <date> is not today (CI runs on later days than a release).
+		dated=$(grep -c 'Release Date .* is not today' <<<"$verdict" || true)
+		if ! grep -q "^Validation: 0 error(s), ${dated} warning(s)" <<<"$verdict"; then
 			echo "$verdict" >&2
 			echo "package.sh: pecl package-validate is not clean" >&2
 			rc=1
