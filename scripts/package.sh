@@ -195,7 +195,8 @@ cp -p package.xml "$stage/"
 	exit 1
 }
 # pecl package exits 0 on warnings: treat them as errors, a release tarball should be clean.
-if grep -qi '^warning' "$stage/.pecl-package.log"; then
+# A release <date> that is not today is expected when a later day's CI packages it.
+if grep -i '^warning' "$stage/.pecl-package.log" | grep -vq 'Release Date .* is not today'; then
 	cat "$stage/.pecl-package.log" >&2
 	echo "package.sh: pecl package printed warnings" >&2
 	exit 1
