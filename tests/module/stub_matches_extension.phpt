@@ -2,6 +2,8 @@
 stubs/paylock.stub.php matches the loaded extension by reflection (every class, method, function, parameter, type, default and attribute), documents @throws on every method that can throw, and its array shapes match what the extension accepts (options) and returns (holder(), stats())
 --EXTENSIONS--
 paylock
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
