@@ -94,6 +94,15 @@ $lock = $cache->lock($name, 10);
 $lock->get();
 echo 'lock name carries the cache prefix: ', yn(PayLock\holder($stores['redis'], "shop1:$name") !== null), "\n";
 $lock->release();
+
+echo "== Redis down\n";
+$down = new Repository(new PayLockCacheStore(new ArrayStore(), new PayLock\RedisStore('redis://127.0.0.1:1', ['connect_timeout' => 0.2])));
+try {
+	$down->lock(uniq('lv'), 10)->get();
+	echo "acquired without Redis\n";
+} catch (PayLock\ConnectionException $e) {
+	echo get_class($e), "\n";
+}
 ?>
 --EXPECT--
 == redis
@@ -128,3 +137,5 @@ after its seconds, another acquires: yes
 seconds 0: lease of PayLock's longest (30 days): yes
 == prefix
 lock name carries the cache prefix: yes
+== Redis down
+PayLock\ConnectionException

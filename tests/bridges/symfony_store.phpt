@@ -103,6 +103,15 @@ $c = $factory->createLock($name, 5.0, autoRelease: false);
 $c->acquire();
 unset($c); // no autoRelease: the Key still holds it ... until the Key is gone too (a PayLock lock ends with its object)
 echo 'autoRelease false, Lock and Key destroyed, holder: ', var_export(PayLock\holder(redis_store(), $name), true), "\n";
+
+echo "== Redis down\n";
+$down = new LockFactory(new PayLockStore(new PayLock\RedisStore('redis://127.0.0.1:1', ['connect_timeout' => 0.2])));
+try {
+	$down->createLock(uniq('sf'))->acquire();
+	echo "acquired without Redis\n";
+} catch (Symfony\Component\Lock\Exception\LockAcquiringException $e) {
+	echo get_class($e), ' <- ', get_class($e->getPrevious()), ' <- ', get_class($e->getPrevious()->getPrevious()), "\n";
+}
 ?>
 --EXPECT--
 == redis
@@ -140,3 +149,5 @@ after refresh(10) in (9, 10]: yes, PayLock holder ttl > 9: yes
 a released, b acquires: yes, a isAcquired: no
 b destroyed, holder: NULL
 autoRelease false, Lock and Key destroyed, holder: NULL
+== Redis down
+Symfony\Component\Lock\Exception\LockAcquiringException <- Symfony\Component\Lock\Exception\LockStorageException <- PayLock\ConnectionException
