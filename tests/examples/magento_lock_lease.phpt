@@ -46,9 +46,25 @@ while (PayLock\holder(redis_store(), $prefix . 'reindex') !== null && microtime(
 }
 $freed = microtime(true) - $killed;
 printf("killed holder's lock free within one lease: %s\n", $freed < $ttl + 0.5 ? 'yes' : "no ($freed s)");
+
+// heartbeat: false (for holders that cannot take SIGALRM): the lease is not renewed.
+$pid = pcntl_fork();
+if ($pid === 0) {
+	$m = new LockManager(redis_store(), $prefix, $ttl, heartbeat: false);
+	$m->lock('consumer', 0);
+	$t = microtime(true);
+	while (microtime(true) - $t < 3.6) {
+		usleep(100000);
+	}
+	fwrite($c, json_encode(['holds' => PayLock\holder(redis_store(), $prefix . 'consumer') !== null]));
+	posix_kill(getmypid(), SIGKILL);
+}
+echo 'without the heartbeat, held after its lease: ', json_decode(fread($p, 100), true)['holds'] ? 'yes' : 'no', "\n";
+pcntl_waitpid($pid, $status);
 $parent->unlock('busy');
 ?>
 --EXPECT--
 default lease: 60 s
 after 4 s (lease 3 s): child waited for busy: false, still holds reindex: yes
 killed holder's lock free within one lease: yes
+without the heartbeat, held after its lease: no

@@ -18,8 +18,11 @@ use PayLock\Store;
  * database locks free as soon as the connection drops, and this comes close to that. A lock also ends at
  * unlock() and at the end of the request or CLI run that took it, even after a fatal error.
  *
- * Without the heartbeat (web requests, pcntl not loaded, SIGALRM already used by someone else, or a
- * lease under 3 s) a lock lives for its lease: code that holds one longer calls heartbeat() now and then.
+ * Without the heartbeat (web requests, pcntl not loaded, SIGALRM already used by someone else, a lease
+ * under 3 s, or $heartbeat false) a lock lives for its lease: code that holds one longer calls heartbeat()
+ * now and then. The heartbeat turns on pcntl_async_signals(); each beat interrupts a sleep(), usleep()
+ * or stream_select() the holder is in (they return early, as on any signal). If a long-running holder
+ * (a queue consumer) cannot take that, set heartbeat false in di.xml and a ttl longer than its run.
  * lock() on a name this instance already holds renews the lease and returns true.
  */
 final class LockManager implements LockManagerInterface
@@ -46,8 +49,12 @@ final class LockManager implements LockManagerInterface
     /** @var array<string, Lock> the locks this instance holds, by name */
     private array $held = [];
 
-    public function __construct(?Store $store = null, private string $prefix = '', private float $ttl = self::DEFAULT_TTL)
-    {
+    public function __construct(
+        ?Store $store = null,
+        private string $prefix = '',
+        private float $ttl = self::DEFAULT_TTL,
+        private bool $heartbeat = true,
+    ) {
         $this->store = $store ?? \PayLock\defaultStore();
     }
 
@@ -112,7 +119,7 @@ final class LockManager implements LockManagerInterface
     {
         $every = (int) floor($this->ttl / 3);
         // Per process: a forked child (a cron job runner) inherits the handler but not the alarm.
-        if (self::$heartbeatPid === getmypid() || $every < 1 || PHP_SAPI !== 'cli' || !function_exists('pcntl_async_signals')) {
+        if (!$this->heartbeat || self::$heartbeatPid === getmypid() || $every < 1 || PHP_SAPI !== 'cli' || !function_exists('pcntl_async_signals')) {
             return;
         }
         $current = pcntl_signal_get_handler(SIGALRM);
