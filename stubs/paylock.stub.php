@@ -440,7 +440,7 @@ namespace PayLock {
     /**
      * This process's counters.
      *
-     * @phpstan-return array{acquired: int, released: int, contended: int, wait_seconds: float, timeouts: int, handoffs: int, lost: int, degraded: int, idem_executed: int, idem_replayed: int, idem_in_progress: int, idem_waited: int, idem_mismatch: int, idem_abandoned: int, idem_lost: int, idem_eviction_risk: int}
+     * @phpstan-return array{acquired: int, released: int, contended: int, wait_seconds: float, timeouts: int, handoffs: int, lost: int, degraded: int, idem_executed: int, idem_replayed: int, idem_in_progress: int, idem_waited: int, idem_mismatch: int, idem_abandoned: int, idem_lost: int, idem_eviction_risk: int, eviction_risk: int, no_persistence: int}
      */
     function stats(): array {}
 

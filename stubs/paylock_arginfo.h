@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 30113a0d21a30915267731a1af52b17a44e46c66 */
+ * Stub hash: 181307cff348e435261440de0627909e8f00f735 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_PayLock_defaultStore, 0, 0, PayLock\\Store, 0)
 ZEND_END_ARG_INFO()
