@@ -42,11 +42,18 @@ namespace PayLock {
      */
     final class FileStore implements Store
     {
-        /** @param string|null $dir absolute path; null takes ini paylock.lock_dir (default: temp dir + /paylock) */
-        public function __construct(?string $dir = null) {}
+        /**
+         * @param string|null $dir absolute path; null takes ini paylock.lock_dir (default: temp dir + /paylock-<euid>)
+         * @param string|null $group shared group (name or gid) whose members exclude each other in one 2770 dir;
+         *                           null takes ini paylock.lock_group ('' none)
+         */
+        public function __construct(?string $dir = null, ?string $group = null) {}
 
         /** The lock directory. A lock's file is directory() . '/' . hash('sha256', $name). */
         public function directory(): string {}
+
+        /** Removes expired idempotency records (never a running claim's) and stale temp files; returns how many. */
+        public function purge(): int {}
     }
 
     /**
