@@ -44,31 +44,31 @@ static const char *type_name(mode_t m)
 									  : "special file";
 }
 
-/* Makes a missing dir: 0700, or in shared mode group gid and 2770 (set on the open dir, not the path). */
+/* Makes a missing dir: 0700, or in shared mode group gid and 2770, set on a temp dir that is then
+ * moved in only if the path is still free, so nobody ever sees it half set up. */
 static int make_dir(const char *dir, const paylock_fs_trust *t)
 {
-	int fd;
+	char tmp[PATH_MAX + 64];
+	int fd, e = 0;
 
-	if (mkdir(dir, PAYLOCK_FS_DIR_MODE) != 0) {
-		return errno == EEXIST ? 0 : -1;
-	}
 	if (!t->shared) {
-		return 0;
+		return mkdir(dir, PAYLOCK_FS_DIR_MODE) == 0 || errno == EEXIST ? 0 : -1;
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
+	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", dir, (long)paylock_pid());
+	if (mkdir(tmp, PAYLOCK_FS_DIR_MODE) != 0) {
 		return -1;
 	}
-	if (fchown(fd, (uid_t)-1, t->gid) != 0 || fchmod(fd, PAYLOCK_FS_SHARED_DIR) != 0) {
-		int e = errno;
-
+	fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fchown(fd, (uid_t)-1, t->gid) != 0 || fchmod(fd, PAYLOCK_FS_SHARED_DIR) != 0 ||
+		(renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_NOREPLACE) != 0 && errno != EEXIST)) {
+		e = errno;
+	}
+	if (fd >= 0) {
 		close(fd);
-		rmdir(dir);
-		errno = e;
-		return -1;
 	}
-	close(fd);
-	return 0;
+	rmdir(tmp); /* still there when someone else made the dir first */
+	errno = e;
+	return e ? -1 : 0;
 }
 
 static zend_result check_shared_dir(const char *dir, const struct stat *st, const paylock_fs_trust *t)
@@ -182,12 +182,46 @@ static paylock_status open_failed(paylock_error *err, const char *what, const ch
 	return PAYLOCK_FAILED;
 }
 
+static int open_temp(const paylock_fs_trust *t, const char *path, char *tmp, size_t size);
+
+/* Shared mode: a new file appears at path already 0660 (made as a temp file, chmodded, then moved in
+ * only if path is still free), so the group never sees it with the umask's mode. */
+static void create_shared(const paylock_fs_trust *t, const char *path)
+{
+	char tmp[PATH_MAX + 128];
+	int fd = open_temp(t, path, tmp, sizeof(tmp));
+
+	if (fd < 0) {
+		return; /* the open below reports it */
+	}
+	close(fd);
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
+		unlink(tmp); /* EEXIST: someone else made it first */
+	}
+}
+
+static int open_file(const paylock_fs_trust *t, const char *path, int flags)
+{
+	int fd = -1;
+
+	if (!t->shared || !(flags & O_CREAT)) {
+		return open(path, PAYLOCK_FS_OPEN_FLAGS | flags, PAYLOCK_FS_FILE_MODE);
+	}
+	for (int i = 0; i < TMP_TRIES; i++) {
+		fd = open(path, PAYLOCK_FS_OPEN_FLAGS | (flags & ~O_CREAT));
+		if (fd >= 0 || errno != ENOENT) {
+			return fd;
+		}
+		create_shared(t, path);
+	}
+	return fd;
+}
+
 paylock_status paylock_fs_open(const paylock_fs_trust *t, const char *path, int flags, const char *what,
 							   int *fd_out, paylock_error *err)
 {
 	struct stat st;
-	int fd =
-		open(path, PAYLOCK_FS_OPEN_FLAGS | flags, t->shared ? PAYLOCK_FS_SHARED_MODE : PAYLOCK_FS_FILE_MODE);
+	int fd = open_file(t, path, flags);
 
 	if (fd < 0) {
 		return open_failed(err, what, path, flags, t);
@@ -206,11 +240,6 @@ paylock_status paylock_fs_open(const paylock_fs_trust *t, const char *path, int 
 		refuse(err, what, path, &st, t);
 		close(fd);
 		return PAYLOCK_FAILED;
-	}
-	if (t->shared && st.st_uid == geteuid() && (st.st_mode & 0777) != PAYLOCK_FS_SHARED_MODE) {
-		if (fchmod(fd, PAYLOCK_FS_SHARED_MODE) != 0) {
-			/* the group cannot open it: they get an actionable error naming it */
-		}
 	}
 	*fd_out = fd;
 	return PAYLOCK_YES;
