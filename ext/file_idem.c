@@ -130,9 +130,9 @@ static bool too_large(off_t size, const char *path, paylock_error *err)
 		return false;
 	}
 	paylock_error_set(err, PAYLOCK_ERR_STORE,
-					  "Idempotency record %s holds %lld bytes, more than PayLock reads (%zu, or a third of "
-					  "the memory_limit left). Fix: raise memory_limit, or forget() the key",
-					  path, (long long)size, RECORD_MAX);
+					  "Idempotency record %s holds %lld bytes, more than PayLock reads (512 MB, and a third "
+					  "of the memory_limit left). Fix: raise memory_limit, or forget() the key",
+					  path, (long long)size);
 	return true;
 }
 

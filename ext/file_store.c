@@ -683,9 +683,13 @@ ZEND_METHOD(PayLock_FileStore, purge)
 	if (s == NULL) {
 		RETURN_THROWS();
 	}
-	if (paylock_fs_sweep(s, 0, &removed, &err) != PAYLOCK_YES) {
-		paylock_error_throw(&err);
-		RETURN_THROWS();
+	/* Again until a pass finds nothing: readdir may skip entries while others are unlinked. */
+	for (zend_long before = -1; removed != before;) {
+		before = removed;
+		if (paylock_fs_sweep(s, 0, &removed, &err) != PAYLOCK_YES) {
+			paylock_error_throw(&err);
+			RETURN_THROWS();
+		}
 	}
 	RETURN_LONG(removed);
 }

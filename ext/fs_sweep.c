@@ -15,14 +15,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define SWEEP_EVERY   8
-#define SWEEP_BATCH   64
-#define TMP_STALE_S   600 /* a temp file this old belongs to a writer that died */
+#define SWEEP_BATCH   32
+#define TMP_STALE_S   600 /* a temp file this old belongs to a writer that died (on another pid namespace) */
 #define ENTRY_PATH    (PATH_MAX + 96)
 #define SUFFIX_RECORD ".idem"
 #define SUFFIX_RUN    ".run"
@@ -39,42 +40,48 @@ static bool ends_with(const char *s, size_t len, const char *suffix)
 	return len > n && memcmp(s + len - n, suffix, n) == 0;
 }
 
-/* Locks path without waiting; -1 when missing, busy, or not a file we trust (left for the operator). */
-static int try_lock(paylock_store *s, const char *path)
+/* Opens path if it is a file we trust; -1 when missing or not (a foreign file is left for the operator). */
+static int open_trusted(paylock_store *s, const char *path)
 {
 	paylock_error ignored;
 	int fd;
 
-	if (paylock_fs_open(paylock_file_trust(s), path, O_RDWR, "file", &fd, &ignored) != PAYLOCK_YES) {
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0 || !paylock_same_file(fd, path)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return paylock_fs_open(paylock_file_trust(s), path, O_RDWR, "file", &fd, &ignored) == PAYLOCK_YES ? fd
+																									  : -1;
 }
 
-/* H.idem: removed with H.run when it has expired and nobody holds H.run. */
+/* Locks fd without waiting, if it still is the file at path. */
+static bool try_lock(int fd, const char *path)
+{
+	return flock(fd, LOCK_EX | LOCK_NB) == 0 && paylock_same_file(fd, path);
+}
+
+/* H.idem: removed with H.run when it has expired and nobody holds H.run. Records are replaced by
+ * rename, so the first look needs no lock; the decision is made again under the lock. */
 static bool sweep_record(paylock_store *s, const char *rec, size_t stem, int64_t now_ms)
 {
 	char run[ENTRY_PATH];
-	int fd = try_lock(s, rec), run_fd;
+	int fd = open_trusted(s, rec), run_fd;
 	bool gone = false;
 
 	if (fd < 0) {
 		return false;
 	}
-	if (paylock_file_idem_expired(fd, now_ms)) {
-		snprintf(run, sizeof(run), "%.*s" SUFFIX_RUN, (int)stem, rec);
-		run_fd = try_lock(s, run);
-		if (run_fd >= 0 || access(run, F_OK) != 0) {
-			if (run_fd >= 0) {
-				unlink(run);
-				paylock_unlock_and_close(run_fd);
-			}
-			gone = unlink(rec) == 0;
-		}
+	if (!paylock_file_idem_expired(fd, now_ms) || !try_lock(fd, rec) ||
+		!paylock_file_idem_expired(fd, now_ms)) {
+		close(fd);
+		return false;
+	}
+	snprintf(run, sizeof(run), "%.*s" SUFFIX_RUN, (int)stem, rec);
+	run_fd = open_trusted(s, run);
+	if (run_fd >= 0 && try_lock(run_fd, run)) {
+		unlink(run);
+		gone = unlink(rec) == 0;
+	} else if (run_fd < 0 && access(run, F_OK) != 0) {
+		gone = unlink(rec) == 0;
+	}
+	if (run_fd >= 0) {
+		paylock_unlock_and_close(run_fd);
 	}
 	paylock_unlock_and_close(fd);
 	return gone;
@@ -88,14 +95,27 @@ static bool sweep_orphan_run(paylock_store *s, const char *run, size_t stem)
 	bool gone = false;
 
 	snprintf(rec, sizeof(rec), "%.*s" SUFFIX_RECORD, (int)stem, run);
-	if (access(rec, F_OK) == 0 || (fd = try_lock(s, run)) < 0) {
+	if (access(rec, F_OK) == 0 || (fd = open_trusted(s, run)) < 0) {
 		return false;
 	}
-	if (access(rec, F_OK) != 0) { /* a claim makes H.idem before H.run */
+	if (try_lock(fd, run) && access(rec, F_OK) != 0) { /* a claim makes H.idem before H.run */
 		gone = unlink(run) == 0;
 	}
 	paylock_unlock_and_close(fd);
 	return gone;
+}
+
+/* The pid in "<name>.<pid>-<seq>.tmp" (fs_trust.c) no longer runs: its writer died mid-write. */
+static bool writer_gone(const char *path)
+{
+	const char *dot = strrchr(path, '.'), *p = dot;
+	long pid;
+
+	while (p > path && p[-1] != '.') {
+		p--;
+	}
+	pid = strtol(p, NULL, 10);
+	return pid > 0 && p < dot && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
 static bool sweep_tmp(paylock_store *s, const char *path)
@@ -105,7 +125,7 @@ static bool sweep_tmp(paylock_store *s, const char *path)
 
 	return lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 		   (t->shared ? st.st_gid == t->gid : st.st_uid == t->uid) &&
-		   st.st_mtime + TMP_STALE_S < time(NULL) && unlink(path) == 0;
+		   (st.st_mtime + TMP_STALE_S < time(NULL) || writer_gone(path)) && unlink(path) == 0;
 }
 
 static bool sweep_entry(paylock_store *s, const char *dir, const char *name, int64_t now_ms)
