@@ -582,7 +582,7 @@ static void warn_split_default_dirs(const char *ours)
 				NULL, E_WARNING,
 				"PayLock uses the lock dir %s (uid %ld); %s belongs to uid %ld. Processes of these "
 				"users do not exclude each other on files (FileStore, FallbackStore with Redis "
-				"down). To share one dir set paylock.lock_group (README: Shared hosts)",
+				"down). To share one dir set paylock.lock_group (README: Files on a shared host)",
 				ours, (long)geteuid(), g.gl_pathv[i], (long)st.st_uid);
 			break;
 		}

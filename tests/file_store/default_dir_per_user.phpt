@@ -42,11 +42,11 @@ PAYLOCK_EXT_PATH={PWD}/../../modules/paylock.so
 --EXPECT--
 root:     executed, stored | dir TMP/paylock-0
 www-data: executed, stored | dir TMP/paylock-33
-Warning: PayLock\FileStore::__construct(): PayLock uses the lock dir TMP/paylock-33 (uid 33); TMP/paylock-0 belongs to uid 0. Processes of these users do not exclude each other on files (FileStore, FallbackStore with Redis down). To share one dir set paylock.lock_group (README: Shared hosts)
+Warning: PayLock\FileStore::__construct(): PayLock uses the lock dir TMP/paylock-33 (uid 33); TMP/paylock-0 belongs to uid 0. Processes of these users do not exclude each other on files (FileStore, FallbackStore with Redis down). To share one dir set paylock.lock_group (README: Files on a shared host)
 www-data: stored | dir TMP/paylock-33
-Warning: PayLock\FileStore::__construct(): PayLock uses the lock dir TMP/paylock-33 (uid 33); TMP/paylock-0 belongs to uid 0. Processes of these users do not exclude each other on files (FileStore, FallbackStore with Redis down). To share one dir set paylock.lock_group (README: Shared hosts)
+Warning: PayLock\FileStore::__construct(): PayLock uses the lock dir TMP/paylock-33 (uid 33); TMP/paylock-0 belongs to uid 0. Processes of these users do not exclude each other on files (FileStore, FallbackStore with Redis down). To share one dir set paylock.lock_group (README: Files on a shared host)
 root:     stored | dir TMP/paylock-0
-Warning: PayLock\FileStore::__construct(): PayLock uses the lock dir TMP/paylock-0 (uid 0); TMP/paylock-33 belongs to uid 33. Processes of these users do not exclude each other on files (FileStore, FallbackStore with Redis down). To share one dir set paylock.lock_group (README: Shared hosts)
+Warning: PayLock\FileStore::__construct(): PayLock uses the lock dir TMP/paylock-0 (uid 0); TMP/paylock-33 belongs to uid 33. Processes of these users do not exclude each other on files (FileStore, FallbackStore with Redis down). To share one dir set paylock.lock_group (README: Files on a shared host)
 modes: 700 700
 FileStore lock dir of this process: TMP/paylock-33
 Effective uid: 33
