@@ -25,12 +25,12 @@ if ($holder === 0) {
 		sleep(60);
 		exit(0);
 	}
-	file_put_contents($ready, (string)$child);
+	file_put_contents("$ready.tmp", (string)$child);
+	rename("$ready.tmp", $ready);
 	sleep(60);
 	exit(0);
 }
-while (!is_file($ready) || !filesize($ready)) usleep(1000);
-$child = (int)file_get_contents($ready);
+for ($w = 0; $w < 20000 && !($child = (int)@file_get_contents($ready)); $w++) usleep(1000);
 $l = new PayLock\Lock($s, 'order:1');
 var_dump($l->acquire());                  // busy while the holder lives
 posix_kill($holder, SIGKILL);
