@@ -96,6 +96,14 @@ bool paylock_same_file(int fd, const char *path)
 	return fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
+/* The path still names the inode st (an fd's fstat) describes. */
+static bool same_inode(const struct stat *st, const char *path)
+{
+	struct stat b;
+
+	return lstat(path, &b) == 0 && st->st_ino == b.st_ino && st->st_dev == b.st_dev;
+}
+
 #if defined(__linux__) && defined(SIGEV_THREAD_ID)
 static void on_deadline(int sig)
 {
@@ -212,9 +220,10 @@ static paylock_status acquire_one(paylock_store *s, paylock_lock_state *l, uint6
 	const char *path = lock_path(s, l);
 
 	for (;;) {
+		struct stat st;
 		int fd;
 
-		if (paylock_fs_open(paylock_file_trust(s), path, O_RDWR | O_CREAT, "lock file", &fd, err) !=
+		if (paylock_fs_open_st(paylock_file_trust(s), path, O_RDWR | O_CREAT, "lock file", &fd, &st, err) !=
 			PAYLOCK_YES) {
 			return PAYLOCK_FAILED;
 		}
@@ -237,7 +246,7 @@ static paylock_status acquire_one(paylock_store *s, paylock_lock_state *l, uint6
 			}
 			info->handoff = true; /* the kernel's queue gave it to us at its holder's unlock */
 		}
-		if (!paylock_same_file(fd, path)) {
+		if (!same_inode(&st, path)) {
 			paylock_unlock_and_close(fd); /* released and unlinked while we waited: take the current file */
 			continue;
 		}
@@ -249,7 +258,7 @@ static paylock_status acquire_one(paylock_store *s, paylock_lock_state *l, uint6
 			return PAYLOCK_FAILED;
 		}
 		l->fd = fd;
-		paylock_fs_hold(fd);
+		paylock_fs_hold_st(fd, &st);
 		return PAYLOCK_YES;
 	}
 }

@@ -221,6 +221,14 @@ paylock_status paylock_fs_open(const paylock_fs_trust *t, const char *path, int 
 							   int *fd_out, paylock_error *err)
 {
 	struct stat st;
+
+	return paylock_fs_open_st(t, path, flags, what, fd_out, &st, err);
+}
+
+paylock_status paylock_fs_open_st(const paylock_fs_trust *t, const char *path, int flags, const char *what,
+								  int *fd_out, struct stat *stp, paylock_error *err)
+{
+	struct stat st;
 	int fd = open_file(t, path, flags);
 
 	if (fd < 0) {
@@ -235,6 +243,7 @@ paylock_status paylock_fs_open(const paylock_fs_trust *t, const char *path, int 
 		/* nlink 0: unlinked between open and fstat by a releasing holder; callers re-check the path */
 		if (S_ISREG(st.st_mode) && trusted_owner(t, &st) && st.st_nlink == 0) {
 			*fd_out = fd;
+			*stp = st;
 			return PAYLOCK_YES;
 		}
 		refuse(err, what, path, &st, t);
@@ -242,6 +251,7 @@ paylock_status paylock_fs_open(const paylock_fs_trust *t, const char *path, int 
 		return PAYLOCK_FAILED;
 	}
 	*fd_out = fd;
+	*stp = st;
 	return PAYLOCK_YES;
 }
 
@@ -339,11 +349,16 @@ static pthread_mutex_t held_mu = PTHREAD_MUTEX_INITIALIZER;
 void paylock_fs_hold(int fd)
 {
 	struct stat st;
+
+	if (fstat(fd, &st) == 0) {
+		paylock_fs_hold_st(fd, &st);
+	}
+}
+
+void paylock_fs_hold_st(int fd, const struct stat *st)
+{
 	size_t i;
 
-	if (fstat(fd, &st) != 0) {
-		return;
-	}
 	pthread_mutex_lock(&held_mu);
 	for (i = 0; i < held_n && held[i].fd != fd; i++) {
 		/* an entry left by a close we were not told about is reused */
@@ -359,7 +374,7 @@ void paylock_fs_hold(int fd)
 		held = grown;
 		held_cap = cap;
 	}
-	held[i] = (held_fd){fd, st.st_dev, st.st_ino};
+	held[i] = (held_fd){fd, st->st_dev, st->st_ino};
 	if (i == held_n) {
 		held_n++;
 	}

@@ -6,6 +6,7 @@
 #include "php.h"
 #include "exceptions.h"
 #include <sys/types.h>
+#include <sys/stat.h>
 
 /* Whom a lock dir's files may belong to: uid alone, or (shared mode) any member of group gid. */
 typedef struct {
@@ -30,6 +31,9 @@ zend_result paylock_fs_check_dir(const char *dir, const paylock_fs_trust *t);
  * is wrong and how to fix it. A file we create in shared mode is made 0660. */
 paylock_status paylock_fs_open(const paylock_fs_trust *t, const char *path, int flags, const char *what,
 							   int *fd, paylock_error *err);
+/* The same, also giving the fstat of the open file (its inode never changes: no need to fstat again). */
+paylock_status paylock_fs_open_st(const paylock_fs_trust *t, const char *path, int flags, const char *what,
+								  int *fd, struct stat *st, paylock_error *err);
 /* Replaces path by a new file holding buf: temp file in the same dir, fsync, rename, fsync of the dir.
  * A crash at any instant leaves the old file or the new one. */
 paylock_status paylock_fs_replace(const paylock_fs_trust *t, const char *dir, const char *path,
@@ -38,6 +42,7 @@ paylock_status paylock_fs_replace(const paylock_fs_trust *t, const char *dir, co
 /* Flocked fds this process holds (lock files, run files): a forked child gets each replaced by
  * /dev/null at fork, so the parent's locks end with the parent even while children live on. */
 void paylock_fs_hold(int fd);
+void paylock_fs_hold_st(int fd, const struct stat *st); /* st: fstat of fd */
 void paylock_fs_unhold(int fd);
 void paylock_fs_fork_minit(void);
 
