@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 enum { S_OPEN, S_FLOCK_EX, S_FSTAT1, S_LSTAT1, S_PWRITE, S_FSTAT2, S_LSTAT2, S_UNLINK, S_FLOCK_UN, S_CLOSE, S_N };
-static const char *step_names[S_N] = {"open", "flock_ex", "fstat_check", "lstat_acq", "pwrite",
+static const char *step_names[S_N] = {"open", "flock_ex", "fstat_own", "lstat_acq", "pwrite",
 									  "fstat_rel", "lstat_rel", "unlink", "flock_un", "close"};
 
 static int breakdown, mark;

@@ -382,10 +382,11 @@ static paylock_status fidem_claim(paylock_store *s, paylock_idem_req *r, bool re
 	paylock_status st;
 
 	paths_of(s, r, &p);
-	paylock_fs_sweep_tick(s);
 	if (try_replay(s, &p, r, out)) {
+		paylock_fs_sweep_tick(s, true);
 		return PAYLOCK_YES;
 	}
+	paylock_fs_sweep_tick(s, false);
 	if (lock_record(s, p.rec, &fd, err) != PAYLOCK_YES) {
 		return PAYLOCK_FAILED;
 	}

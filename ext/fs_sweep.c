@@ -1,6 +1,7 @@
-/* Retention on disk. Every SWEEP_EVERY-th claim of a process reads SWEEP_BATCH entries of its dir,
- * resuming where the last batch stopped, and removes what has expired; purge() does the whole dir. So
- * a busy dir stays bounded without cron: each claim adds at most two files (H.idem, H.run) and sweeps
+/* Retention on disk. Every SWEEP_EVERY-th claim of a process that writes a record (every
+ * SWEEP_EVERY_REPLAY-th replay) reads SWEEP_BATCH entries of its dir, resuming where the last batch
+ * stopped, and removes what has expired; purge() does the whole dir. So a busy dir stays bounded
+ * without cron: each such claim adds at most two files (H.idem, H.run) and sweeps
  * SWEEP_BATCH / SWEEP_EVERY entries on average.
  *
  * A record is removed only under its own flock (taken without waiting: a busy record is skipped) and
@@ -21,13 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SWEEP_EVERY   8
-#define SWEEP_BATCH   32
-#define TMP_STALE_S   600 /* a temp file this old belongs to a writer that died (on another pid namespace) */
-#define ENTRY_PATH    (PATH_MAX + 96)
-#define SUFFIX_RECORD ".idem"
-#define SUFFIX_RUN    ".run"
-#define SUFFIX_TMP    ".tmp"
+#define SWEEP_EVERY        8   /* claims that write a record, per batch */
+#define SWEEP_EVERY_REPLAY 128 /* replays per batch: they add no files, and are the hot path */
+#define SWEEP_BATCH        32
+#define TMP_STALE_S        600 /* a temp file this old belongs to a writer that died (on another pid namespace) */
+#define ENTRY_PATH         (PATH_MAX + 96)
+#define SUFFIX_RECORD      ".idem"
+#define SUFFIX_RUN         ".run"
+#define SUFFIX_TMP         ".tmp"
 
 ZEND_TLS unsigned sweep_ticks;
 ZEND_TLS long sweep_cursor;
@@ -180,12 +182,14 @@ paylock_status paylock_fs_sweep(paylock_store *s, uint32_t max_entries, zend_lon
 	return PAYLOCK_YES;
 }
 
-void paylock_fs_sweep_tick(paylock_store *s)
+void paylock_fs_sweep_tick(paylock_store *s, bool replay)
 {
 	paylock_error ignored;
 	zend_long removed = 0;
 
-	if (++sweep_ticks % SWEEP_EVERY == 0) {
+	sweep_ticks += replay ? 1 : SWEEP_EVERY_REPLAY / SWEEP_EVERY;
+	if (sweep_ticks >= SWEEP_EVERY_REPLAY) {
+		sweep_ticks = 0;
 		paylock_fs_sweep(s, SWEEP_BATCH, &removed, &ignored);
 	}
 }

@@ -9,8 +9,9 @@
  * its start). *removed counts records and temp files removed. A running claim is never removed. */
 paylock_status paylock_fs_sweep(paylock_store *s, uint32_t max_entries, zend_long *removed,
 								paylock_error *err);
-/* Called on every claim: every few calls sweeps one bounded batch, ignoring errors. */
-void paylock_fs_sweep_tick(paylock_store *s);
+/* Called on every claim: every few calls (many more for replays, the hot path) sweeps one bounded
+ * batch, ignoring errors. */
+void paylock_fs_sweep_tick(paylock_store *s, bool replay);
 
 /* From file_idem.c: is the record behind fd (locked by the caller) expired (or empty)? */
 bool paylock_file_idem_expired(int fd, int64_t now_ms);
