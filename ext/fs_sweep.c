@@ -25,6 +25,7 @@
 #define SWEEP_EVERY        8   /* claims that write a record, per batch */
 #define SWEEP_EVERY_REPLAY 128 /* replays per batch: they add no files, and are the hot path */
 #define SWEEP_BATCH        32
+#define SWEEP_DIRS         8 /* dirs whose sweep position a process remembers */
 #define TMP_STALE_S        600 /* a temp file this old belongs to a writer that died (on another pid namespace) */
 #define ENTRY_PATH         (PATH_MAX + 96)
 #define SUFFIX_RECORD      ".idem"
@@ -32,8 +33,24 @@
 #define SUFFIX_TMP         ".tmp"
 
 ZEND_TLS unsigned sweep_ticks;
-ZEND_TLS long sweep_cursor;
-ZEND_TLS char sweep_dir[PATH_MAX];
+/* Where the last batch of each dir stopped (a process may use a few dirs: keep a few). */
+typedef struct {
+	zend_ulong dir_hash;
+	long pos;
+} sweep_cursor;
+ZEND_TLS sweep_cursor sweep_cursors[SWEEP_DIRS];
+
+static sweep_cursor *cursor_of(const char *dir)
+{
+	zend_ulong h = zend_inline_hash_func(dir, strlen(dir));
+	sweep_cursor *c = &sweep_cursors[h % SWEEP_DIRS];
+
+	if (c->dir_hash != h) {
+		c->dir_hash = h;
+		c->pos = 0;
+	}
+	return c;
+}
 
 static bool ends_with(const char *s, size_t len, const char *suffix)
 {
@@ -155,7 +172,7 @@ paylock_status paylock_fs_sweep(paylock_store *s, uint32_t max_entries, zend_lon
 								paylock_error *err)
 {
 	const char *dir = paylock_file_dir(s);
-	bool resume = max_entries > 0 && strcmp(dir, sweep_dir) == 0;
+	sweep_cursor *cur = max_entries > 0 ? cursor_of(dir) : NULL;
 	int64_t now_ms = paylock_unix_ms();
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -164,8 +181,8 @@ paylock_status paylock_fs_sweep(paylock_store *s, uint32_t max_entries, zend_lon
 	if (d == NULL) {
 		return paylock_io_error(err, "read lock dir", dir);
 	}
-	if (resume && sweep_cursor > 0) {
-		seekdir(d, sweep_cursor);
+	if (cur && cur->pos > 0) {
+		seekdir(d, cur->pos);
 	}
 	while ((max_entries == 0 || seen < max_entries) && (e = readdir(d)) != NULL) {
 		seen++;
@@ -173,10 +190,8 @@ paylock_status paylock_fs_sweep(paylock_store *s, uint32_t max_entries, zend_lon
 			(*removed)++;
 		}
 	}
-	if (max_entries > 0) {
-		/* at the end of the dir, start over next time */
-		sweep_cursor = seen < max_entries ? 0 : telldir(d);
-		snprintf(sweep_dir, sizeof(sweep_dir), "%s", dir);
+	if (cur) {
+		cur->pos = seen < max_entries ? 0 : telldir(d); /* at the end of the dir, start over next time */
 	}
 	closedir(d);
 	return PAYLOCK_YES;
