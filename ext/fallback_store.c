@@ -5,7 +5,7 @@
  * Lock::isDegraded(). Each acquire tries Redis again, so nothing stays degraded once Redis is back.
  *
  * The local lock follows the Redis lease: its holder writes what it holds into the lock file (at
- * MARK_OFFSET, past FileStore's metadata line): "P" while it asks Redis, "R<lease end, unix ms>" once
+ * MARK_OFFSET, past FileStore's holder line): "P" while it asks Redis, "R<lease end, unix ms>" once
  * Redis granted it, "D" when degraded. A same-host waiter that finds the local lock busy under an
  * "R" whose lease has ended goes to Redis without the local lock: Redis still excludes (the old
  * holder's key is gone or it is another holder's), so two processes never both hold the Redis lock,
@@ -14,6 +14,7 @@
 #include "fallback_store.h"
 #include "file_store.h"
 #include "redis_store.h"
+#include "fs_trust.h"
 #include "zend_exceptions.h"
 #include <fcntl.h>
 #include <unistd.h>
@@ -83,8 +84,8 @@ static void degrade(paylock_lock_state *l, uint32_t n, const paylock_error *why)
 
 /* ---- the local lock follows the Redis lease ---- */
 
-#define MARK_OFFSET 512 /* past FileStore's metadata line (at most 320 bytes) */
-#define MARK_MAX    24
+#define MARK_OFFSET PAYLOCK_FILE_NOTE_OFFSET /* past FileStore's holder line */
+#define MARK_MAX    PAYLOCK_FILE_NOTE_MAX
 /* A waiter looks at the local holder's mark at least this often (the holder may refresh or degrade). */
 #define MARK_LOOK_NS (250ULL * 1000 * 1000)
 
@@ -106,7 +107,7 @@ static int64_t holder_lease_end(paylock_fallback_store *fb, paylock_lock_state *
 {
 	char buf[MARK_MAX + 1];
 	zend_string *path = l->path ? zend_string_copy(l->path) : paylock_file_path(fb->file, l->name);
-	int fd = open(ZSTR_VAL(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open(ZSTR_VAL(path), O_RDONLY | PAYLOCK_FS_OPEN_FLAGS); /* never blocks on a FIFO */
 	ssize_t n;
 	int64_t end = 0;
 

@@ -52,6 +52,8 @@ PHP_INI_BEGIN()
 					  zend_paylock_globals, paylock_globals)
 	STD_PHP_INI_ENTRY("paylock.lock_dir", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, lock_dir,
 					  zend_paylock_globals, paylock_globals)
+	STD_PHP_INI_ENTRY("paylock.lock_group", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, lock_group,
+					  zend_paylock_globals, paylock_globals)
 	STD_PHP_INI_ENTRY("paylock.default_ttl", "30", PHP_INI_ALL, OnUpdateDefaultTtl, default_ttl,
 					  zend_paylock_globals, paylock_globals)
 	STD_PHP_INI_BOOLEAN("paylock.persistent", "1", PHP_INI_ALL, OnUpdateBool, persistent,
@@ -146,6 +148,7 @@ static PHP_MINFO_FUNCTION(paylock)
 	php_info_print_table_row(2, "hiredis headers version", paylock_hiredis_version());
 	php_info_print_table_row(2, "TLS support (rediss://)", paylock_redis_tls_available() ? "yes" : "no");
 	php_info_print_table_row(2, "Persistent Redis connections in this process", pooled);
+	paylock_file_store_minfo();
 	php_info_print_table_end();
 	DISPLAY_INI_ENTRIES();
 }

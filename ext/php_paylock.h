@@ -36,6 +36,7 @@ ZEND_BEGIN_MODULE_GLOBALS(paylock)
 	char *store;
 	char *redis_dsn;
 	char *lock_dir;
+	char *lock_group;
 	double default_ttl;
 	bool persistent;
 	/* Per process (per thread under ZTS). */

@@ -51,14 +51,24 @@ namespace PayLock {
     final class FileStore implements Store
     {
         /**
-         * @param string|null $dir absolute path; null takes ini paylock.lock_dir (default: temp dir + /paylock)
-         * @throws StoreException the directory cannot be created, is a symlink, is not a directory or is not writable
-         * @throws \ValueError a relative or empty path
+         * @param string|null $dir absolute path; null takes ini paylock.lock_dir (default: temp dir + /paylock-<euid>)
+         * @param string|null $group shared group (name or gid) whose members exclude each other in one 2770 dir;
+         *                           null takes ini paylock.lock_group ('' none)
+         * @throws StoreException the directory cannot be created, is a symlink, is not a directory, is not writable,
+         *                        or is owned by another user or writable by others (see the README's trust rules)
+         * @throws \ValueError a relative or empty path, or an unknown group
          */
-        public function __construct(?string $dir = null) {}
+        public function __construct(?string $dir = null, ?string $group = null) {}
 
         /** The lock directory. A lock's file is directory() . '/' . hash('sha256', $name). */
         public function directory(): string {}
+
+        /**
+         * Removes expired idempotency records (never a running claim's) and stale temp files; returns how many.
+         *
+         * @throws StoreException the directory cannot be read
+         */
+        public function purge(): int {}
     }
 
     /**
