@@ -351,18 +351,18 @@ static paylock_status run_acquire(paylock_redis_client *c, lock_call *lc, acquir
 }
 
 /* How long to block before looking again: the deadline, the holder's lease end, or one heartbeat. The
- * lease end is also kept client-side (*wake_ns): Redis would time the block out up to 1/hz late. */
+ * lease end is also kept client-side (*wake_ns): Redis times a block out up to 1/hz late, which may be
+ * past the lease end even when the heartbeat is the shorter bound. */
 static double block_seconds(uint64_t now, uint64_t deadline_ns, long long holder_ms, uint64_t *wake_ns)
 {
 	double s = now < deadline_ns ? (double)(deadline_ns - now) / 1e9 : 0;
 
-	*wake_ns = 0;
+	*wake_ns = holder_ms >= 0 ? now + (uint64_t)(holder_ms + 1) * 1000000ULL : 0;
 	if (s > HEARTBEAT_MS / 1000.0) {
 		s = HEARTBEAT_MS / 1000.0;
 	}
 	if (holder_ms >= 0 && holder_ms / 1000.0 + 0.001 < s) {
 		s = holder_ms / 1000.0 + 0.001;
-		*wake_ns = now + (uint64_t)(holder_ms + 1) * 1000000ULL;
 	}
 	return s;
 }
