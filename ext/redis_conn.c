@@ -671,7 +671,13 @@ paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_
 		give_up = now + (uint64_t)((left + c->read_timeout) * 1e9); /* Redis stalled: look again */
 		lens[2] = snprintf(timeout, sizeof(timeout), "%.3f", left);
 		r = blocking_call(c, 3, argv, lens, give_up < stop ? give_up : stop, &how, err);
-		if (r != NULL) {
+		if (r != NULL && paylock_reply_kind(r) == PAYLOCK_REPLY_ERROR) {
+			paylock_redis_error_reply(c, r, err);
+			if (err->kind != PAYLOCK_ERR_CONNECTION) {
+				return PAYLOCK_WAKE_FAILED;
+			}
+			how = BLOCK_UNREACHABLE; /* LOADING after a restart and the like: the server cannot serve yet */
+		} else if (r != NULL) {
 			return wake_of(c, r, err);
 		}
 		now = paylock_now_ns();
