@@ -671,11 +671,15 @@ static paylock_status eval_all_ours(paylock_redis_client *c, paylock_script *sc,
 	return st;
 }
 
+#define TOMBSTONE_MAX_MS 60000 /* whatever the timeouts: one key per release must not pile up for long */
+
 /* How long a release's tombstone lives: past a resend after a lost reply (one read timeout to notice,
  * one connect and one more read timeout to send it again), with a second of slack. */
 static long long tombstone_ms(const paylock_redis_client *c)
 {
-	return (long long)((2 * c->read_timeout + c->connect_timeout) * 1000) + 1000;
+	long long ms = (long long)((2 * c->read_timeout + c->connect_timeout) * 1000) + 1000;
+
+	return ms < TOMBSTONE_MAX_MS ? ms : TOMBSTONE_MAX_MS;
 }
 
 static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
