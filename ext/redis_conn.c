@@ -653,6 +653,7 @@ paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_
 	const char *argv[3] = {"BLPOP", key, timeout};
 	size_t lens[3] = {5, key_len, 0};
 	uint64_t now = paylock_now_ns(), end, stop = deadline_ns ? deadline_ns : UINT64_MAX;
+	bool retried = false;
 
 	if (block_s < 0.001) {
 		block_s = 0.001; /* BLPOP 0 would block forever */
@@ -688,10 +689,11 @@ paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_
 			/* A broken socket says nothing yet about the next one; no connection at all does. */
 			return how == BLOCK_UNREACHABLE ? PAYLOCK_WAKE_FAILED : PAYLOCK_WAKE_TIMED_OUT;
 		}
-		if (how == BLOCK_UNREACHABLE) {
+		if (how == BLOCK_UNREACHABLE || retried) { /* a killed socket is replaced at once, once */
 			paylock_redis_backoff(stop < end ? stop : end);
 			now = paylock_now_ns();
 		}
+		retried = true;
 	}
 }
 
