@@ -68,6 +68,15 @@ for ($k = 0; $running; $k++) {
 	if ($k === 2 * count($faults)) {
 		touch("$dir/stop"); // every fault twice: the workers finish their share and stop
 	}
+	if ($k >= 2 * count($faults)) { // no more faults: what workers left behind must be cleaned up now
+		usleep(50000);
+		foreach ($running as $j => $pid) {
+			if (pcntl_waitpid($pid, $st, WNOHANG) === $pid) {
+				unset($running[$j]);
+			}
+		}
+		continue;
+	}
 	usleep(250000);
 	$f = $faults[$k % count($faults)];
 	switch ($f) {
@@ -91,12 +100,8 @@ for ($k = 0; $running; $k++) {
 			break;
 	}
 	$injected[$f] = true;
-	foreach ($running as $j => $pid) {
-		if (pcntl_waitpid($pid, $st, WNOHANG) === $pid) {
-			unset($running[$j]);
-		}
-	}
 }
+$k = 2 * count($faults);
 $sections = tally_count("$dir/sections");
 printf("faults injected: %s\n", implode(', ', array_keys($injected)));
 printf("critical sections: %s\n", $sections >= $workers * $per ? 'every worker did its share' : "only $sections");

@@ -1,5 +1,5 @@
 --TEST--
-Redis faults: blocked waiters (Lock, MultiLock, IdempotencyGuard) ride out CLIENT KILL, a restart, CLIENT PAUSE and a SIGSTOP stall longer than read_timeout, and still get the lock in turn within their deadline
+Redis faults: blocked waiters (Lock, MultiLock, IdempotencyGuard) ride out CLIENT KILL, a restart, CLIENT PAUSE, and SIGSTOP and DEBUG SLEEP stalls longer than read_timeout, and still get the lock in turn within their deadline
 --EXTENSIONS--
 paylock
 pcntl
@@ -12,12 +12,12 @@ pcre.jit=0
 <?php
 require __DIR__ . '/../_support/faults.inc';
 // Persistence, so that a restart keeps the holder's lock (the waiters must still wait for it).
-$r = fault_redis(['--appendonly', 'yes', '--appendfsync', 'always']);
+$r = fault_redis(['--appendonly', 'yes', '--appendfsync', 'always', '--enable-debug-command', 'yes']);
 $dsn = "redis://127.0.0.1:{$r['port']}";
 $opts = ['read_timeout' => 0.3, 'connect_timeout' => 0.3];
 $n = procs(4, 3);
 
-foreach (['CLIENT KILL', 'restart', 'CLIENT PAUSE 800 ms', 'SIGSTOP 800 ms'] as $fault) {
+foreach (['CLIENT KILL', 'restart', 'CLIENT PAUSE 800 ms', 'SIGSTOP 800 ms', 'DEBUG SLEEP 800 ms'] as $fault) {
 	$name = uniq('q');
 	$key = uniq('idem');
 	$store = new PayLock\RedisStore($dsn, $opts);
@@ -66,6 +66,9 @@ foreach (['CLIENT KILL', 'restart', 'CLIENT PAUSE 800 ms', 'SIGSTOP 800 ms'] as 
 			usleep(800000);
 			posix_kill($r['pid'], SIGCONT);
 			break;
+		case 'DEBUG SLEEP 800 ms':
+			fault_raw($r, ['DEBUG', 'SLEEP', '0.8']); // returns when Redis wakes
+			break;
 	}
 	usleep(300000);
 	$holder->release();
@@ -92,4 +95,6 @@ restart: %d x acquired, 1 x completed by the owner; done within 5 s: true
 CLIENT PAUSE 800 ms: %d x acquired, 1 x completed by the owner; done within 5 s: true
   keys left behind: 0
 SIGSTOP 800 ms: %d x acquired, 1 x completed by the owner; done within 5 s: true
+  keys left behind: 0
+DEBUG SLEEP 800 ms: %d x acquired, 1 x completed by the owner; done within 5 s: true
   keys left behind: 0
