@@ -598,31 +598,6 @@ void paylock_redis_backoff(uint64_t until_ns)
 	nanosleep(&ts, NULL);
 }
 
-paylock_status paylock_redis_bad_reply(const paylock_redis_client *c, const char *what, paylock_error *err)
-{
-	paylock_error_set(err, PAYLOCK_ERR_STORE, "Unexpected reply from Redis at %s to %s", c->where, what);
-	return PAYLOCK_FAILED;
-}
-
-paylock_status paylock_redis_eval_yesno(paylock_redis_client *c, paylock_script *s, const char *what,
-										int nkeys, int argc, const char **argv, size_t *lens,
-										paylock_error *err)
-{
-	paylock_reply *r = paylock_redis_eval(c, s, nkeys, argc, argv, lens, err);
-	paylock_status st;
-
-	if (r == NULL) {
-		return PAYLOCK_FAILED;
-	}
-	if (paylock_reply_kind(r) != PAYLOCK_REPLY_INTEGER) {
-		paylock_reply_free(r);
-		return paylock_redis_bad_reply(c, what, err);
-	}
-	st = paylock_reply_int(r) == 1 ? PAYLOCK_YES : PAYLOCK_NO;
-	paylock_reply_free(r);
-	return st;
-}
-
 static paylock_wake wake_of(paylock_redis_client *c, paylock_reply *r, paylock_error *err)
 {
 	paylock_wake w;
@@ -695,6 +670,31 @@ paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_
 		}
 		retried = true;
 	}
+}
+
+paylock_status paylock_redis_bad_reply(const paylock_redis_client *c, const char *what, paylock_error *err)
+{
+	paylock_error_set(err, PAYLOCK_ERR_STORE, "Unexpected reply from Redis at %s to %s", c->where, what);
+	return PAYLOCK_FAILED;
+}
+
+paylock_status paylock_redis_eval_yesno(paylock_redis_client *c, paylock_script *s, const char *what,
+										int nkeys, int argc, const char **argv, size_t *lens,
+										paylock_error *err)
+{
+	paylock_reply *r = paylock_redis_eval(c, s, nkeys, argc, argv, lens, err);
+	paylock_status st;
+
+	if (r == NULL) {
+		return PAYLOCK_FAILED;
+	}
+	if (paylock_reply_kind(r) != PAYLOCK_REPLY_INTEGER) {
+		paylock_reply_free(r);
+		return paylock_redis_bad_reply(c, what, err);
+	}
+	st = paylock_reply_int(r) == 1 ? PAYLOCK_YES : PAYLOCK_NO;
+	paylock_reply_free(r);
+	return st;
 }
 
 #define REPLY_STARTS(r, lit) ((r)->len >= sizeof(lit) - 1 && memcmp((r)->str, lit, sizeof(lit) - 1) == 0)

@@ -7,9 +7,9 @@
  *   p:{n}:q      list of waiting tokens in arrival order
  *   p:{n}:w      hash waiting token -> until when (server ms) the waiter counts as alive; every waiter
  *                renews it each HEARTBEAT_MS, so a killed one drops out after at most ENTRY_LIFE_MS
- *   p:{n}:g:<t>  waiter t's private wake-up list: t blocks in BLPOP on it, a release pushes one item
  *   p:{n}:r:<t>  "released by t": a release leaves it for a few seconds, so the same release sent again
  *                after its reply was lost (silent reconnect, or a retry) still reads as ours
+ *   p:{n}:g:<t>  waiter t's private wake-up list: t blocks in BLPOP on it, a release pushes one item
  *   p:fence      the fencing counter, one per prefix: never reset, so tokens only grow
  *
  * Hand-off: a release gives the lock to the first live waiter by writing "=<its token>" (nobody else can
@@ -167,19 +167,6 @@ static const char release_lua[] =
 	"end\n"
 	"return released\n";
 
-/* ARGV: token, -, -, -, GRANT_MS. Undoes whatever an acquire by this token may have done: its place in
- * every queue, a grant to it (passed on), a hold (released to the next waiter), its wake-up list. */
-static paylock_script leave_script;
-static const char leave_lua[] = QUEUE_LUA
-	"local me = ARGV[1]\n"
-	"for i = 1, #KEYS / 3 do\n"
-	"  if redis.call('HDEL', KEYS[3 * i], me) == 1 then redis.call('LREM', KEYS[3 * i - 1], 1, me) end\n"
-	"  local v = redis.call('GET', lk(i))\n"
-	"  if v and (string.sub(v, 1, 32) == me or v == '=' .. me) then pass_on(i) end\n"
-	"  redis.call('DEL', lk(i) .. ':g:' .. me)\n"
-	"end\n"
-	"return 1\n";
-
 /* KEYS: lock, fence counter. ARGV: token. The holder's fencing token, issued on first request:
  * -1 when the lock is no longer ours. */
 static paylock_script fence_script;
@@ -208,6 +195,19 @@ static const char refresh_lua[] = "local ok = 0\n"
 /* KEYS: lock. Value and PTTL in one round trip. */
 static paylock_script inspect_script;
 static const char inspect_lua[] = "return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}\n";
+
+/* ARGV: token, -, -, -, GRANT_MS. Undoes whatever an acquire by this token may have done: its place in
+ * every queue, a grant to it (passed on), a hold (released to the next waiter), its wake-up list. */
+static paylock_script leave_script;
+static const char leave_lua[] = QUEUE_LUA
+	"local me = ARGV[1]\n"
+	"for i = 1, #KEYS / 3 do\n"
+	"  if redis.call('HDEL', KEYS[3 * i], me) == 1 then redis.call('LREM', KEYS[3 * i - 1], 1, me) end\n"
+	"  local v = redis.call('GET', lk(i))\n"
+	"  if v and (string.sub(v, 1, 32) == me or v == '=' .. me) then pass_on(i) end\n"
+	"  redis.call('DEL', lk(i) .. ':g:' .. me)\n"
+	"end\n"
+	"return 1\n";
 
 /* One command or script call over n locks: argv[0..2] for EVALSHA, then `per_name` keys per lock
  * (lock; or lock, queue, waiters), then up to `nargs` script arguments. */
