@@ -598,24 +598,7 @@ void paylock_redis_backoff(uint64_t until_ns)
 	nanosleep(&ts, NULL);
 }
 
-static paylock_wake wake_of(paylock_redis_client *c, paylock_reply *r, paylock_error *err)
-{
-	paylock_wake w;
-
-	switch (paylock_reply_kind(r)) {
-	case PAYLOCK_REPLY_ARRAY:
-		w = PAYLOCK_WAKE_POPPED;
-		break;
-	case PAYLOCK_REPLY_NIL:
-		w = PAYLOCK_WAKE_TIMED_OUT;
-		break;
-	default:
-		paylock_redis_bad_reply(c, "BLPOP", err);
-		w = PAYLOCK_WAKE_FAILED;
-	}
-	paylock_reply_free(r);
-	return w;
-}
+static paylock_wake wake_of(paylock_redis_client *c, paylock_reply *r, paylock_error *err);
 
 /* Redis times blocked clients out on its own tick (up to 1/hz late), so the bounds that matter (the
  * caller's deadline, a holder's lease end) are kept client-side: we stop listening ourselves. A broken
@@ -695,6 +678,25 @@ paylock_status paylock_redis_eval_yesno(paylock_redis_client *c, paylock_script 
 	st = paylock_reply_int(r) == 1 ? PAYLOCK_YES : PAYLOCK_NO;
 	paylock_reply_free(r);
 	return st;
+}
+
+static paylock_wake wake_of(paylock_redis_client *c, paylock_reply *r, paylock_error *err)
+{
+	paylock_wake w;
+
+	switch (paylock_reply_kind(r)) {
+	case PAYLOCK_REPLY_ARRAY:
+		w = PAYLOCK_WAKE_POPPED;
+		break;
+	case PAYLOCK_REPLY_NIL:
+		w = PAYLOCK_WAKE_TIMED_OUT;
+		break;
+	default:
+		paylock_redis_bad_reply(c, "BLPOP", err);
+		w = PAYLOCK_WAKE_FAILED;
+	}
+	paylock_reply_free(r);
+	return w;
 }
 
 #define REPLY_STARTS(r, lit) ((r)->len >= sizeof(lit) - 1 && memcmp((r)->str, lit, sizeof(lit) - 1) == 0)
