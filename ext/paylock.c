@@ -117,6 +117,7 @@ static PHP_RINIT_FUNCTION(paylock)
 #endif
 	paylock_lock_rinit();
 	paylock_idempotency_rinit();
+	paylock_redis_store_rinit();
 	PAYLOCK_G(in_request) = true;
 	PAYLOCK_G(degraded_warned) = false;
 	return SUCCESS;
@@ -132,6 +133,7 @@ static PHP_RSHUTDOWN_FUNCTION(paylock)
 	ZVAL_UNDEF(&EG(user_error_handler));
 	paylock_idempotency_abandon_all();
 	paylock_lock_release_all();
+	paylock_redis_store_rshutdown();
 	ZVAL_COPY_VALUE(&EG(user_error_handler), &user_handler);
 	PAYLOCK_G(in_request) = false;
 	return SUCCESS;

@@ -55,6 +55,7 @@ ZEND_BEGIN_MODULE_GLOBALS(paylock)
 	bool degraded_warned;    /* FallbackStore warned about Redis this request */
 	paylock_registry locks;  /* every Lock/MultiLock this request holds */
 	paylock_registry claims; /* every idempotency claim this request owns */
+	HashTable redis_ghosts;  /* Redis acquires of unknown outcome still to undo (redis_store.c) */
 ZEND_END_MODULE_GLOBALS(paylock)
 
 ZEND_EXTERN_MODULE_GLOBALS(paylock)

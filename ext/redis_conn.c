@@ -21,6 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <errno.h>
+#include <time.h>
 
 struct paylock_redis_conn {
 	redisContext *ctx;
@@ -726,6 +727,7 @@ paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const ch
 									 double extra_block_s, paylock_error *err)
 {
 	c->reconnected = false;
+	c->unanswered = false;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		bool fresh, timed_out;
 		paylock_redis_conn *conn = conn_get(c, &fresh, err);
@@ -733,7 +735,7 @@ paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const ch
 		char why[128];
 
 		if (conn == NULL) {
-			return NULL;
+			return NULL; /* nothing sent this time; unanswered tells about the first attempt */
 		}
 		if (extra_block_s > 0) {
 			redisSetTimeout(conn->ctx, seconds_to_tv(c->read_timeout + extra_block_s));
@@ -744,8 +746,11 @@ paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const ch
 				redisSetTimeout(conn->ctx, seconds_to_tv(c->read_timeout));
 			}
 			conn->last_used_ns = paylock_now_ns();
+			c->unanswered = false;
 			return (paylock_reply *)r;
 		}
+		/* Some bytes may have reached Redis: the command may run (or have run) without us hearing. */
+		c->unanswered = true;
 		timed_out = conn->ctx->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
 		snprintf(why, sizeof(why), "%s", timed_out ? "read timed out" : conn->ctx->errstr);
 		conn_drop(c, conn); /* a half-read reply makes the socket unusable */
@@ -766,17 +771,25 @@ static void io_error(paylock_redis_client *c, paylock_redis_conn *conn, paylock_
 	conn_drop(c, conn);
 }
 
-paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const char **argv,
-									  const size_t *lens, uint64_t give_up_ns, bool *gave_up,
-									  paylock_error *err)
+/* How a blocking call ended without a reply. */
+typedef enum {
+	BLOCK_GAVE_UP,     /* give_up_ns came first; the connection was dropped (the reply is still owed on it) */
+	BLOCK_BROKE,       /* the connection broke while we waited */
+	BLOCK_UNREACHABLE, /* no connection could be made */
+} block_end;
+
+/* Sends a blocking command and waits for its reply until give_up_ns (monotonic) at the latest. */
+static paylock_reply *blocking_call(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
+									uint64_t give_up_ns, block_end *how, paylock_error *err)
 {
 	bool fresh;
 	int done = 0;
 	paylock_redis_conn *conn = conn_get(c, &fresh, err);
 	void *r = NULL;
 
-	*gave_up = false;
+	*how = BLOCK_BROKE;
 	if (conn == NULL) {
+		*how = BLOCK_UNREACHABLE;
 		return NULL;
 	}
 	if (redisAppendCommandArgv(conn->ctx, argc, argv, lens) != REDIS_OK) {
@@ -797,7 +810,7 @@ paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const c
 		if (now >= give_up_ns) {
 			/* The reply is still owed on this socket, so the socket cannot be reused. */
 			conn_drop(c, conn);
-			*gave_up = true;
+			*how = BLOCK_GAVE_UP;
 			return NULL;
 		}
 		n = poll(&p, 1, (int)((give_up_ns - now + 999999) / 1000000));
@@ -815,6 +828,82 @@ paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const c
 	}
 	conn->last_used_ns = paylock_now_ns();
 	return (paylock_reply *)r;
+}
+
+/* Between tries to reach a Redis that refused us (restarting): short, so a waiter resumes soon after. */
+#define RETRY_PAUSE_NS (20ULL * 1000 * 1000)
+
+void paylock_redis_backoff(uint64_t until_ns)
+{
+	uint64_t now = paylock_now_ns(), ns = RETRY_PAUSE_NS;
+	struct timespec ts;
+
+	if (until_ns <= now) {
+		return;
+	}
+	if (until_ns - now < ns) {
+		ns = until_ns - now;
+	}
+	ts.tv_sec = (time_t)(ns / 1000000000ULL);
+	ts.tv_nsec = (long)(ns % 1000000000ULL);
+	nanosleep(&ts, NULL);
+}
+
+static paylock_wake wake_of(paylock_redis_client *c, paylock_reply *r, paylock_error *err);
+
+/* Redis times blocked clients out on its own tick (up to 1/hz late), so the bounds that matter (the
+ * caller's deadline, a holder's lease end) are kept client-side: we stop listening ourselves. A broken
+ * connection (restart, CLIENT KILL) is replaced and the BLPOP sent again for what is left of the block:
+ * an item pushed meanwhile waits in the list. */
+paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
+								 uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err)
+{
+	char timeout[32];
+	const char *argv[3] = {"BLPOP", key, timeout};
+	size_t lens[3] = {5, key_len, 0};
+	uint64_t now = paylock_now_ns(), end, stop = deadline_ns ? deadline_ns : UINT64_MAX;
+	bool retried = false;
+
+	if (block_s < 0.001) {
+		block_s = 0.001; /* BLPOP 0 would block forever */
+	}
+	end = now + (uint64_t)(block_s * 1e9);
+	if (wake_ns && wake_ns < stop) {
+		stop = wake_ns;
+	}
+	for (;;) {
+		double left = end > now ? (double)(end - now) / 1e9 : 0.001;
+		uint64_t give_up;
+		block_end how;
+		paylock_reply *r;
+
+		left = left < 0.001 ? 0.001 : left;
+		give_up = now + (uint64_t)((left + c->read_timeout) * 1e9); /* Redis stalled: look again */
+		lens[2] = snprintf(timeout, sizeof(timeout), "%.3f", left);
+		r = blocking_call(c, 3, argv, lens, give_up < stop ? give_up : stop, &how, err);
+		if (r != NULL && paylock_reply_kind(r) == PAYLOCK_REPLY_ERROR) {
+			paylock_redis_error_reply(c, r, err);
+			if (err->kind != PAYLOCK_ERR_CONNECTION) {
+				return PAYLOCK_WAKE_FAILED;
+			}
+			how = BLOCK_UNREACHABLE; /* LOADING after a restart and the like: the server cannot serve yet */
+		} else if (r != NULL) {
+			return wake_of(c, r, err);
+		}
+		now = paylock_now_ns();
+		if (how == BLOCK_GAVE_UP) {
+			return deadline_ns && now >= deadline_ns ? PAYLOCK_WAKE_DEADLINE : PAYLOCK_WAKE_TIMED_OUT;
+		}
+		if (now >= stop || now >= end) {
+			/* A broken socket says nothing yet about the next one; no connection at all does. */
+			return how == BLOCK_UNREACHABLE ? PAYLOCK_WAKE_FAILED : PAYLOCK_WAKE_TIMED_OUT;
+		}
+		if (how == BLOCK_UNREACHABLE || retried) { /* a killed socket is replaced at once, once */
+			paylock_redis_backoff(stop < end ? stop : end);
+			now = paylock_now_ns();
+		}
+		retried = true;
+	}
 }
 
 paylock_status paylock_redis_bad_reply(const paylock_redis_client *c, const char *what, paylock_error *err)
@@ -842,29 +931,10 @@ paylock_status paylock_redis_eval_yesno(paylock_redis_client *c, paylock_script 
 	return st;
 }
 
-/* Redis times blocked clients out on its own tick (up to 1/hz late), so when the caller's deadline is
- * what bounds the wait we stop listening at that deadline ourselves. */
-paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
-								 uint64_t deadline_ns, paylock_error *err)
+static paylock_wake wake_of(paylock_redis_client *c, paylock_reply *r, paylock_error *err)
 {
-	char timeout[32];
-	const char *argv[3] = {"BLPOP", key, timeout};
-	size_t lens[3] = {5, key_len, 0};
-	uint64_t give_up;
-	paylock_reply *r;
 	paylock_wake w;
-	bool gave_up;
 
-	if (block_s < 0.001) {
-		block_s = 0.001; /* BLPOP 0 would block forever */
-	}
-	give_up = paylock_now_ns() + (uint64_t)((block_s + c->read_timeout) * 1e9);
-	lens[2] = snprintf(timeout, sizeof(timeout), "%.3f", block_s);
-	r = paylock_redis_blocking(c, 3, argv, lens, give_up < deadline_ns ? give_up : deadline_ns, &gave_up,
-							   err);
-	if (r == NULL) {
-		return gave_up ? PAYLOCK_WAKE_DEADLINE : PAYLOCK_WAKE_FAILED;
-	}
 	switch (paylock_reply_kind(r)) {
 	case PAYLOCK_REPLY_ARRAY:
 		w = PAYLOCK_WAKE_POPPED;
@@ -912,6 +982,26 @@ paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, in
 		lens[1] = strlen(s->body);
 		r = (redisReply *)paylock_redis_command(c, argc, argv, lens, 0, err);
 	}
+	if (r && r->type == REDIS_REPLY_ERROR) {
+		paylock_redis_error_reply(c, (paylock_reply *)r, err);
+		return NULL;
+	}
+	return (paylock_reply *)r;
+}
+
+paylock_reply *paylock_redis_eval_body(paylock_redis_client *c, const paylock_script *s, int nkeys, int argc,
+									   const char **argv, size_t *lens, paylock_error *err)
+{
+	char nk[12];
+	redisReply *r;
+
+	argv[0] = "EVAL";
+	lens[0] = 4;
+	argv[1] = s->body;
+	lens[1] = strlen(s->body);
+	lens[2] = snprintf(nk, sizeof(nk), "%d", nkeys);
+	argv[2] = nk;
+	r = (redisReply *)paylock_redis_command(c, argc, argv, lens, 0, err);
 	if (r && r->type == REDIS_REPLY_ERROR) {
 		paylock_redis_error_reply(c, (paylock_reply *)r, err);
 		return NULL;

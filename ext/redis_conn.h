@@ -25,6 +25,7 @@ typedef struct {
 	bool holds_records;      /* idempotency records go here: a server without persistence is warned about */
 	paylock_redis_conn *own; /* the connection when not persistent */
 	bool reconnected;        /* the last command was sent again on a new connection */
+	bool unanswered;         /* the last command failed after it may have reached Redis: it may have run */
 } paylock_redis_client;
 
 /* A Lua script run by EVALSHA, loaded again on NOSCRIPT. */
@@ -51,25 +52,31 @@ void paylock_redis_client_dtor(paylock_redis_client *c);
  * Error replies are returned as replies; NULL means a connection failure described in err. */
 paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
 									 double extra_block_s, paylock_error *err);
-/* Sends a blocking command (BLPOP) and waits for its reply until give_up_ns (monotonic) at the latest.
- * Giving up drops the connection (the reply is still owed on it): NULL with *gave_up set, err untouched. */
-paylock_reply *paylock_redis_blocking(paylock_redis_client *c, int argc, const char **argv,
-									  const size_t *lens, uint64_t give_up_ns, bool *gave_up,
-									  paylock_error *err);
 typedef enum {
-	PAYLOCK_WAKE_FAILED,    /* see err */
+	PAYLOCK_WAKE_FAILED,    /* see err: Redis stayed unreachable until the wait's end */
 	PAYLOCK_WAKE_POPPED,    /* an item was popped */
-	PAYLOCK_WAKE_TIMED_OUT, /* Redis ended the block after block_s */
+	PAYLOCK_WAKE_TIMED_OUT, /* the block (block_s, or wake_ns client-side) ended: look again */
 	PAYLOCK_WAKE_DEADLINE,  /* deadline_ns came first; we stopped listening (connection dropped) */
 } paylock_wake;
 
-/* BLPOP on one wake-up list for up to block_s (at least 1 ms), but never past deadline_ns (monotonic). */
+/* BLPOP on one wake-up list for up to block_s (at least 1 ms). Client-side bounds, kept to the
+ * millisecond (Redis times blocked clients out on its hz tick): wake_ns (0: none) ends the wait as
+ * TIMED_OUT, deadline_ns as DEADLINE. A connection that breaks is replaced and the BLPOP resumed until the
+ * wait's end; a Redis that stops answering for read_timeout past the block reads as TIMED_OUT (the
+ * caller's next command finds out). */
 paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
-								 uint64_t deadline_ns, paylock_error *err);
+								 uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err);
+/* Sleeps a little before trying an unreachable Redis again, never past until_ns (monotonic). */
+void paylock_redis_backoff(uint64_t until_ns);
 /* Runs a script. argv[0..2] are reserved for EVALSHA/sha/numkeys and filled here.
  * An error reply becomes a STORE (or CONNECTION for LOADING/MASTERDOWN) error and NULL. */
 paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, int nkeys, int argc,
 								  const char **argv, size_t *lens, paylock_error *err);
+
+/* Runs a script by EVAL with its body, never EVALSHA: for the failure paths, where a command that reaches
+ * a stalled Redis must still run when it wakes, even though nobody reads its reply. */
+paylock_reply *paylock_redis_eval_body(paylock_redis_client *c, const paylock_script *s, int nkeys, int argc,
+									   const char **argv, size_t *lens, paylock_error *err);
 
 /* Runs a script whose reply is 1 (YES) or 0 (NO); anything else is a STORE error naming `what`. */
 paylock_status paylock_redis_eval_yesno(paylock_redis_client *c, paylock_script *s, const char *what,

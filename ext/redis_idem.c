@@ -229,14 +229,16 @@ static paylock_status ridem_wait(paylock_store *s, paylock_idem_req *rq, uint64_
 	uint64_t now = paylock_now_ns();
 	double block_s = deadline_ns > now ? (double)(deadline_ns - now) / 1e9 : 0;
 	double lease_s = (double)lease_left_ms / 1000.0 + 0.002; /* wake when the owner's lease runs out */
+	uint64_t lease_end = 0; /* kept client-side: Redis would time the block out on its hz tick */
 	idem_keys k;
 	paylock_wake w;
 
 	if (lease_s < block_s) {
 		block_s = lease_s;
+		lease_end = now + (uint64_t)(lease_s * 1e9);
 	}
 	keys_init(c, rq, &k);
-	w = paylock_redis_blpop(c, k.wake, k.wake_len, block_s, deadline_ns, err);
+	w = paylock_redis_blpop(c, k.wake, k.wake_len, block_s, lease_end, deadline_ns, err);
 	keys_free(&k);
 	switch (w) {
 	case PAYLOCK_WAKE_FAILED:

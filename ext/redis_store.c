@@ -7,6 +7,8 @@
  *   p:{n}:q      list of waiting tokens in arrival order
  *   p:{n}:w      hash waiting token -> until when (server ms) the waiter counts as alive; every waiter
  *                renews it each HEARTBEAT_MS, so a killed one drops out after at most ENTRY_LIFE_MS
+ *   p:{n}:r:<t>  "released by t": a release leaves it for a few seconds, so the same release sent again
+ *                after its reply was lost (silent reconnect, or a retry) still reads as ours
  *   p:{n}:g:<t>  waiter t's private wake-up list: t blocks in BLPOP on it, a release pushes one item
  *   p:{n}:fence  the name's fencing counter: tokens are max(counter + 1, Redis TIME in µs, floor + 1)
  *
@@ -15,6 +17,11 @@
  * A grant nobody claims (the waiter died or gave up between the wake-up and the claim) lapses after
  * GRANT_MS, and the next waiter's heartbeat hands the lock on. Waiters never poll: they block until woken,
  * until the holder's lease ends, or for one heartbeat.
+ *
+ * An acquire whose outcome is unknown (its command may have run, but the reply never came) is undone by
+ * token before the failure is reported: the leave script on a fresh connection, or, when Redis does not
+ * answer that either, before the next operation on that server and at the latest at request end.
+ * Waiters ride out broken connections and stalls until their deadline (every script is idempotent by token).
  *
  * An uncontended acquire is one plain SET NX PX (no script); a MultiLock acquire is one script call for
  * all its names, and waits in the queue of the first busy one. Fencing tokens are issued lazily, under
@@ -143,20 +150,26 @@ static const char acquire_lua[] = QUEUE_LUA
 	"end\n"
 	"return {0, busy, redis.call('PTTL', lk(busy))}\n";
 
-/* ARGV: token, -, -, -, GRANT_MS. Releases the names that are ours, each handed to its first live
- * waiter; returns how many were ours. A single name nobody waits for takes the short way. */
+/* ARGV: token, tombstone ms, -, -, GRANT_MS. Releases the names that are ours, each handed to its first
+ * live waiter, and leaves a tombstone per name; returns how many were ours, counting names this token
+ * released before (the same release sent again). A single name nobody waits for takes the short way. */
 static paylock_script release_script;
 static const char release_lua[] =
+	"local function gone(k) redis.call('SET', k .. ':r:' .. ARGV[1], '1', 'PX', ARGV[2]) end\n"
+	"local function before(k) return redis.call('EXISTS', k .. ':r:' .. ARGV[1]) end\n"
 	"if #KEYS == 3 then\n"
 	"  local v = redis.call('GET', KEYS[1])\n"
-	"  if not v or string.sub(v, 1, 32) ~= ARGV[1] then return 0 end\n"
-	"  if string.byte(v, -1) ~= 43 then redis.call('DEL', KEYS[1]); return 1 end\n"
+	"  if not v or string.sub(v, 1, 32) ~= ARGV[1] then return before(KEYS[1]) end\n"
+	"  if string.byte(v, -1) ~= 43 then redis.call('DEL', KEYS[1]); gone(KEYS[1]); return 1 end\n"
 	"end\n" QUEUE_LUA "local released = 0\n"
 	"for i = 1, #KEYS / 3 do\n"
 	"  local v = redis.call('GET', lk(i))\n"
 	"  if v and string.sub(v, 1, 32) == ARGV[1] then\n"
 	"    pass_on(i)\n"
+	"    gone(lk(i))\n"
 	"    released = released + 1\n"
+	"  else\n"
+	"    released = released + before(lk(i))\n"
 	"  end\n"
 	"end\n"
 	"return released\n";
@@ -208,6 +221,19 @@ static const char refresh_lua[] = "local ok = 0\n"
 /* KEYS: lock. Value and PTTL in one round trip. */
 static paylock_script inspect_script;
 static const char inspect_lua[] = "return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}\n";
+
+/* ARGV: token, -, -, -, GRANT_MS. Undoes whatever an acquire by this token may have done: its place in
+ * every queue, a grant to it (passed on), a hold (released to the next waiter), its wake-up list. */
+static paylock_script leave_script;
+static const char leave_lua[] = QUEUE_LUA
+	"local me = ARGV[1]\n"
+	"for i = 1, #KEYS / 3 do\n"
+	"  if redis.call('HDEL', KEYS[3 * i], me) == 1 then redis.call('LREM', KEYS[3 * i - 1], 1, me) end\n"
+	"  local v = redis.call('GET', lk(i))\n"
+	"  if v and (string.sub(v, 1, 32) == me or v == '=' .. me) then pass_on(i) end\n"
+	"  redis.call('DEL', lk(i) .. ':g:' .. me)\n"
+	"end\n"
+	"return 1\n";
 
 /* One command or script call over n locks: argv[0..2] for EVALSHA, then `per_name` keys per lock
  * (lock; or lock, queue, waiters), then up to `nargs` script arguments. */
@@ -350,11 +376,14 @@ static paylock_status run_acquire(paylock_redis_client *c, lock_call *lc, acquir
 	return st;
 }
 
-/* How long to block before looking again: the deadline, the holder's lease end, or one heartbeat. */
-static double block_seconds(uint64_t now, uint64_t deadline_ns, long long holder_ms)
+/* How long to block before looking again: the deadline, the holder's lease end, or one heartbeat. The
+ * lease end is also kept client-side (*wake_ns): Redis times a block out up to 1/hz late, which may be
+ * past the lease end even when the heartbeat is the shorter bound. */
+static double block_seconds(uint64_t now, uint64_t deadline_ns, long long holder_ms, uint64_t *wake_ns)
 {
-	double s = (double)(deadline_ns - now) / 1e9;
+	double s = now < deadline_ns ? (double)(deadline_ns - now) / 1e9 : 0;
 
+	*wake_ns = holder_ms >= 0 ? now + (uint64_t)(holder_ms + 1) * 1000000ULL : 0;
 	if (s > HEARTBEAT_MS / 1000.0) {
 		s = HEARTBEAT_MS / 1000.0;
 	}
@@ -364,18 +393,28 @@ static double block_seconds(uint64_t now, uint64_t deadline_ns, long long holder
 	return s;
 }
 
-/* Waits in the queue until the locks are ours, the deadline passes or Redis fails. */
+/* A failure a waiter rides out until its deadline: Redis restarting, stalled, or our socket killed. */
+static bool worth_retrying(const paylock_error *err, uint64_t deadline_ns)
+{
+	return err->kind == PAYLOCK_ERR_CONNECTION && deadline_ns && paylock_now_ns() < deadline_ns;
+}
+
+/* Waits in the queue until the locks are ours, the deadline passes or Redis fails. Once Redis has
+ * answered (*reached), connection failures are retried until the deadline: the script is idempotent by
+ * token and finds our queue place where it still exists. *may_hold: a call may have queued or taken. */
 static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l, lock_call *lc,
-								  uint64_t deadline_ns, paylock_acquire_info *info, paylock_error *err)
+								  uint64_t deadline_ns, paylock_acquire_info *info, bool *reached,
+								  bool *may_hold, paylock_error *err)
 {
 	acquire_mode mode = deadline_ns ? MODE_QUEUE : MODE_TRY;
 
 	for (;;) {
-		uint64_t now = paylock_now_ns();
+		uint64_t now = paylock_now_ns(), wake_ns;
 		long long holder_ms = -1, life_ms = ENTRY_LIFE_MS;
 		uint32_t busy = 0;
 		char life[24], wake[256 + PAYLOCK_MAX_NAME + 8 + 3 + PAYLOCK_TOKEN_HEX];
 		size_t wake_len;
+		double block_s;
 		paylock_status st;
 
 		if (deadline_ns && now >= deadline_ns) {
@@ -385,21 +424,31 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 		}
 		snprintf(life, sizeof(life), "%lld", life_ms);
 		st = run_acquire(c, lc, mode, life, &busy, &holder_ms, err);
+		*may_hold = *may_hold || (st == PAYLOCK_FAILED && c->unanswered);
+		if (st == PAYLOCK_FAILED && mode == MODE_QUEUE && *reached && worth_retrying(err, deadline_ns)) {
+			paylock_redis_backoff(deadline_ns);
+			continue;
+		}
 		if (st != PAYLOCK_NO) {
 			return st;
 		}
+		*reached = true;
 		info->contended = true;
 		if (mode != MODE_QUEUE) {
 			return PAYLOCK_NO;
 		}
+		*may_hold = true;
 		wake_len = lock_key(c, l[busy].name, wake);
 		memcpy(wake + wake_len, ":g:", 3);
 		memcpy(wake + wake_len + 3, l[0].token, PAYLOCK_TOKEN_HEX);
 		wake_len += 3 + PAYLOCK_TOKEN_HEX;
-		switch (paylock_redis_blpop(c, wake, wake_len, block_seconds(now, deadline_ns, holder_ms),
-									deadline_ns, err)) {
+		block_s = block_seconds(paylock_now_ns(), deadline_ns, holder_ms, &wake_ns);
+		switch (paylock_redis_blpop(c, wake, wake_len, block_s, wake_ns, deadline_ns, err)) {
 		case PAYLOCK_WAKE_FAILED:
-			return PAYLOCK_FAILED;
+			if (!worth_retrying(err, deadline_ns)) {
+				return PAYLOCK_FAILED;
+			}
+			break; /* the next script call tells whether Redis is back */
 		case PAYLOCK_WAKE_POPPED:
 			info->handoff = true;
 			break;
@@ -411,23 +460,171 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 	}
 }
 
+/* ---- acquires of unknown outcome ("ghosts") ---- */
+
+/* What an acquire that may have taken or queued for names (its reply never came) left to undo. */
+typedef struct {
+	zend_object *store; /* the RedisStore, addref'd */
+	paylock_lock_state *l;
+	uint32_t n;
+} paylock_ghost;
+
+static paylock_redis_store *ghost_store(const paylock_ghost *g)
+{
+	return redis_store_from_obj(g->store);
+}
+
+static void ghost_dtor(zval *zv)
+{
+	paylock_ghost *g = Z_PTR_P(zv);
+	uint32_t i;
+
+	for (i = 0; i < g->n; i++) {
+		zend_string_release(g->l[i].name);
+	}
+	efree(g->l);
+	OBJ_RELEASE(g->store);
+	efree(g);
+}
+
+/* The leave script for one token over n names. By body (EVAL) on the failure path: a command that reaches
+ * a stalled Redis then still runs when it wakes, after the acquire it undoes (sent earlier). */
+static paylock_status run_leave(paylock_redis_client *c, const paylock_lock_state *l, uint32_t n,
+								bool by_body, paylock_error *err)
+{
+	lock_call lc;
+	paylock_reply *r;
+
+	call_init(&lc, c, l, n, KEYS_PER_NAME, 5);
+	call_arg(&lc, l[0].token, PAYLOCK_TOKEN_HEX);
+	call_arg(&lc, "", 0);
+	call_arg(&lc, "", 0);
+	call_arg(&lc, "", 0);
+	call_arg(&lc, GRANT_MS, strlen(GRANT_MS));
+	r = by_body ? paylock_redis_eval_body(c, &leave_script, lc.nkeys, lc.argc, lc.argv, lc.lens, err)
+				: paylock_redis_eval(c, &leave_script, lc.nkeys, lc.argc, lc.argv, lc.lens, err);
+	call_free(&lc);
+	if (r == NULL) {
+		return PAYLOCK_FAILED;
+	}
+	paylock_reply_free(r);
+	return PAYLOCK_YES;
+}
+
+static void ghost_add(paylock_redis_store *rs, const paylock_lock_state *l, uint32_t n)
+{
+	paylock_ghost *g;
+	uint32_t i;
+
+	if (!PAYLOCK_G(in_request)) {
+		return; /* no request to end: the lease ends it */
+	}
+	g = emalloc(sizeof(*g));
+	g->store = &rs->std;
+	GC_ADDREF(g->store);
+	g->n = n;
+	g->l = safe_emalloc(n, sizeof(paylock_lock_state), 0);
+	for (i = 0; i < n; i++) {
+		memset(&g->l[i], 0, sizeof(g->l[i]));
+		g->l[i].name = zend_string_copy(l[i].name);
+		memcpy(g->l[i].token, l[0].token, sizeof(g->l[i].token));
+		g->l[i].fd = -1;
+	}
+	zend_hash_next_index_insert_ptr(&PAYLOCK_G(redis_ghosts), g);
+}
+
+/* After a failure whose outcome is unknown: undo it now on a fresh connection, else remember it. */
+static void undo_acquire(paylock_redis_store *rs, const paylock_lock_state *l, uint32_t n)
+{
+	paylock_error ignored = {0};
+
+	if (run_leave(&rs->client, l, n, true, &ignored) == PAYLOCK_FAILED) {
+		ghost_add(rs, l, n);
+	}
+}
+
+/* Before an operation on c's server: undoes what earlier acquires there may have left. A connection
+ * failure is returned (the operation would meet it too); anything else drops the entry. */
+static paylock_status ghosts_flush(const paylock_redis_client *c, paylock_error *err)
+{
+	HashTable *ht = &PAYLOCK_G(redis_ghosts);
+	zend_ulong idx;
+	paylock_ghost *g;
+	paylock_status st = PAYLOCK_YES;
+
+	if (!PAYLOCK_G(in_request) || zend_hash_num_elements(ht) == 0) {
+		return PAYLOCK_YES;
+	}
+	ZEND_HASH_FOREACH_NUM_KEY_PTR(ht, idx, g)
+	{
+		paylock_redis_client *gc = &ghost_store(g)->client;
+
+		if (!zend_string_equals(gc->pool_key, c->pool_key)) {
+			continue;
+		}
+		if (run_leave(gc, g->l, g->n, false, err) == PAYLOCK_FAILED && err->kind == PAYLOCK_ERR_CONNECTION) {
+			st = PAYLOCK_FAILED;
+			break;
+		}
+		zend_hash_index_del(ht, idx);
+	}
+	ZEND_HASH_FOREACH_END();
+	return st;
+}
+
+void paylock_redis_store_rinit(void)
+{
+	zend_hash_init(&PAYLOCK_G(redis_ghosts), 0, NULL, ghost_dtor, 0);
+}
+
+/* Request end: one more try per server; a server that does not answer is left to the leases. */
+void paylock_redis_store_rshutdown(void)
+{
+	HashTable *ht = &PAYLOCK_G(redis_ghosts), down;
+	paylock_ghost *g;
+
+	zend_hash_init(&down, 0, NULL, NULL, 0);
+	ZEND_HASH_FOREACH_PTR(ht, g) {
+		paylock_redis_client *gc = &ghost_store(g)->client;
+		paylock_error ignored = {0};
+
+		if (!zend_hash_exists(&down, gc->pool_key) &&
+			run_leave(gc, g->l, g->n, false, &ignored) == PAYLOCK_FAILED &&
+			ignored.kind == PAYLOCK_ERR_CONNECTION) {
+			zend_hash_add_empty_element(&down, gc->pool_key);
+		}
+	}
+	ZEND_HASH_FOREACH_END();
+	zend_hash_destroy(&down);
+	zend_hash_destroy(ht);
+}
+
 static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, uint32_t n, int64_t ttl_ms,
 									uint64_t deadline_ns, paylock_acquire_info *info, paylock_error *err)
 {
-	paylock_redis_client *c = client_of(s);
+	paylock_redis_store *rs = (paylock_redis_store *)s;
+	paylock_redis_client *c = &rs->client;
 	char ttl[24], mine[PAYLOCK_TOKEN_HEX + 320];
 	size_t ttl_len, mine_len;
 	lock_call lc;
 	paylock_status st;
+	bool reached = false, may_hold = false;
 
+	if (ghosts_flush(c, err) == PAYLOCK_FAILED) {
+		return PAYLOCK_FAILED;
+	}
 	ttl_len = snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms);
 	mine_len = snprintf(mine, sizeof(mine), "%s:%ld:%" PRId64 ":%s", l[0].token, (long)paylock_pid(),
 						paylock_unix_ms(), PAYLOCK_G(hostname));
 	if (n == 1) {
 		st = try_set_nx(c, l, mine, mine_len, ttl, ttl_len, err);
+		if (st == PAYLOCK_FAILED && c->unanswered) {
+			undo_acquire(rs, l, n);
+		}
 		if (st != PAYLOCK_NO) {
 			return st;
 		}
+		reached = true;
 		/* Busy. After a silent reconnect the lock may be ours already (the first SET ran, its reply was
 		 * lost): the script tells. */
 		if (deadline_ns == 0 && !c->reconnected) {
@@ -441,8 +638,11 @@ static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, uin
 	call_arg(&lc, "0", 1); /* mode, set per call */
 	call_arg(&lc, "0", 1); /* life, set per call */
 	call_arg(&lc, GRANT_MS, strlen(GRANT_MS));
-	st = queue_until(c, l, &lc, deadline_ns, info, err);
+	st = queue_until(c, l, &lc, deadline_ns, info, &reached, &may_hold, err);
 	call_free(&lc);
+	if (st == PAYLOCK_FAILED && may_hold) {
+		undo_acquire(rs, l, n);
+	}
 	return st;
 }
 
@@ -536,15 +736,30 @@ static paylock_status eval_all_ours(paylock_redis_client *c, paylock_script *sc,
 	return st;
 }
 
+#define TOMBSTONE_MAX_MS 60000 /* whatever the timeouts: one key per release must not pile up for long */
+
+/* How long a release's tombstone lives: past a resend after a lost reply (one read timeout to notice,
+ * one connect and one more read timeout to send it again), with a second of slack. */
+static long long tombstone_ms(const paylock_redis_client *c)
+{
+	long long ms = (long long)((2 * c->read_timeout + c->connect_timeout) * 1000) + 1000;
+
+	return ms < TOMBSTONE_MAX_MS ? ms : TOMBSTONE_MAX_MS;
+}
+
 static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
 {
 	paylock_redis_client *c = client_of(s);
+	char tomb[24];
 	lock_call lc;
 	paylock_status st;
 
+	if (ghosts_flush(c, err) == PAYLOCK_FAILED) {
+		return PAYLOCK_FAILED;
+	}
 	call_init(&lc, c, l, n, KEYS_PER_NAME, 5);
 	call_arg(&lc, l[0].token, PAYLOCK_TOKEN_HEX);
-	call_arg(&lc, "", 0);
+	call_arg(&lc, tomb, snprintf(tomb, sizeof(tomb), "%lld", tombstone_ms(c)));
 	call_arg(&lc, "", 0);
 	call_arg(&lc, "", 0);
 	call_arg(&lc, GRANT_MS, strlen(GRANT_MS));
@@ -561,6 +776,9 @@ static paylock_status redis_refresh(paylock_store *s, paylock_lock_state *l, uin
 	lock_call lc;
 	paylock_status st;
 
+	if (ghosts_flush(c, err) == PAYLOCK_FAILED) {
+		return PAYLOCK_FAILED;
+	}
 	call_init(&lc, c, l, n, 1, 2);
 	call_arg(&lc, l[0].token, PAYLOCK_TOKEN_HEX);
 	call_arg(&lc, ttl, snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms));
@@ -578,6 +796,9 @@ static paylock_status redis_check(paylock_store *s, paylock_lock_state *l, uint3
 	paylock_status st = PAYLOCK_YES;
 	uint32_t i;
 
+	if (ghosts_flush(c, err) == PAYLOCK_FAILED) {
+		return PAYLOCK_FAILED;
+	}
 	call_init(&lc, c, l, n, 1, 0);
 	lc.argv[2] = "MGET";
 	lc.lens[2] = 4;
@@ -745,7 +966,9 @@ ZEND_METHOD(PayLock_RedisStore, ping)
 	if (s == NULL) {
 		RETURN_THROWS();
 	}
-	r = paylock_redis_command(client_of(s), 1, argv, lens, 0, &err);
+	r = ghosts_flush(client_of(s), &err) == PAYLOCK_FAILED
+			? NULL
+			: paylock_redis_command(client_of(s), 1, argv, lens, 0, &err);
 	if (r == NULL) {
 		paylock_error_throw(&err);
 		RETURN_THROWS();
@@ -777,6 +1000,7 @@ void paylock_redis_store_minit(zend_class_entry *ce)
 	paylock_handlers_init(&redis_store_handlers, XtOffsetOf(paylock_redis_store, std), redis_store_free);
 	paylock_script_init(&acquire_script, acquire_lua);
 	paylock_script_init(&release_script, release_lua);
+	paylock_script_init(&leave_script, leave_lua);
 	paylock_script_init(&refresh_script, refresh_lua);
 	paylock_script_init(&inspect_script, inspect_lua);
 	paylock_script_init(&fence_script, fence_lua);

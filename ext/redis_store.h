@@ -10,6 +10,9 @@ extern zend_class_entry *paylock_ce_RedisStore;
 void paylock_redis_store_minit(zend_class_entry *ce);
 /* Runs the constructor's work on a new RedisStore object (defaultStore() uses it). Throws. */
 zend_result paylock_redis_store_init(zend_object *obj, zend_string *dsn, HashTable *options);
+/* Request start and end: acquires of unknown outcome still to undo are tried once more at request end. */
+void paylock_redis_store_rinit(void);
+void paylock_redis_store_rshutdown(void);
 /* The connection settings of a RedisStore (for redis_idem.c). */
 paylock_redis_client *paylock_redis_store_client(paylock_store *s);
 /* Issues l->fence (if not issued yet) above floor too: FallbackStore passes its local token. */

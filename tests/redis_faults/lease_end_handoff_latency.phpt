@@ -1,0 +1,39 @@
+--TEST--
+Redis faults: a waiter gets the lock of a holder whose lease ran out within 5 ms of the lease end at Redis' default hz 10 (Lock and MultiLock), not on Redis' next timer tick
+--EXTENSIONS--
+paylock
+posix
+--SKIPIF--
+<?php require __DIR__ . '/../_support/skipif.inc'; ?>
+--FILE--
+<?php
+require __DIR__ . '/../_support/faults.inc';
+$slow = getenv('USE_ZEND_ALLOC') === '0' ? 10 : 1;
+$r = fault_redis(); // --hz 10
+echo "hz: ", fault_raw($r, ['CONFIG', 'GET', 'hz'])[1], "\n";
+$store = new PayLock\RedisStore("redis://127.0.0.1:{$r['port']}");
+foreach (['Lock' => fn($n) => new PayLock\Lock($store, $n, 5),
+		'MultiLock' => fn($n) => new PayLock\MultiLock($store, ["$n:z", $n], 5)] as $what => $make) {
+	$late = [];
+	foreach ([0.13, 0.17, 0.21, 0.26, 0.33, 0.38, 0.45] as $ttl) { // lease ends all over Redis' 100 ms ticks
+		$name = uniq('lease');
+		$holder = new PayLock\Lock($store, $name, $ttl);
+		$holder->acquire();
+		$end = hrtime(true) + (int)($ttl * 1e9); // no later than the lease end on Redis
+		$waiter = $make($name);
+		if (!$waiter->acquire(3.0)) {
+			echo "$what: not acquired\n";
+		}
+		$late[] = (hrtime(true) - $end) / 1e6;
+		$waiter->release();
+		unset($holder);
+	}
+	printf("%s: lock taken within 5 ms of the lease end: %s\n", $what,
+		max($late) < 5 * $slow ? 'yes' : sprintf('no (up to %.1f ms late)', max($late)));
+}
+fault_redis_stop($r);
+?>
+--EXPECT--
+hz: 10
+Lock: lock taken within 5 ms of the lease end: yes
+MultiLock: lock taken within 5 ms of the lease end: yes
