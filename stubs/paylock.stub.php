@@ -179,25 +179,37 @@ namespace PayLock {
         /**
          * @param array $options retention (s, 86400: how long results are replayed), in_progress_ttl (s, 600:
          *                       how long a claim lasts if its process dies), max_result_bytes (1048576),
-         *                       prefix (string, 'idem:'), scope (string, '': site or tenant, part of every key),
+         *                       prefix (non-empty string without braces, 'idem:'), scope (string, '': site or
+         *                       tenant, part of every key),
          *                       after_crash ('rerun' | 'throw': what a delivery does after a run crashed mid-step)
          */
         public function __construct(Store $store, array $options = []) {}
 
         /**
          * Claims $key and returns $fn()'s value (stored for replays), or returns the stored value of an
-         * earlier run without calling $fn. $fn throwing abandons the claim and the exception propagates.
+         * earlier run without calling $fn. $fn throwing abandons the claim (nothing happened: the next
+         * delivery runs it) and the exception propagates. A value that cannot be stored is thrown back as
+         * TypeError/ValueError and the key is recorded as "ran, result not stored": replays get
+         * OutcomeUnknownException, never a second run.
          *
          * @param array|string|null $fingerprint what identifies the request (arrays are canonicalised)
          * @param float $wait seconds to wait for a concurrent run of $key to finish
+         * @param array $options unknown_on (exception class names: $fn throwing one marks the outcome unknown,
+         *                       see Claim::markUnknown()), convert (callable: turns $fn's value into what is
+         *                       stored and returned, e.g. a gateway response object into an array),
+         *                       renew (bool: $fn gets the Claim, to refresh() it during a long step)
          */
-        public function run(string $key, callable $fn, array|string|null $fingerprint = null, float $wait = 0.0): mixed {}
+        public function run(string $key, callable $fn, array|string|null $fingerprint = null, float $wait = 0.0, array $options = []): mixed {}
 
         /** The two-step form of run(): check isReplay(), else do the step and complete() (or abandon()). */
         public function begin(string $key, array|string|null $fingerprint = null, float $wait = 0.0): Claim {}
 
-        /** Deletes the record of $key whatever its state (after a reconciliation, for example). */
-        public function forget(string $key): void {}
+        /**
+         * Deletes the record of $key (after a reconciliation, for example). While a live owner runs the step
+         * it throws InProgressException, unless $force (for operators: the owner's result is still written
+         * back when it completes, but a delivery arriving meanwhile runs the step beside it).
+         */
+        public function forget(string $key, bool $force = false): void {}
     }
 
     /**
@@ -222,7 +234,23 @@ namespace PayLock {
         /** Ends the claim without a result: the next delivery runs the step again. */
         public function abandon(): void {}
 
-        /** Which claim of this key this is: 1 for the first run, higher after a crash or abandon (a fencing token). */
+        /**
+         * Ends the claim as "outcome unknown" (a gateway timeout): every later delivery gets
+         * OutcomeUnknownException, whatever after_crash says, until the key is reconciled and forget()-ed.
+         */
+        public function markUnknown(): void {}
+
+        /**
+         * Extends the claim to $seconds from now (in_progress_ttl if null), in one round trip; a delivery
+         * cannot take over a claim its owner keeps refreshing. LockLostException if another delivery owns it.
+         */
+        public function refresh(?float $seconds = null): void {}
+
+        /**
+         * This claim's attempt number: it grows with every claim of the key and never repeats, also after
+         * forget() or expiry (the claim time in microseconds, raised above the previous attempt). Use it in
+         * gateway idempotency keys.
+         */
         public function attempt(): int {}
 
         /** The idempotency key. */
