@@ -4,6 +4,8 @@ Magento example: aroundCapture called concurrently for one payment sends one cap
 paylock
 pcntl
 posix
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

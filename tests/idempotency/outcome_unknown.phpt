@@ -4,6 +4,8 @@ IdempotencyGuard: markUnknown() and run()'s unknown_on exceptions make the next 
 paylock
 pcntl
 posix
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
