@@ -661,7 +661,7 @@ static zend_result complete_claim(paylock_claim *c, zval *result, uint32_t arg_n
 typedef struct {
 	zend_class_entry **unknown_on; /* exception classes meaning "outcome unknown" */
 	uint32_t n_unknown;
-	zend_fcall_info convert_fci; /* convert: makes $fn's value storable (size_t 0: none) */
+	zend_fcall_info convert_fci; /* convert: makes $fn's value storable (.size 0: none) */
 	zend_fcall_info_cache convert_fcc;
 	bool renew; /* $fn gets the Claim, to refresh() it during a long step */
 } run_options;
@@ -758,18 +758,17 @@ static bool means_unknown(const run_options *o, const zend_object *ex)
 static void after_fn_threw(paylock_claim *c, const run_options *o)
 {
 	zend_object *ex = EG(exception);
+	bool crashed = zend_is_unwind_exit(ex);
 
-	if (zend_is_unwind_exit(ex) || !means_unknown(o, ex)) {
-		bool unknown = zend_is_unwind_exit(ex);
-
-		zend_exception_save();
-		if (owned_here(c)) {
-			abandon_quietly(c, unknown, unknown ? "at exit()" : "after $fn threw");
-		}
-		zend_exception_restore();
-	} else {
+	if (!crashed && means_unknown(o, ex)) {
 		mark_quietly(c, PAYLOCK_MARK_UNKNOWN, "after $fn threw");
+		return;
 	}
+	zend_exception_save();
+	if (owned_here(c)) {
+		abandon_quietly(c, crashed, crashed ? "at exit()" : "after $fn threw");
+	}
+	zend_exception_restore();
 }
 
 /* Replaces *value by convert($value). FAILURE: it threw. */
