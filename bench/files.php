@@ -10,6 +10,8 @@
  *      bench/flock_loop.c: "same" makes exactly FileStore's syscalls (including the unlink), "min" only
  *      open + flock + flock(LOCK_UN) + close on a file that stays. A strace of a few cycles of each
  *      variant shows the syscalls of one cycle (and checks that the "same" loop matches FileStore).
+ *      With --ext-before=PATH (another build, e.g. main's) "PayLock FileStore, before" runs in the same
+ *      rounds, for a side-by-side before/after.
  * 2. PayLock FallbackStore (file lock, then Redis lock) against RedisStore on the same private redis.
  * 3. Contended: N processes (pcntl_fork) x M cycles on one name, each holding the lock for 1 ms and
  *    thinking 0-2 ms between cycles, for PayLock FileStore (acquire(30)), symfony FlockStore
@@ -19,7 +21,7 @@
  *
  *   php -n bench/files.php [--port=PORT] [--ext=modules/paylock.so] [--iterations=20000] [--rounds=3]
  *        [--warmup=N] [--procs=8] [--cycles=40] [--hold-us=1000] [--think-us=2000] [--wait=30]
- *        [--tmp-dir=/tmp] [--shm-dir=/dev/shm] [--pairs=9] [--no-strace] [--no-contended]
+ *        [--tmp-dir=/tmp] [--shm-dir=/dev/shm] [--pairs=9] [--no-strace] [--no-contended] [--ext-before=PATH]
  *        [--json=bench/results/files.json]
  *
  * Without --port (or PAYLOCK_BENCH_REDIS_PORT) the Redis parts are skipped. bench/run.sh runs this with
@@ -46,6 +48,7 @@ function options(array $argv): array
         'rounds' => getenv('PAYLOCK_BENCH_ROUNDS') ?: 3,
         'warmup' => null,
         'ext' => getenv('PAYLOCK_BENCH_EXT') ?: dirname(__DIR__) . '/modules/paylock.so',
+        'ext-before' => getenv('PAYLOCK_BENCH_EXT_BEFORE') ?: null,
         'json' => __DIR__ . '/results/files.json',
         'tmp-dir' => '/tmp',
         'shm-dir' => '/dev/shm',
@@ -76,7 +79,7 @@ function options(array $argv): array
                 . "       [--procs=8] [--cycles=40] [--hold-us=1000] [--think-us=2000] [--wait=30] [--tmp-dir=/tmp]\n"
                 . "       [--shm-dir=/dev/shm] [--pairs=9] [--no-strace] [--no-contended] [--json=PATH]\n");
             exit(0);
-        } elseif (preg_match('/^--(port|iterations|rounds|warmup|ext|json|tmp-dir|shm-dir|procs|cycles|hold-us|think-us|wait|pairs|cc|worker|dir|store)=(.*)$/s', $arg, $m)) {
+        } elseif (preg_match('/^--(port|iterations|rounds|warmup|ext|ext-before|json|tmp-dir|shm-dir|procs|cycles|hold-us|think-us|wait|pairs|cc|worker|dir|store)=(.*)$/s', $arg, $m)) {
             $o[$m[1]] = $m[2];
         } elseif (preg_match('/^\d+$/', $arg)) {
             $o['iterations'] = $arg;
@@ -342,10 +345,14 @@ function contended_child(array $o, string $store, string $dir, string $counter, 
  * Uncontended variants. kind: what runs (PHP worker kind or C loop mode); fs: which lock directory;
  * ext: PHP extensions the worker loads; redis: needs --port.
  */
-function variants(bool $shm, bool $redis, bool $cc): array
+function variants(bool $shm, bool $redis, bool $cc, bool $before = false): array
 {
     $v = [];
     foreach ($shm ? ['tmp', 'shm'] : ['tmp'] as $fs) {
+        if ($before) {
+            $v["paylock-file-before@$fs"] = ['kind' => 'paylock-file', 'fs' => $fs, 'label' => 'PayLock FileStore (before)',
+                'ext' => ['paylock'], 'before' => true];
+        }
         if ($cc) {
             $v["c-same@$fs"] = ['kind' => 'c-same', 'fs' => $fs, 'label' => 'C loop: FileStore\'s syscalls'];
             $v["c-min@$fs"] = ['kind' => 'c-min', 'fs' => $fs, 'label' => 'C loop: open+flock+unlock+close'];
@@ -376,12 +383,13 @@ function parse_json_line(string $what, array $r): array
     return $res;
 }
 
-function php_cmd(array $o, array $exts, array $args): array
+function php_cmd(array $o, array $exts, array $args, bool $before = false): array
 {
     $cmd = [PHP_BINARY, '-n'];
+    $ext = $before ? $o['ext-before'] : $o['ext'];
     if (in_array('paylock', $exts, true)) {
-        is_file($o['ext']) || fail("{$o['ext']} is missing; build it first (cd " . dirname(__DIR__) . ' && make -j2)');
-        array_push($cmd, '-d', "extension={$o['ext']}");
+        is_file($ext) || fail("$ext is missing; build it first (cd " . dirname(__DIR__) . ' && make -j2)');
+        array_push($cmd, '-d', "extension=$ext");
     }
     array_push($cmd, __FILE__, ...$args);
     return $cmd;
@@ -407,7 +415,7 @@ function variant_cmd(array $o, array $v, array $ctx, int $iterations, int $warmu
     if ($mark) {
         $args[] = '--mark';
     }
-    return php_cmd($o, $v['ext'] ?? [], $args);
+    return php_cmd($o, $v['ext'] ?? [], $args, !empty($v['before']));
 }
 
 /**
@@ -532,7 +540,7 @@ function parent(array $o): void
         $rc === 0 || fail("cannot compile bench/flock_loop.c:\n$err");
     }
     $ctx = ['dirs' => $scratch, 'cbin' => $cbin];
-    $all = variants($shm, $o['port'] !== null, $cbin !== null);
+    $all = variants($shm, $o['port'] !== null, $cbin !== null, $o['ext-before'] !== null);
     foreach ($all as $id => &$v) {
         $v['id'] = $id;
     }

@@ -5,9 +5,10 @@
  *   flock_loop same DIR  ITERATIONS WARMUP [--breakdown] [--mark]
  *   flock_loop min  FILE ITERATIONS WARMUP [--breakdown] [--mark]
  *
- * same: exactly FileStore's sequence (ext/file_store.c) on DIR/<64 hex chars>:
- *         acquire  open(O_RDWR|O_CREAT|O_NOFOLLOW|O_CLOEXEC, 0600), flock(LOCK_EX|LOCK_NB),
- *                  fstat + lstat (same inode?), pwrite of the holder line "pid:ms:0:host\n" at 0
+ * same: exactly FileStore's sequence (ext/file_store.c, ext/fs_trust.c) on DIR/<64 hex chars>:
+ *         acquire  open(O_RDWR|O_CREAT|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC, 0600), fstat (a regular file,
+ *                  owned by the euid, one link), flock(LOCK_EX|LOCK_NB), lstat (still the inode the
+ *                  fstat saw?), pwrite of the holder line "pid:ms:0:host\n" at 0
  *         release  fstat + lstat (same inode?), unlink, flock(LOCK_UN), close
  *       The file is created and unlinked again in every cycle. The path is computed once; PayLock
  *       hashes the name (SHA-256) in user space on every acquire and release, which this loop does not.
@@ -34,7 +35,7 @@
 #include <unistd.h>
 
 enum { S_OPEN, S_FLOCK_EX, S_FSTAT1, S_LSTAT1, S_PWRITE, S_FSTAT2, S_LSTAT2, S_UNLINK, S_FLOCK_UN, S_CLOSE, S_N };
-static const char *step_names[S_N] = {"open", "flock_ex", "fstat_acq", "lstat_acq", "pwrite",
+static const char *step_names[S_N] = {"open", "flock_ex", "fstat_own", "lstat_acq", "pwrite",
 									  "fstat_rel", "lstat_rel", "unlink", "flock_un", "close"};
 
 static int breakdown, mark;
@@ -83,10 +84,12 @@ static int same_file(int fd, const char *path, int s_fstat, int s_lstat)
 
 static char host[256];
 static long pid; /* cached, like PayLock's paylock_pid() */
+static uid_t euid;
 
 static void cycle_same(const char *path)
 {
 	char meta[320];
+	struct stat st, now;
 	int fd, n;
 
 	if (mark) {
@@ -95,19 +98,25 @@ static void cycle_same(const char *path)
 	if (breakdown) {
 		last_ns = now_ns(CLOCK_MONOTONIC);
 	}
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		die("open", path);
 	}
 	tick(S_OPEN);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != euid || st.st_nlink != 1) {
+		errno = EPERM;
+		die("trust check (fstat)", path);
+	}
+	tick(S_FSTAT1);
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		die("flock(LOCK_EX|LOCK_NB)", path);
 	}
 	tick(S_FLOCK_EX);
-	if (!same_file(fd, path, S_FSTAT1, S_LSTAT1)) {
+	if (lstat(path, &now) != 0 || now.st_ino != st.st_ino || now.st_dev != st.st_dev) {
 		errno = ESTALE;
 		die("inode check after acquire", path);
 	}
+	tick(S_LSTAT1);
 	/* Same format and clock as PayLock's holder line: pid:acquired_ms:fence:host\n */
 	n = snprintf(meta, sizeof(meta), "%ld:%" PRIu64 ":0:%s\n", pid,
 				 (uint64_t)(now_ns(CLOCK_REALTIME) / 1000000ULL), host);
@@ -186,6 +195,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	pid = (long)getpid();
+	euid = geteuid();
 	if (gethostname(host, sizeof(host) - 1) != 0) {
 		strcpy(host, "localhost");
 	}

@@ -13,11 +13,16 @@
  *                 plugins) do. Not safe: two concurrent deliveries both miss and both run the step.
  *   setnx-get     phpredis SET NX as the claim (GET on conflict to read the result, SET to complete): the
  *                 usual "fixed" userland pattern, still without owner check or crash handling
- *   paylock-file  IdempotencyGuard::run() over FileStore (no network: for scale)
+ *   paylock-file  IdempotencyGuard::run() over FileStore (no network: for scale), lock dir in the temp dir
+ *   paylock-file-shm         the same on /dev/shm (tmpfs: fsync costs nothing there, so the difference to
+ *                            paylock-file is what the record's fsync + dir fsync cost on the temp dir's disk)
+ *   paylock-file-before      with --ext-before=PATH: the same as paylock-file with another build (e.g. main),
+ *                            measured in the same rounds for a side-by-side before/after
  * The round-trip limit is redis-benchmark -c 1 SET: one round trip per SET, so replay (1 RTT) can reach
  * the SET rate at best and first (2 RTT) half of it. A MONITOR-watched run counts each variant's round trips.
  *
- *   php -n bench/idempotency.php --port=PORT [--iterations=20000] [--rounds=3] [--json=bench/results/idempotency.json]
+ *   php -n bench/idempotency.php --port=PORT [--iterations=20000] [--rounds=3] [--ext-before=PATH]
+ *        [--json=bench/results/idempotency.json]
  * Internal: --worker=VARIANT --op=replay|first|renew prints one JSON line.
  */
 
@@ -29,11 +34,16 @@ const RESULT = ['status' => 'captured', 'charge' => 'ch_3NqK2pLk', 'amount' => 1
 
 function variants(): array
 {
-    return [
+    global $o;
+    $before = ($o['ext-before'] ?? null) !== null ? ['paylock-file-before' => ['label' => 'PayLock IdempotencyGuard (FileStore, --ext-before)',
+        'ext' => ['paylock'], 'redis' => false, 'before' => true]] : [];
+    return $before + [
         'paylock' => ['label' => 'PayLock IdempotencyGuard (RedisStore)', 'ext' => ['paylock'], 'redis' => true],
         'seed-getsetex' => ['label' => 'phpredis GET + SETEX (seed pattern, racy)', 'ext' => ['redis'], 'redis' => true],
         'setnx-get' => ['label' => 'phpredis SET NX claim + GET/SET', 'ext' => ['redis'], 'redis' => true],
         'paylock-file' => ['label' => 'PayLock IdempotencyGuard (FileStore)', 'ext' => ['paylock'], 'redis' => false],
+        'paylock-file-shm' => ['label' => 'PayLock IdempotencyGuard (FileStore, /dev/shm)', 'ext' => ['paylock'], 'redis' => false,
+            'shm' => true],
     ];
 }
 
@@ -42,11 +52,11 @@ function options(array $argv): array
     $o = ['port' => getenv('PAYLOCK_BENCH_REDIS_PORT') ?: null, 'iterations' => getenv('PAYLOCK_BENCH_ITERATIONS') ?: 20000,
         'rounds' => getenv('PAYLOCK_BENCH_ROUNDS') ?: 3, 'json' => __DIR__ . '/results/idempotency.json',
         'ext' => getenv('PAYLOCK_BENCH_EXT') ?: dirname(__DIR__) . '/modules/paylock.so', 'worker' => null, 'op' => null,
-        'dir' => null, 'sync' => false, 'warmup' => null];
+        'dir' => null, 'sync' => false, 'warmup' => null, 'ext-before' => getenv('PAYLOCK_BENCH_EXT_BEFORE') ?: null];
     foreach (array_slice($argv, 1) as $arg) {
         if ($arg === '--sync') {
             $o['sync'] = true;
-        } elseif (preg_match('/^--(port|iterations|rounds|json|ext|worker|op|dir|warmup)=(.*)$/s', $arg, $m)) {
+        } elseif (preg_match('/^--(port|iterations|rounds|json|ext|ext-before|worker|op|dir|warmup)=(.*)$/s', $arg, $m)) {
             $o[$m[1]] = $m[2];
         } elseif (preg_match('/^\d+$/', $arg)) {
             $o['iterations'] = $arg;
@@ -71,7 +81,7 @@ function make_op(array $o, string $variant, string $op): Closure
     $tag = bin2hex(random_bytes(4));
     $step = static fn() => RESULT;
     $keyOf = $op === 'replay' ? static fn(int $i): string => "evt_replay_$tag" : static fn(int $i): string => "evt_{$tag}_$i";
-    if ($variant === 'paylock' || $variant === 'paylock-file') {
+    if ($variant === 'paylock' || str_starts_with($variant, 'paylock-file')) {
         $store = $variant === 'paylock' ? new PayLock\RedisStore("redis://127.0.0.1:{$o['port']}") : new PayLock\FileStore($o['dir']);
         $g = new PayLock\IdempotencyGuard($store);
         $renewing = static function (PayLock\Claim $c) use ($step): array {
@@ -132,17 +142,20 @@ function worker(array $o): void
 /** The operations measured for a variant: renewal exists only in PayLock. */
 function ops_of(string $variant): array
 {
-    return str_starts_with($variant, 'paylock') ? ['replay', 'first', 'renew'] : ['replay', 'first'];
+    return in_array($variant, ['paylock', 'paylock-file'], true) ? ['replay', 'first', 'renew'] : ['replay', 'first'];
 }
 
 function worker_cmd(array $o, string $variant, string $op, int $iterations, int $warmup, bool $sync): array
 {
     $cmd = [PHP_BINARY, '-n'];
-    foreach (ext_flags(variants()[$variant]['ext'], $o['ext']) as $f) {
+    $v = variants()[$variant];
+    $ext = !empty($v['before']) ? $o['ext-before'] : $o['ext'];
+    foreach (ext_flags($v['ext'], $ext) as $f) {
         array_push($cmd, '-d', $f);
     }
+    $dir = (!empty($v['shm']) ? '/dev/shm' : sys_get_temp_dir()) . "/paylock-bench-idem-{$o['pid']}-$variant";
     array_push($cmd, __FILE__, "--worker=$variant", "--op=$op", "--port={$o['port']}", "--iterations=$iterations",
-        "--warmup=$warmup", "--ext={$o['ext']}", "--dir={$o['dir']}");
+        "--warmup=$warmup", "--ext=$ext", "--dir=$dir");
     if ($sync) {
         $cmd[] = '--sync';
     }
@@ -176,7 +189,7 @@ function round_trips(array $o, string $variant, string $op): float
 
 function parent(array $o): void
 {
-    $o['dir'] = sys_get_temp_dir() . '/paylock-bench-idem-' . getmypid();
+    $o['pid'] = getmypid();
     $names = array_keys(variants());
     $samples = [];
     $limit = [];
@@ -201,8 +214,13 @@ function parent(array $o): void
             $rows[$v][$op] = ['us' => $us, 'round_trips' => $trips];
         }
     }
-    @array_map('unlink', glob($o['dir'] . '/*') ?: []);
-    @rmdir($o['dir']);
+    foreach (array_keys(variants()) as $v) {
+        foreach ([sys_get_temp_dir(), '/dev/shm'] as $base) {
+            $d = "$base/paylock-bench-idem-{$o['pid']}-$v";
+            @array_map('unlink', glob("$d/*") ?: []);
+            @rmdir($d);
+        }
+    }
 
     printf("\nIdempotency guard: median of %d rounds x %d operations per variant; one round trip = %.2f µs (redis-benchmark -c 1 SET)\n\n",
         $o['rounds'], $o['iterations'], $rtt);
@@ -232,5 +250,5 @@ function parent(array $o): void
         'rounds' => $o['rounds'], 'git' => git_head(), 'loadavg' => loadavg()], JSON_PRETTY_PRINT) . "\n");
 }
 
-$o = options($argv);
+$o = options($argv); // global: variants() reads --ext-before
 $o['worker'] !== null ? worker($o) : parent($o);

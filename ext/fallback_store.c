@@ -1,12 +1,23 @@
 /* FallbackStore: every lock is taken on the local file first (processes of one host queue in the
  * kernel, and only one per host contends on Redis), then on Redis. When Redis cannot be reached the lock
- * proceeds on the local file alone ("degraded"): one E_WARNING per request, stats()['degraded'], and
- * Lock::isDegraded(). Each acquire tries Redis again, so nothing stays degraded once Redis is back. */
+ * proceeds on the local file alone ("degraded"): an E_WARNING (once per request, again at most once a
+ * minute in a long-running process, and a notice once Redis is back), stats()['degraded'], and
+ * Lock::isDegraded(). Each acquire tries Redis again, so nothing stays degraded once Redis is back.
+ *
+ * The local lock follows the Redis lease: its holder writes what it holds into the lock file (at
+ * MARK_OFFSET, past FileStore's holder line): "P" while it asks Redis, "R<lease end, unix ms>" once
+ * Redis granted it, "D" when degraded. A same-host waiter that finds the local lock busy under an
+ * "R" whose lease has ended goes to Redis without the local lock: Redis still excludes (the old
+ * holder's key is gone or it is another holder's), so two processes never both hold the Redis lock,
+ * and a degraded holder ("D", or "P" before it knows) is never bypassed. */
 #include "php_paylock.h"
 #include "fallback_store.h"
 #include "file_store.h"
 #include "redis_store.h"
+#include "fs_trust.h"
 #include "zend_exceptions.h"
+#include <fcntl.h>
+#include <unistd.h>
 
 static zend_class_entry *fallback_ce;
 static zend_object_handlers fallback_handlers;
@@ -32,15 +43,32 @@ static bool may_degrade(const paylock_fallback_store *fb, paylock_status rc, con
 	return rc == PAYLOCK_FAILED && err->kind == PAYLOCK_ERR_CONNECTION && !fb->fail_when_down;
 }
 
-/* Counts a switch to local-only operation; warns once per request. */
+/* A long-running process is reminded at most this often while it stays degraded. */
+#define DEGRADED_REMIND_NS (60ULL * 1000 * 1000 * 1000)
+
+/* Counts a switch to local-only operation; warns once per request, and again at most once a minute. */
 static void note_degraded(const paylock_error *why)
 {
+	uint64_t now = paylock_now_ns();
+
 	PAYLOCK_G(stats).degraded++;
-	if (!PAYLOCK_G(degraded_warned)) {
+	PAYLOCK_G(degraded_active) = true;
+	if (!PAYLOCK_G(degraded_warned) || now - PAYLOCK_G(degraded_warned_ns) >= DEGRADED_REMIND_NS) {
 		PAYLOCK_G(degraded_warned) = true;
+		PAYLOCK_G(degraded_warned_ns) = now;
 		php_error_docref(NULL, E_WARNING,
 						 "%s; FallbackStore continues on local file locks only (degraded) for this request",
 						 why->msg);
+	}
+}
+
+/* Redis served a FallbackStore lock again after this process degraded: say so once. */
+static void note_recovered(const paylock_fallback_store *fb)
+{
+	if (PAYLOCK_G(degraded_active)) {
+		PAYLOCK_G(degraded_active) = false;
+		php_error_docref(NULL, E_NOTICE, "Redis at %s is reachable again; FallbackStore left degraded mode",
+						 paylock_redis_store_client(fb->redis)->where);
 	}
 }
 
@@ -54,26 +82,172 @@ static void degrade(paylock_lock_state *l, uint32_t n, const paylock_error *why)
 	note_degraded(why);
 }
 
+/* ---- the local lock follows the Redis lease ---- */
+
+#define MARK_OFFSET PAYLOCK_FILE_NOTE_OFFSET /* past FileStore's holder line */
+#define MARK_MAX    PAYLOCK_FILE_NOTE_MAX
+/* A waiter looks at the local holder's mark at least this often (the holder may refresh or degrade). */
+#define MARK_LOOK_NS (250ULL * 1000 * 1000)
+
+static void mark(const paylock_lock_state *l, uint32_t n, char kind, int64_t ttl_ms)
+{
+	char buf[MARK_MAX];
+	int len = kind == 'R' ? snprintf(buf, sizeof(buf), "R%" PRId64 "\n", paylock_unix_ms() + ttl_ms)
+						  : snprintf(buf, sizeof(buf), "%c\n", kind);
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (l[i].fd >= 0 && pwrite(l[i].fd, buf, len, MARK_OFFSET) != len) {
+			/* unreadable mark: waiters treat the holder as degraded and keep waiting (safe) */
+		}
+	}
+}
+
+/* Unix ms at which the local holder's Redis lease ends; 0 when it is degraded, asking, or unknown. */
+static int64_t holder_lease_end(paylock_fallback_store *fb, paylock_lock_state *l)
+{
+	char buf[MARK_MAX + 1];
+	zend_string *path = l->path ? zend_string_copy(l->path) : paylock_file_path(fb->file, l->name);
+	int fd = open(ZSTR_VAL(path), O_RDONLY | PAYLOCK_FS_OPEN_FLAGS); /* never blocks on a FIFO */
+	ssize_t n;
+	int64_t end = 0;
+
+	zend_string_release(path);
+	if (fd < 0) {
+		return 0;
+	}
+	n = pread(fd, buf, MARK_MAX, MARK_OFFSET);
+	close(fd);
+	if (n > 2 && buf[0] == 'R') {
+		char *stop;
+
+		buf[n] = '\0';
+		end = ZEND_STRTOL(buf + 1, &stop, 10);
+		end = *stop == '\n' && end > 0 ? end : 0;
+	}
+	return end;
+}
+
+/* Held on Redis alone: taken past a local holder whose lease had ended. */
+static bool redis_only(const paylock_lock_state *l)
+{
+	return l->fd < 0 && !l->degraded;
+}
+
+/* The local lock of a single name, waited for in slices: when the local holder's Redis lease ends
+ * before our deadline, we go to Redis without it (*bypass), but not before look_from_ns. YES: local lock
+ * held; NO: busy until deadline_ns, or *bypass. */
+static paylock_status local_or_bypass(paylock_fallback_store *fb, paylock_lock_state *l, uint64_t deadline_ns,
+									  uint64_t look_from_ns, paylock_acquire_info *info, bool *bypass,
+									  paylock_error *err)
+{
+	*bypass = false;
+	for (;;) {
+		uint64_t now = paylock_now_ns(), until = deadline_ns;
+		int64_t end;
+		paylock_status rc;
+
+		if (deadline_ns && deadline_ns - MIN(deadline_ns, now) > MARK_LOOK_NS) {
+			until = now + MARK_LOOK_NS;
+		}
+		rc = paylock_file_ops.acquire(fb->file, l, 1, 0, deadline_ns ? until : 0, info, err);
+		if (rc != PAYLOCK_NO) {
+			return rc;
+		}
+		if (paylock_now_ns() >= look_from_ns && (end = holder_lease_end(fb, l)) > 0 &&
+			paylock_unix_ms() > end) {
+			*bypass = true;
+			return PAYLOCK_NO;
+		}
+		if (deadline_ns == 0 || paylock_now_ns() >= deadline_ns) {
+			return PAYLOCK_NO;
+		}
+	}
+}
+
+/* Redis takes care of the exclusion, and the notice that Redis is back may throw: then take nothing. */
+static paylock_status redis_taken(paylock_fallback_store *fb, paylock_lock_state *l, uint32_t n, bool local,
+								  paylock_error *err)
+{
+	paylock_error ignored = {0};
+
+	note_recovered(fb);
+	if (!EG(exception)) {
+		return PAYLOCK_YES;
+	}
+	fb->redis->ops->release(fb->redis, l, n, &ignored);
+	if (local) {
+		paylock_file_ops.release(fb->file, l, n, &ignored);
+	}
+	err->kind = PAYLOCK_ERR_NONE;
+	return PAYLOCK_FAILED;
+}
+
+/* Redis alone, past a local holder whose lease ended. A Redis that cannot be reached means waiting for
+ * the local lock again (without it we must not degrade); *retry_local then says time is left. */
+static paylock_status acquire_bypassing(paylock_fallback_store *fb, paylock_lock_state *l, int64_t ttl_ms,
+										uint64_t deadline_ns, paylock_acquire_info *info, paylock_error *err,
+										bool *retry_local)
+{
+	paylock_error rerr = {0};
+	paylock_status rc = fb->redis->ops->acquire(fb->redis, l, 1, ttl_ms, deadline_ns, info, &rerr);
+
+	*retry_local = false;
+	if (rc == PAYLOCK_YES) {
+		return redis_taken(fb, l, 1, false, err);
+	}
+	if (rc == PAYLOCK_FAILED && rerr.kind == PAYLOCK_ERR_CONNECTION) {
+		*retry_local = deadline_ns && paylock_now_ns() < deadline_ns;
+		return PAYLOCK_NO; /* the local lock is busy and Redis is away: busy */
+	}
+	if (rc == PAYLOCK_FAILED) {
+		*err = rerr;
+	}
+	return rc;
+}
+
 static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, uint32_t n, int64_t ttl_ms,
 									   uint64_t deadline_ns, paylock_acquire_info *info, paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_error rerr = {0};
-	paylock_status rc = paylock_file_ops.acquire(fb->file, l, n, ttl_ms, deadline_ns, info, err);
+	paylock_status rc;
+	uint64_t look_from = 0;
 
+	for (;;) {
+		bool bypass = false, retry_local = false;
+
+		rc = n == 1 ? local_or_bypass(fb, l, deadline_ns, look_from, info, &bypass, err)
+					: paylock_file_ops.acquire(fb->file, l, n, ttl_ms, deadline_ns, info, err);
+		if (!bypass) {
+			break;
+		}
+		rc = acquire_bypassing(fb, l, ttl_ms, deadline_ns, info, err, &retry_local);
+		if (!retry_local) {
+			return rc;
+		}
+		look_from = paylock_now_ns() + MARK_LOOK_NS; /* Redis is away: a slice on the local lock first */
+	}
 	if (rc != PAYLOCK_YES) {
 		return rc;
 	}
+	mark(l, n, 'P', 0);
 	rc = fb->redis->ops->acquire(fb->redis, l, n, ttl_ms, deadline_ns, info, &rerr);
 	if (rc == PAYLOCK_YES) {
-		return rc;
+		mark(l, n, 'R', ttl_ms);
+		return redis_taken(fb, l, n, true, err);
 	}
 	if (may_degrade(fb, rc, &rerr)) {
+		mark(l, n, 'D', 0);
 		degrade(l, n, &rerr);
-		return PAYLOCK_YES;
+		if (!EG(exception)) {
+			return PAYLOCK_YES;
+		}
+		err->kind = PAYLOCK_ERR_NONE; /* an error handler turned the warning into an exception */
+		rc = PAYLOCK_FAILED;
+	} else {
+		*err = rerr;
 	}
-	paylock_file_ops.release(fb->file, l, n, err); /* busy on Redis, or Redis down and 'fail' */
-	*err = rerr;
+	paylock_file_ops.release(fb->file, l, n, &rerr); /* busy on Redis, or Redis down and 'fail' */
 	return rc;
 }
 
@@ -84,6 +258,7 @@ static paylock_status fallback_release(paylock_store *s, paylock_lock_state *l, 
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_status rc = PAYLOCK_YES;
 	paylock_error ferr = {0};
+	bool local = !redis_only(&l[0]);
 
 	if (!l[0].degraded) {
 		rc = fb->redis->ops->release(fb->redis, l, n, err);
@@ -92,7 +267,7 @@ static paylock_status fallback_release(paylock_store *s, paylock_lock_state *l, 
 			rc = PAYLOCK_YES;
 		}
 	}
-	if (paylock_file_ops.release(fb->file, l, n, &ferr) == PAYLOCK_NO && rc == PAYLOCK_YES) {
+	if (local && paylock_file_ops.release(fb->file, l, n, &ferr) == PAYLOCK_NO && rc == PAYLOCK_YES) {
 		rc = PAYLOCK_NO;
 	}
 	return rc;
@@ -102,13 +277,16 @@ static paylock_status fallback_refresh(paylock_store *s, paylock_lock_state *l, 
 									   paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
-	paylock_status rc = paylock_file_ops.check(fb->file, l, n, err);
+	paylock_status rc = redis_only(&l[0]) ? PAYLOCK_YES : paylock_file_ops.check(fb->file, l, n, err);
 
 	if (rc != PAYLOCK_YES || l[0].degraded) {
 		return rc;
 	}
 	rc = fb->redis->ops->refresh(fb->redis, l, n, ttl_ms, err);
-	if (may_degrade(fb, rc, err)) {
+	if (rc == PAYLOCK_YES) {
+		mark(l, n, 'R', ttl_ms);
+	} else if (may_degrade(fb, rc, err) && !redis_only(&l[0])) {
+		mark(l, n, 'D', 0);
 		degrade(l, n, err);
 		rc = PAYLOCK_YES;
 	}
@@ -118,31 +296,38 @@ static paylock_status fallback_refresh(paylock_store *s, paylock_lock_state *l, 
 static paylock_status fallback_check(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
-	paylock_status rc = paylock_file_ops.check(fb->file, l, n, err);
+	paylock_status rc = redis_only(&l[0]) ? PAYLOCK_YES : paylock_file_ops.check(fb->file, l, n, err);
 
 	if (rc != PAYLOCK_YES || l[0].degraded) {
 		return rc;
 	}
 	rc = fb->redis->ops->check(fb->redis, l, n, err);
-	return may_degrade(fb, rc, err) ? PAYLOCK_YES : rc;
+	return may_degrade(fb, rc, err) && !redis_only(&l[0]) ? PAYLOCK_YES : rc;
 }
 
-/* Redis' tokens when Redis holds the lock; the local counter when degraded. The local counter is raised
- * past every Redis token handed out here, so tokens keep growing across a switch to degraded mode. */
+/* Redis' tokens when Redis holds the lock; the local counter when degraded. Tokens grow across every
+ * switch: a Redis token is issued above a fresh local token (so above every token this host issued while
+ * degraded), and the local counter is then raised past the Redis token. */
 static paylock_status fallback_fence(paylock_store *s, paylock_lock_state *l, paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
-
 	paylock_status rc;
+	int64_t local;
 
-	if (l->degraded) {
+	if (l->fence > 0 || l->degraded) {
 		return paylock_file_ops.fence(fb->file, l, err);
 	}
-	rc = fb->redis->ops->fence(fb->redis, l, err);
-	if (may_degrade(fb, rc, err)) {
+	rc = paylock_file_ops.fence(fb->file, l, err);
+	if (rc != PAYLOCK_YES) {
+		return rc;
+	}
+	local = l->fence;
+	l->fence = 0;
+	rc = paylock_redis_fence_above(fb->redis, l, local, err);
+	if (may_degrade(fb, rc, err) && !redis_only(l)) {
 		degrade(l, 1, err);
-		l->fence = 0;
-		return paylock_file_ops.fence(fb->file, l, err);
+		l->fence = local;
+		return EG(exception) ? PAYLOCK_FAILED : PAYLOCK_YES;
 	}
 	return rc == PAYLOCK_YES ? paylock_file_fence_floor(fb->file, l->fence, err) : rc;
 }

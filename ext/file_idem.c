@@ -4,15 +4,18 @@
  *   H.idem  the record: one header line, then the encoded result
  *           "PLI1 <state> <attempt> <expires unix ms> <done unix ms> <owner token|-> <fingerprint|-> <len>\n"
  *           (states as on Redis; attempts are max(previous + 1, claim time in us), so they never repeat)
- *           Changed in place under flock(LOCK_EX), read under LOCK_SH, so nobody sees half a record; a
- *           write that fails (full disk) puts the previous record back. The inode is re-checked after
- *           locking, since forget() unlinks the file.
+ *           Changed under flock(LOCK_EX) on the file at the path by writing a temp file, fsync and
+ *           rename over it (fs_trust.c), so a crash at any instant leaves the old record or the new one.
+ *           The inode is re-checked after locking, since a rename or forget() replaces the file, and a
+ *           record over RECORD_MAX or the memory left is refused before it is read. Expired records are
+ *           removed by fs_sweep.c.
  *   H.run   flocked LOCK_EX by the owner for as long as it runs the step. The kernel drops it when the
  *           process dies, so a crash is seen at once (no lease to wait out: in_progress_ttl only sets
  *           how long a crashed record is kept). Waiters block in flock(LOCK_SH) on it and wake when the
  *           owner finishes (unlocks) or dies. */
 #include "php_paylock.h"
 #include "file_store.h"
+#include "fs_sweep.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,7 +25,8 @@
 
 #define MAGIC         "PLI1"
 #define HEADER_MAX    256
-#define RECORD_MAX    ((size_t)1 << 30)
+#define RECORD_MAX    ((size_t)512 * 1024 * 1024 + HEADER_MAX) /* max_result_bytes' largest + header */
+#define READ_HEADROOM 3 /* the raw record, the result copied out, its decoded value */
 #define SUFFIX_RECORD ".idem"
 #define SUFFIX_RUN    ".run"
 #define TAKEOVER_WAIT 1000000000ULL /* a waiter holds LOCK_SH on H.run only for an instant */
@@ -117,6 +121,22 @@ static paylock_status parse_header(file_record *rec, const char *path, paylock_e
 	return PAYLOCK_YES;
 }
 
+/* Checked before reading: a huge record is a StoreException, never a fatal out-of-memory error. */
+static bool too_large(off_t size, const char *path, paylock_error *err)
+{
+	zend_long limit = PG(memory_limit);
+	size_t left = limit > 0 ? (size_t)limit - MIN((size_t)limit, zend_memory_usage(false)) : SIZE_MAX;
+
+	if ((size_t)size <= RECORD_MAX && (size_t)size <= left / READ_HEADROOM) {
+		return false;
+	}
+	paylock_error_set(err, PAYLOCK_ERR_STORE,
+					  "Idempotency record %s holds %lld bytes, more than PayLock reads (512 MB, and a third "
+					  "of the memory_limit left). Fix: raise memory_limit, or forget() the key",
+					  path, (long long)size);
+	return true;
+}
+
 /* Reads the record behind fd. An empty file (made by a claimer that has not renamed its record in yet,
  * or left by one that failed) or an expired record reads as no record. */
 static paylock_status read_record(int fd, const char *path, file_record *rec, paylock_error *err)
@@ -130,8 +150,8 @@ static paylock_status read_record(int fd, const char *path, file_record *rec, pa
 	if (st.st_size == 0) {
 		return PAYLOCK_YES;
 	}
-	if ((size_t)st.st_size > RECORD_MAX) {
-		return damaged(err, path, "too large");
+	if (too_large(st.st_size, path, err)) {
+		return PAYLOCK_FAILED;
 	}
 	rec->raw = zend_string_alloc((size_t)st.st_size, 0);
 	if (!read_all(fd, ZSTR_VAL(rec->raw), (size_t)st.st_size)) {
@@ -155,66 +175,38 @@ static paylock_status read_record(int fd, const char *path, file_record *rec, pa
 	return PAYLOCK_YES;
 }
 
-static bool write_all(int fd, const char *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pwrite(fd, buf + done, len - done, (off_t)done);
-
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR) {
-				continue;
-			}
-			if (n == 0) {
-				errno = ENOSPC;
-			}
-			return false;
-		}
-		done += (size_t)n;
-	}
-	return true;
-}
-
-/* Rewrites the locked record file in place (readers take LOCK_SH, so none sees it half-written). If the
- * write fails (a full disk), the old record is put back: all or nothing. */
-static paylock_status write_record(int fd, const char *path, const file_record *old, char state,
+/* Replaces the record at path (whose old inode the caller has locked) by a new file: temp, fsync,
+ * rename. A failure (full disk) leaves the old record as it was. */
+static paylock_status write_record(paylock_store *s, const char *path, const file_record *old, char state,
 								   int64_t attempt, int64_t expires_ms, int64_t done_ms, const char *owner,
 								   const char *fp, const zend_string *result, paylock_error *err)
 {
-	size_t rlen = result ? ZSTR_LEN(result) : 0, old_len = old->raw ? ZSTR_LEN(old->raw) : 0;
+	size_t rlen = result ? ZSTR_LEN(result) : 0;
 	zend_string *buf = zend_string_alloc(HEADER_MAX + rlen, 0);
 	int hlen =
 		snprintf(ZSTR_VAL(buf), HEADER_MAX, MAGIC " %c %" PRId64 " %" PRId64 " %" PRId64 " %s %s %zu\n",
 				 state, attempt, expires_ms, done_ms, *owner ? owner : "-", *fp ? fp : "-", rlen);
-	bool ok;
+	paylock_status st;
 
+	(void)old; /* the old record stays on its own inode until the rename */
 	if (rlen) {
 		memcpy(ZSTR_VAL(buf) + hlen, ZSTR_VAL(result), rlen);
 	}
-	ok = write_all(fd, ZSTR_VAL(buf), hlen + rlen) && ftruncate(fd, (off_t)(hlen + rlen)) == 0;
+	st = paylock_fs_replace(paylock_file_trust(s), paylock_file_dir(s), path, "idempotency record",
+							ZSTR_VAL(buf), hlen + rlen, err);
 	zend_string_efree(buf);
-	if (ok) {
-		return PAYLOCK_YES;
-	}
-	paylock_io_error(err, "write idempotency record", path);
-	if (old_len == 0 || !write_all(fd, ZSTR_VAL(old->raw), old_len)) {
-		old_len = 0; /* an empty file reads as no record */
-	}
-	if (ftruncate(fd, (off_t)old_len) != 0) {
-		/* keep the first error */
-	}
-	return PAYLOCK_FAILED;
+	return st;
 }
 
 /* Opens and flocks the record file that is at the path right now (creating an empty one if none). */
-static paylock_status lock_record(const char *path, int *fd_out, paylock_error *err)
+static paylock_status lock_record(paylock_store *s, const char *path, int *fd_out, paylock_error *err)
 {
 	for (;;) {
-		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		int fd;
 
-		if (fd < 0) {
-			return paylock_io_error(err, "open idempotency record", path);
+		if (paylock_fs_open(paylock_file_trust(s), path, O_RDWR | O_CREAT, "idempotency record", &fd, err) !=
+			PAYLOCK_YES) {
+			return PAYLOCK_FAILED;
 		}
 		if (flock(fd, LOCK_EX) != 0) {
 			paylock_status st = paylock_io_error(err, "lock idempotency record", path);
@@ -231,13 +223,14 @@ static paylock_status lock_record(const char *path, int *fd_out, paylock_error *
 }
 
 /* Takes H.run for a new claim. Waiters hold LOCK_SH only for an instant, so block briefly for them. */
-static paylock_status take_run_lock(const char *path, int *fd_out, paylock_error *err)
+static paylock_status take_run_lock(paylock_store *s, const char *path, int *fd_out, paylock_error *err)
 {
 	for (;;) {
-		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600), r;
+		int fd, r;
 
-		if (fd < 0) {
-			return paylock_io_error(err, "open idempotency run file", path);
+		if (paylock_fs_open(paylock_file_trust(s), path, O_RDWR | O_CREAT, "idempotency run file", &fd,
+							err) != PAYLOCK_YES) {
+			return PAYLOCK_FAILED;
 		}
 		r = flock(fd, LOCK_EX | LOCK_NB) == 0
 				? 0
@@ -261,13 +254,15 @@ static paylock_status take_run_lock(const char *path, int *fd_out, paylock_error
 /* Is the owner of a running record alive? NO: it died; then *fd_out holds H.run for us (or -1 if the
  * file is gone). YES: its owner still holds it. Waiters may hold LOCK_SH for an instant: an SH we can
  * share means nobody holds EX, so the owner is gone and we wait out the waiters. */
-static paylock_status owner_alive(const char *path, int *fd_out, paylock_error *err)
+static paylock_status owner_alive(paylock_store *s, const char *path, int *fd_out, paylock_error *err)
 {
-	int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	int fd;
+	paylock_status st =
+		paylock_fs_open(paylock_file_trust(s), path, O_RDWR, "idempotency run file", &fd, err);
 
 	*fd_out = -1;
-	if (fd < 0) {
-		return errno == ENOENT ? PAYLOCK_NO : paylock_io_error(err, "open idempotency run file", path);
+	if (st != PAYLOCK_YES) {
+		return st; /* NO: missing, its owner is gone */
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno != EWOULDBLOCK) {
@@ -300,15 +295,16 @@ static void release_run(paylock_idem_req *r)
 }
 
 /* The replay path: a shared lock and one read of a completed record. */
-static bool try_replay(const idem_paths *p, paylock_idem_req *r, paylock_idem_outcome *out)
+static bool try_replay(paylock_store *s, const idem_paths *p, paylock_idem_req *r, paylock_idem_outcome *out)
 {
 	file_record rec;
 	paylock_error ignored;
-	int fd = open(p->rec, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd;
 	bool hit = false;
 
-	if (fd < 0) {
-		return false;
+	if (paylock_fs_open(paylock_file_trust(s), p->rec, O_RDONLY, "idempotency record", &fd, &ignored) !=
+		PAYLOCK_YES) {
+		return false; /* the locked path below reports what is wrong */
 	}
 	if (flock(fd, LOCK_SH) != 0 || !paylock_same_file(fd, p->rec)) {
 		close(fd);
@@ -336,8 +332,8 @@ static int64_t unix_us(void)
 }
 
 /* The decision of the claim, made under the record lock. */
-static paylock_status decide(paylock_idem_req *r, const idem_paths *p, int fd, file_record *rec,
-							 paylock_idem_outcome *out, paylock_error *err)
+static paylock_status decide(paylock_store *s, paylock_idem_req *r, const idem_paths *p, int fd,
+							 file_record *rec, paylock_idem_outcome *out, paylock_error *err)
 {
 	int run_fd = -1;
 	char state = rec->state;
@@ -357,7 +353,7 @@ static paylock_status decide(paylock_idem_req *r, const idem_paths *p, int fd, f
 		return PAYLOCK_YES;
 	}
 	if (state == 'r') {
-		paylock_status alive = owner_alive(p->run, &run_fd, err);
+		paylock_status alive = owner_alive(s, p->run, &run_fd, err);
 
 		if (alive == PAYLOCK_FAILED) {
 			return alive;
@@ -376,16 +372,17 @@ static paylock_status decide(paylock_idem_req *r, const idem_paths *p, int fd, f
 		out->state = PAYLOCK_IDEM_CRASHED;
 		return PAYLOCK_YES;
 	}
-	if (run_fd < 0 && take_run_lock(p->run, &run_fd, err) != PAYLOCK_YES) {
+	if (run_fd < 0 && take_run_lock(s, p->run, &run_fd, err) != PAYLOCK_YES) {
 		return PAYLOCK_FAILED;
 	}
 	out->attempt = MAX(rec->attempt + 1, unix_us());
-	if (write_record(fd, p->rec, rec, 'r', out->attempt, paylock_unix_ms() + r->lease_ms + r->retention_ms, 0,
+	if (write_record(s, p->rec, rec, 'r', out->attempt, paylock_unix_ms() + r->lease_ms + r->retention_ms, 0,
 					 r->token, r->fp, NULL, err) != PAYLOCK_YES) {
 		paylock_unlock_and_close(run_fd);
 		return PAYLOCK_FAILED;
 	}
 	r->run_fd = run_fd;
+	paylock_fs_hold(run_fd); /* a forked child must not keep this claim running */
 	out->state = PAYLOCK_IDEM_CLAIMED;
 	return PAYLOCK_YES;
 }
@@ -399,15 +396,17 @@ static paylock_status fidem_claim(paylock_store *s, paylock_idem_req *r, bool re
 	paylock_status st;
 
 	paths_of(s, r, &p);
-	if (try_replay(&p, r, out)) {
+	if (try_replay(s, &p, r, out)) {
+		paylock_fs_sweep_tick(s, true);
 		return PAYLOCK_YES;
 	}
-	if (lock_record(p.rec, &fd, err) != PAYLOCK_YES) {
+	paylock_fs_sweep_tick(s, false);
+	if (lock_record(s, p.rec, &fd, err) != PAYLOCK_YES) {
 		return PAYLOCK_FAILED;
 	}
 	st = read_record(fd, p.rec, &rec, err);
 	if (st == PAYLOCK_YES) {
-		st = decide(r, &p, fd, &rec, out, err);
+		st = decide(s, r, &p, fd, &rec, out, err);
 		record_free(&rec);
 	}
 	paylock_unlock_and_close(fd);
@@ -421,9 +420,13 @@ static paylock_status fidem_wait(paylock_store *s, paylock_idem_req *r, uint64_t
 	int fd, rc;
 
 	paths_of(s, r, &p);
-	fd = open(p.run, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		return errno == ENOENT ? PAYLOCK_YES : paylock_io_error(err, "open idempotency run file", p.run);
+	switch (paylock_fs_open(paylock_file_trust(s), p.run, O_RDONLY, "idempotency run file", &fd, err)) {
+	case PAYLOCK_NO:
+		return PAYLOCK_YES; /* gone: the claim is over */
+	case PAYLOCK_FAILED:
+		return PAYLOCK_FAILED;
+	default:
+		break;
 	}
 	rc = flock(fd, LOCK_SH | LOCK_NB) == 0 ? 0 : paylock_flock_until(fd, LOCK_SH, deadline_ns);
 	if (rc < 0) {
@@ -448,13 +451,13 @@ static paylock_status finish(paylock_store *s, paylock_idem_req *r, char state, 
 	int64_t now = paylock_unix_ms();
 
 	paths_of(s, r, &p);
-	if (lock_record(p.rec, &fd, err) != PAYLOCK_YES) {
+	if (lock_record(s, p.rec, &fd, err) != PAYLOCK_YES) {
 		return PAYLOCK_FAILED;
 	}
 	st = read_record(fd, p.rec, &rec, err);
 	if (st == PAYLOCK_YES) {
 		if (rec.state == 0) {
-			st = write_record(fd, p.rec, &rec, state, MAX(rec.attempt, r->attempt), now + r->retention_ms,
+			st = write_record(s, p.rec, &rec, state, MAX(rec.attempt, r->attempt), now + r->retention_ms,
 							  state == 'd' ? now : 0, r->token, r->fp, result, err);
 		} else if (strcmp(rec.owner, r->token) != 0) {
 			st = PAYLOCK_NO;
@@ -463,7 +466,7 @@ static paylock_status finish(paylock_store *s, paylock_idem_req *r, char state, 
 		} else if (rec.state != 'r') {
 			st = PAYLOCK_NO;
 		} else {
-			st = write_record(fd, p.rec, &rec, state, rec.attempt, now + r->retention_ms,
+			st = write_record(s, p.rec, &rec, state, rec.attempt, now + r->retention_ms,
 							  state == 'd' ? now : 0, r->token, rec.fp, result, err);
 		}
 		record_free(&rec);
@@ -515,7 +518,7 @@ static paylock_status fidem_refresh(paylock_store *s, paylock_idem_req *r, int64
 	if (r->run_fd < 0) {
 		return PAYLOCK_NO;
 	}
-	if (lock_record(p.rec, &fd, err) != PAYLOCK_YES) {
+	if (lock_record(s, p.rec, &fd, err) != PAYLOCK_YES) {
 		return PAYLOCK_FAILED;
 	}
 	st = read_record(fd, p.rec, &rec, err);
@@ -523,7 +526,7 @@ static paylock_status fidem_refresh(paylock_store *s, paylock_idem_req *r, int64
 		if (rec.state != 0 && (rec.state != 'r' || strcmp(rec.owner, r->token) != 0)) {
 			st = PAYLOCK_NO;
 		} else {
-			st = write_record(fd, p.rec, &rec, 'r', MAX(rec.attempt, r->attempt),
+			st = write_record(s, p.rec, &rec, 'r', MAX(rec.attempt, r->attempt),
 							  paylock_unix_ms() + lease_ms + r->retention_ms, 0, r->token, r->fp, NULL, err);
 		}
 		record_free(&rec);
@@ -541,14 +544,14 @@ static paylock_status fidem_forget(paylock_store *s, paylock_idem_req *r, payloc
 	paylock_status st;
 
 	paths_of(s, r, &p);
-	if (lock_record(p.rec, &fd, err) != PAYLOCK_YES) {
+	if (lock_record(s, p.rec, &fd, err) != PAYLOCK_YES) {
 		return PAYLOCK_FAILED;
 	}
 	if (!r->force && read_record(fd, p.rec, &rec, err) == PAYLOCK_YES) {
 		bool running = rec.state == 'r';
 
 		record_free(&rec);
-		if (running && (st = owner_alive(p.run, &run_fd, err)) != PAYLOCK_NO) {
+		if (running && (st = owner_alive(s, p.run, &run_fd, err)) != PAYLOCK_NO) {
 			paylock_unlock_and_close(fd);
 			return st == PAYLOCK_YES ? PAYLOCK_NO : st; /* alive: refused */
 		}
@@ -572,3 +575,21 @@ const paylock_idem_ops paylock_file_idem_ops = {
 	.mark = fidem_mark,
 	.refresh = fidem_refresh,
 };
+
+bool paylock_file_idem_expired(int fd, int64_t now_ms)
+{
+	char head[HEADER_MAX + 1], magic[5], state;
+	long long attempt, expires;
+	ssize_t n = pread(fd, head, HEADER_MAX, 0);
+
+	if (n == 0) {
+		return true; /* an empty file reads as no record */
+	}
+	if (n < 0) {
+		return false;
+	}
+	head[n] = '\0';
+	/* A damaged record is left for forget(): the operator may want to look at it. */
+	return sscanf(head, "%4s %c %lld %lld", magic, &state, &attempt, &expires) == 4 &&
+		   strcmp(magic, MAGIC) == 0 && expires <= now_ms;
+}

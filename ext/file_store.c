@@ -4,6 +4,8 @@
  * wakes on the unlinked inode sees it no longer matches the path and opens the new one. */
 #include "php_paylock.h"
 #include "file_store.h"
+#include "fs_trust.h"
+#include "fs_sweep.h"
 #include "ext/standard/md5.h"
 #include "ext/hash/php_hash.h"
 #include "ext/hash/php_hash_sha.h"
@@ -17,6 +19,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <glob.h>
+#include "ext/standard/info.h"
 #ifdef __linux__
 #include <sys/syscall.h>
 #endif
@@ -27,13 +31,16 @@ static zend_object_handlers file_store_handlers;
 typedef struct {
 	paylock_store base; /* first: see paylock_store_from_obj() */
 	zend_string *dir;
+	paylock_fs_trust trust;
 	zend_object std;
 } paylock_file_store;
 
 #define LOCK_PATH_MAX (PATH_MAX + 72)
 #define FENCE_FILE    "fencing-counter"
 #define FENCE_WIDTH   20
-#define META_MAX      320
+#define META_MAX      PAYLOCK_FILE_META_MAX
+#define LOCK_FILE_MAX (PAYLOCK_FILE_NOTE_OFFSET + PAYLOCK_FILE_NOTE_MAX)
+#define DEFAULT_DIR   "paylock-" /* + euid: users never share a default dir by accident */
 
 static inline paylock_file_store *file_store_from_obj(zend_object *obj)
 {
@@ -44,6 +51,16 @@ paylock_status paylock_io_error(paylock_error *err, const char *what, const char
 {
 	paylock_error_set(err, PAYLOCK_ERR_STORE, "Cannot %s %s: %s", what, path, strerror(errno));
 	return PAYLOCK_FAILED;
+}
+
+const paylock_fs_trust *paylock_file_trust(paylock_store *s)
+{
+	return &((paylock_file_store *)s)->trust;
+}
+
+const char *paylock_file_dir(paylock_store *s)
+{
+	return ZSTR_VAL(((paylock_file_store *)s)->dir);
 }
 
 zend_string *paylock_file_path(paylock_store *s, const zend_string *name)
@@ -78,6 +95,14 @@ bool paylock_same_file(int fd, const char *path)
 	struct stat a, b;
 
 	return fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+/* The path still names the inode st (an fd's fstat) describes. */
+static bool same_inode(const struct stat *st, const char *path)
+{
+	struct stat b;
+
+	return lstat(path, &b) == 0 && st->st_ino == b.st_ino && st->st_dev == b.st_dev;
 }
 
 #if defined(__linux__) && defined(SIGEV_THREAD_ID)
@@ -185,6 +210,7 @@ static bool write_meta(int fd, int64_t fence)
 
 void paylock_unlock_and_close(int fd)
 {
+	paylock_fs_unhold(fd);
 	flock(fd, LOCK_UN); /* explicit: a forked child's copy of fd must not keep the lock alive */
 	close(fd);
 }
@@ -195,10 +221,12 @@ static paylock_status acquire_one(paylock_store *s, paylock_lock_state *l, uint6
 	const char *path = lock_path(s, l);
 
 	for (;;) {
-		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		struct stat st;
+		int fd;
 
-		if (fd < 0) {
-			return paylock_io_error(err, "open lock file", path);
+		if (paylock_fs_open_st(paylock_file_trust(s), path, O_RDWR | O_CREAT, "lock file", &fd, &st, err) !=
+			PAYLOCK_YES) {
+			return PAYLOCK_FAILED;
 		}
 		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 			int r;
@@ -219,7 +247,7 @@ static paylock_status acquire_one(paylock_store *s, paylock_lock_state *l, uint6
 			}
 			info->handoff = true; /* the kernel's queue gave it to us at its holder's unlock */
 		}
-		if (!paylock_same_file(fd, path)) {
+		if (!same_inode(&st, path)) {
 			paylock_unlock_and_close(fd); /* released and unlinked while we waited: take the current file */
 			continue;
 		}
@@ -231,6 +259,7 @@ static paylock_status acquire_one(paylock_store *s, paylock_lock_state *l, uint6
 			return PAYLOCK_FAILED;
 		}
 		l->fd = fd;
+		paylock_fs_hold_st(fd, &st);
 		return PAYLOCK_YES;
 	}
 }
@@ -310,37 +339,103 @@ static paylock_status file_refresh(paylock_store *s, paylock_lock_state *l, uint
 	return file_check(s, l, n, err); /* a flock has no lease: it lasts until release or process exit */
 }
 
-/* Reads, raises and writes the dir's counter under its own flock: next = max(counter + 1, floor). */
+/* The counter as written (digits, optional trailing whitespace); false for anything else ("-5", junk). */
+static bool parse_counter(const char *buf, ssize_t n, int64_t *v)
+{
+	uint64_t acc = 0;
+	ssize_t i = 0;
+
+	for (; i < n && buf[i] >= '0' && buf[i] <= '9'; i++) {
+		acc = acc * 10 + (uint64_t)(buf[i] - '0');
+		if (acc > (uint64_t)INT64_MAX) {
+			return false;
+		}
+	}
+	if (i == 0) {
+		return false;
+	}
+	for (; i < n; i++) {
+		if (buf[i] != '\n' && buf[i] != ' ' && buf[i] != '\r' && buf[i] != '\t') {
+			return false;
+		}
+	}
+	*v = (int64_t)acc;
+	return true;
+}
+
+/* Wall-clock microseconds: a floor that keeps tokens growing after the counter file is lost (deleted,
+ * garbage, a temp dir cleared at boot), as long as the clock does not step back past the last token. */
+static int64_t clock_floor(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static paylock_status read_counter(int fd, const char *path, int64_t *v, bool *known, paylock_error *err)
+{
+	char buf[FENCE_WIDTH + 8];
+	struct stat st;
+	ssize_t n;
+
+	*v = 0;
+	*known = false;
+	if (fstat(fd, &st) != 0) {
+		return paylock_io_error(err, "read fencing counter", path);
+	}
+	if (st.st_size == 0 || st.st_size > (off_t)sizeof(buf)) {
+		return PAYLOCK_YES; /* missing or junk: the clock floor decides */
+	}
+	n = pread(fd, buf, sizeof(buf), 0);
+	if (n < 0) {
+		return paylock_io_error(err, "read fencing counter", path);
+	}
+	*known = parse_counter(buf, n, v);
+	return PAYLOCK_YES;
+}
+
+/* Reads, raises and writes the dir's counter under its own flock. Issuing (increment) gives
+ * max(counter + 1, clock floor, floor); raising (!increment) gives max(counter, floor). A counter that
+ * was unreadable junk is never trusted: the clock floor replaces it. */
 static paylock_status bump_counter(paylock_file_store *fs, int64_t floor, bool increment, int64_t *out,
 								   paylock_error *err)
 {
 	char path[LOCK_PATH_MAX], buf[FENCE_WIDTH + 2];
 	int fd;
-	ssize_t n;
-	int64_t v = 0, next;
+	int64_t v, next;
+	bool known;
 
 	snprintf(path, sizeof(path), "%s/" FENCE_FILE, ZSTR_VAL(fs->dir));
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		return paylock_io_error(err, "open fencing counter", path);
+	if (paylock_fs_open(&fs->trust, path, O_RDWR | O_CREAT, "fencing counter", &fd, err) != PAYLOCK_YES) {
+		return PAYLOCK_FAILED;
 	}
 	if (flock(fd, LOCK_EX) != 0) {
 		close(fd);
 		return paylock_io_error(err, "lock fencing counter", path);
 	}
-	n = pread(fd, buf, FENCE_WIDTH, 0);
-	if (n > 0) {
-		buf[n] = '\0';
-		v = ZEND_STRTOL(buf, NULL, 10);
+	if (read_counter(fd, path, &v, &known, err) != PAYLOCK_YES) {
+		paylock_unlock_and_close(fd);
+		return PAYLOCK_FAILED;
 	}
-	next = increment ? v + 1 : v;
-	if (next < floor) {
-		next = floor;
+	if (increment && known && v == INT64_MAX) {
+		paylock_error_set(err, PAYLOCK_ERR_STORE,
+						  "Fencing counter %s is at INT64_MAX: no larger token exists. Fix: reset the fences "
+						  "stored by your application, then remove the file",
+						  path);
+		paylock_unlock_and_close(fd);
+		return PAYLOCK_FAILED;
 	}
-	if (next != v) {
+	next = increment ? MAX(v + 1, clock_floor()) : v;
+	if (!known) {
+		next = MAX(next, clock_floor());
+	}
+	next = MAX(next, floor);
+	if (next != v || !known) {
 		/* Fixed width, one write: the counter is never half-written. */
 		snprintf(buf, sizeof(buf), "%0*" PRId64, FENCE_WIDTH, next);
-		if (pwrite(fd, buf, FENCE_WIDTH, 0) != FENCE_WIDTH) {
+		errno = 0;
+		if (pwrite(fd, buf, FENCE_WIDTH, 0) != FENCE_WIDTH || ftruncate(fd, FENCE_WIDTH) != 0) {
 			paylock_error_set(err, PAYLOCK_ERR_STORE, "Cannot write fencing counter %s: %s", path,
 							  errno ? strerror(errno) : "short write");
 			paylock_unlock_and_close(fd);
@@ -402,21 +497,32 @@ static paylock_status file_holder(paylock_store *s, zend_string *name, zval *out
 {
 	char meta[META_MAX];
 	zend_string *path = paylock_file_path(s, name);
-	int fd = open(ZSTR_VAL(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	int fd;
 	ssize_t n;
+	paylock_status rc =
+		paylock_fs_open(paylock_file_trust(s), ZSTR_VAL(path), O_RDONLY, "lock file", &fd, err);
 
-	if (fd < 0) {
-		paylock_status st =
-			errno == ENOENT ? PAYLOCK_NO : paylock_io_error(err, "open lock file", ZSTR_VAL(path));
-
+	if (rc != PAYLOCK_YES) {
 		zend_string_release(path);
-		return st;
+		return rc;
 	}
-	zend_string_release(path);
 	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		zend_string_release(path);
 		paylock_unlock_and_close(fd); /* nobody holds it */
 		return PAYLOCK_NO;
 	}
+	if (fstat(fd, &st) == 0 && st.st_size > (off_t)LOCK_FILE_MAX) {
+		paylock_error_set(
+			err, PAYLOCK_ERR_STORE,
+			"Lock file %s holds %lld bytes, more than a lock file's %d; PayLock does not read it. "
+			"Fix: find who writes to it",
+			ZSTR_VAL(path), (long long)st.st_size, LOCK_FILE_MAX);
+		zend_string_release(path);
+		close(fd);
+		return PAYLOCK_FAILED;
+	}
+	zend_string_release(path);
 	n = pread(fd, meta, sizeof(meta) - 1, 0);
 	close(fd);
 	meta[n > 0 ? n : 0] = '\0';
@@ -445,50 +551,85 @@ const paylock_store_ops paylock_file_ops = {
 	.idem = &paylock_file_idem_ops,
 };
 
-static zend_string *default_lock_dir(void)
+/* The default dir: one per effective uid (or, with a shared group, one per group), so one user's first
+ * touch never decides another user's dir. */
+static zend_string *default_lock_dir(const paylock_fs_trust *t)
 {
 	const char *ini = PAYLOCK_G(lock_dir);
 
 	if (ini && *ini) {
 		return zend_string_init(ini, strlen(ini), 0);
 	}
-	return zend_strpprintf(0, "%s/paylock", php_get_temporary_directory());
+	if (t->shared) {
+		return zend_strpprintf(0, "%s/" DEFAULT_DIR "g%ld", php_get_temporary_directory(), (long)t->gid);
+	}
+	return zend_strpprintf(0, "%s/" DEFAULT_DIR "%ld", php_get_temporary_directory(), (long)t->uid);
 }
 
-static zend_result check_dir(zend_string *dir)
+/* Once per process: another user's default dir next to ours means that user's processes do not
+ * exclude ours on files. Say so instead of letting it pass silently. */
+static void warn_split_default_dirs(const char *ours)
 {
-	struct stat st;
+	ZEND_TLS bool warned;
+	char pattern[PATH_MAX];
+	glob_t g;
 
-	if (lstat(ZSTR_VAL(dir), &st) != 0) {
-		if (errno != ENOENT || (mkdir(ZSTR_VAL(dir), 0700) != 0 && errno != EEXIST) ||
-			lstat(ZSTR_VAL(dir), &st) != 0) {
-			paylock_throw(paylock_ce_StoreException, "Cannot create lock dir %s: %s", ZSTR_VAL(dir),
-						  strerror(errno));
-			return FAILURE;
+	if (warned) {
+		return;
+	}
+	warned = true;
+	snprintf(pattern, sizeof(pattern), "%s/" DEFAULT_DIR "*", php_get_temporary_directory());
+	if (glob(pattern, GLOB_NOSORT | GLOB_ONLYDIR, NULL, &g) != 0) {
+		return;
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *tail = strrchr(g.gl_pathv[i], '-') + 1;
+		struct stat st;
+
+		if (strcmp(g.gl_pathv[i], ours) != 0 && tail[strspn(tail, "0123456789")] == '\0' &&
+			lstat(g.gl_pathv[i], &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid != geteuid()) {
+			php_error_docref(
+				NULL, E_WARNING,
+				"PayLock uses the lock dir %s (uid %ld); %s belongs to uid %ld. Processes of these "
+				"users do not exclude each other on files (FileStore, FallbackStore with Redis "
+				"down). To share one dir set paylock.lock_group (README: Files on a shared host)",
+				ours, (long)geteuid(), g.gl_pathv[i], (long)st.st_uid);
+			break;
 		}
 	}
-	if (S_ISLNK(st.st_mode)) {
-		paylock_throw(paylock_ce_StoreException, "Lock dir %s is a symlink; PayLock refuses it",
-					  ZSTR_VAL(dir));
-		return FAILURE;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		paylock_throw(paylock_ce_StoreException, "Lock dir %s is not a directory", ZSTR_VAL(dir));
-		return FAILURE;
-	}
-	if (access(ZSTR_VAL(dir), W_OK | X_OK) != 0) {
-		paylock_throw(paylock_ce_StoreException, "Lock dir %s is not writable by uid %ld: %s", ZSTR_VAL(dir),
-					  (long)geteuid(), strerror(errno));
+	globfree(&g);
+}
+
+static zend_result trust_of(zend_string *group, uint32_t arg_num, paylock_fs_trust *t)
+{
+	const char *name = group ? ZSTR_VAL(group) : PAYLOCK_G(lock_group);
+
+	t->uid = geteuid();
+	t->gid = (gid_t)-1;
+	t->shared = name && *name;
+	if (t->shared && !paylock_fs_group(name, &t->gid)) {
+		if (group) {
+			zend_argument_value_error(arg_num, "must name an existing group, \"%s\" is unknown", name);
+		} else {
+			paylock_throw(paylock_ce_StoreException, "paylock.lock_group names an unknown group \"%s\"",
+						  name);
+		}
 		return FAILURE;
 	}
 	return SUCCESS;
 }
 
-zend_result paylock_file_store_init(zend_object *obj, zend_string *dir, uint32_t arg_num)
+zend_result paylock_file_store_init_ex(zend_object *obj, zend_string *dir, zend_string *group,
+									   uint32_t arg_num)
 {
 	paylock_file_store *fs = file_store_from_obj(obj);
-	zend_string *d = dir ? zend_string_copy(dir) : default_lock_dir();
+	paylock_fs_trust t;
+	zend_string *d;
 
+	if (trust_of(group, arg_num + 1, &t) == FAILURE) {
+		return FAILURE;
+	}
+	d = dir ? zend_string_copy(dir) : default_lock_dir(&t);
 	while (ZSTR_LEN(d) > 1 && ZSTR_VAL(d)[ZSTR_LEN(d) - 1] == '/') {
 		zend_string *trimmed = zend_string_init(ZSTR_VAL(d), ZSTR_LEN(d) - 1, 0);
 
@@ -505,31 +646,85 @@ zend_result paylock_file_store_init(zend_object *obj, zend_string *dir, uint32_t
 		zend_string_release(d);
 		return FAILURE;
 	}
-	if (check_dir(d) == FAILURE) {
+	if (paylock_fs_check_dir(ZSTR_VAL(d), &t) == FAILURE) {
 		zend_string_release(d);
 		return FAILURE;
 	}
+	if (!dir && !(PAYLOCK_G(lock_dir) && *PAYLOCK_G(lock_dir)) && !t.shared) {
+		warn_split_default_dirs(ZSTR_VAL(d));
+	}
 	fs->dir = d;
+	fs->trust = t;
 	fs->base.ops = &paylock_file_ops;
 	return SUCCESS;
 }
 
+zend_result paylock_file_store_init(zend_object *obj, zend_string *dir, uint32_t arg_num)
+{
+	return paylock_file_store_init_ex(obj, dir, NULL, arg_num);
+}
+
 ZEND_METHOD(PayLock_FileStore, __construct)
 {
-	zend_string *dir = NULL;
+	zend_string *dir = NULL, *group = NULL;
 
-	ZEND_PARSE_PARAMETERS_START(0, 1)
+	ZEND_PARSE_PARAMETERS_START(0, 2)
 		Z_PARAM_OPTIONAL
 		Z_PARAM_PATH_STR_OR_NULL(dir)
+		Z_PARAM_STR_OR_NULL(group)
 	ZEND_PARSE_PARAMETERS_END();
 
 	if (file_store_from_obj(Z_OBJ_P(ZEND_THIS))->base.ops) {
 		zend_throw_error(NULL, "Cannot call PayLock\\FileStore::__construct() twice");
 		RETURN_THROWS();
 	}
-	if (paylock_file_store_init(Z_OBJ_P(ZEND_THIS), dir, 1) == FAILURE) {
+	if (paylock_file_store_init_ex(Z_OBJ_P(ZEND_THIS), dir, group, 1) == FAILURE) {
 		RETURN_THROWS();
 	}
+}
+
+ZEND_METHOD(PayLock_FileStore, purge)
+{
+	paylock_store *s = paylock_store_from_obj(Z_OBJ_P(ZEND_THIS));
+	paylock_error err = {0};
+	zend_long removed = 0;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	if (s == NULL) {
+		RETURN_THROWS();
+	}
+	/* Again until a pass finds nothing: readdir may skip entries while others are unlinked. */
+	for (zend_long before = -1; removed != before;) {
+		before = removed;
+		if (paylock_fs_sweep(s, 0, &removed, &err) != PAYLOCK_YES) {
+			paylock_error_throw(&err);
+			RETURN_THROWS();
+		}
+	}
+	RETURN_LONG(removed);
+}
+
+void paylock_file_store_minfo(void)
+{
+	char uid[32];
+	paylock_fs_trust t;
+	zend_string *d;
+
+	if (trust_of(NULL, 0, &t) == FAILURE) {
+		zend_clear_exception();
+		php_info_print_table_row(2, "FileStore lock dir", "paylock.lock_group names an unknown group");
+		return;
+	}
+	d = default_lock_dir(&t);
+	snprintf(uid, sizeof(uid), "%ld", (long)t.uid);
+	php_info_print_table_row(2, "FileStore lock dir of this process", ZSTR_VAL(d));
+	php_info_print_table_row(2, "Effective uid", uid);
+	php_info_print_table_row(
+		2, "FileStore sharing",
+		t.shared ? "shared group (paylock.lock_group): its members exclude each other"
+				 : "this uid only: other users (root's cron, CLI) use their own dir and do not "
+				   "exclude these processes on files; set paylock.lock_group to share");
+	zend_string_release(d);
 }
 
 ZEND_METHOD(PayLock_FileStore, directory)
@@ -562,5 +757,6 @@ void paylock_file_store_minit(zend_class_entry *ce)
 {
 	paylock_ce_FileStore = ce;
 	ce->create_object = file_store_create;
+	paylock_fs_fork_minit();
 	paylock_handlers_init(&file_store_handlers, XtOffsetOf(paylock_file_store, std), file_store_free);
 }

@@ -3,6 +3,7 @@
 #define PAYLOCK_FILE_STORE_H
 
 #include "store.h"
+#include "fs_trust.h"
 
 extern zend_class_entry *paylock_ce_FileStore;
 extern const paylock_store_ops paylock_file_ops;
@@ -10,10 +11,26 @@ extern const paylock_store_ops paylock_file_ops;
 void paylock_file_store_minit(zend_class_entry *ce);
 /* Validates (creating it 0700 if missing) the lock dir; NULL takes ini paylock.lock_dir. Throws. */
 zend_result paylock_file_store_init(zend_object *obj, zend_string *dir, uint32_t arg_num);
+/* The same with a shared group (name or gid; NULL takes ini paylock.lock_group, "" none); group is
+ * argument arg_num + 1. */
+zend_result paylock_file_store_init_ex(zend_object *obj, zend_string *dir, zend_string *group,
+									   uint32_t arg_num);
+/* phpinfo() rows: this process's default dir and whether other users share it. */
+void paylock_file_store_minfo(void);
 /* Raises the dir's fencing counter to at least `floor` (FallbackStore keeps it above Redis' tokens). */
 paylock_status paylock_file_fence_floor(paylock_store *s, int64_t floor, paylock_error *err);
 
-/* Shared with file_idem.c. */
+/* A lock file holds the holder line at offset 0 (at most PAYLOCK_FILE_META_MAX bytes) and, for a store that
+ * wraps FileStore, a note of at most PAYLOCK_FILE_NOTE_MAX bytes at PAYLOCK_FILE_NOTE_OFFSET (FallbackStore
+ * writes its Redis lease there). Anything larger was written by someone else. */
+#define PAYLOCK_FILE_META_MAX    320
+#define PAYLOCK_FILE_NOTE_OFFSET 512
+#define PAYLOCK_FILE_NOTE_MAX    24
+
+/* Shared with file_idem.c and fs_sweep.c. */
+/* Whom the dir's files must belong to (fs_trust.h), and the dir itself. */
+const paylock_fs_trust *paylock_file_trust(paylock_store *s);
+const char *paylock_file_dir(paylock_store *s);
 /* dir + "/" + hex SHA-256 of name: names never reach the path. */
 zend_string *paylock_file_path(paylock_store *s, const zend_string *name);
 /* The fd still names the file at path: nobody unlinked or replaced it since we opened it. */

@@ -52,6 +52,8 @@ PHP_INI_BEGIN()
 					  zend_paylock_globals, paylock_globals)
 	STD_PHP_INI_ENTRY("paylock.lock_dir", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, lock_dir,
 					  zend_paylock_globals, paylock_globals)
+	STD_PHP_INI_ENTRY("paylock.lock_group", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, lock_group,
+					  zend_paylock_globals, paylock_globals)
 	STD_PHP_INI_ENTRY("paylock.default_ttl", "30", PHP_INI_ALL, OnUpdateDefaultTtl, default_ttl,
 					  zend_paylock_globals, paylock_globals)
 	STD_PHP_INI_BOOLEAN("paylock.persistent", "1", PHP_INI_ALL, OnUpdateBool, persistent,
@@ -146,6 +148,7 @@ static PHP_MINFO_FUNCTION(paylock)
 	php_info_print_table_row(2, "hiredis headers version", paylock_hiredis_version());
 	php_info_print_table_row(2, "TLS support (rediss://)", paylock_redis_tls_available() ? "yes" : "no");
 	php_info_print_table_row(2, "Persistent Redis connections in this process", pooled);
+	paylock_file_store_minfo();
 	php_info_print_table_end();
 	DISPLAY_INI_ENTRIES();
 }
@@ -155,7 +158,7 @@ ZEND_FUNCTION(PayLock_stats)
 	const paylock_stats *s = &PAYLOCK_G(stats);
 
 	ZEND_PARSE_PARAMETERS_NONE();
-	array_init_size(return_value, 17);
+	array_init_size(return_value, 19);
 	add_assoc_long(return_value, "acquired", s->acquired);
 	add_assoc_long(return_value, "released", s->released);
 	add_assoc_long(return_value, "contended", s->contended);
@@ -171,7 +174,9 @@ ZEND_FUNCTION(PayLock_stats)
 	add_assoc_long(return_value, "idem_mismatch", s->idem_mismatch);
 	add_assoc_long(return_value, "idem_abandoned", s->idem_abandoned);
 	add_assoc_long(return_value, "idem_lost", s->idem_lost);
-	add_assoc_long(return_value, "idem_eviction_risk", s->idem_eviction_risk);
+	add_assoc_long(return_value, "idem_eviction_risk", s->eviction_risk); /* the name before 0.2 */
+	add_assoc_long(return_value, "eviction_risk", s->eviction_risk);
+	add_assoc_long(return_value, "no_persistence", s->no_persistence);
 }
 
 static const zend_module_dep paylock_deps[] = {ZEND_MOD_REQUIRED("spl") ZEND_MOD_REQUIRED("random")

@@ -27,7 +27,8 @@ typedef struct {
 	zend_long idem_mismatch;
 	zend_long idem_abandoned;
 	zend_long idem_lost;
-	zend_long idem_eviction_risk;
+	zend_long eviction_risk;  /* servers whose maxmemory-policy may evict PayLock's keys */
+	zend_long no_persistence; /* servers holding idempotency records that keep no data across a restart */
 } paylock_stats;
 
 ZEND_BEGIN_MODULE_GLOBALS(paylock)
@@ -35,16 +36,20 @@ ZEND_BEGIN_MODULE_GLOBALS(paylock)
 	char *store;
 	char *redis_dsn;
 	char *lock_dir;
+	char *lock_group;
 	double default_ttl;
 	bool persistent;
 	/* Per process (per thread under ZTS). */
 	HashTable pool;             /* pool key -> paylock_redis_conn*, persistent connections */
-	HashTable eviction_checked; /* Redis servers whose maxmemory-policy was looked at (persistent) */
+	HashTable eviction_checked; /* Redis server or ACL user -> what its first connection found (persistent) */
 	paylock_stats stats;
 	char hostname[256];
 	unsigned char token_pool[512]; /* CSPRNG bytes not yet used for tokens */
 	size_t token_pool_used;
 	pid_t token_pool_pid; /* the process that filled token_pool */
+	/* FallbackStore: degraded and Redis not seen back yet; when it last warned (monotonic ns). */
+	bool degraded_active;
+	uint64_t degraded_warned_ns;
 	/* Per request. */
 	bool in_request;         /* between RINIT and RSHUTDOWN */
 	bool degraded_warned;    /* FallbackStore warned about Redis this request */

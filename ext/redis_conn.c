@@ -2,6 +2,7 @@
  * with one silent reconnect, and scripts by EVALSHA with a transparent reload after NOSCRIPT. */
 #include "php_paylock.h"
 #include "redis_conn.h"
+#include "redis_durability.h"
 #include "token.h"
 #include "ext/standard/url.h"
 #include "ext/standard/sha1.h"
@@ -17,6 +18,7 @@
 #endif
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <errno.h>
 
@@ -79,10 +81,16 @@ void paylock_reply_free(paylock_reply *r)
 
 /* ---- configuration ---- */
 
-static zend_result dsn_error(void)
+/* Every DSN error names the part that is wrong, never echoes it (it may hold a password), and shows the
+ * accepted forms. */
+static zend_result dsn_bad(const char *what)
 {
-	zend_argument_value_error(1, "must be a DSN of the form redis://[user[:password]@]host[:port][/db], "
-								 "unix:///path/to/redis.sock[?db=N] or rediss://...");
+	zend_argument_value_error(
+		1,
+		"is not a valid DSN: %s; expected redis://[user[:password]@]host[:port][/db] or "
+		"unix:///path/to/redis.sock[?db=N&user=U&password=P] (URL-encode @ : / ? # in "
+		"user names and passwords: %%40 %%3A %%2F %%3F %%23)",
+		what);
 	return FAILURE;
 }
 
@@ -98,11 +106,13 @@ static char *url_part(const zend_string *s)
 	return copy;
 }
 
+#define MAX_DB_DIGITS 5
+
 static zend_result parse_db(const char *s, size_t len, zend_long *db)
 {
 	zend_long v = 0;
 
-	if (len == 0 || len > 5) {
+	if (len == 0 || len > MAX_DB_DIGITS) {
 		return len == 0 ? SUCCESS : FAILURE;
 	}
 	for (size_t i = 0; i < len; i++) {
@@ -119,35 +129,37 @@ static zend_result parse_db(const char *s, size_t len, zend_long *db)
 static zend_result parse_unix_query(paylock_redis_client *c, const zend_string *query)
 {
 	char *q, *pair, *save = NULL;
-	zend_result rc = SUCCESS;
+	const char *bad = NULL;
 
 	if (query == NULL) {
 		return SUCCESS;
 	}
 	q = estrndup(ZSTR_VAL(query), ZSTR_LEN(query));
-	for (pair = php_strtok_r(q, "&", &save); pair && rc == SUCCESS; pair = php_strtok_r(NULL, "&", &save)) {
+	for (pair = php_strtok_r(q, "&", &save); pair && !bad; pair = php_strtok_r(NULL, "&", &save)) {
 		char *eq = strchr(pair, '=');
 		char *val;
 
 		if (!eq) {
-			rc = FAILURE;
+			bad = "a query parameter has no '=' (known: db, user, password)";
 			break;
 		}
 		*eq = '\0';
 		val = eq + 1;
 		php_raw_url_decode(val, strlen(val));
 		if (strcmp(pair, "db") == 0) {
-			rc = parse_db(val, strlen(val), &c->db);
+			bad = parse_db(val, strlen(val), &c->db) == FAILURE
+					  ? "the database number (db=) must be 0 to 99999"
+					  : NULL;
 		} else if (strcmp(pair, "user") == 0 && *val) {
 			c->user = estrdup(val);
 		} else if (strcmp(pair, "password") == 0 && *val) {
 			c->pass = estrdup(val);
-		} else {
-			rc = FAILURE;
+		} else if (strcmp(pair, "user") != 0 && strcmp(pair, "password") != 0) {
+			bad = "unknown query parameter (known: db, user, password)";
 		}
 	}
 	efree(q);
-	return rc;
+	return bad ? dsn_bad(bad) : SUCCESS;
 }
 
 /* unix:///path/redis.sock[?db=N&user=U&password=P]; php_url_parse does not take an empty authority. */
@@ -155,13 +167,17 @@ static zend_result parse_unix_dsn(paylock_redis_client *c, const char *dsn, size
 {
 	const char *path = dsn + sizeof("unix://") - 1, *end = dsn + len;
 	const char *q = memchr(path, '?', end - path);
+	size_t plen = (q ? q : end) - path;
 	zend_string *query;
 	zend_result rc;
 
-	if (path >= end || *path != '/' || (q ? q : end) - path < 2) {
-		return FAILURE;
+	if (path >= end || *path != '/' || plen < 2) {
+		return dsn_bad("the socket path must be absolute (unix:///path/to/redis.sock)");
 	}
-	c->unix_path = estrndup(path, (q ? q : end) - path);
+	if (plen >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+		return dsn_bad("the socket path is longer than a unix socket address can hold (107 bytes)");
+	}
+	c->unix_path = estrndup(path, plen);
 	snprintf(c->where, sizeof(c->where), "unix:%s", c->unix_path);
 	if (q == NULL) {
 		return SUCCESS;
@@ -172,16 +188,74 @@ static zend_result parse_unix_dsn(paylock_redis_client *c, const char *dsn, size
 	return rc;
 }
 
+/* The port as written (php_url_parse stops at the first non-digit and takes 0 as "none"): all digits,
+ * 1-65535. *port stays 6379 when the DSN names none. */
+static zend_result check_port(const char *dsn, size_t len, int *port)
+{
+	const char *auth = dsn + sizeof("redis://") - 1, *end = dsn + len, *p, *at = NULL, *colon = NULL;
+	long v = 0;
+
+	for (p = auth; p < end && *p != '/' && *p != '?' && *p != '#'; p++) {
+		if (*p == '@') {
+			at = p;
+		}
+	}
+	end = p;
+	p = at ? at + 1 : auth;
+	if (p < end && *p == '[') { /* [::1]:port */
+		const char *close = memchr(p, ']', end - p);
+
+		p = close ? close + 1 : end;
+		colon = p < end && *p == ':' ? p : NULL;
+	} else {
+		colon = memrchr(p, ':', end - p);
+	}
+	*port = 6379;
+	if (colon == NULL) {
+		return SUCCESS;
+	}
+	if (colon + 1 == end || end - colon - 1 > 5) {
+		return FAILURE;
+	}
+	for (p = colon + 1; p < end; p++) {
+		if (*p < '0' || *p > '9') {
+			return FAILURE;
+		}
+		v = v * 10 + (*p - '0');
+	}
+	if (v < 1 || v > 65535) {
+		return FAILURE;
+	}
+	*port = (int)v;
+	return SUCCESS;
+}
+
 static zend_result parse_tcp_dsn(paylock_redis_client *c, const char *dsn, size_t len)
 {
-	php_url *u = php_url_parse_ex(dsn, len);
-	zend_result rc = FAILURE;
-	const char *h;
+	php_url *u;
+	const char *h, *bad = NULL;
 	size_t hlen;
 
-	if (u == NULL || u->scheme == NULL || u->host == NULL || ZSTR_LEN(u->host) == 0 || u->query ||
-		u->fragment || !zend_string_equals_literal_ci(u->scheme, "redis")) {
-		goto out;
+	if (len < sizeof("redis://") - 1 || strncasecmp(dsn, "redis://", sizeof("redis://") - 1) != 0) {
+		return dsn_bad("the scheme must be redis://, rediss:// or unix://");
+	}
+	if (check_port(dsn, len, &c->port) == FAILURE) {
+		return dsn_bad("the port must be a number from 1 to 65535, digits only");
+	}
+	u = php_url_parse_ex(dsn, len);
+	if (u == NULL || u->host == NULL || ZSTR_LEN(u->host) == 0) {
+		bad = "the host is missing or malformed";
+	} else if (u->query || u->fragment) {
+		bad = "redis:// takes no query or fragment (the database number goes in the path: /N)";
+	} else if (u->path && ZSTR_LEN(u->path) > 1 &&
+			   parse_db(ZSTR_VAL(u->path) + 1, ZSTR_LEN(u->path) - 1, &c->db) == FAILURE) {
+		bad = "the database number (path /N) must be 0 to 99999";
+	}
+	if (bad) {
+		if (u) {
+			php_url_free(u);
+		}
+		return dsn_bad(bad);
 	}
 	c->user = url_part(u->user);
 	c->pass = url_part(u->pass);
@@ -192,24 +266,15 @@ static zend_result parse_tcp_dsn(paylock_redis_client *c, const char *dsn, size_
 		hlen -= 2;
 	}
 	c->host = estrndup(h, hlen);
-	c->port = u->port ? u->port : 6379;
-	if (u->path && ZSTR_LEN(u->path) > 1 &&
-		parse_db(ZSTR_VAL(u->path) + 1, ZSTR_LEN(u->path) - 1, &c->db) == FAILURE) {
-		goto out;
-	}
 	snprintf(c->where, sizeof(c->where), "%s:%d", c->host, c->port);
-	rc = SUCCESS;
-out:
-	if (u) {
-		php_url_free(u);
-	}
-	return rc;
+	php_url_free(u);
+	return SUCCESS;
 }
 
 static zend_result parse_dsn(paylock_redis_client *c, const char *dsn, size_t len)
 {
-	if (len > 7 && strncasecmp(dsn, "unix://", 7) == 0) {
-		return parse_unix_dsn(c, dsn, len) == SUCCESS ? SUCCESS : dsn_error();
+	if (len >= 7 && strncasecmp(dsn, "unix://", 7) == 0) {
+		return parse_unix_dsn(c, dsn, len);
 	}
 	if (len > 9 && strncasecmp(dsn, "rediss://", 9) == 0) {
 		paylock_throw(paylock_ce_ConnectionException,
@@ -217,7 +282,22 @@ static zend_result parse_dsn(paylock_redis_client *c, const char *dsn, size_t le
 					  "PayLock was compiled)");
 		return FAILURE;
 	}
-	return parse_tcp_dsn(c, dsn, len) == SUCCESS ? SUCCESS : dsn_error();
+	return parse_tcp_dsn(c, dsn, len);
+}
+
+#define MIN_TIMEOUT_S 0.001 /* below a millisecond hiredis' timeval rounds to 0, which blocks forever */
+#define MAX_TIMEOUT_S 3600
+
+static zend_result option_timeout(zval *val, const char *name, double *out)
+{
+	if (paylock_option_seconds(val, name, MAX_TIMEOUT_S, 2, out) == FAILURE) {
+		return FAILURE;
+	}
+	if (*out < MIN_TIMEOUT_S) {
+		zend_argument_value_error(2, "option \"%s\" must be at least 0.001 seconds (1 ms)", name);
+		return FAILURE;
+	}
+	return SUCCESS;
 }
 
 static zend_result parse_options(paylock_redis_client *c, HashTable *options)
@@ -232,11 +312,11 @@ static zend_result parse_options(paylock_redis_client *c, HashTable *options)
 			return FAILURE;
 		}
 		if (zend_string_equals_literal(key, "connect_timeout")) {
-			if (paylock_option_seconds(val, "connect_timeout", 3600, 2, &c->connect_timeout) == FAILURE) {
+			if (option_timeout(val, "connect_timeout", &c->connect_timeout) == FAILURE) {
 				return FAILURE;
 			}
 		} else if (zend_string_equals_literal(key, "read_timeout")) {
-			if (paylock_option_seconds(val, "read_timeout", 3600, 2, &c->read_timeout) == FAILURE) {
+			if (option_timeout(val, "read_timeout", &c->read_timeout) == FAILURE) {
 				return FAILURE;
 			}
 		} else if (zend_string_equals_literal(key, "persistent")) {
@@ -300,7 +380,7 @@ zend_result paylock_redis_client_init(paylock_redis_client *c, zend_string *dsn,
 	c->persistent = PAYLOCK_G(persistent);
 	c->prefix = zend_string_init("paylock:", sizeof("paylock:") - 1, 0);
 	if (memchr(d, '\0', dlen) != NULL) {
-		return dsn_error();
+		return dsn_bad("it contains a NUL byte");
 	}
 	if (parse_dsn(c, d, dlen) == FAILURE || parse_options(c, options) == FAILURE) {
 		return FAILURE;
@@ -358,6 +438,68 @@ uint32_t paylock_redis_pool_size(void)
 
 /* ---- connecting ---- */
 
+#define REPLY_STARTS(r, lit) ((r)->len >= sizeof(lit) - 1 && memcmp((r)->str, lit, sizeof(lit) - 1) == 0)
+
+/* Errors that say "this server cannot serve us now" (full, loading, a replica or a cluster in failover,
+ * a script running too long, refused credentials) rather than "PayLock sent something wrong":
+ * ConnectionException, so FallbackStore degrades. NOPERM is not among them: it is a configuration error. */
+static bool error_means_unavailable(const redisReply *r)
+{
+	static const char *const prefixes[] = {
+		"ERR max number of clients",
+		"LOADING",
+		"MASTERDOWN",
+		"CLUSTERDOWN",
+		"TRYAGAIN",
+		"READONLY",
+		"BUSY ",
+		"UNBLOCKED",
+		"MISCONF",
+		"NOAUTH",
+		"WRONGPASS",
+	};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (r->len >= n && memcmp(r->str, prefixes[i], n) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The ACL category a refused command belongs to, for the fix in the message. */
+static const char *acl_category_hint(const redisReply *r)
+{
+	if (strcasestr(r->str, "'eval") || strcasestr(r->str, "'script") || strcasestr(r->str, "'fcall")) {
+		return "+@scripting";
+	}
+	if (strcasestr(r->str, "'blpop")) {
+		return "+@blocking";
+	}
+	if (strcasestr(r->str, "key") || strcasestr(r->str, "channel")) {
+		return "a key pattern covering the prefix (~<prefix>*)";
+	}
+	return "+@scripting +@read +@write +@list +@blocking +@connection +time";
+}
+
+/* err from an error reply: CONNECTION when the server cannot serve now, a configuration STORE error for
+ * NOPERM (naming what the ACL user lacks), else STORE. */
+static void error_from_reply(const paylock_redis_client *c, const redisReply *r, paylock_error *err)
+{
+	if (REPLY_STARTS(r, "NOPERM")) {
+		paylock_error_set(err, PAYLOCK_ERR_STORE,
+						  "Redis at %s refused the ACL user%s%s the commands PayLock needs (%.*s): a "
+						  "configuration error; grant it %s (ACL SETUSER %s ...)",
+						  c->where, c->user ? " " : "", c->user ? c->user : "", (int)MIN(r->len, 120), r->str,
+						  acl_category_hint(r), c->user ? c->user : "default");
+		return;
+	}
+	paylock_error_set(err, error_means_unavailable(r) ? PAYLOCK_ERR_CONNECTION : PAYLOCK_ERR_STORE,
+					  "Redis at %s answered: %.*s", c->where, (int)r->len, r->str);
+}
+
 static bool reply_is_error(redisReply *r, char *buf, size_t buflen, const char *what)
 {
 	if (r == NULL) {
@@ -368,6 +510,107 @@ static bool reply_is_error(redisReply *r, char *buf, size_t buflen, const char *
 		return true;
 	}
 	return false;
+}
+
+/* EVALSHA of a script nobody loaded: NOSCRIPT when the ACL user may run scripts, NOPERM when not. */
+#define PROBE_SHA     "0000000000000000000000000000000000000000"
+#define SETUP_REPLIES 6
+
+static const char *config_value(const redisReply *r, size_t *len)
+{
+	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[1]->type == REDIS_REPLY_STRING) {
+		*len = r->element[1]->len;
+		return r->element[1]->str;
+	}
+	return NULL;
+}
+
+/* Eviction policy (CONFIG GET, else INFO memory) and persistence (CONFIG GET save/appendonly, else only
+ * INFO persistence's aof_enabled) from the replies to the setup pipeline. */
+static void read_facts(redisReply **r, paylock_durability_facts *f)
+{
+	size_t len = 0, aof_len = 0;
+	const char *save = config_value(r[1], &len), *aof = config_value(r[2], &aof_len);
+
+	f->policy = config_value(r[0], &f->policy_len);
+	if (f->policy == NULL && r[3] && r[3]->type == REDIS_REPLY_STRING) {
+		f->policy = paylock_info_field(r[3]->str, r[3]->len, "maxmemory_policy", &f->policy_len);
+	}
+	if (save && aof) {
+		f->persistent = len > 0 || (aof_len == 3 && memcmp(aof, "yes", 3) == 0);
+	} else if (r[4] && r[4]->type == REDIS_REPLY_STRING &&
+			   (aof = paylock_info_field(r[4]->str, r[4]->len, "aof_enabled", &aof_len)) != NULL &&
+			   aof_len == 1 && aof[0] == '1') {
+		f->persistent = 1;
+	} else {
+		f->persistent = -1;
+	}
+}
+
+/* What the first connection to a server learns, in one pipelined round trip: whether this ACL user may
+ * run scripts (so a missing +@scripting is found before a lock is taken, not at its release), and once
+ * per process per server the eviction policy and persistence (so no lock or replay path pays for it). */
+static zend_result setup_checks(paylock_redis_client *c, redisContext *ctx, paylock_error *err)
+{
+	HashTable *seen = &PAYLOCK_G(eviction_checked);
+	zend_string *acl = zend_strpprintf(0, "acl|%s", ZSTR_VAL(c->pool_key));
+	bool probe = !zend_hash_str_exists(seen, ZSTR_VAL(acl), ZSTR_LEN(acl)),
+		 facts = !paylock_durability_known(c);
+	redisReply *r[SETUP_REPLIES] = {NULL};
+	int n = 0, got = 0, i;
+	zend_result rc = SUCCESS;
+
+	if (probe) {
+		redisAppendCommand(ctx, "EVALSHA " PROBE_SHA " 0");
+		n++;
+	}
+	if (facts) {
+		redisAppendCommand(ctx, "CONFIG GET maxmemory-policy");
+		redisAppendCommand(ctx, "CONFIG GET save");
+		redisAppendCommand(ctx, "CONFIG GET appendonly");
+		redisAppendCommand(ctx, "INFO memory");
+		redisAppendCommand(ctx, "INFO persistence");
+		n += 5;
+	}
+	while (got < n && redisGetReply(ctx, (void **)&r[got]) == REDIS_OK) {
+		got++;
+	}
+	for (i = 0; i < got && rc == SUCCESS; i++) {
+		/* CONFIG and INFO may be refused (managed services): only the probe's NOPERM counts. */
+		if (r[i]->type == REDIS_REPLY_ERROR &&
+			(error_means_unavailable(r[i]) || (i == 0 && probe && REPLY_STARTS(r[i], "NOPERM")))) {
+			error_from_reply(c, r[i], err);
+			rc = FAILURE;
+		}
+	}
+	if (rc == SUCCESS && got < n) {
+		bool timed_out = ctx->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
+
+		paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis at %s: %s", c->where,
+						  timed_out ? "read timed out"
+									: (ctx->errstr[0] ? ctx->errstr : "connection closed"));
+		rc = FAILURE;
+	}
+	if (rc == SUCCESS) {
+		if (probe) {
+			zend_hash_str_add_empty_element(seen, ZSTR_VAL(acl), ZSTR_LEN(acl)); /* a persistent copy */
+		}
+		if (facts) {
+			paylock_durability_facts f;
+
+			read_facts(r + (probe ? 1 : 0), &f);
+			paylock_durability_note(c, &f);
+		}
+		if (EG(exception)) { /* an error handler turned the warning into an exception: send nothing */
+			err->kind = PAYLOCK_ERR_NONE;
+			rc = FAILURE;
+		}
+	}
+	for (i = 0; i < got; i++) {
+		freeReplyObject(r[i]);
+	}
+	zend_string_release(acl);
+	return rc;
 }
 
 static paylock_redis_conn *conn_open(paylock_redis_client *c, paylock_error *err)
@@ -404,6 +647,11 @@ static paylock_redis_conn *conn_open(paylock_redis_client *c, paylock_error *err
 			goto fail;
 		}
 		freeReplyObject(r);
+		r = NULL;
+	}
+	if (setup_checks(c, ctx, err) == FAILURE) {
+		redisFree(ctx);
+		return NULL;
 	}
 	conn = pemalloc(sizeof(*conn), c->persistent);
 	conn->ctx = ctx;
@@ -413,6 +661,9 @@ static paylock_redis_conn *conn_open(paylock_redis_client *c, paylock_error *err
 fail:
 	paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis at %s: %s", c->where,
 					  why[0] ? why : (ctx->errstr[0] ? ctx->errstr : "connection closed"));
+	if (r && r->type == REDIS_REPLY_ERROR && REPLY_STARTS(r, "NOPERM")) {
+		error_from_reply(c, r, err); /* NOPERM for SELECT: a configuration error */
+	}
 	if (r) {
 		freeReplyObject(r);
 	}
@@ -629,22 +880,12 @@ paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_
 	return w;
 }
 
-#define REPLY_STARTS(r, lit) ((r)->len >= sizeof(lit) - 1 && memcmp((r)->str, lit, sizeof(lit) - 1) == 0)
-
-/* Errors that say "this server cannot serve us now" rather than "PayLock sent something wrong". */
-static bool error_means_unavailable(const redisReply *r)
-{
-	return REPLY_STARTS(r, "LOADING") || REPLY_STARTS(r, "MASTERDOWN") || REPLY_STARTS(r, "NOAUTH") ||
-		   REPLY_STARTS(r, "WRONGPASS") || REPLY_STARTS(r, "NOPERM");
-}
-
 paylock_status paylock_redis_error_reply(const paylock_redis_client *c, paylock_reply *reply,
 										 paylock_error *err)
 {
 	redisReply *r = (redisReply *)reply;
 
-	paylock_error_set(err, error_means_unavailable(r) ? PAYLOCK_ERR_CONNECTION : PAYLOCK_ERR_STORE,
-					  "Redis at %s answered: %.*s", c->where, (int)r->len, r->str);
+	error_from_reply(c, r, err);
 	freeReplyObject(r);
 	return PAYLOCK_FAILED;
 }

@@ -22,6 +22,7 @@ typedef struct {
 	zend_string *prefix;     /* key prefix, e.g. "paylock:" */
 	zend_string *pool_key;   /* every behaviour-changing setting; the password only as a hash */
 	char where[160];         /* host:port or socket path, for messages */
+	bool holds_records;      /* idempotency records go here: a server without persistence is warned about */
 	paylock_redis_conn *own; /* the connection when not persistent */
 	bool reconnected;        /* the last command was sent again on a new connection */
 } paylock_redis_client;

@@ -17,6 +17,7 @@
  * in microseconds, so they never repeat for a key, also after forget() or expiry. */
 #include "php_paylock.h"
 #include "redis_store.h"
+#include "redis_durability.h"
 #include "zend_exceptions.h"
 
 #define NOW_LUA                                                                                              \
@@ -179,40 +180,6 @@ static void keys_free(idem_keys *k)
 	efree(k->rec);
 }
 
-/* Records carry a TTL, so any maxmemory-policy but noeviction may drop one and let a payment step run
- * twice. Asked once per server per process; a server that refuses CONFIG (ACL, renamed) is not asked. */
-static void check_eviction_policy(paylock_redis_client *c)
-{
-	HashTable *seen = &PAYLOCK_G(eviction_checked);
-	const char *argv[3] = {"CONFIG", "GET", "maxmemory-policy"};
-	size_t lens[3] = {6, 3, 16}, len = 0;
-	paylock_error ignored;
-	paylock_reply *r;
-	const char *policy = NULL;
-
-	if (zend_hash_str_exists(seen, c->where, strlen(c->where))) {
-		return;
-	}
-	r = paylock_redis_command(c, 3, argv, lens, 0, &ignored);
-	if (r == NULL) {
-		return; /* the claim that follows reports the connection failure */
-	}
-	zend_hash_str_add_empty_element(seen, c->where, strlen(c->where));
-	if (paylock_reply_kind(r) == PAYLOCK_REPLY_ARRAY && paylock_reply_count(r) == 2 &&
-		paylock_reply_kind(paylock_reply_at(r, 1)) == PAYLOCK_REPLY_STRING) {
-		policy = paylock_reply_str(paylock_reply_at(r, 1), &len);
-	}
-	if (policy && !(len == 10 && memcmp(policy, "noeviction", 10) == 0)) {
-		PAYLOCK_G(stats).idem_eviction_risk++;
-		php_error_docref(
-			NULL, E_WARNING,
-			"Redis at %s has maxmemory-policy %.*s: under memory pressure it may evict idempotency "
-			"records and let a payment step run twice; set maxmemory-policy noeviction",
-			c->where, (int)len, policy);
-	}
-	paylock_reply_free(r);
-}
-
 static int64_t reply_int_at(const paylock_reply *r, size_t i)
 {
 	const paylock_reply *e = paylock_reply_at(r, i);
@@ -282,7 +249,7 @@ static paylock_status ridem_claim(paylock_store *s, paylock_idem_req *rq, bool r
 	paylock_reply *r;
 	paylock_status st;
 
-	check_eviction_policy(c);
+	paylock_redis_durability_check(c); /* eviction and persistence, once per process per server */
 	if (EG(exception)) {
 		err->kind = PAYLOCK_ERR_NONE; /* an error handler turned the warning into an exception */
 		return PAYLOCK_FAILED;

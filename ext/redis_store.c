@@ -8,7 +8,7 @@
  *   p:{n}:w      hash waiting token -> until when (server ms) the waiter counts as alive; every waiter
  *                renews it each HEARTBEAT_MS, so a killed one drops out after at most ENTRY_LIFE_MS
  *   p:{n}:g:<t>  waiter t's private wake-up list: t blocks in BLPOP on it, a release pushes one item
- *   p:fence      the fencing counter, one per prefix: never reset, so tokens only grow
+ *   p:{n}:fence  the name's fencing counter: tokens are max(counter + 1, Redis TIME in µs, floor + 1)
  *
  * Hand-off: a release gives the lock to the first live waiter by writing "=<its token>" (nobody else can
  * take it) and waking that waiter alone; the waiter's next script call turns the grant into its hold.
@@ -42,6 +42,13 @@ static inline paylock_redis_store *redis_store_from_obj(zend_object *obj)
 #define HEARTBEAT_MS  250   /* a waiter looks again (and renews its place) at least this often */
 #define ENTRY_LIFE_MS 1000  /* a waiter not heard of for this long is skipped (Redis timer tick, slack) */
 #define KEYS_PER_NAME 3     /* lock, queue, waiters */
+
+/* Fencing tokens stay below 2^53 (16 digits): Lua numbers are doubles, exact up to there. A microsecond
+ * clock reaches it in the year 2255. */
+#define FENCE_MAX_LUA "9007199254740991"
+#define FENCE_MAX     INT64_C(9007199254740991)
+/* A name's fence counter expires after a day unused: by then the time floor is ahead of it. */
+#define FENCE_COUNTER_LIFE_MS "86400000"
 
 /* What an acquire script call may do besides taking the locks (ARGV[3] is the digit). */
 typedef enum {
@@ -154,18 +161,37 @@ static const char release_lua[] =
 	"end\n"
 	"return released\n";
 
-/* KEYS: lock, fence counter. ARGV: token. The holder's fencing token, issued on first request:
- * -1 when the lock is no longer ours. */
+/* KEYS: lock, the name's fence counter. ARGV: token, caller's floor, counter life ms. The holder's fencing
+ * token, issued on first request as max(counter + 1, Redis TIME in microseconds, floor + 1): the time floor
+ * keeps tokens growing when the counter is lost (FLUSHALL, a restart without persistence, eviction, a
+ * failover) and puts them above the old per-prefix counter. A counter idle for its life is behind the
+ * clock anyway, so it expires. Replies -1: not ours; -2: the counter is damaged; -3: the lock value's
+ * fence is damaged; -4: the next token would pass FENCE_MAX. */
 static paylock_script fence_script;
-static const char fence_lua[] = "local v = redis.call('GET', KEYS[1])\n"
-								"if not v or string.sub(v, 1, 32) ~= ARGV[1] then return -1 end\n"
-								"local mark = string.byte(v, -1) == 43 and '+' or ''\n"
-								"if mark == '+' then v = string.sub(v, 1, -2) end\n"
-								"local f = string.match(v, '|(%d+)$')\n"
-								"if f then return tonumber(f) end\n"
-								"f = redis.call('INCR', KEYS[2])\n"
-								"redis.call('SET', KEYS[1], v .. '|' .. f .. mark, 'KEEPTTL')\n"
-								"return f\n";
+static const char fence_lua[] =
+	"local v = redis.call('GET', KEYS[1])\n"
+	"if not v or string.sub(v, 1, 32) ~= ARGV[1] then return -1 end\n"
+	"local mark = string.byte(v, -1) == 43 and '+' or ''\n"
+	"if mark == '+' then v = string.sub(v, 1, -2) end\n"
+	"local issued = string.match(v, '|([^|:]*)$')\n"
+	"if issued then\n"
+	"  if #issued > 16 or not string.match(issued, '^[1-9]%d*$') then return -3 end\n"
+	"  return tonumber(issued)\n"
+	"end\n"
+	"local c = redis.call('GET', KEYS[2])\n"
+	"local f = 0\n"
+	"if c then\n"
+	"  if #c > 16 or not string.match(c, '^%d+$') then return -2 end\n"
+	"  f = tonumber(c)\n"
+	"end\n"
+	"local t = redis.call('TIME')\n"
+	"local floor = tonumber(ARGV[2])\n"
+	"f = math.max(f, t[1] * 1000000 + t[2] - 1, floor)\n"
+	"if f >= " FENCE_MAX_LUA " then return -4 end\n"
+	"f = string.format('%d', f + 1)\n"
+	"redis.call('SET', KEYS[2], f, 'PX', ARGV[3])\n"
+	"redis.call('SET', KEYS[1], v .. '|' .. f .. mark, 'KEEPTTL')\n"
+	"return tonumber(f)\n";
 
 /* KEYS: locks. ARGV: token, ttl ms. Renews the names that are ours; returns how many were. */
 static paylock_script refresh_script;
@@ -420,22 +446,53 @@ static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, uin
 	return st;
 }
 
-static paylock_status redis_fence(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+/* A damaged counter or lock value is a StoreException: the lock stays held, no token is made up. */
+static paylock_status fence_damaged(const paylock_redis_client *c, const paylock_lock_state *l,
+									long long code, paylock_error *err)
+{
+	int n = (int)MIN(ZSTR_LEN(l->name), 100);
+	const char *name = ZSTR_VAL(l->name), *pre = ZSTR_VAL(c->prefix);
+
+	if (code == -2) {
+		paylock_error_set(
+			err, PAYLOCK_ERR_STORE,
+			"Cannot issue a fencing token for lock \"%.*s\" at %s: its counter %s{%.*s}:fence is "
+			"damaged (not a number from 0 to 2^53); the lock is still held, delete that key to "
+			"repair it",
+			n, name, c->where, pre, n, name);
+	} else if (code == -3) {
+		paylock_error_set(err, PAYLOCK_ERR_STORE,
+						  "Cannot issue a fencing token for lock \"%.*s\" at %s: the lock value %s{%.*s} "
+						  "carries a fence PayLock did not write; the lock is still held",
+						  n, name, c->where, pre, n, name);
+	} else {
+		paylock_error_set(err, PAYLOCK_ERR_STORE,
+						  "Cannot issue a fencing token for lock \"%.*s\" at %s: the next token would pass "
+						  "2^53 (counter %s{%.*s}:fence or the floor given is too large); the lock is still "
+						  "held",
+						  n, name, c->where, pre, n, name);
+	}
+	return PAYLOCK_FAILED;
+}
+
+paylock_status paylock_redis_fence_above(paylock_store *s, paylock_lock_state *l, int64_t floor,
+										 paylock_error *err)
 {
 	paylock_redis_client *c = client_of(s);
-	char key[256 + PAYLOCK_MAX_NAME + 8], fence[256 + 6];
-	const char *argv[6] = {NULL, NULL, NULL, key, fence, l->token};
-	size_t lens[6] = {0, 0, 0, lock_key(c, l->name, key), 0, PAYLOCK_TOKEN_HEX};
+	char key[256 + PAYLOCK_MAX_NAME + 8], counter[256 + PAYLOCK_MAX_NAME + 14], fl[24];
+	size_t klen = lock_key(c, l->name, key);
+	const char *argv[8] = {NULL, NULL, NULL, key, counter, l->token, fl, FENCE_COUNTER_LIFE_MS};
+	size_t lens[8] = {0, 0, 0, klen, klen + 6, PAYLOCK_TOKEN_HEX, 0, strlen(FENCE_COUNTER_LIFE_MS)};
 	paylock_reply *r;
 	long long f;
 
 	if (l->fence > 0) {
 		return PAYLOCK_YES;
 	}
-	memcpy(fence, ZSTR_VAL(c->prefix), ZSTR_LEN(c->prefix));
-	memcpy(fence + ZSTR_LEN(c->prefix), "fence", 5);
-	lens[4] = ZSTR_LEN(c->prefix) + 5;
-	r = paylock_redis_eval(c, &fence_script, 2, 6, argv, lens, err);
+	memcpy(counter, key, klen);
+	memcpy(counter + klen, ":fence", 6);
+	lens[6] = snprintf(fl, sizeof(fl), "%" PRId64, floor > 0 ? floor : 0);
+	r = paylock_redis_eval(c, &fence_script, 2, 8, argv, lens, err);
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
 	}
@@ -445,11 +502,19 @@ static paylock_status redis_fence(paylock_store *s, paylock_lock_state *l, paylo
 	}
 	f = paylock_reply_int(r);
 	paylock_reply_free(r);
-	if (f < 0) {
+	if (f == -1) {
 		return PAYLOCK_NO;
+	}
+	if (f <= 0 || f > FENCE_MAX) {
+		return fence_damaged(c, l, f, err);
 	}
 	l->fence = f;
 	return PAYLOCK_YES;
+}
+
+static paylock_status redis_fence(paylock_store *s, paylock_lock_state *l, paylock_error *err)
+{
+	return paylock_redis_fence_above(s, l, 0, err);
 }
 
 /* Runs a script whose reply counts the names that were ours: YES when all n were. */
@@ -521,6 +586,9 @@ static paylock_status redis_check(paylock_store *s, paylock_lock_state *l, uint3
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
 	}
+	if (paylock_reply_kind(r) == PAYLOCK_REPLY_ERROR) {
+		return paylock_redis_error_reply(c, r, err); /* LOADING, MASTERDOWN...: ConnectionException */
+	}
 	if (paylock_reply_kind(r) != PAYLOCK_REPLY_ARRAY || paylock_reply_count(r) != n) {
 		paylock_reply_free(r);
 		return paylock_redis_bad_reply(c, "MGET", err);
@@ -565,7 +633,17 @@ static paylock_status describe_value(const char *v, size_t len, long long pttl, 
 	add_assoc_double(out, "acquired_at", ms / 1000.0);
 	add_assoc_double(out, "ttl", pttl >= 0 ? pttl / 1000.0 : -1.0);
 	if (bar) {
-		add_assoc_long(out, "fence", (zend_long)ZEND_STRTOL(bar + 1, NULL, 10));
+		int64_t f = 0;
+
+		for (p = bar + 1; p < end && *p >= '0' && *p <= '9' && f <= FENCE_MAX; p++) {
+			f = f * 10 + (*p - '0');
+		}
+		if (p != end || p == bar + 1 || f <= 0 || f > FENCE_MAX) {
+			zval_ptr_dtor(out);
+			ZVAL_NULL(out);
+			return PAYLOCK_FAILED;
+		}
+		add_assoc_long(out, "fence", (zend_long)f);
 	} else {
 		add_assoc_null(out, "fence"); /* not issued: the holder has not asked for one */
 	}

@@ -12,6 +12,9 @@ void paylock_redis_store_minit(zend_class_entry *ce);
 zend_result paylock_redis_store_init(zend_object *obj, zend_string *dsn, HashTable *options);
 /* The connection settings of a RedisStore (for redis_idem.c). */
 paylock_redis_client *paylock_redis_store_client(paylock_store *s);
+/* Issues l->fence (if not issued yet) above floor too: FallbackStore passes its local token. */
+paylock_status paylock_redis_fence_above(paylock_store *s, paylock_lock_state *l, int64_t floor,
+										 paylock_error *err);
 /* Idempotency records on Redis (redis_idem.c). */
 extern const paylock_idem_ops paylock_redis_idem_ops;
 void paylock_redis_idem_minit(void);

@@ -51,7 +51,7 @@ start_redis() {
 	local port
 	for _ in 1 2 3; do
 		port=$(free_port)
-		redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --daemonize no \
+		redis-server --bind 127.0.0.1 --port "$port" --save '3600 1' --appendonly no --daemonize no \
 			--dir "$work" --logfile '' >>"$work/redis.log" 2>&1 &
 		redis_pid=$!
 		for _ in $(seq 1 100); do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Syntax check of the integration examples, for CI: `php -l` on every .php file under examples/, and
-# `xmllint --noout` (well-formedness) on the Magento module's XML when xmllint (libxml2-utils) is
-# installed. Reports every failure, then exits 1 if there was any.
+# Syntax check of the integration examples, for CI: `php -l` on every .php file under examples/, bridges/
+# and stubs/, and `xmllint --noout` (well-formedness) on the Magento module's XML when xmllint
+# (libxml2-utils) is installed. Reports every failure, then exits 1 if there was any.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +13,7 @@ while IFS= read -r -d '' f; do
 		echo "$out" >&2
 		status=1
 	fi
-done < <(find examples -name '*.php' -print0 | sort -z)
+done < <(find examples bridges stubs -name '*.php' -print0 | sort -z)
 [ "$checked" -gt 0 ] || { echo "lint-examples: no .php files under examples/" >&2; exit 1; }
 echo "lint-examples: php -l on $checked files"
 

@@ -26,10 +26,18 @@ namespace PayLock {
          *                         | rediss://... ; null takes ini paylock.redis_dsn
          * @param array $options connect_timeout (s, 1.0), read_timeout (s, 1.0), persistent (bool, ini
          *                       paylock.persistent), prefix (string, 'paylock:')
+         * @phpstan-param array{connect_timeout?: float, read_timeout?: float, persistent?: bool, prefix?: string} $options
+         * @throws \ValueError a malformed DSN, an unknown option or an out-of-range timeout (the message names it)
+         * @throws \TypeError an option of the wrong type
          */
         public function __construct(#[\SensitiveParameter] ?string $dsn = null, array $options = []) {}
 
-        /** True when the server answers PING; ConnectionException when it cannot be reached. */
+        /**
+         * True when the server answers PING; ConnectionException when it cannot be reached.
+         *
+         * @throws ConnectionException the server cannot be reached, refused the credentials, or the connection broke
+         * @throws StoreException the server answered something other than PONG
+         */
         public function ping(): bool {}
     }
 
@@ -42,11 +50,25 @@ namespace PayLock {
      */
     final class FileStore implements Store
     {
-        /** @param string|null $dir absolute path; null takes ini paylock.lock_dir (default: temp dir + /paylock) */
-        public function __construct(?string $dir = null) {}
+        /**
+         * @param string|null $dir absolute path; null takes ini paylock.lock_dir (default: temp dir + /paylock-<euid>)
+         * @param string|null $group shared group (name or gid) whose members exclude each other in one 2770 dir;
+         *                           null takes ini paylock.lock_group ('' none)
+         * @throws StoreException the directory cannot be created, is a symlink, is not a directory, is not writable,
+         *                        or is owned by another user or writable by others (see the README's trust rules)
+         * @throws \ValueError a relative or empty path, or an unknown group
+         */
+        public function __construct(?string $dir = null, ?string $group = null) {}
 
         /** The lock directory. A lock's file is directory() . '/' . hash('sha256', $name). */
         public function directory(): string {}
+
+        /**
+         * Removes expired idempotency records (never a running claim's) and stale temp files; returns how many.
+         *
+         * @throws StoreException the directory cannot be read
+         */
+        public function purge(): int {}
     }
 
     /**
@@ -58,7 +80,11 @@ namespace PayLock {
      */
     final class FallbackStore implements Store
     {
-        /** @param array $options on_redis_down: 'degrade' (default) | 'fail' */
+        /**
+         * @param array $options on_redis_down: 'degrade' (default) | 'fail'
+         * @phpstan-param array{on_redis_down?: 'degrade'|'fail'} $options
+         * @throws \ValueError an unknown option or on_redis_down value
+         */
         public function __construct(RedisStore $primary, FileStore $local, array $options = []) {}
     }
 
@@ -70,34 +96,94 @@ namespace PayLock {
      */
     final class Lock
     {
-        /** @param float|null $ttl lease in seconds (0 < ttl <= 30 days); null takes ini paylock.default_ttl */
+        /**
+         * @param float|null $ttl lease in seconds (0 < ttl <= 30 days); null takes ini paylock.default_ttl
+         * @throws \ValueError an empty name or one over 1024 bytes, or a ttl out of range
+         */
         public function __construct(Store $store, string $name, ?float $ttl = null) {}
 
-        /** Takes the lock, waiting up to $wait seconds; false when it was not acquired in time. */
+        /**
+         * Takes the lock, waiting up to $wait seconds; false when it was not acquired in time.
+         *
+         * @param float $wait seconds to wait (finite, >= 0); waiters are served first come, first served
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \ValueError a negative or non-finite $wait
+         */
         public function acquire(float $wait = 0.0): bool {}
 
-        /** Like acquire(), but throws LockTimeoutException instead of returning false. */
+        /**
+         * Like acquire(), but throws LockTimeoutException instead of returning false.
+         *
+         * @throws LockTimeoutException the lock was not acquired within $wait seconds
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \ValueError a negative or non-finite $wait
+         */
         public function acquireOrFail(float $wait = 0.0): void {}
 
-        /** Releases the lock; false when it was no longer ours (expired, or taken by another holder). */
+        /**
+         * Releases the lock; false when it was no longer ours (expired, or taken by another holder).
+         *
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         */
         public function release(): bool {}
 
-        /** Extends the lease to $ttl seconds from now (default: the lock's ttl); LockLostException if lost. */
+        /**
+         * Extends the lease to $ttl seconds from now (default: the lock's ttl); LockLostException if lost.
+         *
+         * @throws LockLostException the lock is no longer held by this object (lease expired, another holder took it)
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \ValueError a ttl out of range (0 < ttl <= 30 days)
+         */
         public function refresh(?float $ttl = null): void {}
 
-        /** Asks the store whether this object still holds the lock. */
+        /**
+         * Asks the store whether this object still holds the lock.
+         *
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         */
         public function isAcquired(): bool {}
 
-        /** Seconds left on the lease by the monotonic clock; INF for a file lock; null when not held. */
+        /**
+         * Seconds left on the lease by the monotonic clock; INF for a file lock; null when not held.
+         *
+         * Never throws: it asks no store.
+         */
         public function remainingLifetime(): ?float {}
 
-        /** Strictly increasing per name across holders; LockLostException when not held. */
+        /**
+         * Strictly increasing per name across holders; LockLostException when not held.
+         *
+         * @throws LockLostException the lock is not held by this object (a token already issued is returned even after expiry)
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         */
         public function fencingToken(): int {}
 
-        /** acquireOrFail($wait), $fn(), release() in a finally block; returns what $fn returned. */
+        /**
+         * acquireOrFail($wait), $fn(), release() in a finally block; returns what $fn returned.
+         *
+         * @template T
+         * @param callable $fn the critical section; runs only while the lock is held
+         * @phpstan-param callable(): T $fn
+         * @phpstan-return T
+         * @throws LockTimeoutException the lock was not acquired within $wait seconds ($fn did not run)
+         * @throws LockLostException the lease ran out while $fn ran (the critical section may have overlapped)
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \Throwable whatever $fn throws (the lock is released first)
+         */
         public function run(callable $fn, float $wait = 0.0): mixed {}
 
-        /** True when a FallbackStore holds this lock on the local file lock only. */
+        /**
+         * True when a FallbackStore holds this lock on the local file lock only.
+         *
+         * Never throws: it asks no store.
+         */
         public function isDegraded(): bool {}
     }
 
@@ -114,54 +200,113 @@ namespace PayLock {
         /**
          * @param array $names 1 to 1024 lock names (the same names as Lock's: a Lock on one of them excludes too)
          * @param float|null $ttl lease in seconds (0 < ttl <= 30 days); null takes ini paylock.default_ttl
+         * @phpstan-param list<string>|array<array-key, string> $names
+         * @throws \ValueError no names, over 1024 names, an empty name or one over 1024 bytes, or a ttl out of range
+         * @throws \TypeError a name that is not a string
          */
         public function __construct(Store $store, array $names, ?float $ttl = null) {}
 
         /**
          * Takes every lock, waiting up to $wait seconds; false (none held) when not all were free in time.
+         * While one name is busy it holds none of them and queues on that name, so MultiLocks sharing names
+         * never deadlock.
+         *
          * @implementation-alias PayLock\Lock::acquire
+         * @param float $wait seconds to wait for all of them (finite, >= 0)
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \ValueError a negative or non-finite $wait
          */
         public function acquire(float $wait = 0.0): bool {}
 
-        /** @implementation-alias PayLock\Lock::acquireOrFail */
+        /**
+         * Like acquire(), but throws LockTimeoutException instead of returning false (and holds none).
+         *
+         * @implementation-alias PayLock\Lock::acquireOrFail
+         * @throws LockTimeoutException not every lock was acquired within $wait seconds
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \ValueError a negative or non-finite $wait
+         */
         public function acquireOrFail(float $wait = 0.0): void {}
 
         /**
          * Releases every lock; false when one of them was no longer ours (the others are released all the same).
+         *
          * @implementation-alias PayLock\Lock::release
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
          */
         public function release(): bool {}
 
         /**
          * Extends every lease; LockLostException (and the rest released) when one of them was lost.
+         *
          * @implementation-alias PayLock\Lock::refresh
+         * @param float|null $ttl new lease of every lock, from now (default: the MultiLock's ttl)
+         * @throws LockLostException one of the locks was no longer held; the others have been released
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \ValueError a ttl out of range (0 < ttl <= 30 days)
          */
         public function refresh(?float $ttl = null): void {}
 
         /**
          * True when this object still holds every lock.
+         * When one turns out lost, the others are released and this returns false.
+         *
          * @implementation-alias PayLock\Lock::isAcquired
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
          */
         public function isAcquired(): bool {}
 
-        /** @implementation-alias PayLock\Lock::remainingLifetime */
+        /**
+         * Seconds left on the shortest lease by the monotonic clock (all were taken together, so they end
+         * together); INF on files; null when not held. Never throws: it asks no store.
+         *
+         * @implementation-alias PayLock\Lock::remainingLifetime
+         */
         public function remainingLifetime(): ?float {}
 
-        /** @implementation-alias PayLock\Lock::run */
+        /**
+         * acquireOrFail($wait), $fn(), release() in a finally block; returns what $fn returned.
+         *
+         * @implementation-alias PayLock\Lock::run
+         * @template T
+         * @param callable $fn runs only while every lock is held
+         * @phpstan-param callable(): T $fn
+         * @phpstan-return T
+         * @throws LockTimeoutException not every lock was acquired within $wait seconds ($fn did not run)
+         * @throws LockLostException a lease ran out while $fn ran (the critical section may have overlapped)
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \Throwable whatever $fn throws (the locks are released first)
+         */
         public function run(callable $fn, float $wait = 0.0): mixed {}
 
-        /** @implementation-alias PayLock\Lock::isDegraded */
+        /**
+         * True when a FallbackStore holds these locks on the local file locks only (Redis was down).
+         * Never throws: it asks no store.
+         *
+         * @implementation-alias PayLock\Lock::isDegraded
+         */
         public function isDegraded(): bool {}
 
         /**
          * The fencing token of each lock, name => token; LockLostException when not held.
          * @return array
+         * @phpstan-return array<string, int>
+         * @throws LockLostException one of the locks is not held (the others are released)
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
          */
         public function fencingTokens(): array {}
 
         /**
          * The names, sorted and without duplicates: the order file locks are taken in.
          * @return array
+         * @phpstan-return list<string>
          */
         public function names(): array {}
     }
@@ -182,6 +327,9 @@ namespace PayLock {
          *                       prefix (non-empty string without braces, 'idem:'), scope (string, '': site or
          *                       tenant, part of every key),
          *                       after_crash ('rerun' | 'throw': what a delivery does after a run crashed mid-step)
+         * @phpstan-param array{retention?: int|float, in_progress_ttl?: int|float, max_result_bytes?: int, prefix?: string, scope?: string, after_crash?: 'rerun'|'throw'} $options
+         * @throws \ValueError an unknown option or a value out of range (the message names it)
+         * @throws \TypeError an option of the wrong type
          */
         public function __construct(Store $store, array $options = []) {}
 
@@ -192,22 +340,51 @@ namespace PayLock {
          * TypeError/ValueError and the key is recorded as "ran, result not stored": replays get
          * OutcomeUnknownException, never a second run.
          *
+         * @template T of scalar|array|null
          * @param array|string|null $fingerprint what identifies the request (arrays are canonicalised)
          * @param float $wait seconds to wait for a concurrent run of $key to finish
          * @param array $options unknown_on (exception class names: $fn throwing one marks the outcome unknown,
          *                       see Claim::markUnknown()), convert (callable: turns $fn's value into what is
          *                       stored and returned, e.g. a gateway response object into an array),
          *                       renew (bool: $fn gets the Claim, to refresh() it during a long step)
+         * @phpstan-param callable(): T $fn
+         * @phpstan-param array{unknown_on?: list<class-string<\Throwable>>, convert?: callable, renew?: bool} $options
+         * @phpstan-return T
+         * @throws InProgressException another delivery is running $key and did not finish within $wait
+         * @throws FingerprintMismatchException $key was used before with another fingerprint
+         * @throws OutcomeUnknownException an earlier run of $key crashed mid-step and after_crash is 'throw', was
+         *                                  marked outcome unknown, or ran without a storable result
+         * @throws LockLostException the claim outlived in_progress_ttl and was taken over before $fn returned
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \TypeError $fn (or convert) returned an object or a resource (not storable; the key is recorded as
+         *                    "ran, result not stored"), or a bad option
+         * @throws \ValueError an empty or over-long key, a result over max_result_bytes or a million values, a bad option
+         * @throws \Throwable whatever $fn throws (the claim is abandoned first, or marked unknown for unknown_on)
          */
         public function run(string $key, callable $fn, array|string|null $fingerprint = null, float $wait = 0.0, array $options = []): mixed {}
 
-        /** The two-step form of run(): check isReplay(), else do the step and complete() (or abandon()). */
+        /**
+         * The two-step form of run(): check isReplay(), else do the step and complete() (or abandon()).
+         *
+         * @throws InProgressException another delivery is running $key and did not finish within $wait
+         * @throws FingerprintMismatchException $key was used before with another fingerprint
+         * @throws OutcomeUnknownException an earlier run of $key crashed mid-step and after_crash is 'throw'
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \ValueError an empty or over-long key, or a negative or non-finite $wait
+         */
         public function begin(string $key, array|string|null $fingerprint = null, float $wait = 0.0): Claim {}
 
         /**
          * Deletes the record of $key (after a reconciliation, for example). While a live owner runs the step
          * it throws InProgressException, unless $force (for operators: the owner's result is still written
          * back when it completes, but a delivery arriving meanwhile runs the step beside it).
+         *
+         * @throws InProgressException a live owner is running $key and $force is false
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \ValueError an empty or over-long key
          */
         public function forget(string $key, bool $force = false): void {}
     }
@@ -222,27 +399,63 @@ namespace PayLock {
     {
         private function __construct() {}
 
-        /** True: result() is the stored result of an earlier run; do nothing else. */
+        /**
+         * True: result() is the stored result of an earlier run; do nothing else.
+         *
+         * Never throws: the claim's state is known locally.
+         */
         public function isReplay(): bool {}
 
-        /** The stored result (replay) or the value passed to complete(). */
+        /**
+         * The stored result (replay) or the value passed to complete().
+         *
+         * @phpstan-return scalar|array|null
+         * @throws \Error the claim has no result yet (neither a replay nor completed)
+         */
         public function result(): mixed {}
 
-        /** Stores $result for replays and ends the claim; LockLostException if the claim expired and was taken over. */
+        /**
+         * Stores $result for replays and ends the claim; LockLostException if the claim expired and was taken over.
+         *
+         * @param mixed $result null, bool, int, float, string or arrays of them (no objects or resources)
+         * @phpstan-param scalar|array|null $result
+         * @throws LockLostException the claim outlived in_progress_ttl and another delivery took it over
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \TypeError $result holds an object or a resource
+         * @throws \ValueError $result is over max_result_bytes
+         */
         public function complete(mixed $result): void {}
 
-        /** Ends the claim without a result: the next delivery runs the step again. */
+        /**
+         * Ends the claim without a result: the next delivery runs the step again.
+         *
+         * @throws LockLostException the claim outlived in_progress_ttl and another delivery took it over
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         */
         public function abandon(): void {}
 
         /**
          * Ends the claim as "outcome unknown" (a gateway timeout): every later delivery gets
          * OutcomeUnknownException, whatever after_crash says, until the key is reconciled and forget()-ed.
+         *
+         * @throws LockLostException another delivery owns the key now
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \Error the claim is a replay, completed or abandoned
          */
         public function markUnknown(): void {}
 
         /**
          * Extends the claim to $seconds from now (in_progress_ttl if null), in one round trip; a delivery
          * cannot take over a claim its owner keeps refreshing. LockLostException if another delivery owns it.
+         *
+         * @throws LockLostException another delivery owns the key now
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \ValueError $seconds <= 0, not finite or over 30 days
+         * @throws \Error the claim is a replay, completed or abandoned
          */
         public function refresh(?float $seconds = null): void {}
 
@@ -250,6 +463,8 @@ namespace PayLock {
          * This claim's attempt number: it grows with every claim of the key and never repeats, also after
          * forget() or expiry (the claim time in microseconds, raised above the previous attempt). Use it in
          * gateway idempotency keys.
+         *
+         * Never throws: the claim's state is known locally.
          */
         public function attempt(): int {}
 
@@ -257,13 +472,29 @@ namespace PayLock {
         public function key(): string {}
     }
 
-    /** The store ini paylock.store names: fallback (default), redis or file, built from the other paylock.* settings. */
+    /**
+     * The store ini paylock.store names: fallback (default), redis or file, built from the other paylock.* settings.
+     *
+     * @throws StoreException paylock.lock_dir cannot be used (not absolute, not creatable, a symlink, not writable)
+     * @throws \ValueError paylock.redis_dsn is malformed
+     */
     function defaultStore(): Store {}
 
-    /** Who holds $name: host, pid, acquired_at (unix time), ttl (seconds left), fence; null when free. */
+    /**
+     * Who holds $name: host, pid, acquired_at (unix time), ttl (seconds left), fence; null when free.
+     *
+     * @phpstan-return array{host: string, pid: int, acquired_at: float, ttl: float|null, fence: int|null, store: string}|null
+     * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+     * @throws StoreException an unexpected answer from Redis, or a file I/O error
+     * @throws \ValueError an empty name or one over 1024 bytes
+     */
     function holder(Store $store, string $name): ?array {}
 
-    /** This process's counters. */
+    /**
+     * This process's counters.
+     *
+     * @phpstan-return array{acquired: int, released: int, contended: int, wait_seconds: float, timeouts: int, handoffs: int, lost: int, degraded: int, idem_executed: int, idem_replayed: int, idem_in_progress: int, idem_waited: int, idem_mismatch: int, idem_abandoned: int, idem_lost: int, idem_eviction_risk: int, eviction_risk: int, no_persistence: int}
+     */
     function stats(): array {}
 
     /** Base of every PayLock runtime failure. */

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 797753b7657b1236d3359d07b53feaa0bce6a266 */
+ * Stub hash: 88cf3260730af37f76d60a32067166b4ea215fff */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_PayLock_defaultStore, 0, 0, PayLock\\Store, 0)
 ZEND_END_ARG_INFO()
@@ -22,9 +22,13 @@ ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_FileStore___construct, 0, 0, 0)
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, dir, IS_STRING, 1, "null")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, group, IS_STRING, 1, "null")
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_FileStore_directory, 0, 0, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_FileStore_purge, 0, 0, IS_LONG, 0)
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_FallbackStore___construct, 0, 0, 2)
@@ -58,8 +62,7 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Lock_remainingLifetime, 0, 0, IS_DOUBLE, 1)
 ZEND_END_ARG_INFO()
 
-ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Lock_fencingToken, 0, 0, IS_LONG, 0)
-ZEND_END_ARG_INFO()
+#define arginfo_class_PayLock_Lock_fencingToken arginfo_class_PayLock_FileStore_purge
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Lock_run, 0, 1, IS_MIXED, 0)
 	ZEND_ARG_TYPE_INFO(0, fn, IS_CALLABLE, 0)
@@ -139,7 +142,7 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Claim_refresh, 0, 
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, seconds, IS_DOUBLE, 1, "null")
 ZEND_END_ARG_INFO()
 
-#define arginfo_class_PayLock_Claim_attempt arginfo_class_PayLock_Lock_fencingToken
+#define arginfo_class_PayLock_Claim_attempt arginfo_class_PayLock_FileStore_purge
 
 #define arginfo_class_PayLock_Claim_key arginfo_class_PayLock_FileStore_directory
 
@@ -151,6 +154,7 @@ ZEND_METHOD(PayLock_RedisStore, __construct);
 ZEND_METHOD(PayLock_RedisStore, ping);
 ZEND_METHOD(PayLock_FileStore, __construct);
 ZEND_METHOD(PayLock_FileStore, directory);
+ZEND_METHOD(PayLock_FileStore, purge);
 ZEND_METHOD(PayLock_FallbackStore, __construct);
 ZEND_METHOD(PayLock_Lock, __construct);
 ZEND_METHOD(PayLock_Lock, acquire);
@@ -203,6 +207,7 @@ static const zend_function_entry class_PayLock_RedisStore_methods[] = {
 static const zend_function_entry class_PayLock_FileStore_methods[] = {
 	ZEND_ME(PayLock_FileStore, __construct, arginfo_class_PayLock_FileStore___construct, ZEND_ACC_PUBLIC)
 	ZEND_ME(PayLock_FileStore, directory, arginfo_class_PayLock_FileStore_directory, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_FileStore, purge, arginfo_class_PayLock_FileStore_purge, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 

@@ -41,7 +41,7 @@ free_port() {
 start_redis() { # name port extra-args...
 	local name=$1 port=$2
 	shift 2
-	redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --daemonize no \
+	redis-server --bind 127.0.0.1 --port "$port" --save '3600 1' --appendonly no --daemonize no \
 		--dir "$work" --logfile "$work/$name.log" "$@" &
 	pids+=($!)
 	for _ in $(seq 1 100); do

@@ -125,7 +125,7 @@ cleanup() {
 
 start_redis() {
 	redis_port=$(free_port)
-	redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --daemonize no \
+	redis-server --bind 127.0.0.1 --port "$redis_port" --save '3600 1' --appendonly no --daemonize no \
 		--dir "$work" --logfile "$work/redis.log" &
 	pids[redis]=$!
 	wait_until redis-server 10 "$work/redis.log" redis-cli -h 127.0.0.1 -p "$redis_port" ping

@@ -15,7 +15,7 @@ foreach (['fallback', 'redis', 'file'] as $kind) {
 	echo $kind, ': ', get_class($s), ' ', var_export($l->acquire(), true), ' ', PayLock\holder($s, $n)['store'], "\n";
 	$l->release();
 }
-var_dump(ini_get('paylock.lock_dir'), (new PayLock\FileStore())->directory() === sys_get_temp_dir() . '/paylock');
+var_dump(ini_get('paylock.lock_dir'), (new PayLock\FileStore())->directory() === sys_get_temp_dir() . '/paylock-' . posix_geteuid());
 ?>
 --EXPECT--
 fallback: PayLock\FallbackStore true redis

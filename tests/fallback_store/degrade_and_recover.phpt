@@ -1,5 +1,5 @@
 --TEST--
-FallbackStore: Redis stopped mid-run -> degraded on the local lock with one warning per request; restarted -> back on Redis; 'fail' throws
+FallbackStore: Redis stopped mid-run -> degraded on the local lock with one warning per request; restarted -> back on Redis (one notice); 'fail' throws
 --EXTENSIONS--
 paylock
 posix
@@ -55,7 +55,7 @@ try {
 	echo $e->getMessage(), "\n";
 }
 ?>
---EXPECT--
+--EXPECTF--
 bool(true)
 bool(false)
 string(5) "redis"
@@ -74,6 +74,8 @@ bool(true)
 degraded +2
 PayLock\ConnectionException
 NULL
+
+Notice: PayLock\Lock::acquire(): Redis at 127.0.0.1:%d is reachable again; FallbackStore left degraded mode in %s on line %d
 bool(true)
 bool(false)
 bool(true)

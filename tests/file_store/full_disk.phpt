@@ -23,7 +23,8 @@ exec('mount -t tmpfs -o size=64k,nr_inodes=16 tmpfs ' . escapeshellarg($mnt));
 try {
 	$s = new PayLock\FileStore("$mnt/locks");
 	$held = new PayLock\Lock($s, 'a');
-	var_dump($held->acquire(), $held->fencingToken());
+	var_dump($held->acquire());
+	$fence = $held->fencingToken();
 	// Fill the blocks: writing the next lock's holder line fails.
 	@file_put_contents("$mnt/filler", str_repeat('x', 1 << 20));
 	$l = new PayLock\Lock($s, 'b');
@@ -41,18 +42,17 @@ try {
 		echo get_class($e), ': ', str_replace($mnt, 'MNT', $e->getMessage()), "\n";
 	}
 	// The lock taken before the disk filled still works, and its fencing counter is intact.
-	var_dump($held->isAcquired(), $held->release(), (int)file_get_contents("$mnt/locks/fencing-counter"));
+	var_dump($held->isAcquired(), $held->release(), (int)file_get_contents("$mnt/locks/fencing-counter") === $fence);
 } finally {
 	exec('umount -l ' . escapeshellarg($mnt));
 }
 ?>
 --EXPECTF--
 bool(true)
-int(1)
 PayLock\StoreException: Cannot write lock file MNT/locks/%s: No space left on device
 bool(false)
 NULL
 PayLock\StoreException: Cannot open lock file MNT/locks/%s: No space left on device
 bool(true)
 bool(true)
-int(1)
+bool(true)

@@ -37,5 +37,5 @@ file: b1 b2 other plain / replay b1
 redis key: paylock:idem:blog:1:{<key>}
 noeviction: risk=0
 
-Warning: PayLock\IdempotencyGuard::run(): Redis at 127.0.0.1:%d has maxmemory-policy allkeys-lru: under memory pressure it may evict idempotency records and let a payment step run twice; set maxmemory-policy noeviction in %s on line %d
+Warning: PayLock\IdempotencyGuard::run(): Redis at 127.0.0.1:%d has maxmemory-policy allkeys-lru: under memory pressure it may evict lock keys (a second holder gets in), fencing counters and idempotency records (a payment step runs twice); set maxmemory-policy noeviction in %s on line %d
 allkeys-lru: risk=1

@@ -67,4 +67,6 @@ Array
     [13] => idem_abandoned
     [14] => idem_lost
     [15] => idem_eviction_risk
+    [16] => eviction_risk
+    [17] => no_persistence
 )

@@ -11,10 +11,19 @@ use PayLock\Store;
 /**
  * Magento's named locks on PayLock, shared by every web node and cron host that uses the same Redis.
  *
- * Each lock has a lease ($ttl, default an hour; make it longer than the longest cron job or reindex that
- * locks). A lock ends at unlock(), at the end of the request or CLI run that took it (even after a fatal
- * error), or, if that process was killed outright, when its lease runs out. lock() on a name this
- * instance already holds renews the lease and returns true.
+ * Leases are short (DEFAULT_TTL, one minute) and kept alive while the holder lives: in CLI processes
+ * (cron, indexer:reindex, queue consumers) a heartbeat on SIGALRM refreshes every held lock every third of
+ * its lease, whatever the job is doing. So a holder that is killed outright (OOM killer, SIGKILL, a
+ * crashed container) blocks its lock for at most one lease, not for as long as the longest job; Magento's
+ * database locks free as soon as the connection drops, and this comes close to that. A lock also ends at
+ * unlock() and at the end of the request or CLI run that took it, even after a fatal error.
+ *
+ * Without the heartbeat (web requests, pcntl not loaded, SIGALRM already used by someone else, a lease
+ * under 3 s, or $heartbeat false) a lock lives for its lease: code that holds one longer calls heartbeat()
+ * now and then. The heartbeat turns on pcntl_async_signals(); each beat interrupts a sleep(), usleep()
+ * or stream_select() the holder is in (they return early, as on any signal). If a long-running holder
+ * (a queue consumer) cannot take that, set heartbeat false in di.xml and a ttl longer than its run.
+ * lock() on a name this instance already holds renews the lease and returns true.
  */
 final class LockManager implements LockManagerInterface
 {
@@ -24,13 +33,28 @@ final class LockManager implements LockManagerInterface
      */
     public const NO_LIMIT_WAIT = 3600.0;
 
+    /** Lease in seconds: how long a killed holder keeps its lock. The heartbeat renews it every DEFAULT_TTL / 3. */
+    public const DEFAULT_TTL = 60.0;
+
+    /** @var array<int, \WeakReference<Lock>> every lock held through a LockManager in this process, for the heartbeat */
+    private static array $beating = [];
+
+    /** The process whose SIGALRM heartbeat runs, and its handler. */
+    private static ?int $heartbeatPid = null;
+
+    private static ?\Closure $beat = null;
+
     private Store $store;
 
     /** @var array<string, Lock> the locks this instance holds, by name */
     private array $held = [];
 
-    public function __construct(?Store $store = null, private string $prefix = '', private float $ttl = 3600.0)
-    {
+    public function __construct(
+        ?Store $store = null,
+        private string $prefix = '',
+        private float $ttl = self::DEFAULT_TTL,
+        private bool $heartbeat = true,
+    ) {
         $this->store = $store ?? \PayLock\defaultStore();
     }
 
@@ -43,6 +67,8 @@ final class LockManager implements LockManagerInterface
             return false;
         }
         $this->held[$name] = $lock;
+        self::$beating[spl_object_id($lock)] = \WeakReference::create($lock);
+        $this->startHeartbeat();
         return true;
     }
 
@@ -51,7 +77,11 @@ final class LockManager implements LockManagerInterface
     {
         $lock = $this->held[$name] ?? null;
         unset($this->held[$name]);
-        return $lock !== null && $lock->release();
+        if ($lock === null) {
+            return false;
+        }
+        unset(self::$beating[spl_object_id($lock)]);
+        return $lock->release();
     }
 
     /**
@@ -61,5 +91,48 @@ final class LockManager implements LockManagerInterface
     public function isLocked(string $name): bool
     {
         return \PayLock\holder($this->store, $this->prefix . $name) !== null;
+    }
+
+    /**
+     * Renews the lease of every lock held through a LockManager in this process; a lock found lost (its
+     * lease ran out) is dropped. The SIGALRM heartbeat calls it; long web requests may too.
+     */
+    public static function heartbeat(): void
+    {
+        foreach (self::$beating as $id => $ref) {
+            $lock = $ref->get();
+            if ($lock === null) {
+                unset(self::$beating[$id]);
+                continue;
+            }
+            try {
+                $lock->refresh();
+            } catch (\PayLock\LockLostException) {
+                unset(self::$beating[$id]); // its lease ran out: unlock() will say so
+            } catch (\PayLock\Exception) {
+                // Redis unreachable for a moment: the next beat tries again (never throw into the job)
+            }
+        }
+    }
+
+    private function startHeartbeat(): void
+    {
+        $every = (int) floor($this->ttl / 3);
+        // Per process: a forked child (a cron job runner) inherits the handler but not the alarm.
+        if (!$this->heartbeat || self::$heartbeatPid === getmypid() || $every < 1 || PHP_SAPI !== 'cli' || !function_exists('pcntl_async_signals')) {
+            return;
+        }
+        $current = pcntl_signal_get_handler(SIGALRM);
+        if ($current !== SIG_DFL && $current !== self::$beat) {
+            return; // SIGALRM belongs to someone else: leases then last $ttl unless heartbeat() is called
+        }
+        self::$heartbeatPid = getmypid();
+        self::$beat ??= static function () use ($every): void {
+            self::heartbeat();
+            pcntl_alarm($every);
+        };
+        pcntl_async_signals(true);
+        pcntl_signal(SIGALRM, self::$beat);
+        pcntl_alarm($every);
     }
 }

@@ -22,6 +22,13 @@ use PayLock\Store;
  * It wraps the payment method's capture() rather than Order\Payment::capture(): the method's call is the
  * one that moves money and it receives the amount; Order\Payment::capture() around it also registers the
  * invoice and the order's totals, which a retry must redo, and it runs for offline captures as well.
+ *
+ * What it covers: "order:<id>" covers the order while its payment is captured (the same lock the
+ * webhook handlers take); the claim on "capture:<payment id>" covers the gateway call, once per payment.
+ * Stock is not covered: Magento's inventory reservations are written by their own code; custom code that
+ * writes stock by read-then-write takes a "product:<id>" lock. The idempotency scope ('magento' unless
+ * di.xml sets one) must differ between installations that share one Redis (staging and production), or
+ * one replays the other's captures.
  */
 final class CaptureOncePlugin
 {

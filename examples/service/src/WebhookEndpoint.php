@@ -15,6 +15,13 @@ use PayLock\Store;
  * Shopify-style webhooks: the raw body is signed with the app's shared secret (base64 HMAC-SHA256 in
  * X-Shopify-Hmac-Sha256), X-Shopify-Webhook-Id is the same on every redelivery of one event, and
  * X-Shopify-Topic says what happened. Each event's business step runs once, whatever is redelivered.
+ *
+ * What it covers: the idempotency guard covers one event (keyed by its webhook id): its deliveries run
+ * $process once and replay its result. It takes no lock on the order or products the step changes: a
+ * step that writes shared rows (stock, balances) by read-then-write takes their lock itself, e.g.
+ * PayLock\Lock "product:<id>". The scope is 'shopify' plus the key prefix of the store: two apps (or
+ * staging and production) on one Redis need different RedisStore prefixes, or they replay each other's
+ * events.
  */
 final class WebhookEndpoint
 {

@@ -84,7 +84,7 @@ class WC_Gateway_PayLock extends WC_Payment_Gateway
     {
         return new PayLock_Webhook_Handler(
             PayLock\defaultStore(),
-            get_current_blog_id(),
+            paylock_gateway_scope(),
             new PayLock_WC_Order_Repository(),
             static fn (string $message) => wc_get_logger()->error($message, ['source' => 'paylock']),
         );

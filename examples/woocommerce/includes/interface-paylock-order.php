@@ -9,6 +9,9 @@ interface PayLock_Order
 
     public function is_paid(): bool;
 
+    /** The products whose stock payment_complete() reduces (their ids, for the product locks). @return list<int> */
+    public function product_ids(): array;
+
     /** Marks the order paid (status, stock, emails); false when it could not. */
     public function payment_complete(string $transaction_id): bool;
 }

@@ -1,0 +1,74 @@
+--TEST--
+Laravel bridge: Cache::lock()->block() excludes across forked processes (no lost update); a block() waiting on another process's holder is handed the lock by its release; forceRelease() of another process's lock throws ForceReleaseException naming the holder and leaves the lock alone; a lock held at request end is released
+--EXTENSIONS--
+paylock
+mbstring
+pcntl
+posix
+--SKIPIF--
+<?php require __DIR__ . '/../_support/skipif.inc'; ?>
+--FILE--
+<?php
+require __DIR__ . '/common.inc';
+require_debian('Illuminate/Cache/autoload.php', 'php-illuminate-cache');
+
+use Illuminate\Cache\ArrayStore;
+use Illuminate\Cache\Repository;
+use PayLock\Bridge\Laravel\ForceReleaseException;
+use PayLock\Bridge\Laravel\PayLockCacheStore;
+
+function cache(): Repository
+{
+	return new Repository(new PayLockCacheStore(new ArrayStore(), redis_store()));
+}
+
+$name = uniq('lv-counter');
+$counter = tally_file();
+$workers = procs(8, 4);
+$rounds = 5;
+$res = fork_workers($workers, function () use ($name, $counter, $rounds) {
+	for ($i = 0; $i < $rounds; $i++) {
+		cache()->lock($name, 10)->block(30, fn() => slow_increment($counter));
+	}
+	return 'ok';
+});
+echo 'workers: ', implode(' ', array_unique($res)), "\n";
+echo 'counter equals workers x rounds: ', (int)file_get_contents($counter) === $workers * $rounds ? 'yes' : 'no: ' . file_get_contents($counter), "\n";
+
+// Another process holds the lock for 0.6 s, then releases it; a second child holds one until its
+// request ends (it exits without releasing).
+$name = uniq('lv-block');
+$ends = uniq('lv-ends');
+$released = tally_file();
+$pid = pcntl_fork();
+if ($pid === 0) {
+	$lock = cache()->lock($name, 10);
+	$lock->get();
+	cache()->lock($ends, 60)->get();
+	usleep(600000);
+	file_put_contents($released, (string)microtime(true));
+	$lock->release();
+	exit(0); // request end: PayLock releases $ends
+}
+while (PayLock\holder(redis_store(), $name) === null) {
+	usleep(5000);
+}
+try {
+	cache()->lock($name)->forceRelease();
+	echo "forceRelease: no exception\n";
+} catch (ForceReleaseException $e) {
+	echo 'forceRelease of another process\'s lock: ', get_class($e), ' naming its pid: ', str_contains($e->getMessage(), "pid $pid") ? 'yes' : $e->getMessage(), ', still held: ', PayLock\holder(redis_store(), $name)['pid'] === $pid ? 'yes' : 'no', "\n";
+}
+echo 'block(5): ', cache()->lock($name, 10)->block(5, fn() => 'acquired'), "\n";
+$got = microtime(true);
+echo 'after the holder released: ', is_file($released) && (float)file_get_contents($released) <= $got ? 'yes' : 'no', "\n";
+pcntl_waitpid($pid, $status);
+echo 'lock held at the holder\'s request end is free: ', PayLock\holder(redis_store(), $ends) === null ? 'yes' : 'no', "\n";
+?>
+--EXPECT--
+workers: ok
+counter equals workers x rounds: yes
+forceRelease of another process's lock: PayLock\Bridge\Laravel\ForceReleaseException naming its pid: yes, still held: yes
+block(5): acquired
+after the holder released: yes
+lock held at the holder's request end is free: yes

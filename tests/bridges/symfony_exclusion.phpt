@@ -1,0 +1,67 @@
+--TEST--
+symfony/lock bridge: LockFactory locks on PayLockStore exclude across forked processes (no lost update), a blocking acquire waits for the holder in another process and is handed the lock on release, a non-blocking one fails at once
+--EXTENSIONS--
+paylock
+pcntl
+posix
+--SKIPIF--
+<?php require __DIR__ . '/../_support/skipif.inc'; ?>
+--FILE--
+<?php
+require __DIR__ . '/common.inc';
+require_debian('Symfony/Component/Lock/autoload.php', 'php-symfony-lock');
+
+use PayLock\Bridge\Symfony\PayLockStore;
+use Symfony\Component\Lock\LockFactory;
+
+$name = uniq('sf-counter');
+$counter = tally_file();
+$workers = procs(8, 4);
+$rounds = 5;
+$res = fork_workers($workers, function () use ($name, $counter, $rounds) {
+	$factory = new LockFactory(new PayLockStore(redis_store()));
+	for ($i = 0; $i < $rounds; $i++) {
+		$lock = $factory->createLock($name, 10.0);
+		$lock->acquire(true);
+		slow_increment($counter);
+		$lock->release();
+	}
+	return 'ok';
+});
+echo 'workers: ', implode(' ', array_unique($res)), "\n";
+echo 'counter equals workers x rounds: ', (int)file_get_contents($counter) === $workers * $rounds ? 'yes' : 'no: ' . file_get_contents($counter), "\n";
+
+// A holder in another process keeps the lock for 0.6 s; a non-blocking acquire fails at once, a blocking
+// one returns once the holder has released (it wrote its release time just before).
+$name = uniq('sf-block');
+$released = tally_file();
+$pid = pcntl_fork();
+if ($pid === 0) {
+	$lock = (new LockFactory(new PayLockStore(redis_store())))->createLock($name, 10.0);
+	$lock->acquire();
+	usleep(600000);
+	file_put_contents($released, (string)microtime(true));
+	$lock->release();
+	posix_kill(getmypid(), SIGKILL);
+}
+while (PayLock\holder(redis_store(), $name) === null) {
+	usleep(5000);
+}
+$factory = new LockFactory(new PayLockStore(redis_store()));
+$t = microtime(true);
+echo 'non-blocking while held elsewhere: ', $factory->createLock($name)->acquire() ? 'acquired' : 'refused', ' at once: ', microtime(true) - $t < 0.3 ? 'yes' : 'no', "\n";
+$lock = $factory->createLock($name, 10.0);
+echo 'blocking: ', $lock->acquire(true) ? 'acquired' : 'refused', "\n";
+$got = microtime(true);
+pcntl_waitpid($pid, $status);
+echo 'after the holder released: ', is_file($released) && (float)file_get_contents($released) <= $got ? 'yes' : 'no', "\n";
+echo 'handed over by the release (no polling): ', PayLock\stats()['handoffs'] >= 1 ? 'yes' : 'no', "\n";
+$lock->release();
+?>
+--EXPECT--
+workers: ok
+counter equals workers x rounds: yes
+non-blocking while held elsewhere: refused at once: yes
+blocking: acquired
+after the holder released: yes
+handed over by the release (no polling): yes
