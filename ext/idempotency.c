@@ -634,6 +634,12 @@ static zend_result complete_claim(paylock_claim *c, zval *result, uint32_t arg_n
 		return FAILURE;
 	}
 	rc = c->store->ops->idem->complete(c->store, &c->req, encoded, &err);
+	if (rc == PAYLOCK_FAILED && err.kind == PAYLOCK_ERR_CONNECTION) {
+		/* The next call reopens a broken connection (a Redis restart): the result deserves one more try,
+		 * and a resent complete is recognised by our token. */
+		memset(&err, 0, sizeof(err));
+		rc = c->store->ops->idem->complete(c->store, &c->req, encoded, &err);
+	}
 	zend_string_release(encoded);
 	switch (rc) {
 	case PAYLOCK_YES:
