@@ -5,6 +5,8 @@
  * Two operations, each in its own `php -n` process per variant, interleaved over rounds (median shown):
  *   replay  a delivery of a key that already completed: return the stored result, run nothing
  *   first   a new key: claim it, run an empty step, store its result (claim + complete)
+ *   renew   (PayLock only) a first delivery whose step renews its claim once (run() option 'renew',
+ *           Claim::refresh()): the cost of one renewal is renew - first
  * Variants:
  *   paylock       IdempotencyGuard::run() over RedisStore
  *   seed-getsetex phpredis GET, then SETEX of the serialized result on a miss: what the seeds (and most
@@ -21,7 +23,7 @@
  *
  *   php -n bench/idempotency.php --port=PORT [--iterations=20000] [--rounds=3] [--ext-before=PATH]
  *        [--json=bench/results/idempotency.json]
- * Internal: --worker=VARIANT --op=replay|first prints one JSON line.
+ * Internal: --worker=VARIANT --op=replay|first|renew prints one JSON line.
  */
 
 declare(strict_types=1);
@@ -82,7 +84,12 @@ function make_op(array $o, string $variant, string $op): Closure
     if ($variant === 'paylock' || str_starts_with($variant, 'paylock-file')) {
         $store = $variant === 'paylock' ? new PayLock\RedisStore("redis://127.0.0.1:{$o['port']}") : new PayLock\FileStore($o['dir']);
         $g = new PayLock\IdempotencyGuard($store);
-        $run = static fn(string $k): array => $g->run($k, $step);
+        $renewing = static function (PayLock\Claim $c) use ($step): array {
+            $c->refresh();
+            return $step();
+        };
+        $run = $op === 'renew' ? static fn(string $k): array => $g->run($k, $renewing, null, 0.0, ['renew' => true])
+            : static fn(string $k): array => $g->run($k, $step);
     } elseif ($variant === 'seed-getsetex' || $variant === 'setnx-get') {
         $r = new Redis();
         $r->pconnect('127.0.0.1', $o['port']);
@@ -132,6 +139,12 @@ function worker(array $o): void
 
 /* ---- parent ---- */
 
+/** The operations measured for a variant: renewal exists only in PayLock. */
+function ops_of(string $variant): array
+{
+    return in_array($variant, ['paylock', 'paylock-file'], true) ? ['replay', 'first', 'renew'] : ['replay', 'first'];
+}
+
 function worker_cmd(array $o, string $variant, string $op, int $iterations, int $warmup, bool $sync): array
 {
     $cmd = [PHP_BINARY, '-n'];
@@ -177,14 +190,13 @@ function round_trips(array $o, string $variant, string $op): float
 function parent(array $o): void
 {
     $o['pid'] = getmypid();
-    $ops = ['replay', 'first'];
     $names = array_keys(variants());
     $samples = [];
     $limit = [];
     for ($round = 0; $round < $o['rounds']; $round++) {
         $order = array_merge(array_slice($names, $round % count($names)), array_slice($names, 0, $round % count($names)));
         foreach ($order as $v) {
-            foreach ($ops as $op) {
+            foreach (ops_of($v) as $op) {
                 $samples[$v][$op][] = measure($o, $v, $op)['us_per_op'];
             }
         }
@@ -196,7 +208,7 @@ function parent(array $o): void
     $rtt = median($limit);
     $rows = [];
     foreach ($names as $v) {
-        foreach ($ops as $op) {
+        foreach (ops_of($v) as $op) {
             $us = median($samples[$v][$op]);
             $trips = variants()[$v]['redis'] ? round_trips($o, $v, $op) : 0.0;
             $rows[$v][$op] = ['us' => $us, 'round_trips' => $trips];
@@ -222,6 +234,12 @@ function parent(array $o): void
         };
         $net = variants()[$v]['redis'];
         printf("| %-44s | %-30s | %-30s |\n", variants()[$v]['label'], $cell($r['replay'], $rtt, $net), $cell($r['first'], 2 * $rtt, $net));
+    }
+    foreach (['paylock', 'paylock-file'] as $v) {
+        $r = $rows[$v];
+        printf("Renewal (%s): first delivery with one refresh() %.2f µs%s: +%.2f µs per refresh()\n", $v, $r['renew']['us'],
+            variants()[$v]['redis'] ? sprintf(', %s RTT', rtrim(rtrim(number_format($r['renew']['round_trips'], 2), '0'), '.')) : '',
+            $r['renew']['us'] - $r['first']['us']);
     }
     $pr = $rows['paylock'];
     $seed = $rows['seed-getsetex'];

@@ -15,8 +15,13 @@
 
 #define CODEC_VERSION 1
 #define MAX_DEPTH     64
+/* Values an encoding may hold, counted while walking: a sub-array reached twice counts twice, so shared
+ * sub-arrays cannot blow a small PHP array up into gigabytes (or a fatal out-of-memory error). */
+#define MAX_NODES 1000000
+/* A fingerprint identifies a request; its canonical encoding is hashed, never stored. */
+#define MAX_FINGERPRINT_BYTES (4 * 1024 * 1024)
 
-typedef enum { ENC_OK, ENC_BAD_TYPE, ENC_TOO_BIG, ENC_TOO_DEEP } enc_status;
+typedef enum { ENC_OK, ENC_BAD_TYPE, ENC_TOO_BIG, ENC_TOO_DEEP, ENC_TOO_MANY } enc_status;
 
 typedef struct {
 	smart_str out;
@@ -24,6 +29,7 @@ typedef struct {
 	bool sorted; /* canonical form for fingerprints */
 	enc_status status;
 	const char *bad_type; /* the type that could not be encoded */
+	uint32_t nodes;       /* values written so far */
 } encoder;
 
 static void put_u64(encoder *e, uint64_t v)
@@ -144,6 +150,10 @@ static void put_value(encoder *e, zval *v, int depth)
 	if (over_limit(e)) {
 		return;
 	}
+	if (++e->nodes > MAX_NODES) {
+		e->status = ENC_TOO_MANY;
+		return;
+	}
 	ZVAL_DEREF(v);
 	switch (Z_TYPE_P(v)) {
 	case IS_NULL:
@@ -199,6 +209,11 @@ zend_string *paylock_result_encode(zval *value, size_t max_bytes, uint32_t arg_n
 	case ENC_TOO_BIG:
 		zend_value_error("%s encodes to more than max_result_bytes (%zu bytes); it was not stored",
 						 arg_num ? "The result" : "The value returned by $fn", max_bytes);
+		break;
+	case ENC_TOO_MANY:
+		zend_value_error("%s holds more than %d values (a shared sub-array counts each time it is "
+						 "reached); it was not stored",
+						 arg_num ? "The result" : "The value returned by $fn", MAX_NODES);
 		break;
 	default:
 		zend_value_error("%s is nested more than %d levels deep (or refers to itself); it was not stored",
@@ -352,7 +367,7 @@ zend_result paylock_result_decode(const char *buf, size_t len, zval *out)
 
 zend_result paylock_fingerprint(zval *fp, uint32_t arg_num, char out[PAYLOCK_FINGERPRINT_HEX + 1])
 {
-	encoder e = {.sorted = true};
+	encoder e = {.sorted = true, .max = MAX_FINGERPRINT_BYTES};
 	PHP_SHA256_CTX ctx;
 	unsigned char digest[32];
 
@@ -361,6 +376,12 @@ zend_result paylock_fingerprint(zval *fp, uint32_t arg_num, char out[PAYLOCK_FIN
 		smart_str_free(&e.out);
 		if (e.status == ENC_BAD_TYPE) {
 			zend_argument_type_error(arg_num, "must hold only %s, %s found", allowed_types, e.bad_type);
+		} else if (e.status == ENC_TOO_BIG) {
+			zend_argument_value_error(arg_num, "must encode to at most %d bytes", MAX_FINGERPRINT_BYTES);
+		} else if (e.status == ENC_TOO_MANY) {
+			zend_argument_value_error(
+				arg_num, "must hold at most %d values (a shared sub-array counts each time it is reached)",
+				MAX_NODES);
 		} else {
 			zend_argument_value_error(arg_num, "is nested more than %d levels deep (or refers to itself)",
 									  MAX_DEPTH);

@@ -8,7 +8,8 @@
 #define PAYLOCK_FINGERPRINT_HEX 64
 
 /* Encodes a result; TypeError (objects, resources, closures) or ValueError (over max_bytes, nested too
- * deep) is thrown and NULL returned. arg_num names the argument in the message (0: "$fn's return value"). */
+ * deep, more than a million values) is thrown and NULL returned. arg_num names the argument in the message
+ * (0: "$fn's return value"). */
 zend_string *paylock_result_encode(zval *value, size_t max_bytes, uint32_t arg_num);
 
 /* Decodes what paylock_result_encode() made; FAILURE (nothing thrown) for anything else. */

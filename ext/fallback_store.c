@@ -460,6 +460,7 @@ static paylock_status fallback_idem_abandon(paylock_store *s, paylock_idem_req *
 	return r->degraded ? frc : rc;
 }
 
+/* Refused (NO) when a live owner runs it on Redis or, degraded, on this host. */
 static paylock_status fallback_idem_forget(paylock_store *s, paylock_idem_req *r, paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
@@ -469,10 +470,54 @@ static paylock_status fallback_idem_forget(paylock_store *s, paylock_idem_req *r
 		note_degraded(err);
 		rc = PAYLOCK_YES;
 	}
-	if (rc == PAYLOCK_FAILED) {
+	if (rc != PAYLOCK_YES) {
 		return rc;
 	}
 	return paylock_file_idem_ops.forget(fb->file, r, err);
+}
+
+/* Marked on Redis and here: this host's record answers for it even while Redis is down. */
+static paylock_status fallback_idem_mark(paylock_store *s, paylock_idem_req *r, paylock_idem_mark how,
+										 paylock_error *err)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+	paylock_error ferr = {0};
+	paylock_status rc = PAYLOCK_YES, frc;
+
+	if (!r->degraded) {
+		rc = fb->redis->ops->idem->mark(fb->redis, r, how, err);
+		if (may_degrade(fb, rc, err)) {
+			note_degraded(err);
+			rc = PAYLOCK_YES;
+		}
+		if (rc == PAYLOCK_NO) {
+			drop_local_claim(fb, r); /* taken over through Redis: its record decides */
+			return rc;
+		}
+	}
+	frc = paylock_file_idem_ops.mark(fb->file, r, how, r->degraded ? err : &ferr);
+	return r->degraded ? frc : rc;
+}
+
+static paylock_status fallback_idem_refresh(paylock_store *s, paylock_idem_req *r, int64_t lease_ms,
+											paylock_error *err)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+	paylock_status rc;
+
+	if (!r->degraded) {
+		rc = fb->redis->ops->idem->refresh(fb->redis, r, lease_ms, err);
+		if (may_degrade(fb, rc, err)) {
+			note_degraded(
+				err); /* the local run lock keeps this host's deliveries out; complete() tries Redis */
+		} else if (rc == PAYLOCK_NO) {
+			drop_local_claim(fb, r);
+			return rc;
+		} else if (rc == PAYLOCK_FAILED) {
+			return rc;
+		}
+	}
+	return paylock_file_idem_ops.refresh(fb->file, r, lease_ms, err);
 }
 
 static const paylock_idem_ops fallback_idem_ops = {
@@ -481,6 +526,8 @@ static const paylock_idem_ops fallback_idem_ops = {
 	.complete = fallback_idem_complete,
 	.abandon = fallback_idem_abandon,
 	.forget = fallback_idem_forget,
+	.mark = fallback_idem_mark,
+	.refresh = fallback_idem_refresh,
 };
 
 static const paylock_store_ops fallback_ops = {

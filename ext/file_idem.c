@@ -3,6 +3,7 @@
  * For record name "n", with H = hex SHA-256 of n:
  *   H.idem  the record: one header line, then the encoded result
  *           "PLI1 <state> <attempt> <expires unix ms> <done unix ms> <owner token|-> <fingerprint|-> <len>\n"
+ *           (states as on Redis; attempts are max(previous + 1, claim time in us), so they never repeat)
  *           Changed under flock(LOCK_EX) on the file at the path by writing a temp file, fsync and
  *           rename over it (fs_trust.c), so a crash at any instant leaves the old record or the new one.
  *           The inode is re-checked after locking, since a rename or forget() replaces the file, and a
@@ -101,7 +102,7 @@ static paylock_status parse_header(file_record *rec, const char *path, paylock_e
 	}
 	if (sscanf(buf, "%4s %c %lld %lld %lld %33s %65s %llu", magic, &state, &attempt, &expires, &done, owner,
 			   fp, &len) != 8 ||
-		strcmp(magic, MAGIC) != 0 || !strchr("rdac", state) || state == '\0') {
+		strcmp(magic, MAGIC) != 0 || !strchr("rdacux", state) || state == '\0') {
 		return damaged(err, path, "unreadable header");
 	}
 	rec->result_off = (size_t)(nl - buf) + 1;
@@ -321,6 +322,15 @@ static bool try_replay(paylock_store *s, const idem_paths *p, paylock_idem_req *
 	return hit;
 }
 
+/* Wall-clock microseconds: the floor of a new attempt number. */
+static int64_t unix_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* The decision of the claim, made under the record lock. */
 static paylock_status decide(paylock_store *s, paylock_idem_req *r, const idem_paths *p, int fd,
 							 file_record *rec, paylock_idem_outcome *out, paylock_error *err)
@@ -336,6 +346,10 @@ static paylock_status decide(paylock_store *s, paylock_idem_req *r, const idem_p
 	if (state == 'd') {
 		out->state = PAYLOCK_IDEM_DONE;
 		out->result = zend_string_init(ZSTR_VAL(rec->raw) + rec->result_off, rec->result_len, 0);
+		return PAYLOCK_YES;
+	}
+	if (state == 'u' || state == 'x') {
+		out->state = state == 'u' ? PAYLOCK_IDEM_UNKNOWN : PAYLOCK_IDEM_UNSTORED;
 		return PAYLOCK_YES;
 	}
 	if (state == 'r') {
@@ -361,15 +375,15 @@ static paylock_status decide(paylock_store *s, paylock_idem_req *r, const idem_p
 	if (run_fd < 0 && take_run_lock(s, p->run, &run_fd, err) != PAYLOCK_YES) {
 		return PAYLOCK_FAILED;
 	}
-	if (write_record(s, p->rec, rec, 'r', rec->attempt + 1, paylock_unix_ms() + r->lease_ms + r->retention_ms,
-					 0, r->token, r->fp, NULL, err) != PAYLOCK_YES) {
+	out->attempt = MAX(rec->attempt + 1, unix_us());
+	if (write_record(s, p->rec, rec, 'r', out->attempt, paylock_unix_ms() + r->lease_ms + r->retention_ms, 0,
+					 r->token, r->fp, NULL, err) != PAYLOCK_YES) {
 		paylock_unlock_and_close(run_fd);
 		return PAYLOCK_FAILED;
 	}
 	r->run_fd = run_fd;
 	paylock_fs_hold(run_fd); /* a forked child must not keep this claim running */
 	out->state = PAYLOCK_IDEM_CLAIMED;
-	out->attempt = rec->attempt + 1;
 	return PAYLOCK_YES;
 }
 
@@ -425,7 +439,8 @@ static paylock_status fidem_wait(paylock_store *s, paylock_idem_req *r, uint64_t
 	return rc == 0 ? PAYLOCK_YES : PAYLOCK_NO;
 }
 
-/* Rewrites our running record as `state` (with result for 'd'). NO when it is no longer ours. */
+/* Rewrites our running record as `state` (with result for 'd'). NO when another owner has it; a record
+ * that vanished (forced forget, a sweep) is written back as ours. */
 static paylock_status finish(paylock_store *s, paylock_idem_req *r, char state, const zend_string *result,
 							 paylock_error *err)
 {
@@ -441,7 +456,14 @@ static paylock_status finish(paylock_store *s, paylock_idem_req *r, char state, 
 	}
 	st = read_record(fd, p.rec, &rec, err);
 	if (st == PAYLOCK_YES) {
-		if (rec.state != 'r' || strcmp(rec.owner, r->token) != 0) {
+		if (rec.state == 0) {
+			st = write_record(s, p.rec, &rec, state, MAX(rec.attempt, r->attempt), now + r->retention_ms,
+							  state == 'd' ? now : 0, r->token, r->fp, result, err);
+		} else if (strcmp(rec.owner, r->token) != 0) {
+			st = PAYLOCK_NO;
+		} else if (rec.state == state) {
+			st = PAYLOCK_YES; /* resent */
+		} else if (rec.state != 'r') {
 			st = PAYLOCK_NO;
 		} else {
 			st = write_record(s, p.rec, &rec, state, rec.attempt, now + r->retention_ms,
@@ -473,17 +495,73 @@ static paylock_status fidem_abandon(paylock_store *s, paylock_idem_req *r, bool 
 	return st;
 }
 
+static paylock_status fidem_mark(paylock_store *s, paylock_idem_req *r, paylock_idem_mark how,
+								 paylock_error *err)
+{
+	paylock_status st = finish(s, r, how == PAYLOCK_MARK_UNKNOWN ? 'u' : 'x', NULL, err);
+
+	release_run(r); /* as in fidem_abandon */
+	return st;
+}
+
+/* Our run lock already tells everyone we are alive; refreshing checks the record is ours (writing a
+ * vanished one back) and keeps it for lease + retention from now. */
+static paylock_status fidem_refresh(paylock_store *s, paylock_idem_req *r, int64_t lease_ms,
+									paylock_error *err)
+{
+	idem_paths p;
+	file_record rec;
+	int fd;
+	paylock_status st;
+
+	paths_of(s, r, &p);
+	if (r->run_fd < 0) {
+		return PAYLOCK_NO;
+	}
+	if (lock_record(s, p.rec, &fd, err) != PAYLOCK_YES) {
+		return PAYLOCK_FAILED;
+	}
+	st = read_record(fd, p.rec, &rec, err);
+	if (st == PAYLOCK_YES) {
+		if (rec.state != 0 && (rec.state != 'r' || strcmp(rec.owner, r->token) != 0)) {
+			st = PAYLOCK_NO;
+		} else {
+			st = write_record(s, p.rec, &rec, 'r', MAX(rec.attempt, r->attempt),
+							  paylock_unix_ms() + lease_ms + r->retention_ms, 0, r->token, r->fp, NULL, err);
+		}
+		record_free(&rec);
+	}
+	paylock_unlock_and_close(fd);
+	return st;
+}
+
+/* Refused (NO) while a live owner holds the run file, unless forced. */
 static paylock_status fidem_forget(paylock_store *s, paylock_idem_req *r, paylock_error *err)
 {
 	idem_paths p;
-	int fd;
+	file_record rec;
+	int fd, run_fd = -1;
+	paylock_status st;
 
 	paths_of(s, r, &p);
 	if (lock_record(s, p.rec, &fd, err) != PAYLOCK_YES) {
 		return PAYLOCK_FAILED;
 	}
+	if (!r->force && read_record(fd, p.rec, &rec, err) == PAYLOCK_YES) {
+		bool running = rec.state == 'r';
+
+		record_free(&rec);
+		if (running && (st = owner_alive(s, p.run, &run_fd, err)) != PAYLOCK_NO) {
+			paylock_unlock_and_close(fd);
+			return st == PAYLOCK_YES ? PAYLOCK_NO : st; /* alive: refused */
+		}
+	}
+	err->kind = PAYLOCK_ERR_NONE; /* a damaged record is forgotten all the same */
 	unlink(p.run);
 	unlink(p.rec);
+	if (run_fd >= 0) {
+		paylock_unlock_and_close(run_fd);
+	}
 	paylock_unlock_and_close(fd);
 	return PAYLOCK_YES;
 }
@@ -494,6 +572,8 @@ const paylock_idem_ops paylock_file_idem_ops = {
 	.complete = fidem_complete,
 	.abandon = fidem_abandon,
 	.forget = fidem_forget,
+	.mark = fidem_mark,
+	.refresh = fidem_refresh,
 };
 
 bool paylock_file_idem_expired(int fd, int64_t now_ms)

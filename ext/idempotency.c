@@ -173,6 +173,37 @@ static paylock_status abandon_now(paylock_claim *c, bool outcome_unknown, payloc
 	return rc;
 }
 
+/* Ends our claim as marked (never re-run automatically). YES/NO end our ownership; FAILED keeps it. */
+static paylock_status mark_now(paylock_claim *c, paylock_idem_mark how, paylock_error *err)
+{
+	paylock_status rc = c->store->ops->idem->mark(c->store, &c->req, how, err);
+
+	if (rc == PAYLOCK_YES) {
+		PAYLOCK_G(stats).idem_abandoned++;
+		c->phase = PHASE_ABANDONED;
+		registry_remove(c);
+	} else if (rc == PAYLOCK_NO) {
+		PAYLOCK_G(stats).idem_lost++;
+		drop_ownership(c);
+	}
+	return rc;
+}
+
+/* run()'s error paths: an exception is pending already, so failures warn. */
+static void mark_quietly(paylock_claim *c, paylock_idem_mark how, const char *when)
+{
+	paylock_error err = {0};
+
+	zend_exception_save();
+	if (owned_here(c) && mark_now(c, how, &err) == PAYLOCK_FAILED) {
+		if (err.kind != PAYLOCK_ERR_NONE) {
+			warn_not_abandoned(c->key, when, &err);
+		}
+		drop_ownership(c);
+	}
+	zend_exception_restore();
+}
+
 /* From destructors, RSHUTDOWN and run()'s error path: nothing may be thrown, so failures warn. */
 static void abandon_quietly(paylock_claim *c, bool outcome_unknown, const char *when)
 {
@@ -280,7 +311,17 @@ static zend_result parse_guard_option(paylock_guard *g, zend_string *key, zval *
 		return SUCCESS;
 	}
 	if (zend_string_equals_literal(key, "prefix")) {
-		return option_string(val, "prefix", MAX_PREFIX, &g->prefix);
+		if (option_string(val, "prefix", MAX_PREFIX, &g->prefix) == FAILURE) {
+			return FAILURE;
+		}
+		/* Lock keys are "{name}": a record name must never start with '{' or it shares their keys. */
+		if (ZSTR_LEN(g->prefix) == 0 || strpbrk(ZSTR_VAL(g->prefix), "{}") ||
+			memchr(ZSTR_VAL(g->prefix), '\0', ZSTR_LEN(g->prefix))) {
+			zend_argument_value_error(2, "option \"prefix\" must not be empty or contain '{', '}' or NUL "
+										 "bytes (records would share keys with locks)");
+			return FAILURE;
+		}
+		return SUCCESS;
 	}
 	if (zend_string_equals_literal(key, "scope")) {
 		if (option_string(val, "scope", MAX_SCOPE, &g->scope) == FAILURE) {
@@ -428,6 +469,7 @@ static zend_result settle(paylock_claim *c, paylock_idem_outcome *out, uint64_t 
 
 	*again = false;
 	c->attempt = out->attempt;
+	c->req.attempt = out->attempt;
 	switch (out->state) {
 	case PAYLOCK_IDEM_CLAIMED:
 		c->phase = PHASE_OWNED;
@@ -454,6 +496,21 @@ static zend_result settle(paylock_claim *c, paylock_idem_outcome *out, uint64_t 
 					  "Attempt %" PRId64
 					  " of idempotency key \"%s\" died mid-step, so its outcome is unknown "
 					  "(after_crash: throw). Reconcile it, then forget() the key",
+					  out->attempt, KEY_FOR_MSG(c, kb));
+		return FAILURE;
+	case PAYLOCK_IDEM_UNKNOWN:
+		paylock_throw(paylock_ce_OutcomeUnknownException,
+					  "Attempt %" PRId64
+					  " of idempotency key \"%s\" was marked outcome unknown (markUnknown() or an "
+					  "unknown_on exception): it may have taken effect. Reconcile it, then forget() the key",
+					  out->attempt, KEY_FOR_MSG(c, kb));
+		return FAILURE;
+	case PAYLOCK_IDEM_UNSTORED:
+		paylock_throw(paylock_ce_OutcomeUnknownException,
+					  "Attempt %" PRId64
+					  " of idempotency key \"%s\" ran, but its result could not be stored (not storable "
+					  "or over max_result_bytes), so it is not run again. Reconcile it, then forget() the "
+					  "key; run()'s \"convert\" option stores such results",
 					  out->attempt, KEY_FOR_MSG(c, kb));
 		return FAILURE;
 	case PAYLOCK_IDEM_RUNNING:
@@ -577,6 +634,12 @@ static zend_result complete_claim(paylock_claim *c, zval *result, uint32_t arg_n
 		return FAILURE;
 	}
 	rc = c->store->ops->idem->complete(c->store, &c->req, encoded, &err);
+	if (rc == PAYLOCK_FAILED && err.kind == PAYLOCK_ERR_CONNECTION) {
+		/* The next call reopens a broken connection (a Redis restart): the result deserves one more try,
+		 * and a resent complete is recognised by our token. */
+		memset(&err, 0, sizeof(err));
+		rc = c->store->ops->idem->complete(c->store, &c->req, encoded, &err);
+	}
 	zend_string_release(encoded);
 	switch (rc) {
 	case PAYLOCK_YES:
@@ -589,8 +652,9 @@ static zend_result complete_claim(paylock_claim *c, zval *result, uint32_t arg_n
 		drop_ownership(c);
 		paylock_throw(
 			paylock_ce_LockLostException,
-			"The claim on idempotency key \"%s\" ended before complete(): it outlived in_progress_ttl "
-			"and another delivery took over, or the key was forgotten. This result was not stored",
+			"The claim on idempotency key \"%s\" ended before complete(): another delivery owns the key "
+			"now (this claim outlived in_progress_ttl without refresh(), or the key was forgotten with "
+			"force). This result was not stored",
 			KEY_FOR_MSG(c, kb));
 		return FAILURE;
 	default:
@@ -599,54 +663,191 @@ static zend_result complete_claim(paylock_claim *c, zval *result, uint32_t arg_n
 	}
 }
 
+/* run()'s $options. */
+typedef struct {
+	zend_class_entry **unknown_on; /* exception classes meaning "outcome unknown" */
+	uint32_t n_unknown;
+	zend_fcall_info convert_fci; /* convert: makes $fn's value storable (.size 0: none) */
+	zend_fcall_info_cache convert_fcc;
+	bool renew; /* $fn gets the Claim, to refresh() it during a long step */
+} run_options;
+
+#define RUN_OPTIONS_ARG 5
+
+static void run_options_free(run_options *o)
+{
+	if (o->unknown_on) {
+		efree(o->unknown_on);
+	}
+}
+
+static zend_result parse_unknown_on(run_options *o, zval *val)
+{
+	zval *cls;
+
+	if (Z_TYPE_P(val) != IS_ARRAY) {
+		zend_argument_type_error(RUN_OPTIONS_ARG, "option \"unknown_on\" must be of type array, %s given",
+								 zend_zval_type_name(val));
+		return FAILURE;
+	}
+	o->unknown_on = safe_emalloc(zend_hash_num_elements(Z_ARRVAL_P(val)), sizeof(zend_class_entry *), 0);
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(val), cls) {
+		zend_class_entry *ce;
+
+		ZVAL_DEREF(cls);
+		if (Z_TYPE_P(cls) != IS_STRING || (ce = zend_lookup_class(Z_STR_P(cls))) == NULL ||
+			!instanceof_function(ce, zend_ce_throwable)) {
+			if (!EG(exception)) {
+				zend_argument_value_error(RUN_OPTIONS_ARG,
+										  "option \"unknown_on\" must list exception class names");
+			}
+			return FAILURE;
+		}
+		o->unknown_on[o->n_unknown++] = ce;
+	}
+	ZEND_HASH_FOREACH_END();
+	return SUCCESS;
+}
+
+static zend_result parse_run_options(run_options *o, HashTable *options)
+{
+	zend_string *key;
+	zval *val;
+
+	ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, val) {
+		ZVAL_DEREF(val);
+		if (key && zend_string_equals_literal(key, "unknown_on")) {
+			if (parse_unknown_on(o, val) == FAILURE) {
+				return FAILURE;
+			}
+		} else if (key && zend_string_equals_literal(key, "convert")) {
+			char *why = NULL;
+
+			if (zend_fcall_info_init(val, 0, &o->convert_fci, &o->convert_fcc, NULL, &why) == FAILURE) {
+				zend_argument_type_error(RUN_OPTIONS_ARG, "option \"convert\" must be a valid callback, %s",
+										 why ? why : "not callable");
+				if (why) {
+					efree(why);
+				}
+				return FAILURE;
+			}
+		} else if (key && zend_string_equals_literal(key, "renew")) {
+			if (Z_TYPE_P(val) != IS_TRUE && Z_TYPE_P(val) != IS_FALSE) {
+				zend_argument_type_error(RUN_OPTIONS_ARG, "option \"renew\" must be of type bool, %s given",
+										 zend_zval_type_name(val));
+				return FAILURE;
+			}
+			o->renew = Z_TYPE_P(val) == IS_TRUE;
+		} else {
+			zend_argument_value_error(RUN_OPTIONS_ARG,
+									  "contains unknown option \"%s\" (known: unknown_on, convert, renew)",
+									  key ? ZSTR_VAL(key) : "(integer key)");
+			return FAILURE;
+		}
+	}
+	ZEND_HASH_FOREACH_END();
+	return SUCCESS;
+}
+
+static bool means_unknown(const run_options *o, const zend_object *ex)
+{
+	for (uint32_t i = 0; i < o->n_unknown; i++) {
+		if (instanceof_function(ex->ce, o->unknown_on[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* $fn threw: nothing is stored. An unknown_on exception marks the outcome unknown, exit() mid-step is a
+ * crash, anything else means nothing happened and a later delivery runs again. */
+static void after_fn_threw(paylock_claim *c, const run_options *o)
+{
+	zend_object *ex = EG(exception);
+	bool crashed = zend_is_unwind_exit(ex);
+
+	if (!crashed && means_unknown(o, ex)) {
+		mark_quietly(c, PAYLOCK_MARK_UNKNOWN, "after $fn threw");
+		return;
+	}
+	zend_exception_save();
+	if (owned_here(c)) {
+		abandon_quietly(c, crashed, crashed ? "at exit()" : "after $fn threw");
+	}
+	zend_exception_restore();
+}
+
+/* Replaces *value by convert($value). FAILURE: it threw. */
+static zend_result convert_result(run_options *o, zval *value)
+{
+	zval converted;
+
+	ZVAL_UNDEF(&converted);
+	o->convert_fci.retval = &converted;
+	o->convert_fci.params = value;
+	o->convert_fci.param_count = 1;
+	if (zend_call_function(&o->convert_fci, &o->convert_fcc) == FAILURE || EG(exception)) {
+		zval_ptr_dtor(&converted);
+		return FAILURE;
+	}
+	zval_ptr_dtor(value);
+	ZVAL_COPY_VALUE(value, &converted);
+	return SUCCESS;
+}
+
 ZEND_METHOD(PayLock_IdempotencyGuard, run)
 {
 	paylock_guard *g;
 	zend_string *key;
 	zend_fcall_info fci;
 	zend_fcall_info_cache fcc;
-	HashTable *fp_ht = NULL;
+	HashTable *fp_ht = NULL, *options = NULL;
 	zend_string *fp_str = NULL;
 	double wait = 0;
 	zend_object *obj;
 	paylock_claim *c;
+	run_options o = {0};
+	zval claim_zv;
 
-	ZEND_PARSE_PARAMETERS_START(2, 4)
+	ZEND_PARSE_PARAMETERS_START(2, 5)
 		Z_PARAM_STR(key)
 		Z_PARAM_FUNC(fci, fcc)
 		Z_PARAM_OPTIONAL
 		Z_PARAM_ARRAY_HT_OR_STR_OR_NULL(fp_ht, fp_str)
 		Z_PARAM_DOUBLE(wait)
+		Z_PARAM_ARRAY_HT(options)
 	ZEND_PARSE_PARAMETERS_END();
 
 	if ((g = this_guard(ZEND_THIS)) == NULL || check_begin_args(key, wait, 4) == FAILURE ||
+		(options && parse_run_options(&o, options) == FAILURE) ||
 		(obj = guard_begin(g, key, fp_ht, fp_str, wait, 3)) == NULL) {
+		run_options_free(&o);
 		RETURN_THROWS();
 	}
 	c = claim_from_obj(obj);
 	if (c->phase == PHASE_REPLAY) {
 		RETVAL_COPY(&c->result);
 		OBJ_RELEASE(obj);
+		run_options_free(&o);
 		return;
 	}
 	fci.retval = return_value;
+	if (o.renew) {
+		ZVAL_OBJ(&claim_zv, obj);
+		fci.params = &claim_zv;
+		fci.param_count = 1;
+	}
 	zend_call_function(&fci, &fcc);
 	if (EG(exception)) {
-		/* $fn threw: nothing is stored and a later delivery runs again. exit() mid-step is a crash. */
-		bool unknown = zend_is_unwind_exit(EG(exception));
-
-		zend_exception_save();
-		if (owned_here(c)) {
-			abandon_quietly(c, unknown, unknown ? "at exit()" : "after $fn threw");
-		}
-		zend_exception_restore();
-	} else if (complete_claim(c, return_value, 0) == FAILURE && owned_here(c)) {
-		/* The step ran but its result cannot be stored: its outcome is unknown to the next delivery. */
-		zend_exception_save();
-		abandon_quietly(c, true, "after its result was refused");
-		zend_exception_restore();
+		after_fn_threw(c, &o);
+	} else if (o.convert_fci.size && convert_result(&o, return_value) == FAILURE) {
+		mark_quietly(c, PAYLOCK_MARK_UNSTORED, "after \"convert\" threw");
+	} else if (complete_claim(c, return_value, 0) == FAILURE) {
+		/* The step returned but its result was not stored: it is never run again automatically. */
+		mark_quietly(c, PAYLOCK_MARK_UNSTORED, "after its result was refused");
 	}
 	OBJ_RELEASE(obj);
+	run_options_free(&o);
 	if (EG(exception)) {
 		zval_ptr_dtor(return_value);
 		ZVAL_UNDEF(return_value);
@@ -684,9 +885,13 @@ ZEND_METHOD(PayLock_IdempotencyGuard, forget)
 	paylock_idem_req req = {0};
 	paylock_error err = {0};
 	paylock_status rc;
+	bool force = false;
+	char kb[96];
 
-	ZEND_PARSE_PARAMETERS_START(1, 1)
+	ZEND_PARSE_PARAMETERS_START(1, 2)
 		Z_PARAM_STR(key)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_BOOL(force)
 	ZEND_PARSE_PARAMETERS_END();
 
 	if ((g = this_guard(ZEND_THIS)) == NULL || paylock_check_name(key, 1) == FAILURE) {
@@ -694,10 +899,19 @@ ZEND_METHOD(PayLock_IdempotencyGuard, forget)
 	}
 	req.name = record_name(g, key);
 	req.run_fd = -1;
+	req.force = force;
 	rc = g->store->ops->idem->forget(g->store, &req, &err);
 	req_dtor(&req);
 	if (rc == PAYLOCK_FAILED) {
 		paylock_error_throw(&err);
+		RETURN_THROWS();
+	}
+	if (rc == PAYLOCK_NO) {
+		paylock_throw(paylock_ce_InProgressException,
+					  "Cannot forget idempotency key \"%s\": a live owner is running its step. Wait until it "
+					  "finishes, or pass force: true (the owner's result is still written back when it "
+					  "completes, but a delivery arriving meanwhile runs the step beside it)",
+					  paylock_printable(key, kb, sizeof(kb)));
 		RETURN_THROWS();
 	}
 }
@@ -778,6 +992,75 @@ ZEND_METHOD(PayLock_Claim, abandon)
 	}
 	if (owned_here(c) && abandon_now(c, false, &err) == PAYLOCK_FAILED) {
 		paylock_error_throw(&err);
+		RETURN_THROWS();
+	}
+}
+
+ZEND_METHOD(PayLock_Claim, markUnknown)
+{
+	paylock_claim *c;
+	paylock_error err = {0};
+	paylock_status rc;
+	char kb[96];
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	if ((c = this_claim(ZEND_THIS)) == NULL) {
+		RETURN_THROWS();
+	}
+	if (!owned_here(c)) {
+		throw_not_owned(c, "markUnknown()");
+		RETURN_THROWS();
+	}
+	rc = mark_now(c, PAYLOCK_MARK_UNKNOWN, &err);
+	if (rc == PAYLOCK_FAILED) {
+		paylock_error_throw(&err);
+		RETURN_THROWS();
+	}
+	if (rc == PAYLOCK_NO) {
+		paylock_throw(paylock_ce_LockLostException,
+					  "Cannot markUnknown(): another delivery owns idempotency key \"%s\" now (this claim "
+					  "outlived in_progress_ttl without refresh())",
+					  KEY_FOR_MSG(c, kb));
+		RETURN_THROWS();
+	}
+}
+
+ZEND_METHOD(PayLock_Claim, refresh)
+{
+	paylock_claim *c;
+	paylock_error err = {0};
+	double seconds = 0;
+	bool is_null = true;
+	paylock_status rc;
+	char kb[96];
+
+	ZEND_PARSE_PARAMETERS_START(0, 1)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_DOUBLE_OR_NULL(seconds, is_null)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if ((c = this_claim(ZEND_THIS)) == NULL ||
+		(!is_null && paylock_check_seconds(seconds, 1, false) == FAILURE)) {
+		RETURN_THROWS();
+	}
+	if (!owned_here(c)) {
+		throw_not_owned(c, "refresh()");
+		RETURN_THROWS();
+	}
+	rc = c->store->ops->idem->refresh(c->store, &c->req,
+									  is_null ? c->req.lease_ms : paylock_seconds_to_ms(seconds), &err);
+	if (rc == PAYLOCK_FAILED) {
+		paylock_error_throw(&err);
+		RETURN_THROWS();
+	}
+	if (rc == PAYLOCK_NO) {
+		PAYLOCK_G(stats).idem_lost++;
+		drop_ownership(c);
+		paylock_throw(
+			paylock_ce_LockLostException,
+			"The claim on idempotency key \"%s\" could not be refreshed: another delivery owns the "
+			"key now (it outlived in_progress_ttl before this refresh(), or was forgotten with force)",
+			KEY_FOR_MSG(c, kb));
 		RETURN_THROWS();
 	}
 }

@@ -3,14 +3,18 @@
  *
  * Keys for record name "n" under store prefix "p:" (IdempotencyGuard puts the key in a {hash tag}):
  *   p:n     hash  s  state: r running | d done | a abandoned (nothing happened) | c crashed (outcome unknown)
+ *                    | u marked outcome unknown | x ran, result not storable (u and x are never re-run)
  *                 o  owner token of the latest claim (kept after completion: a resent complete is a no-op)
- *                 f  fingerprint (SHA-256 hex) or ""      n  claims so far (the attempt number)
+ *                 f  fingerprint (SHA-256 hex) or ""      n  the latest attempt: max(n + 1, TIME in us)
  *                 e  running: lease end, Redis ms         v  done: the encoded result
  *                 t  done: completion time, Redis ms      w  waiters to wake when the owner finishes
  *   p:n:w   list  wake-ups: finishing pushes one item per registered waiter; waiters BLPOP it, so a
  *                 finish that happens before a waiter blocks is not lost
  * A running record lives for in_progress_ttl + retention: after a SIGKILL its expired lease reads as
- * "crashed" for the whole retention, not as "never happened". */
+ * "crashed" for the whole retention, not as "never happened". An owner whose record vanished (restart
+ * without persistence, FLUSHALL, eviction, forced forget) writes it back when it finishes or refreshes:
+ * only a record another owner holds means the claim was lost. Attempts are floored by the server's clock
+ * in microseconds, so they never repeat for a key, also after forget() or expiry. */
 #include "php_paylock.h"
 #include "redis_store.h"
 #include "redis_durability.h"
@@ -18,7 +22,8 @@
 
 #define NOW_LUA                                                                                              \
 	"local t = redis.call('TIME')\n"                                                                         \
-	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"                                \
+	"local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
 
 #define WAKE_LUA                                                                                             \
 	"local function wake(q, w)\n"                                                                            \
@@ -41,6 +46,8 @@
 #define R_MISMATCH 4 /* {4, n} */
 #define R_CRASHED  5 /* {5, n} */
 #define R_CORRUPT  6 /* {6, n} */
+#define R_UNKNOWN  7 /* {7, n} */
+#define R_UNSTORED 8 /* {8, n} */
 
 /* KEYS: record. ARGV: token, fingerprint, lease ms, retention ms, register as waiter, throw after crash.
  * A claim resent after a broken connection finds its own token and answers CLAIMED again. */
@@ -55,6 +62,8 @@ static const char claim_lua[] =
 	"    if not r[4] then return {6, n} end\n"
 	"    return {2, n, r[4]}\n"
 	"  end\n"
+	"  if s == 'u' then return {7, n} end\n"
+	"  if s == 'x' then return {8, n} end\n"
 	"end\n" NOW_LUA "if s == 'r' then\n"
 	"  local left = (tonumber(r[6]) or 0) - now\n"
 	"  if left > 0 then\n"
@@ -68,47 +77,82 @@ static const char claim_lua[] =
 	"elseif s and s ~= 'a' then\n"
 	"  return {6, n}\n"
 	"end\n"
-	"n = n + 1\n"
+	"n = math.max(n + 1, now_us)\n"
 	"redis.call('HSET', KEYS[1], 's', 'r', 'o', ARGV[1], 'f', ARGV[2], 'e', now + tonumber(ARGV[3]), 'n', "
-	"n)\n"
+	"string.format('%.0f', n))\n"
 	"redis.call('HDEL', KEYS[1], 'v', 't')\n"
 	"redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[4]))\n"
 	"return {1, n}\n";
 
-/* KEYS: record, wake list. ARGV: token, encoded result, retention ms. 1 stored, 0 not ours. */
+/* The owner writes a vanished record back (ARGV: token, state, retention ms, fingerprint, attempt). */
+#define RESTORE_LUA                                                                                          \
+	"local function restore(state)\n"                                                                        \
+	"  redis.call('HSET', KEYS[1], 's', state, 'o', ARGV[1], 'f', ARGV[4], 'n', ARGV[5])\n"                  \
+	"  redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"                                                            \
+	"end\n"
+
+/* KEYS: record, wake list. ARGV: token, state 'd', retention ms, fingerprint, attempt, encoded result.
+ * 1 stored (or written back), 0 another owner has it. */
 static paylock_script complete_script;
 static const char complete_lua[] =
-	WAKE_LUA NOW_LUA "local r = redis.call('HMGET', KEYS[1], 's', 'o', 'w')\n"
-					 "if r[2] ~= ARGV[1] then return 0 end\n"
-					 "if r[1] == 'd' then return 1 end\n"
-					 "if r[1] ~= 'r' then return 0 end\n"
-					 "redis.call('HSET', KEYS[1], 's', 'd', 'v', ARGV[2], 't', now)\n"
-					 "redis.call('HDEL', KEYS[1], 'e', 'w')\n"
-					 "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
-					 "wake(KEYS[2], r[3])\n"
-					 "return 1\n";
+	WAKE_LUA NOW_LUA RESTORE_LUA "local r = redis.call('HMGET', KEYS[1], 's', 'o', 'w')\n"
+								 "if not r[1] then\n"
+								 "  restore('d')\n"
+								 "  redis.call('HSET', KEYS[1], 'v', ARGV[6], 't', now)\n"
+								 "  return 1\n"
+								 "end\n"
+								 "if r[2] ~= ARGV[1] then return 0 end\n"
+								 "if r[1] == 'd' then return 1 end\n"
+								 "if r[1] ~= 'r' then return 0 end\n"
+								 "redis.call('HSET', KEYS[1], 's', 'd', 'v', ARGV[6], 't', now)\n"
+								 "redis.call('HDEL', KEYS[1], 'e', 'w')\n"
+								 "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+								 "wake(KEYS[2], r[3])\n"
+								 "return 1\n";
 
-/* KEYS: record, wake list. ARGV: token, new state ('a' or 'c'), retention ms. 1 done, 0 not ours. */
+/* KEYS: record, wake list. ARGV: token, new state (a c u x), retention ms, fingerprint, attempt.
+ * 1 done (or written back), 0 another owner has it. */
 static paylock_script abandon_script;
-static const char abandon_lua[] = WAKE_LUA "local r = redis.call('HMGET', KEYS[1], 's', 'o', 'w')\n"
-										   "if r[2] ~= ARGV[1] then return 0 end\n"
-										   "if r[1] == ARGV[2] then return 1 end\n"
-										   "if r[1] ~= 'r' then return 0 end\n"
-										   "redis.call('HSET', KEYS[1], 's', ARGV[2])\n"
-										   "redis.call('HDEL', KEYS[1], 'e', 'w')\n"
-										   "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
-										   "wake(KEYS[2], r[3])\n"
-										   "return 1\n";
+static const char abandon_lua[] =
+	WAKE_LUA RESTORE_LUA "local r = redis.call('HMGET', KEYS[1], 's', 'o', 'w')\n"
+						 "if not r[1] then restore(ARGV[2]); return 1 end\n"
+						 "if r[2] ~= ARGV[1] then return 0 end\n"
+						 "if r[1] == ARGV[2] then return 1 end\n"
+						 "if r[1] ~= 'r' then return 0 end\n"
+						 "redis.call('HSET', KEYS[1], 's', ARGV[2])\n"
+						 "redis.call('HDEL', KEYS[1], 'e', 'w')\n"
+						 "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+						 "wake(KEYS[2], r[3])\n"
+						 "return 1\n";
 
-/* KEYS: record, wake list. Deletes whatever is there (a record of another type too) and wakes waiters. */
+/* KEYS: record, wake list. ARGV: token, lease ms, retention ms, fingerprint, attempt. Our lease ends
+ * lease ms from now; 1 renewed (or written back as running), 0 not ours (or no longer running). */
+static paylock_script refresh_script;
+static const char refresh_lua[] =
+	NOW_LUA "local r = redis.call('HMGET', KEYS[1], 's', 'o')\n"
+			"local ttl = tonumber(ARGV[2]) + tonumber(ARGV[3])\n"
+			"if not r[1] then\n"
+			"  redis.call('HSET', KEYS[1], 's', 'r', 'o', ARGV[1], 'f', ARGV[4], 'n', ARGV[5])\n"
+			"elseif r[1] ~= 'r' or r[2] ~= ARGV[1] then\n"
+			"  return 0\n"
+			"end\n"
+			"redis.call('HSET', KEYS[1], 'e', now + tonumber(ARGV[2]))\n"
+			"redis.call('PEXPIRE', KEYS[1], ttl)\n"
+			"return 1\n";
+
+/* KEYS: record, wake list. ARGV: force. Deletes the record (a key of another type too) and wakes
+ * waiters; 0 (nothing deleted) while a live owner runs the step, unless forced. */
 static paylock_script forget_script;
-static const char forget_lua[] = WAKE_LUA "local w = 0\n"
-										  "if redis.call('TYPE', KEYS[1]).ok == 'hash' then\n"
-										  "  w = redis.call('HGET', KEYS[1], 'w')\n"
-										  "end\n"
-										  "redis.call('DEL', KEYS[1])\n"
-										  "wake(KEYS[2], w)\n"
-										  "return 1\n";
+static const char forget_lua[] =
+	WAKE_LUA NOW_LUA "local w = 0\n"
+					 "if redis.call('TYPE', KEYS[1]).ok == 'hash' then\n"
+					 "  local r = redis.call('HMGET', KEYS[1], 's', 'e', 'w')\n"
+					 "  if ARGV[1] ~= '1' and r[1] == 'r' and (tonumber(r[2]) or 0) > now then return 0 end\n"
+					 "  w = r[3]\n"
+					 "end\n"
+					 "redis.call('DEL', KEYS[1])\n"
+					 "wake(KEYS[2], w)\n"
+					 "return 1\n";
 
 typedef struct {
 	char *rec;
@@ -149,7 +193,7 @@ static paylock_status read_claim_reply(paylock_redis_client *c, const paylock_id
 	size_t n = paylock_reply_kind(r) == PAYLOCK_REPLY_ARRAY ? paylock_reply_count(r) : 0;
 	int64_t code = n >= 2 ? reply_int_at(r, 0) : -1;
 
-	if (code < R_CLAIMED || code > R_CORRUPT) {
+	if (code < R_CLAIMED || code > R_UNSTORED) {
 		return paylock_redis_bad_reply(c, "the idempotency claim script", err);
 	}
 	out->attempt = reply_int_at(r, 1);
@@ -178,6 +222,12 @@ static paylock_status read_claim_reply(paylock_redis_client *c, const paylock_id
 		return PAYLOCK_YES;
 	case R_CRASHED:
 		out->state = PAYLOCK_IDEM_CRASHED;
+		return PAYLOCK_YES;
+	case R_UNKNOWN:
+		out->state = PAYLOCK_IDEM_UNKNOWN;
+		return PAYLOCK_YES;
+	case R_UNSTORED:
+		out->state = PAYLOCK_IDEM_UNSTORED;
 		return PAYLOCK_YES;
 	default:
 		paylock_error_set(err, PAYLOCK_ERR_STORE,
@@ -250,14 +300,17 @@ static paylock_status ridem_wait(paylock_store *s, paylock_idem_req *rq, uint64_
 	}
 }
 
-/* Runs a 2-key owner-checked script: YES done, NO not ours. */
+/* Runs a 2-key owner-checked script with ARGV token, arg, ms, fingerprint, attempt[, extra]: YES done,
+ * NO not ours. */
 static paylock_status owner_script(paylock_store *s, paylock_idem_req *rq, paylock_script *script,
-								   const char *what, const char *arg, size_t arg_len, paylock_error *err)
+								   const char *what, const char *arg, size_t arg_len, int64_t ms,
+								   const zend_string *extra, paylock_error *err)
 {
 	paylock_redis_client *c = paylock_redis_store_client(s);
-	char retention[24];
-	const char *argv[8];
-	size_t lens[8];
+	char msbuf[24], attempt[24];
+	const char *argv[11];
+	size_t lens[11];
+	int argc = 10;
 	idem_keys k;
 	paylock_status st;
 
@@ -266,8 +319,14 @@ static paylock_status owner_script(paylock_store *s, paylock_idem_req *rq, paylo
 	argv[4] = k.wake, lens[4] = k.wake_len;
 	argv[5] = rq->token, lens[5] = PAYLOCK_TOKEN_HEX;
 	argv[6] = arg, lens[6] = arg_len;
-	lens[7] = snprintf(retention, sizeof(retention), "%" PRId64, rq->retention_ms), argv[7] = retention;
-	st = paylock_redis_eval_yesno(c, script, what, 2, 8, argv, lens, err);
+	lens[7] = snprintf(msbuf, sizeof(msbuf), "%" PRId64, ms), argv[7] = msbuf;
+	argv[8] = rq->fp, lens[8] = strlen(rq->fp);
+	lens[9] = snprintf(attempt, sizeof(attempt), "%" PRId64, rq->attempt), argv[9] = attempt;
+	if (extra) {
+		argv[10] = ZSTR_VAL(extra), lens[10] = ZSTR_LEN(extra);
+		argc = 11;
+	}
+	st = paylock_redis_eval_yesno(c, script, what, 2, argc, argv, lens, err);
 	keys_free(&k);
 	return st;
 }
@@ -275,35 +334,49 @@ static paylock_status owner_script(paylock_store *s, paylock_idem_req *rq, paylo
 static paylock_status ridem_complete(paylock_store *s, paylock_idem_req *rq, const zend_string *result,
 									 paylock_error *err)
 {
-	return owner_script(s, rq, &complete_script, "the idempotency complete script", ZSTR_VAL(result),
-						ZSTR_LEN(result), err);
+	return owner_script(s, rq, &complete_script, "the idempotency complete script", "d", 1, rq->retention_ms,
+						result, err);
 }
 
 static paylock_status ridem_abandon(paylock_store *s, paylock_idem_req *rq, bool outcome_unknown,
 									paylock_error *err)
 {
 	return owner_script(s, rq, &abandon_script, "the idempotency abandon script", outcome_unknown ? "c" : "a",
-						1, err);
+						1, rq->retention_ms, NULL, err);
+}
+
+static paylock_status ridem_mark(paylock_store *s, paylock_idem_req *rq, paylock_idem_mark how,
+								 paylock_error *err)
+{
+	return owner_script(s, rq, &abandon_script, "the idempotency abandon script",
+						how == PAYLOCK_MARK_UNKNOWN ? "u" : "x", 1, rq->retention_ms, NULL, err);
+}
+
+static paylock_status ridem_refresh(paylock_store *s, paylock_idem_req *rq, int64_t lease_ms,
+									paylock_error *err)
+{
+	char lease[24];
+	size_t len = snprintf(lease, sizeof(lease), "%" PRId64, lease_ms);
+
+	return owner_script(s, rq, &refresh_script, "the idempotency refresh script", lease, len,
+						rq->retention_ms, NULL, err);
 }
 
 static paylock_status ridem_forget(paylock_store *s, paylock_idem_req *rq, paylock_error *err)
 {
 	paylock_redis_client *c = paylock_redis_store_client(s);
-	const char *argv[5];
-	size_t lens[5];
+	const char *argv[6];
+	size_t lens[6];
 	idem_keys k;
-	paylock_reply *r;
+	paylock_status st;
 
 	keys_init(c, rq, &k);
 	argv[3] = k.rec, lens[3] = k.rec_len;
 	argv[4] = k.wake, lens[4] = k.wake_len;
-	r = paylock_redis_eval(c, &forget_script, 2, 5, argv, lens, err);
+	argv[5] = rq->force ? "1" : "0", lens[5] = 1;
+	st = paylock_redis_eval_yesno(c, &forget_script, "the idempotency forget script", 2, 6, argv, lens, err);
 	keys_free(&k);
-	if (r == NULL) {
-		return PAYLOCK_FAILED;
-	}
-	paylock_reply_free(r);
-	return PAYLOCK_YES;
+	return st;
 }
 
 const paylock_idem_ops paylock_redis_idem_ops = {
@@ -312,6 +385,8 @@ const paylock_idem_ops paylock_redis_idem_ops = {
 	.complete = ridem_complete,
 	.abandon = ridem_abandon,
 	.forget = ridem_forget,
+	.mark = ridem_mark,
+	.refresh = ridem_refresh,
 };
 
 void paylock_redis_idem_minit(void)
@@ -320,4 +395,5 @@ void paylock_redis_idem_minit(void)
 	paylock_script_init(&complete_script, complete_lua);
 	paylock_script_init(&abandon_script, abandon_lua);
 	paylock_script_init(&forget_script, forget_lua);
+	paylock_script_init(&refresh_script, refresh_lua);
 }

@@ -34,6 +34,8 @@ typedef struct {
 	zend_string *path;      /* FileStore: the record's path (without suffix), made on first use */
 	bool degraded;          /* FallbackStore: claimed on the local record only */
 	bool wait_remote;       /* FallbackStore: the running owner is on another host (wait on Redis) */
+	int64_t attempt;        /* our claim's attempt: written back with a record that vanished */
+	bool force;             /* forget(): also while a live owner runs the step */
 } paylock_idem_req;
 
 typedef enum {
@@ -42,11 +44,19 @@ typedef enum {
 	PAYLOCK_IDEM_RUNNING,  /* another process runs it; lease_left_ms until its claim expires */
 	PAYLOCK_IDEM_MISMATCH, /* stored under a different fingerprint */
 	PAYLOCK_IDEM_CRASHED,  /* an earlier run died mid-step (only when throw_after_crash) */
+	PAYLOCK_IDEM_UNKNOWN,  /* its owner marked the outcome unknown: reconcile, then forget() */
+	PAYLOCK_IDEM_UNSTORED, /* the step ran but its result could not be stored: reconcile, then forget() */
 } paylock_idem_state;
+
+/* How an owner ends a claim without a result it could store (mark op). */
+typedef enum {
+	PAYLOCK_MARK_UNKNOWN,  /* the outcome is unknown (a gateway timeout): never re-run automatically */
+	PAYLOCK_MARK_UNSTORED, /* the step returned, its result is not storable: never re-run automatically */
+} paylock_idem_mark;
 
 typedef struct {
 	paylock_idem_state state;
-	int64_t attempt;       /* claims of this record so far (a fencing token per key) */
+	int64_t attempt;       /* the latest claim's attempt: max(previous + 1, claim time in us), never reused */
 	int64_t lease_left_ms; /* RUNNING */
 	zend_string *result;   /* DONE: the encoded result (caller releases) */
 } paylock_idem_outcome;
@@ -59,14 +69,22 @@ typedef struct {
 	 * lease end (NO). Spurious YES is allowed: the caller claims again. */
 	paylock_status (*wait)(paylock_store *s, paylock_idem_req *r, uint64_t deadline_ns, int64_t lease_left_ms,
 						   paylock_error *err);
-	/* Owner only: YES stored; NO the claim was lost (expired and taken over). */
+	/* Owner only: YES stored; NO another owner took the record over. A record that vanished (Redis
+	 * restart, FLUSHALL, eviction, forced forget) is written back as completed by us: YES. */
 	paylock_status (*complete)(paylock_store *s, paylock_idem_req *r, const zend_string *result,
 							   paylock_error *err);
-	/* Owner only: ends the claim; outcome_unknown marks it crashed (after_crash applies), else clean. */
+	/* Owner only: ends the claim; outcome_unknown marks it crashed (after_crash applies), else clean. A
+	 * vanished record is written back in that state (YES); NO only when another owner has it. */
 	paylock_status (*abandon)(paylock_store *s, paylock_idem_req *r, bool outcome_unknown,
 							  paylock_error *err);
-	/* Deletes the record whatever its state (wakes waiters). */
+	/* Deletes the record (wakes waiters). NO (nothing deleted): a live owner runs it and !r->force. */
 	paylock_status (*forget)(paylock_store *s, paylock_idem_req *r, paylock_error *err);
+	/* Owner only: ends the claim as marked; every later claim answers UNKNOWN or UNSTORED until forget().
+	 * YES (a vanished record is written back), NO another owner has it. */
+	paylock_status (*mark)(paylock_store *s, paylock_idem_req *r, paylock_idem_mark how, paylock_error *err);
+	/* Owner only, one round trip: our claim lasts lease_ms from now. YES (a vanished record is written
+	 * back as ours), NO another owner has it or it ended. */
+	paylock_status (*refresh)(paylock_store *s, paylock_idem_req *r, int64_t lease_ms, paylock_error *err);
 } paylock_idem_ops;
 
 /* How an acquire went, for stats(). */

@@ -324,7 +324,8 @@ namespace PayLock {
         /**
          * @param array $options retention (s, 86400: how long results are replayed), in_progress_ttl (s, 600:
          *                       how long a claim lasts if its process dies), max_result_bytes (1048576),
-         *                       prefix (string, 'idem:'), scope (string, '': site or tenant, part of every key),
+         *                       prefix (non-empty string without braces, 'idem:'), scope (string, '': site or
+         *                       tenant, part of every key),
          *                       after_crash ('rerun' | 'throw': what a delivery does after a run crashed mid-step)
          * @phpstan-param array{retention?: int|float, in_progress_ttl?: int|float, max_result_bytes?: int, prefix?: string, scope?: string, after_crash?: 'rerun'|'throw'} $options
          * @throws \ValueError an unknown option or a value out of range (the message names it)
@@ -334,24 +335,34 @@ namespace PayLock {
 
         /**
          * Claims $key and returns $fn()'s value (stored for replays), or returns the stored value of an
-         * earlier run without calling $fn. $fn throwing abandons the claim and the exception propagates.
+         * earlier run without calling $fn. $fn throwing abandons the claim (nothing happened: the next
+         * delivery runs it) and the exception propagates. A value that cannot be stored is thrown back as
+         * TypeError/ValueError and the key is recorded as "ran, result not stored": replays get
+         * OutcomeUnknownException, never a second run.
          *
          * @template T of scalar|array|null
          * @param array|string|null $fingerprint what identifies the request (arrays are canonicalised)
          * @param float $wait seconds to wait for a concurrent run of $key to finish
+         * @param array $options unknown_on (exception class names: $fn throwing one marks the outcome unknown,
+         *                       see Claim::markUnknown()), convert (callable: turns $fn's value into what is
+         *                       stored and returned, e.g. a gateway response object into an array),
+         *                       renew (bool: $fn gets the Claim, to refresh() it during a long step)
          * @phpstan-param callable(): T $fn
+         * @phpstan-param array{unknown_on?: list<class-string<\Throwable>>, convert?: callable, renew?: bool} $options
          * @phpstan-return T
          * @throws InProgressException another delivery is running $key and did not finish within $wait
          * @throws FingerprintMismatchException $key was used before with another fingerprint
-         * @throws OutcomeUnknownException an earlier run of $key crashed mid-step and after_crash is 'throw'
+         * @throws OutcomeUnknownException an earlier run of $key crashed mid-step and after_crash is 'throw', was
+         *                                  marked outcome unknown, or ran without a storable result
          * @throws LockLostException the claim outlived in_progress_ttl and was taken over before $fn returned
          * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
          * @throws StoreException an unexpected answer from Redis, or a file I/O error
-         * @throws \TypeError $fn returned an object or a resource (not storable; the key is marked outcome unknown)
-         * @throws \ValueError an empty or over-long key, or a result over max_result_bytes
-         * @throws \Throwable whatever $fn throws (the claim is abandoned first)
+         * @throws \TypeError $fn (or convert) returned an object or a resource (not storable; the key is recorded as
+         *                    "ran, result not stored"), or a bad option
+         * @throws \ValueError an empty or over-long key, a result over max_result_bytes or a million values, a bad option
+         * @throws \Throwable whatever $fn throws (the claim is abandoned first, or marked unknown for unknown_on)
          */
-        public function run(string $key, callable $fn, array|string|null $fingerprint = null, float $wait = 0.0): mixed {}
+        public function run(string $key, callable $fn, array|string|null $fingerprint = null, float $wait = 0.0, array $options = []): mixed {}
 
         /**
          * The two-step form of run(): check isReplay(), else do the step and complete() (or abandon()).
@@ -366,13 +377,16 @@ namespace PayLock {
         public function begin(string $key, array|string|null $fingerprint = null, float $wait = 0.0): Claim {}
 
         /**
-         * Deletes the record of $key whatever its state (after a reconciliation, for example).
+         * Deletes the record of $key (after a reconciliation, for example). While a live owner runs the step
+         * it throws InProgressException, unless $force (for operators: the owner's result is still written
+         * back when it completes, but a delivery arriving meanwhile runs the step beside it).
          *
+         * @throws InProgressException a live owner is running $key and $force is false
          * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
          * @throws StoreException an unexpected answer from Redis, or a file I/O error
          * @throws \ValueError an empty or over-long key
          */
-        public function forget(string $key): void {}
+        public function forget(string $key, bool $force = false): void {}
     }
 
     /**
@@ -422,7 +436,36 @@ namespace PayLock {
          */
         public function abandon(): void {}
 
-        /** Which claim of this key this is: 1 for the first run, higher after a crash or abandon (a fencing token). */
+        /**
+         * Ends the claim as "outcome unknown" (a gateway timeout): every later delivery gets
+         * OutcomeUnknownException, whatever after_crash says, until the key is reconciled and forget()-ed.
+         *
+         * @throws LockLostException another delivery owns the key now
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \Error the claim is a replay, completed or abandoned
+         */
+        public function markUnknown(): void {}
+
+        /**
+         * Extends the claim to $seconds from now (in_progress_ttl if null), in one round trip; a delivery
+         * cannot take over a claim its owner keeps refreshing. LockLostException if another delivery owns it.
+         *
+         * @throws LockLostException another delivery owns the key now
+         * @throws ConnectionException Redis unreachable, credentials refused or connection broken (FallbackStore: with on_redis_down 'fail')
+         * @throws StoreException an unexpected answer from Redis, or a file I/O error
+         * @throws \ValueError $seconds <= 0, not finite or over 30 days
+         * @throws \Error the claim is a replay, completed or abandoned
+         */
+        public function refresh(?float $seconds = null): void {}
+
+        /**
+         * This claim's attempt number: it grows with every claim of the key and never repeats, also after
+         * forget() or expiry (the claim time in microseconds, raised above the previous attempt). Use it in
+         * gateway idempotency keys.
+         *
+         * Never throws: the claim's state is known locally.
+         */
         public function attempt(): int {}
 
         /** The idempotency key. */

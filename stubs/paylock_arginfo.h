@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: f9d58a3f26b53900d7afe1b034c089e3918f9a9d */
+ * Stub hash: 88cf3260730af37f76d60a32067166b4ea215fff */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_PayLock_defaultStore, 0, 0, PayLock\\Store, 0)
 ZEND_END_ARG_INFO()
@@ -107,6 +107,7 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_IdempotencyGuard_r
 	ZEND_ARG_TYPE_INFO(0, fn, IS_CALLABLE, 0)
 	ZEND_ARG_TYPE_MASK(0, fingerprint, MAY_BE_ARRAY|MAY_BE_STRING|MAY_BE_NULL, "null")
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, wait, IS_DOUBLE, 0, "0.0")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_PayLock_IdempotencyGuard_begin, 0, 1, PayLock\\Claim, 0)
@@ -117,6 +118,7 @@ ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_IdempotencyGuard_forget, 0, 1, IS_VOID, 0)
 	ZEND_ARG_TYPE_INFO(0, key, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, force, _IS_BOOL, 0, "false")
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_Claim___construct, 0, 0, 0)
@@ -132,6 +134,12 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Claim_complete, 0,
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Claim_abandon, 0, 0, IS_VOID, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_PayLock_Claim_markUnknown arginfo_class_PayLock_Claim_abandon
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Claim_refresh, 0, 0, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, seconds, IS_DOUBLE, 1, "null")
 ZEND_END_ARG_INFO()
 
 #define arginfo_class_PayLock_Claim_attempt arginfo_class_PayLock_FileStore_purge
@@ -170,6 +178,8 @@ ZEND_METHOD(PayLock_Claim, isReplay);
 ZEND_METHOD(PayLock_Claim, result);
 ZEND_METHOD(PayLock_Claim, complete);
 ZEND_METHOD(PayLock_Claim, abandon);
+ZEND_METHOD(PayLock_Claim, markUnknown);
+ZEND_METHOD(PayLock_Claim, refresh);
 ZEND_METHOD(PayLock_Claim, attempt);
 ZEND_METHOD(PayLock_Claim, key);
 
@@ -254,6 +264,8 @@ static const zend_function_entry class_PayLock_Claim_methods[] = {
 	ZEND_ME(PayLock_Claim, result, arginfo_class_PayLock_Claim_result, ZEND_ACC_PUBLIC)
 	ZEND_ME(PayLock_Claim, complete, arginfo_class_PayLock_Claim_complete, ZEND_ACC_PUBLIC)
 	ZEND_ME(PayLock_Claim, abandon, arginfo_class_PayLock_Claim_abandon, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Claim, markUnknown, arginfo_class_PayLock_Claim_markUnknown, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Claim, refresh, arginfo_class_PayLock_Claim_refresh, ZEND_ACC_PUBLIC)
 	ZEND_ME(PayLock_Claim, attempt, arginfo_class_PayLock_Claim_attempt, ZEND_ACC_PUBLIC)
 	ZEND_ME(PayLock_Claim, key, arginfo_class_PayLock_Claim_key, ZEND_ACC_PUBLIC)
 	ZEND_FE_END

@@ -4,6 +4,8 @@ Magento example: aroundCapture called concurrently for one payment sends one cap
 paylock
 pcntl
 posix
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
@@ -16,13 +18,28 @@ use PayLock\Magento\Plugin\CaptureOncePlugin;
 $gateway = new FakeGateway();
 $plugin = new CaptureOncePlugin(example_store());
 
+/** Attempt numbers (claim times in µs) as #1, #2... in order of first use per payment: repeats stay visible. */
+function attempts(string $s): string
+{
+	static $seen = [];
+	return preg_replace_callback('/capture-(\d+)-(\d+)/', function ($m) use (&$seen) {
+		$seen[$m[1]] ??= [];
+		$i = array_search($m[2], $seen[$m[1]], true);
+		if ($i === false) {
+			$seen[$m[1]][] = $m[2];
+			$i = count($seen[$m[1]]) - 1;
+		}
+		return "capture-{$m[1]}-#" . ($i + 1);
+	}, $s);
+}
+
 function attempt(string $what, callable $fn): void
 {
 	try {
 		$fn();
 		echo "$what: ok\n";
 	} catch (Exception $e) {
-		echo "$what: ", get_class($e), ': ', $e->getMessage(), "\n";
+		echo "$what: ", get_class($e), ': ', preg_replace('/Attempt \d+ of/', 'Attempt N of', $e->getMessage()), "\n";
 	}
 }
 
@@ -37,15 +54,15 @@ $got = fork_workers($n, function () use ($gateway, $start) {
 	return [$returned === $gateway, $payment->getTransactionId()];
 });
 printf("%d captures: gateway called %d time(s) with %s, %d distinct outcome(s): %s\n", $n, count($gateway->calls()),
-	implode(',', $gateway->calls()), count(array_unique(array_map('serialize', $got))), json_encode($got[0]));
+	attempts(implode(',', $gateway->calls())), count(array_unique(array_map('serialize', $got))), attempts(json_encode($got[0])));
 
 // Later: the invoice's transaction had rolled back, Magento captures again.
 $payment = new FakePayment(7, new FakeOrder(70));
 capture($plugin, $gateway, $payment, '19.9900');
-printf("replay: transaction %s, gateway calls %d\n", $payment->getTransactionId(), count($gateway->calls()));
+printf("replay: transaction %s, gateway calls %d\n", attempts($payment->getTransactionId()), count($gateway->calls()));
 attempt('another amount', fn () => capture($plugin, $gateway, new FakePayment(7, new FakeOrder(70)), 5.00));
 
-// A decline abandons the attempt; the next capture is attempt 2, a new request for the gateway.
+// A decline abandons the attempt; the next capture is a new attempt, a new request for the gateway.
 $gateway->answer = 'decline';
 attempt('declined', fn () => capture($plugin, $gateway, new FakePayment(8, new FakeOrder(80)), 10));
 $gateway->answer = 'ok';
@@ -76,17 +93,17 @@ $busy->acquire();
 $impatient = new CaptureOncePlugin(example_store(), 'magento', 0.2);
 attempt('order busy', fn () => capture($impatient, $gateway, new FakePayment(11, new FakeOrder(110)), 10));
 $busy->release();
-echo "gateway calls: ", implode(',', $gateway->calls()), "\n";
+echo "gateway calls: ", attempts(implode(',', $gateway->calls())), "\n";
 ?>
 --EXPECTF--
-%d captures: gateway called 1 time(s) with capture-7-1, 1 distinct outcome(s): [true,"txn-capture-7-1"]
-replay: transaction txn-capture-7-1, gateway calls 1
+%d captures: gateway called 1 time(s) with capture-7-#1, 1 distinct outcome(s): [true,"txn-capture-7-#1"]
+replay: transaction txn-capture-7-#1, gateway calls 1
 another amount: Magento\Framework\Exception\LocalizedException: Payment 7 was already captured for another amount.
 declined: Magento\Payment\Gateway\Command\CommandException: The card was declined.
 after the decline: ok
 no answer: RuntimeException: No answer from the gateway in 30 s.
-retry: Magento\Framework\Exception\LocalizedException: The capture may or may not have been made (No answer from the gateway in 30 s.). Check the transaction at the gateway, record it, then forget idempotency key "capture:9" before capturing again.
+retry: Magento\Framework\Exception\LocalizedException: The capture may or may not have been made (Attempt N of idempotency key "capture:9" was marked outcome unknown (markUnknown() or an unknown_on exception): it may have taken effect. Reconcile it, then forget() the key). Check the transaction at the gateway, record it, then forget idempotency key "capture:9" before capturing again.
 after forget(): ok
-after a crash: Magento\Framework\Exception\LocalizedException: The capture may or may not have been made (Attempt 1 of idempotency key "capture:10" died mid-step, so its outcome is unknown (after_crash: throw). Reconcile it, then forget() the key). Check the transaction at the gateway, record it, then forget idempotency key "capture:10" before capturing again.
+after a crash: Magento\Framework\Exception\LocalizedException: The capture may or may not have been made (Attempt N of idempotency key "capture:10" died mid-step, so its outcome is unknown (after_crash: throw). Reconcile it, then forget() the key). Check the transaction at the gateway, record it, then forget idempotency key "capture:10" before capturing again.
 order busy: PayLock\LockTimeoutException: %s
-gateway calls: capture-7-1,capture-8-1,capture-8-2,capture-9-1,capture-9-1,capture-10-1
+gateway calls: capture-7-#1,capture-8-#1,capture-8-#2,capture-9-#1,capture-9-#2,capture-10-#1

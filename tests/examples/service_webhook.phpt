@@ -90,6 +90,6 @@ steps run: 0, guard untouched: true, keys in Redis: 0
 later redelivery: same answer true
 same id, other topic: 422 {"error":"webhook wh:%s was received before with another topic or body"}
 no id: 400 {"error":"missing webhook id, topic or JSON body"}
-log: orders/cancelled webhook needs checking by hand: Attempt 1 of idempotency key "wh:%s" died mid-step, so its outcome is unknown (after_crash: throw). Reconcile it, then forget() the key
+log: orders/cancelled webhook needs checking by hand: Attempt %d of idempotency key "wh:%s" died mid-step, so its outcome is unknown (after_crash: throw). Reconcile it, then forget() the key
 after a crash: 500 {"error":"outcome unknown, being checked"}
 steps run: 2

@@ -76,7 +76,7 @@ completions: 1
 blog 2, same event id: 200 {"order":1,"status":"processing","paid_now":true}
 while running, wait 0.1 s: 409 {"error":"in progress, retry later"}
 while running, wait 5 s: 200 {"order":2,"status":"processing","paid_now":true}
-log: order 3 needs checking by hand: Attempt 1 of idempotency key "evt:%s" died mid-step, so its outcome is unknown (after_crash: throw). Reconcile it, then forget() the key
+log: order 3 needs checking by hand: Attempt %d of idempotency key "evt:%s" died mid-step, so its outcome is unknown (after_crash: throw). Reconcile it, then forget() the key
 after a crash: 500 {"error":"outcome unknown, the shop is checking"}
 log: order 3 needs checking by hand: %s
 and again: 500 {"error":"outcome unknown, the shop is checking"}

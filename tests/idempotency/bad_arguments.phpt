@@ -39,6 +39,13 @@ check(fn() => new IdempotencyGuard($s, ['scope' => 7]));
 check(fn() => new IdempotencyGuard($s, ['after_crash' => 'retry']));
 check(fn() => new IdempotencyGuard($s, ['ttl' => 5]));
 check(fn() => new IdempotencyGuard($s, [5]));
+check(fn() => $g->run('k', fn() => 1, null, 0.0, ['unknown_on' => 'RuntimeException']));
+check(fn() => $g->run('k', fn() => 1, null, 0.0, ['unknown_on' => ['NoSuchClass']]));
+check(fn() => $g->run('k', fn() => 1, null, 0.0, ['unknown_on' => [stdClass::class]]));
+check(fn() => $g->run('k', fn() => 1, null, 0.0, ['convert' => 'no_such_function']));
+check(fn() => $g->run('k', fn() => 1, null, 0.0, ['renew' => 1]));
+check(fn() => $g->run('k', fn() => 1, null, 0.0, ['wait' => 1]));
+check(fn() => $g->begin(uniq())->refresh(0));
 check(fn() => (new ReflectionClass(IdempotencyGuard::class))->newInstanceWithoutConstructor()->begin('k'));
 check(fn() => clone $g);
 check(fn() => serialize($g));
@@ -68,6 +75,13 @@ TypeError: PayLock\IdempotencyGuard::__construct(): Argument #2 ($options) optio
 ValueError: PayLock\IdempotencyGuard::__construct(): Argument #2 ($options) option "after_crash" must be "rerun" or "throw"
 ValueError: PayLock\IdempotencyGuard::__construct(): Argument #2 ($options) contains unknown option "ttl" (known: retention, in_progress_ttl, max_result_bytes, prefix, scope, after_crash)
 ValueError: PayLock\IdempotencyGuard::__construct(): Argument #2 ($options) must be an array with string keys
+TypeError: PayLock\IdempotencyGuard::run(): Argument #5 ($options) option "unknown_on" must be of type array, string given
+ValueError: PayLock\IdempotencyGuard::run(): Argument #5 ($options) option "unknown_on" must list exception class names
+ValueError: PayLock\IdempotencyGuard::run(): Argument #5 ($options) option "unknown_on" must list exception class names
+TypeError: PayLock\IdempotencyGuard::run(): Argument #5 ($options) option "convert" must be a valid callback, function "no_such_function" not found or invalid function name
+TypeError: PayLock\IdempotencyGuard::run(): Argument #5 ($options) option "renew" must be of type bool, int given
+ValueError: PayLock\IdempotencyGuard::run(): Argument #5 ($options) contains unknown option "wait" (known: unknown_on, convert, renew)
+ValueError: PayLock\Claim::refresh(): Argument #1 ($seconds) must be a finite number greater than 0
 ReflectionException: Class PayLock\IdempotencyGuard is an internal class marked as final that cannot be instantiated without invoking its constructor
 Error: Trying to clone an uncloneable object of class PayLock\IdempotencyGuard
 Exception: Serialization of 'PayLock\IdempotencyGuard' is not allowed

@@ -39,7 +39,7 @@ foreach ($stores as $kind => [$store, $make]) {
 		$rerun = new IdempotencyGuard($store);
 		$strict = new IdempotencyGuard($store, ['after_crash' => 'throw']);
 		$c = $rerun->begin($keys[0]);
-		$r1 = sprintf('runs again (attempt %d)', $c->attempt());
+		$r1 = sprintf('runs again (attempt %s)', attempt_note($c->attempt()));
 		$c->complete('ok');
 		try {
 			$strict->begin($keys[1])->complete('ok');
@@ -55,18 +55,18 @@ foreach ($stores as $kind => [$store, $make]) {
 PAYLOCK_EXT_PATH={PWD}/../../modules/paylock.so
 --EXPECT--
 == redis
-memory_limit: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
-max_execution_time: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
-exit() inside run(): rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
-claim in a global, E_USER_ERROR: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
-exit() with a begin() claim in a local: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
-script ends with a claim in a global: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
-uncaught exception from $fn (not a crash): rerun -> runs again (attempt 2); throw -> runs again
+memory_limit: rerun -> runs again (attempt new); throw -> PayLock\OutcomeUnknownException
+max_execution_time: rerun -> runs again (attempt new); throw -> PayLock\OutcomeUnknownException
+exit() inside run(): rerun -> runs again (attempt new); throw -> PayLock\OutcomeUnknownException
+claim in a global, E_USER_ERROR: rerun -> runs again (attempt new); throw -> PayLock\OutcomeUnknownException
+exit() with a begin() claim in a local: rerun -> runs again (attempt new); throw -> PayLock\OutcomeUnknownException
+script ends with a claim in a global: rerun -> runs again (attempt new); throw -> PayLock\OutcomeUnknownException
+uncaught exception from $fn (not a crash): rerun -> runs again (attempt new); throw -> runs again
 == file
-memory_limit: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
-max_execution_time: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
-exit() inside run(): rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
-claim in a global, E_USER_ERROR: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
-exit() with a begin() claim in a local: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
-script ends with a claim in a global: rerun -> runs again (attempt 2); throw -> PayLock\OutcomeUnknownException
-uncaught exception from $fn (not a crash): rerun -> runs again (attempt 2); throw -> runs again
+memory_limit: rerun -> runs again (attempt new); throw -> PayLock\OutcomeUnknownException
+max_execution_time: rerun -> runs again (attempt new); throw -> PayLock\OutcomeUnknownException
+exit() inside run(): rerun -> runs again (attempt new); throw -> PayLock\OutcomeUnknownException
+claim in a global, E_USER_ERROR: rerun -> runs again (attempt new); throw -> PayLock\OutcomeUnknownException
+exit() with a begin() claim in a local: rerun -> runs again (attempt new); throw -> PayLock\OutcomeUnknownException
+script ends with a claim in a global: rerun -> runs again (attempt new); throw -> PayLock\OutcomeUnknownException
+uncaught exception from $fn (not a crash): rerun -> runs again (attempt new); throw -> runs again

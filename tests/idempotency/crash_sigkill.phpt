@@ -35,7 +35,7 @@ foreach (idem_stores() as $kind => $store) {
 		usleep((int)($sleep * 1e6));
 		try {
 			$c = $rerun->begin($a);
-			printf("%s, after_crash rerun: runs again (attempt %d)\n", $when, $c->attempt());
+			printf("%s, after_crash rerun: runs again (attempt %s)\n", $when, attempt_note($c->attempt()));
 			$c->complete('recaptured');
 		} catch (PayLock\Exception $e) {
 			printf("%s, after_crash rerun: %s\n", $when, get_class($e));
@@ -66,7 +66,7 @@ foreach (idem_stores() as $kind => $store) {
 	$t = microtime(true);
 	$c = $rerun->begin($k, null, 5.0);
 	$took = microtime(true) - $t;
-	printf("waiter took over: attempt %d after %s\n", $c->attempt(),
+	printf("waiter took over: attempt %s after %s\n", attempt_note($c->attempt()),
 		$kind === 'redis' ? ($took > 0.8 && $took < 1.3 ? 'the lease (~1 s)' : "$took s") : ($took < 0.5 ? 'the kill' : "$took s"));
 	$c->complete('by waiter');
 	pcntl_waitpid($pid, $st);
@@ -76,16 +76,16 @@ foreach (idem_stores() as $kind => $store) {
 == redis
 at once, after_crash rerun: PayLock\InProgressException
 at once, after_crash throw: PayLock\InProgressException
-after in_progress_ttl, after_crash rerun: runs again (attempt 2)
+after in_progress_ttl, after_crash rerun: runs again (attempt new)
 after in_progress_ttl, after_crash throw: PayLock\OutcomeUnknownException
 replay: recaptured
-Attempt 1 of idempotency key "%s" died mid-step, so its outcome is unknown (after_crash: throw). Reconcile it, then forget() the key
+Attempt %d of idempotency key "%s" died mid-step, so its outcome is unknown (after_crash: throw). Reconcile it, then forget() the key
 after forget(): reconciled
-waiter took over: attempt 2 after the lease (~1 s)
+waiter took over: attempt new after the lease (~1 s)
 == file
-at once, after_crash rerun: runs again (attempt 2)
+at once, after_crash rerun: runs again (attempt new)
 at once, after_crash throw: PayLock\OutcomeUnknownException
 replay: recaptured
-Attempt 1 of idempotency key "%s" died mid-step, so its outcome is unknown (after_crash: throw). Reconcile it, then forget() the key
+Attempt %d of idempotency key "%s" died mid-step, so its outcome is unknown (after_crash: throw). Reconcile it, then forget() the key
 after forget(): reconciled
-waiter took over: attempt 2 after the kill
+waiter took over: attempt new after the kill

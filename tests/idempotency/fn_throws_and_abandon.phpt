@@ -20,7 +20,7 @@ foreach (idem_stores() as $kind => $store) {
 	}
 	echo 'retry: ', $g->run($key, fn() => 'captured on retry'), "\n";
 	echo 'replay: ', $g->run($key, fn() => 'no'), "\n";
-	echo 'attempt: ', $g->begin($key)->attempt(), "\n";
+	echo 'attempt: ', attempt_note($g->begin($key)->attempt()), "\n";
 
 	$c = $g->begin("$key:b");
 	$c->abandon();
@@ -31,7 +31,8 @@ foreach (idem_stores() as $kind => $store) {
 		echo get_class($e), ': ', $e->getMessage(), "\n";
 	}
 	$c2 = $g->begin("$key:b");
-	printf("after abandon(): replay=%s attempt=%d\n", var_export($c2->isReplay(), true), $c2->attempt());
+	printf("after abandon(): replay=%s attempt grew=%s\n", var_export($c2->isReplay(), true),
+		var_export($c2->attempt() > $c->attempt(), true));
 	$c2->complete('ok');
 
 	// A Claim dropped while an exception unwinds: abandoned quietly.
@@ -43,10 +44,10 @@ foreach (idem_stores() as $kind => $store) {
 	} catch (RuntimeException $e) {
 	}
 	$a = $g->begin("$key:c")->attempt(); // this one is dropped too
-	echo "after unwinding: attempt $a\n";
+	echo 'after unwinding: attempt ', attempt_note($a), "\n";
 	// ... and dropped without an exception: abandoned with a warning.
-	$a = $g->begin("$key:c")->attempt();
-	echo "next: attempt $a\n";
+	$b = $g->begin("$key:c")->attempt();
+	echo 'next: attempt grew: ', var_export($b > $a, true), "\n";
 }
 $s = PayLock\stats();
 printf("abandoned=%d executed=%d\n", $s['idem_abandoned'], $s['idem_executed']);
@@ -56,26 +57,26 @@ printf("abandoned=%d executed=%d\n", $s['idem_abandoned'], $s['idem_executed']);
 propagated: gateway timeout before the call was sent
 retry: captured on retry
 replay: captured on retry
-attempt: 2
+attempt: new
 Error: Cannot complete(): the claim on key "%s:b" was abandoned
-after abandon(): replay=false attempt=2
+after abandon(): replay=false attempt grew=true
 
 Warning: main(): The claim on idempotency key "%s:c" was destroyed without complete() or abandon(); abandoned, so the next delivery runs the step again in %s on line %d
-after unwinding: attempt 2
+after unwinding: attempt new
 
 Warning: main(): The claim on idempotency key "%s:c" was destroyed without complete() or abandon(); abandoned, so the next delivery runs the step again in %s on line %d
-next: attempt 3
+next: attempt grew: true
 == file
 propagated: gateway timeout before the call was sent
 retry: captured on retry
 replay: captured on retry
-attempt: 2
+attempt: new
 Error: Cannot complete(): the claim on key "%s:b" was abandoned
-after abandon(): replay=false attempt=2
+after abandon(): replay=false attempt grew=true
 
 Warning: main(): The claim on idempotency key "%s:c" was destroyed without complete() or abandon(); abandoned, so the next delivery runs the step again in %s on line %d
-after unwinding: attempt 2
+after unwinding: attempt new
 
 Warning: main(): The claim on idempotency key "%s:c" was destroyed without complete() or abandon(); abandoned, so the next delivery runs the step again in %s on line %d
-next: attempt 3
+next: attempt grew: true
 abandoned=10 executed=14

@@ -21,9 +21,9 @@ foreach (idem_stores() as $kind => $store) {
 	$first = $g->run($key, function () use (&$calls, $result) { $calls++; return $result; });
 	$again = $g->run($key, function () use (&$calls) { $calls++; return 'must not run'; });
 	$claim = $g->begin($key);
-	printf("%s: calls=%d first===result %s replay===result %s begin replay=%s attempt=%d key ok=%s\n", $kind, $calls,
+	printf("%s: calls=%d first===result %s replay===result %s begin replay=%s attempt=%s key ok=%s\n", $kind, $calls,
 		var_export($first === $result, true), var_export($again === $result, true),
-		var_export($claim->isReplay(), true), $claim->attempt(), var_export($claim->key() === $key, true));
+		var_export($claim->isReplay(), true), attempt_note($claim->attempt()), var_export($claim->key() === $key, true));
 	var_dump(fdiv(1, $again['neg_zero']) < 0, $claim->result() === $result);
 
 	// Scalars round-trip too.
@@ -65,7 +65,7 @@ $s = PayLock\stats();
 printf("executed=%d replayed=%d\n", $s['idem_executed'], $s['idem_replayed']);
 ?>
 --EXPECTF--
-redis: calls=1 first===result true replay===result true begin replay=true attempt=1 key ok=true
+redis: calls=1 first===result true replay===result true begin replay=true attempt=new key ok=true
 bool(true)
 bool(true)
 bool(false)
@@ -77,7 +77,7 @@ array(1) {
 Error: Cannot complete(): the claim on key "%s:two" is already completed
 Error: Cannot complete(): this claim replays an earlier run of key "%s:two"
 int(42)
-file: calls=1 first===result true replay===result true begin replay=true attempt=1 key ok=true
+file: calls=1 first===result true replay===result true begin replay=true attempt=new key ok=true
 bool(true)
 bool(true)
 bool(false)

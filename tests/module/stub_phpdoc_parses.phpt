@@ -68,4 +68,4 @@ doc comments: over 40
 @template: present
 @throws: present
 invalid tags: none
-array shapes parsed with their keys: 5 of 5
+array shapes parsed with their keys: 6 of 6

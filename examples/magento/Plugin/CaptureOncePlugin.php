@@ -86,16 +86,13 @@ final class CaptureOncePlugin
         }
 
         if ($claim->isReplay()) {
-            $stored = $claim->result();
-            if (isset($stored['unknown'])) {
-                throw $this->unknownOutcome($key, $stored['unknown']);
-            }
-            $payment->setTransactionId($stored['txn']);
+            $payment->setTransactionId($claim->result()['txn']);
             return $subject;
         }
 
         // The gateway's request builder sends this as the request's idempotency key: resends within an
-        // attempt are merged by the gateway, and after a decline the next attempt is a new request.
+        // attempt are merged by the gateway, and after a decline the next attempt is a new request. Attempt
+        // numbers never repeat for a key, also after forget(), so the gateway never replays an old answer.
         $payment->setAdditionalInformation(
             'paylock_idempotency_key',
             sprintf('capture-%s-%d', $payment->getId(), $claim->attempt()),
@@ -108,9 +105,10 @@ final class CaptureOncePlugin
             $claim->abandon();
             throw $e;
         } catch (\Throwable $e) {
-            // No answer (timeout, connection reset): charged or not, nobody knows yet. Commands that wrap
+            // No answer (timeout, connection reset): charged or not, nobody knows yet, so every later capture
+            // gets OutcomeUnknownException until someone checks and forget()s the key. Commands that wrap
             // such failures in a LocalizedException hide this difference; let transport errors through.
-            $claim->complete(['unknown' => $e->getMessage()]);
+            $claim->markUnknown();
             throw $e;
         }
         $claim->complete(['txn' => $payment->getTransactionId()]);
