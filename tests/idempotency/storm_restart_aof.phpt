@@ -47,7 +47,7 @@ foreach (['redis', 'fallback'] as $kind) {
 		file_put_contents("$tally.got", $other === [] ? 'none got another result' : implode(',', $got));
 		posix_kill(getmypid(), SIGKILL);
 	}
-	usleep(max(0, (int)(($go + 0.3 - microtime(true)) * 1e6))); // a late starter (valgrind) just goes // the step runs: restart Redis under it
+	usleep(max(0, (int)(($go + 0.3 - microtime(true)) * 1e6))); // the step runs: restart Redis under it
 	stop_private_redis($r);
 	$r = start_private_redis($port, $aof);
 	pcntl_waitpid($pid, $st);
