@@ -102,21 +102,13 @@ static void mark(const paylock_lock_state *l, uint32_t n, char kind, int64_t ttl
 	}
 }
 
-/* Unix ms at which the local holder's Redis lease ends; 0 when it is degraded, asking, or unknown. */
-static int64_t holder_lease_end(paylock_fallback_store *fb, paylock_lock_state *l)
+/* Unix ms at which the Redis lease in the mark of an open lock file ends; 0 for any other mark. */
+static int64_t mark_lease_end(int fd)
 {
 	char buf[MARK_MAX + 1];
-	zend_string *path = l->path ? zend_string_copy(l->path) : paylock_file_path(fb->file, l->name);
-	int fd = open(ZSTR_VAL(path), O_RDONLY | PAYLOCK_FS_OPEN_FLAGS); /* never blocks on a FIFO */
-	ssize_t n;
+	ssize_t n = pread(fd, buf, MARK_MAX, MARK_OFFSET);
 	int64_t end = 0;
 
-	zend_string_release(path);
-	if (fd < 0) {
-		return 0;
-	}
-	n = pread(fd, buf, MARK_MAX, MARK_OFFSET);
-	close(fd);
 	if (n > 2 && buf[0] == 'R') {
 		char *stop;
 
@@ -125,6 +117,47 @@ static int64_t holder_lease_end(paylock_fallback_store *fb, paylock_lock_state *
 		end = *stop == '\n' && end > 0 ? end : 0;
 	}
 	return end;
+}
+
+/* Unix ms at which the local holder's Redis lease ends; 0 when it is degraded, asking, or unknown. */
+static int64_t holder_lease_end(paylock_fallback_store *fb, paylock_lock_state *l)
+{
+	zend_string *path = l->path ? zend_string_copy(l->path) : paylock_file_path(fb->file, l->name);
+	int fd = open(ZSTR_VAL(path), O_RDONLY | PAYLOCK_FS_OPEN_FLAGS); /* never blocks on a FIFO */
+	int64_t end;
+
+	zend_string_release(path);
+	if (fd < 0) {
+		return 0;
+	}
+	end = mark_lease_end(fd);
+	close(fd);
+	return end;
+}
+
+/* A holder stops counting on its Redis lease this long before the end its mark shows, so it never decides
+ * to degrade while a same-host waiter may already go past it (waiters bypass only after the end). */
+#define OWN_LEASE_MARGIN_MS (MARK_LOOK_NS / 1000000)
+
+/* Our Redis lease is (about to be) over by the mark same-host waiters read: one of them may hold the lock
+ * on Redis by now, so an unreachable Redis must not turn our hold into a degraded one (two holders on this
+ * host). Only single names are ever bypassed. */
+static bool own_lease_over(const paylock_lock_state *l, uint32_t n)
+{
+	int64_t end;
+
+	if (n != 1 || l->fd < 0) {
+		return false;
+	}
+	end = mark_lease_end(l->fd);
+	return end > 0 && paylock_unix_ms() + (int64_t)OWN_LEASE_MARGIN_MS >= end;
+}
+
+/* Redis cannot be asked and our lease is over: the lock counts as lost, never as degraded. */
+static paylock_status lost_with_lease(paylock_error *err)
+{
+	err->kind = PAYLOCK_ERR_NONE;
+	return PAYLOCK_NO;
 }
 
 /* Held on Redis alone: taken past a local holder whose lease had ended. */
@@ -285,6 +318,8 @@ static paylock_status fallback_refresh(paylock_store *s, paylock_lock_state *l, 
 	rc = fb->redis->ops->refresh(fb->redis, l, n, ttl_ms, err);
 	if (rc == PAYLOCK_YES) {
 		mark(l, n, 'R', ttl_ms);
+	} else if (may_degrade(fb, rc, err) && own_lease_over(l, n)) {
+		rc = lost_with_lease(err);
 	} else if (may_degrade(fb, rc, err) && !redis_only(&l[0])) {
 		mark(l, n, 'D', 0);
 		degrade(l, n, err);
@@ -302,6 +337,9 @@ static paylock_status fallback_check(paylock_store *s, paylock_lock_state *l, ui
 		return rc;
 	}
 	rc = fb->redis->ops->check(fb->redis, l, n, err);
+	if (may_degrade(fb, rc, err) && own_lease_over(l, n)) {
+		return lost_with_lease(err);
+	}
 	return may_degrade(fb, rc, err) && !redis_only(&l[0]) ? PAYLOCK_YES : rc;
 }
 
@@ -322,8 +360,19 @@ static paylock_status fallback_fence(paylock_store *s, paylock_lock_state *l, pa
 		return rc;
 	}
 	local = l->fence;
+	if (local >= PAYLOCK_REDIS_FENCE_MAX) {
+		paylock_error_set(err, PAYLOCK_ERR_STORE,
+						  "The local fencing counter %s/fencing-counter issued %" PRId64
+						  ", past the largest token Redis can issue above it (2^53 - 1); the lock is still "
+						  "held. Fix: delete that file (tokens keep growing from the clock)",
+						  paylock_file_dir(fb->file), local);
+		return PAYLOCK_FAILED;
+	}
 	l->fence = 0;
 	rc = paylock_redis_fence_above(fb->redis, l, local, err);
+	if (may_degrade(fb, rc, err) && own_lease_over(l, 1)) {
+		return lost_with_lease(err);
+	}
 	if (may_degrade(fb, rc, err) && !redis_only(l)) {
 		degrade(l, 1, err);
 		l->fence = local;

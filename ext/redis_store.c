@@ -53,7 +53,7 @@ static inline paylock_redis_store *redis_store_from_obj(zend_object *obj)
 /* Fencing tokens stay below 2^53 (16 digits): Lua numbers are doubles, exact up to there. A microsecond
  * clock reaches it in the year 2255. */
 #define FENCE_MAX_LUA "9007199254740991"
-#define FENCE_MAX     INT64_C(9007199254740991)
+#define FENCE_MAX     PAYLOCK_REDIS_FENCE_MAX
 /* A name's fence counter expires after a day unused: by then the time floor is ahead of it. */
 #define FENCE_COUNTER_LIFE_MS "86400000"
 

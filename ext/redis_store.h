@@ -15,6 +15,8 @@ void paylock_redis_store_rinit(void);
 void paylock_redis_store_rshutdown(void);
 /* The connection settings of a RedisStore (for redis_idem.c). */
 paylock_redis_client *paylock_redis_store_client(paylock_store *s);
+/* The largest fencing token Redis issues: scripts count in doubles, exact up to 2^53 - 1. */
+#define PAYLOCK_REDIS_FENCE_MAX INT64_C(9007199254740991)
 /* Issues l->fence (if not issued yet) above floor too: FallbackStore passes its local token. */
 paylock_status paylock_redis_fence_above(paylock_store *s, paylock_lock_state *l, int64_t floor,
 										 paylock_error *err);
