@@ -2,6 +2,7 @@
 #include "php_paylock.h"
 #include "exceptions.h"
 #include "zend_exceptions.h"
+#include <syslog.h>
 
 zend_class_entry *paylock_ce_Exception;
 zend_class_entry *paylock_ce_ConnectionException;
@@ -42,5 +43,22 @@ void paylock_throw(zend_class_entry *ce, const char *fmt, ...)
 	zend_vspprintf(&msg, 0, fmt, ap);
 	va_end(ap);
 	zend_throw_exception(ce, msg, 0);
+	efree(msg);
+}
+
+void paylock_deployment_warning(const char *fmt, ...)
+{
+	bool pending = EG(exception) != NULL;
+	char *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	zend_vspprintf(&msg, 0, fmt, ap);
+	va_end(ap);
+	php_error_docref(NULL, E_WARNING, "%s", msg);
+	if (!pending && EG(exception)) {
+		zend_clear_exception();
+		php_log_err_with_severity(msg, LOG_WARNING);
+	}
 	efree(msg);
 }

@@ -20,9 +20,12 @@ typedef enum {
 	PAYLOCK_ERR_STORE,      /* unexpected reply, file I/O error */
 } paylock_err_kind;
 
+/* Room for a message that names a long path and still says how to fix it. */
+#define PAYLOCK_ERROR_MSG_MAX 1024
+
 typedef struct {
 	paylock_err_kind kind;
-	char msg[320];
+	char msg[PAYLOCK_ERROR_MSG_MAX];
 } paylock_error;
 
 /* Outcome of one store operation. */
@@ -38,5 +41,9 @@ void paylock_error_set(paylock_error *err, paylock_err_kind kind, const char *fm
  */
 void paylock_error_throw(const paylock_error *err);
 void paylock_throw(zend_class_entry *ce, const char *fmt, ...) ZEND_ATTRIBUTE_FORMAT(printf, 2, 3);
+/* An E_WARNING about the deployment (eviction policy, persistence, split lock dirs), not about the call at
+ * hand: it must never fail the request. A user error handler sees it; if the handler throws (frameworks turn
+ * warnings into exceptions), that exception is dropped and the message goes to the error log instead. */
+void paylock_deployment_warning(const char *fmt, ...) ZEND_ATTRIBUTE_FORMAT(printf, 1, 2);
 
 #endif

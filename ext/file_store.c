@@ -588,8 +588,7 @@ static void warn_split_default_dirs(const char *ours)
 
 		if (strcmp(g.gl_pathv[i], ours) != 0 && tail[strspn(tail, "0123456789")] == '\0' &&
 			lstat(g.gl_pathv[i], &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid != geteuid()) {
-			php_error_docref(
-				NULL, E_WARNING,
+			paylock_deployment_warning(
 				"PayLock uses the lock dir %s (uid %ld); %s belongs to uid %ld. Processes of these "
 				"users do not exclude each other on files (FileStore, FallbackStore with Redis "
 				"down). To share one dir set paylock.lock_group (README: Files on a shared host)",

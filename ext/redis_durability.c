@@ -57,11 +57,11 @@ static void warn_no_persistence(const paylock_redis_client *c)
 	if ((flags & NO_PERSISTENCE) && !(flags & PERSIST_WARNED)) {
 		set_flags(c, flags | PERSIST_WARNED);
 		PAYLOCK_G(stats).no_persistence++;
-		php_error_docref(NULL, E_WARNING,
-						 "Redis at %s keeps no data across a restart (no AOF, no RDB save points): a restart "
-						 "loses idempotency records and lets a completed payment step run again; enable "
-						 "appendonly yes (or RDB save points)",
-						 c->where);
+		paylock_deployment_warning(
+			"Redis at %s keeps no data across a restart (no AOF, no RDB save points): a restart "
+			"loses idempotency records and lets a completed payment step run again; enable "
+			"appendonly yes (or RDB save points)",
+			c->where);
 	}
 }
 
@@ -70,8 +70,7 @@ void paylock_durability_note(const paylock_redis_client *c, const paylock_durabi
 	set_flags(c, SEEN | (f->persistent == 0 ? NO_PERSISTENCE : 0));
 	if (f->policy && !(f->policy_len == 10 && memcmp(f->policy, "noeviction", 10) == 0)) {
 		PAYLOCK_G(stats).eviction_risk++;
-		php_error_docref(
-			NULL, E_WARNING,
+		paylock_deployment_warning(
 			"Redis at %s has maxmemory-policy %.*s: under memory pressure it may evict lock keys "
 			"(a second holder gets in), fencing counters and idempotency records (a payment "
 			"step runs twice); set maxmemory-policy noeviction",
