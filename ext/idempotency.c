@@ -52,6 +52,8 @@ typedef struct {
 	zval result;
 	int64_t attempt;
 	pid_t owner_pid;
+	bool has_end_mark; /* a mark the store refused: tried again at request end, never "crashed" */
+	paylock_idem_mark end_mark;
 	zend_object std;
 } paylock_claim;
 
@@ -120,6 +122,8 @@ typedef struct {
 	zend_object *store_obj;
 	paylock_store *store;
 	paylock_idem_req req;
+	bool has_end_mark;
+	paylock_idem_mark end_mark;
 } claim_orphan;
 
 static void claim_orphan_dtor(zval *zv)
@@ -138,6 +142,8 @@ static void adopt_orphan(paylock_claim *c)
 	o->store_obj = c->store_obj; /* the references move to the orphan */
 	o->store = c->store;
 	o->req = c->req;
+	o->has_end_mark = c->has_end_mark;
+	o->end_mark = c->end_mark;
 	c->store_obj = NULL;
 	c->req.name = NULL;
 	c->req.path = NULL;
@@ -196,10 +202,19 @@ static void mark_quietly(paylock_claim *c, paylock_idem_mark how, const char *wh
 
 	zend_exception_save();
 	if (owned_here(c) && mark_now(c, how, &err) == PAYLOCK_FAILED) {
+		/* The step ran: keep the claim (others wait or get InProgress) and mark it at request end, so a
+		 * store that refused the write for a moment never turns it into "crashed" and a re-run. */
+		c->has_end_mark = true;
+		c->end_mark = how;
 		if (err.kind != PAYLOCK_ERR_NONE) {
-			warn_not_abandoned(c->key, when, &err);
+			char kb[96];
+
+			php_error_docref(
+				NULL, E_WARNING,
+				"Could not mark idempotency key \"%s\" %s: %s; the claim is kept and marked again "
+				"at request end",
+				KEY_FOR_MSG(c, kb), when, err.msg);
 		}
-		drop_ownership(c);
 	}
 	zend_exception_restore();
 }
@@ -226,7 +241,14 @@ static void abandon_at_end(zend_object *obj)
 {
 	paylock_claim *c = claim_from_obj(obj);
 
-	if (owned_here(c)) {
+	if (owned_here(c) && c->has_end_mark) {
+		paylock_error err = {0};
+
+		if (mark_now(c, c->end_mark, &err) == PAYLOCK_FAILED) {
+			warn_not_abandoned(c->key, "at request end", &err);
+			drop_ownership(c);
+		}
+	} else if (owned_here(c)) {
 		abandon_quietly(c, true, "at request end");
 	}
 }
@@ -236,7 +258,10 @@ static void abandon_orphan(void *orphan)
 	claim_orphan *o = orphan;
 	paylock_error err = {0};
 
-	if (o->store->ops->idem->abandon(o->store, &o->req, true, &err) == PAYLOCK_YES) {
+	paylock_status rc = o->has_end_mark ? o->store->ops->idem->mark(o->store, &o->req, o->end_mark, &err)
+										: o->store->ops->idem->abandon(o->store, &o->req, true, &err);
+
+	if (rc == PAYLOCK_YES) {
 		PAYLOCK_G(stats).idem_abandoned++;
 	} else if (err.kind != PAYLOCK_ERR_NONE) {
 		warn_not_abandoned(o->req.name, "at request end", &err);
@@ -1128,8 +1153,8 @@ static void claim_dtor(zend_object *obj)
 	bool request_ending;
 
 	zend_objects_destroy_object(obj);
-	if (c->store == NULL || !owned_here(c)) {
-		return;
+	if (c->store == NULL || !owned_here(c) || c->has_end_mark) {
+		return; /* a pending mark stays ours: request end applies it */
 	}
 	request_ending =
 		(EG(flags) & EG_FLAGS_IN_SHUTDOWN) || (EG(exception) && zend_is_unwind_exit(EG(exception)));
