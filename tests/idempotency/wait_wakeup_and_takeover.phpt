@@ -9,6 +9,8 @@ pcre.jit=0
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
 <?php
+/** Valgrind runs PHP many times slower: timing bounds stretch, what they assert stays. */
+function slow_factor(): int { return getenv('USE_ZEND_ALLOC') === '0' ? 5 : 1; }
 require __DIR__ . '/../_support/common.inc';
 use PayLock\IdempotencyGuard;
 
@@ -45,7 +47,7 @@ foreach (idem_stores() as $kind => $store) {
 		$late[] = $t - $done_at;
 	}
 	printf("%s waiters got %s; all woken within 100 ms of complete(): %s\n", $n === procs(12, 6) ? 'N' : $n, implode(',', array_unique($got)),
-		var_export(max($late) < 0.1, true));
+		max($late) < 0.1 * slow_factor() ? 'true' : sprintf('false (%.0f ms)', max($late) * 1e3));
 
 	// Abandon: exactly one waiter runs the step, the others get its result.
 	$key = uniq('evt');
@@ -77,7 +79,7 @@ foreach (idem_stores() as $kind => $store) {
 		$g->begin($key, null, 0.3);
 	} catch (PayLock\InProgressException $e) {
 		$took = microtime(true) - $t;
-		printf("deadline 0.3 s: InProgressException after 0.3 s +-30 ms: %s\n", var_export(abs($took - 0.3) < 0.03, true));
+		printf("deadline 0.3 s: InProgressException after 0.3 s +-30 ms: %s\n", abs($took - 0.3) < 0.03 * slow_factor() ? 'true' : sprintf('false (%.3f s)', $took));
 		echo preg_replace('/"[^"]+"/', '"K"', $e->getMessage()), "\n";
 	}
 	$claim->complete('x');
