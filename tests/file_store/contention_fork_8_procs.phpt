@@ -3,6 +3,7 @@ FileStore: 8 forked processes doing read-modify-write under one name lose no upd
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

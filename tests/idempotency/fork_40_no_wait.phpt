@@ -3,6 +3,7 @@ IdempotencyGuard: 40 concurrent deliveries without wait: one runs, the others ge
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

@@ -3,6 +3,7 @@ Lock: 16 forked processes doing read-modify-write under one name lose no update;
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

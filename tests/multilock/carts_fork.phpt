@@ -3,6 +3,7 @@ MultiLock: 16 forked processes buy overlapping carts (and single items through L
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

@@ -2,6 +2,7 @@
 Redis faults: a waiter gets the lock of a holder whose lease ran out within 5 ms of the lease end at Redis' default hz 10 (Lock and MultiLock), not on Redis' next timer tick
 --EXTENSIONS--
 paylock
+pcntl
 posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>

@@ -9,7 +9,7 @@ pcntl
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
-require __DIR__ . '/../_support/redis_server.inc';
+require_once __DIR__ . '/../_support/redis_server.inc';
 $redis = new PrivateRedis(); // --save '' --appendonly no: a restart loses everything
 $dsn = $redis->dsn();
 $log = tally_file();

@@ -3,6 +3,7 @@ RedisStore: a forked child makes its own connection and never speaks on the pare
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
