@@ -49,7 +49,7 @@ $start = microtime(true) + 0.4;
 $got = fork_workers($n, function () use ($gateway, $start) {
 	$plugin = new CaptureOncePlugin(example_store());
 	$payment = new FakePayment(7, new FakeOrder(70));
-	time_sleep_until($start);
+	usleep(max(0, (int)(($start - microtime(true)) * 1e6))); // a late starter (valgrind) just goes
 	$returned = capture($plugin, $gateway, $payment, 19.99);
 	return [$returned === $gateway, $payment->getTransactionId()];
 });

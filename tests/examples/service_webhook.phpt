@@ -59,7 +59,7 @@ $n = procs(20, 6);
 $start = microtime(true) + 0.4;
 $got = fork_workers($n, function () use ($steps, $id, $body, $start) {
 	$endpoint = endpoint($steps);
-	time_sleep_until($start);
+	usleep(max(0, (int)(($start - microtime(true)) * 1e6))); // a late starter (valgrind) just goes
 	$r = $endpoint->handle(headers($id, $body), $body);
 	return [$r->status, $r->body];
 });

@@ -19,7 +19,7 @@ $start = microtime(true) + 0.4;
 $got = fork_workers($n, function ($i) use ($orders, $event, $start) {
 	$event['delivery_attempt'] = $i + 1; // redeliveries restamp the envelope, not the payment
 	$handler = woo_handler($orders);
-	time_sleep_until($start);
+	usleep(max(0, (int)(($start - microtime(true)) * 1e6))); // a late starter (valgrind) just goes
 	$r = $handler->handle($event);
 	return [$r->status, $r->body];
 });
@@ -33,7 +33,7 @@ $event = woo_event(uniq('evt'), 102, 'txn_2');
 $start = microtime(true) + 0.4;
 $got = fork_workers($n, function ($i) use ($orders, $event, $start) {
 	$handler = woo_handler($orders);
-	time_sleep_until($start);
+	usleep(max(0, (int)(($start - microtime(true)) * 1e6))); // a late starter (valgrind) just goes
 	return $i % 2 ? $handler->handle($event)->body : $handler->complete_order(102, 'txn_2');
 });
 printf("webhooks and returns: order completed %d time(s), status %s\n", $orders->completions() - 1,

@@ -50,7 +50,7 @@ $event = woo_event(uniq('evt'), 2, 'txn_2');
 $start = microtime(true) + 0.3;
 $got = fork_workers(procs(10, 4), function ($i) use ($prod, $staging, $event, $start) {
 	$h = $i % 2 ? site_handler('https://shop.example', $prod) : site_handler('https://staging.shop.example', $staging);
-	time_sleep_until($start);
+	usleep(max(0, (int)(($start - microtime(true)) * 1e6))); // a late starter (valgrind) just goes
 	return $h->handle($event)->status;
 });
 echo 'concurrent: answers ', implode(',', array_unique($got)), ', completions: production ', $prod->completions() - 1, ', staging ', $staging->completions() - 1, "\n";
@@ -66,7 +66,7 @@ $tag = uniq('stock-evt');
 $start = microtime(true) + 0.3;
 $got = fork_workers(procs(8, 4), function ($i) use ($shop, $start, $tag) {
 	$h = site_handler('https://shop.example', $shop);
-	time_sleep_until($start);
+	usleep(max(0, (int)(($start - microtime(true)) * 1e6))); // a late starter (valgrind) just goes
 	if ($i < 2) { // the stock sync: read-then-write under the product lock
 		for ($k = 0; $k < 3; $k++) {
 			$h->update_stock(7, fn(int $p) => $shop->stock($p), fn(int $p, ?int $s) => $shop->set_stock($p, $s), fn(?int $s) => $s + 10);

@@ -63,8 +63,10 @@ try {
 	$g1 = new PayLock\IdempotencyGuard($s, ['retention' => 1]);
 	for ($i = 0; $i < 5000; $i++) $g1->run("late-$i", fn() => $i);
 	sleep(2);
+	// (Claims sweep too, so a slow disk may have removed some of them already: purge() must find the rest,
+	// and the next line checks that nothing expired is left.)
 	$purged = $s->purge();
-	echo "purge: ", $purged >= 5000 ? 'removed the expired records' : "removed only $purged", "\n";
+	echo "purge: ", $purged > 0 ? 'removed the expired records' : "removed $purged", "\n";
 	$names = array_diff(scandir($dir), ['.', '..', 'fencing-counter']);
 	$hot = array_map(fn($i) => hash('sha256', "idem:{hot-$i}"), range(0, 9));
 	$other = array_filter($names, fn($f) => !in_array(substr($f, 0, 64), [...$hot, basename($running)]));

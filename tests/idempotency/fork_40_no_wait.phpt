@@ -18,7 +18,7 @@ foreach (idem_stores() as $kind => $store) {
 	$start = microtime(true) + 0.4;
 	$got = fork_workers($n, function ($i) use ($store, $key, $tally, $start) {
 		$g = new IdempotencyGuard($store);
-		time_sleep_until($start);
+		usleep(max(0, (int)(($start - microtime(true)) * 1e6))); // a late starter (valgrind) just goes
 		$t = microtime(true);
 		try {
 			return ['ran', $g->run($key, function () use ($tally) {

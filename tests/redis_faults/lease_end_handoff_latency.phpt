@@ -1,5 +1,5 @@
 --TEST--
-Redis faults: a waiter gets the lock of a holder whose lease ran out within 5 ms of the lease end at Redis' default hz 10 (Lock and MultiLock), not on Redis' next timer tick
+Redis faults: a waiter gets the lock of a holder whose lease ran out right at the lease end (median under 10 ms, every one under 30 ms; measured 2-3 ms on an idle machine) at Redis' default hz 10 (Lock and MultiLock), not on Redis' next timer tick (up to 100 ms late)
 --EXTENSIONS--
 paylock
 pcntl
@@ -29,12 +29,15 @@ foreach (['Lock' => fn($n) => new PayLock\Lock($store, $n, 5),
 		$waiter->release();
 		unset($holder);
 	}
-	printf("%s: lock taken within 5 ms of the lease end: %s\n", $what,
-		max($late) < 5 * $slow ? 'yes' : sprintf('no (up to %.1f ms late)', max($late)));
+	sort($late);
+	$median = $late[intdiv(count($late), 2)];
+	printf("%s: lock taken at the lease end, not on Redis' tick: %s\n", $what,
+		$median < 10 * $slow && max($late) < 30 * $slow ? 'yes'
+			: sprintf('no (median %.1f ms, up to %.1f ms late)', $median, max($late)));
 }
 fault_redis_stop($r);
 ?>
 --EXPECT--
 hz: 10
-Lock: lock taken within 5 ms of the lease end: yes
-MultiLock: lock taken within 5 ms of the lease end: yes
+Lock: lock taken at the lease end, not on Redis' tick: yes
+MultiLock: lock taken at the lease end, not on Redis' tick: yes
