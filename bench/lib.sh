@@ -19,12 +19,8 @@ bench_log() {
 	printf 'bench: %s\n' "$*" >&2
 }
 
-# shellcheck source=../tests/_support/redis-server.sh
+# shellcheck source=tests/_support/redis-server.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../tests/_support/redis-server.sh"
-
-bench_free_port() {
-	paylock_free_port
-}
 
 bench_redis_stop() {
 	paylock_redis_stop "$BENCH_REDIS_PID"
