@@ -27,46 +27,25 @@ fi
 ext=${PAYLOCK_DEMO_EXT:-$(pwd)/modules/paylock.so}
 [ -f "$ext" ] || { echo "demo: $ext is missing (run scripts/setup.sh)" >&2; exit 2; }
 
+# shellcheck source=tests/_support/redis-server.sh
+. tests/_support/redis-server.sh
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/paylock-demo.XXXXXX")
 redis_pid=
 redis_port=
 cleanup() {
-	if [ -n "$redis_pid" ]; then
-		kill "$redis_pid" 2>/dev/null || true
-		wait "$redis_pid" 2>/dev/null || true
-	fi
+	paylock_redis_stop "$redis_pid"
 	rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-	# shellcheck disable=SC2016 # PHP code, not shell
-	php -n -r '$s = stream_socket_server("tcp://127.0.0.1:0"); echo explode(":", stream_socket_get_name($s, false))[1];'
-}
-
-# Starts redis-server on a free port and sets redis_port and redis_pid; fails after a few tries (a port
-# can be taken between free_port and the bind).
+# Starts redis-server on a free port and sets redis_port and redis_pid (the shared helper tries a few
+# ports: one can be taken between the probe and the bind).
 start_redis() {
-	local port
-	for _ in 1 2 3; do
-		port=$(free_port)
-		redis-server --bind 127.0.0.1 --port "$port" --save '3600 1' --appendonly no --daemonize no \
-			--dir "$work" --logfile '' >>"$work/redis.log" 2>&1 &
-		redis_pid=$!
-		for _ in $(seq 1 100); do
-			kill -0 "$redis_pid" 2>/dev/null || break   # exited: port taken or bad config
-			if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-				redis_port=$port
-				return 0
-			fi
-			sleep 0.05
-		done
-		kill "$redis_pid" 2>/dev/null || true
-		wait "$redis_pid" 2>/dev/null || true
-		redis_pid=
-	done
-	return 1
+	paylock_redis_start "$work" redis 2>>"$work/redis.log" || return 1
+	redis_pid=$PAYLOCK_REDIS_PID
+	redis_port=$PAYLOCK_REDIS_PORT
 }
 
 # The PHP extensions the demo needs, loaded from the shared modules unless built into php already.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Regenerates stubs/*_arginfo.h offline with php-src's gen_stub.php and Debian's php-parser (SPEC §4).
+# Regenerates stubs/*_arginfo.h offline with php-src's gen_stub.php and Debian's php-parser.
 # Usage: scripts/gen-arginfo.sh [--check]   (--check: fail when the committed header differs)
 set -eu
 cd "$(dirname "$0")/.."

@@ -50,7 +50,8 @@ pick_role() {
 	stubs/*_arginfo.h) echo src ;;
 	# The IDE stub is installed as documentation (src files are not installed), with its Composer package.
 	stubs/*.stub.php | stubs/composer.json | stubs/README.md) echo doc ;;
-	README.md | LICENSE | LICENSE.* | COPYING | NEWS | CHANGELOG.md) echo doc ;;
+	README.md | LICENSE | LICENSE.* | COPYING | NEWS | CHANGELOG.md | CONTRIBUTING.md) echo doc ;;
+	docs/*.md) echo doc ;; # docs/INTERNALS.md: how state looks in Redis and in files
 	examples/*) echo doc ;;
 	bridges/*) echo doc ;; # the symfony/lock and Laravel packages (Composer), beside the tests that use them
 	tests/e2e/*) ;;      # needs nginx, PHP-FPM and MariaDB: a repository check, not a package test

@@ -34,32 +34,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-	php -n -r '$s = stream_socket_server("tcp://127.0.0.1:0"); echo explode(":", stream_socket_get_name($s, false))[1];'
+# shellcheck source=tests/_support/redis-server.sh
+. "$root/tests/_support/redis-server.sh"
+start_redis() { # name redis-server-args...
+	paylock_redis_start "$work" "$@" || { echo "tests/run.sh: redis-server $1 did not start" >&2; exit 2; }
+	pids+=("$PAYLOCK_REDIS_PID")
 }
 
-start_redis() { # name port extra-args...
-	local name=$1 port=$2
-	shift 2
-	redis-server --bind 127.0.0.1 --port "$port" --save '3600 1' --appendonly no --daemonize no \
-		--dir "$work" --logfile "$work/$name.log" "$@" &
-	pids+=($!)
-	for _ in $(seq 1 100); do
-		if redis-cli -h 127.0.0.1 -p "$port" --no-auth-warning -a "${REDIS_WAIT_PASS:-}" ping 2>/dev/null | grep -q PONG; then
-			return 0
-		fi
-		sleep 0.05
-	done
-	echo "tests/run.sh: redis-server $name on port $port did not start:" >&2
-	cat "$work/$name.log" >&2
-	exit 2
-}
-
-port=$(free_port)
-start_redis main "$port" --unixsocket "$work/redis.sock" --unixsocketperm 777
-auth_port=$(free_port)
-REDIS_WAIT_PASS=s3cret start_redis auth "$auth_port" --requirepass s3cret \
-	--user shop on '>shop-pass' '~*' '&*' '+@all'
+start_redis main --unixsocket "$work/redis.sock" --unixsocketperm 777
+port=$PAYLOCK_REDIS_PORT
+start_redis auth --requirepass s3cret --user shop on '>shop-pass' '~*' '&*' '+@all'
+auth_port=$PAYLOCK_REDIS_PORT
 
 export PAYLOCK_TEST_HARNESS=1
 export PAYLOCK_TEST_REDIS="redis://127.0.0.1:$port"
@@ -69,7 +54,7 @@ export PAYLOCK_TEST_REDIS_AUTH_PORT=$auth_port
 export PAYLOCK_TEST_TMP="$work"
 echo "PayLock tests: redis on 127.0.0.1:$port (and $work/redis.sock), auth redis on 127.0.0.1:$auth_port"
 
-args=(-q --show-diff -n -p "$(command -v php)" -d "extension=$ext" -d extension=posix -g FAIL,XFAIL,BORK,WARN,LEAK,SKIP)
+args=(-q --show-diff -n -p "$(command -v php)" -d "extension=$ext" -g FAIL,XFAIL,BORK,WARN,LEAK,SKIP)
 if [ "$valgrind" = 1 ]; then
 	export USE_ZEND_ALLOC=0 ZEND_DONT_UNLOAD_MODULES=1
 	# Private redis-servers that tests start themselves are not what is checked (and too slow under memcheck).

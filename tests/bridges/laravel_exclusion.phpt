@@ -57,13 +57,14 @@ try {
 	cache()->lock($name)->forceRelease();
 	echo "forceRelease: no exception\n";
 } catch (ForceReleaseException $e) {
-	echo 'forceRelease of another process\'s lock: ', get_class($e), ' naming its pid: ', str_contains($e->getMessage(), "pid $pid") ? 'yes' : $e->getMessage(), ', still held: ', PayLock\holder(redis_store(), $name)['pid'] === $pid ? 'yes' : 'no', "\n";
+	echo 'forceRelease of another process\'s lock: ', get_class($e), ' naming its pid: ', str_contains($e->getMessage(), "pid $pid") ? 'yes' : $e->getMessage(), ', still held: ', yes(PayLock\holder(redis_store(), $name)['pid'] === $pid, "holder of $name on Redis: " . json_encode(PayLock\holder(redis_store(), $name))), "\n";
 }
 echo 'block(5): ', cache()->lock($name, 10)->block(5, fn() => 'acquired'), "\n";
 $got = microtime(true);
-echo 'after the holder released: ', is_file($released) && (float)file_get_contents($released) <= $got ? 'yes' : 'no', "\n";
+echo 'after the holder released: ', yes(is_file($released) && (float)file_get_contents($released) <= $got,
+	"$name: acquired at $got, released at " . (is_file($released) ? file_get_contents($released) : 'never')), "\n";
 pcntl_waitpid($pid, $status);
-echo 'lock held at the holder\'s request end is free: ', PayLock\holder(redis_store(), $ends) === null ? 'yes' : 'no', "\n";
+echo 'lock held at the holder\'s request end is free: ', yes(PayLock\holder(redis_store(), $ends) === null, "holder of $ends on Redis: " . json_encode(PayLock\holder(redis_store(), $ends))), "\n";
 ?>
 --EXPECT--
 workers: ok

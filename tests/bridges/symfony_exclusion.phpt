@@ -49,13 +49,14 @@ while (PayLock\holder(redis_store(), $name) === null) {
 }
 $factory = new LockFactory(new PayLockStore(redis_store()));
 $t = microtime(true);
-echo 'non-blocking while held elsewhere: ', $factory->createLock($name)->acquire() ? 'acquired' : 'refused', ' at once: ', microtime(true) - $t < 0.3 ? 'yes' : 'no', "\n";
+echo 'non-blocking while held elsewhere: ', $factory->createLock($name)->acquire() ? 'acquired' : 'refused', ' at once: ', yes(($s = microtime(true) - $t) < 0.3, sprintf('%s on Redis took %.3f s', $name, $s)), "\n";
 $lock = $factory->createLock($name, 10.0);
 echo 'blocking: ', $lock->acquire(true) ? 'acquired' : 'refused', "\n";
 $got = microtime(true);
 pcntl_waitpid($pid, $status);
-echo 'after the holder released: ', is_file($released) && (float)file_get_contents($released) <= $got ? 'yes' : 'no', "\n";
-echo 'handed over by the release (no polling): ', PayLock\stats()['handoffs'] >= 1 ? 'yes' : 'no', "\n";
+echo 'after the holder released: ', yes(is_file($released) && (float)file_get_contents($released) <= $got,
+	"$name: acquired at $got, released at " . (is_file($released) ? file_get_contents($released) : 'never')), "\n";
+echo 'handed over by the release (no polling): ', yes(PayLock\stats()['handoffs'] >= 1, 'stats()[handoffs] = ' . PayLock\stats()['handoffs']), "\n";
 $lock->release();
 ?>
 --EXPECT--

@@ -123,12 +123,13 @@ cleanup() {
 	exit "$rc"
 }
 
+# shellcheck source=tests/_support/redis-server.sh
+. "$root/tests/_support/redis-server.sh"
+
 start_redis() {
-	redis_port=$(free_port)
-	redis-server --bind 127.0.0.1 --port "$redis_port" --save '3600 1' --appendonly no --daemonize no \
-		--dir "$work" --logfile "$work/redis.log" &
-	pids[redis]=$!
-	wait_until redis-server 10 "$work/redis.log" redis-cli -h 127.0.0.1 -p "$redis_port" ping
+	paylock_redis_start "$work" redis || die "redis-server did not start"
+	pids[redis]=$PAYLOCK_REDIS_PID
+	redis_port=$PAYLOCK_REDIS_PORT
 }
 
 start_mariadb() {

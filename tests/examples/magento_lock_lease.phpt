@@ -37,7 +37,7 @@ if ($pid === 0) {
 $report = json_decode(fread($p, 100), true);
 $holder = PayLock\holder(redis_store(), $prefix . 'reindex');
 printf("after %.0f s (lease %.0f s): child waited for busy: %s, still holds reindex: %s\n",
-	floor(microtime(true) - $start), $ttl, json_encode($report['busy']), $holder !== null && $holder['pid'] === $pid ? 'yes' : 'no');
+	floor(microtime(true) - $start), $ttl, json_encode($report['busy']), yes($holder !== null && $holder['pid'] === $pid, "holder of {$prefix}reindex: " . json_encode($holder) . ", child pid $pid"));
 posix_kill($pid, SIGKILL);
 pcntl_waitpid($pid, $status);
 $killed = microtime(true);

@@ -37,7 +37,8 @@ echo 'completions: production ', $prod->completions(), ', staging ', $staging->c
 $GLOBALS['wp_test_site']['home_url'] = 'https://shop.example';
 $a = paylock_gateway_scope();
 $GLOBALS['wp_test_site']['home_url'] = 'https://staging.shop.example';
-echo 'scopes differ: ', $a !== paylock_gateway_scope() ? 'yes' : 'no', ', brace-free: ', strpbrk($a . paylock_gateway_scope(), '{}') === false ? 'yes' : 'no', "\n";
+$b = paylock_gateway_scope();
+echo 'scopes differ: ', yes($a !== $b, "both $a"), ', brace-free: ', yes(strpbrk($a . $b, '{}') === false, "$a, $b"), "\n";
 add_filter('paylock_idempotency_scope', fn(string $scope) => 'staging-eu');
 echo 'filter sets it: ', paylock_gateway_scope(), "\n";
 $GLOBALS['wp_test_hooks']['paylock_idempotency_scope'] = [];

@@ -61,7 +61,8 @@ echo "acquired in arrival order: ", $order === range(0, $n - 1) ? 'yes' : 'no: '
 // 5 ms held each: a queue that hands over directly needs about n x 5 ms, a polling one much longer
 $total = (max($got) - $released) / 1e9;
 echo "all served within n x (5 ms + 20 ms): ", $total < $n * 0.025 ? 'yes' : "no ($total s)", "\n";
-echo "queue left empty: ", redis_raw(['EXISTS', $queue]) === 0 && redis_raw(['EXISTS', "paylock:{{$name}}:w"]) === 0 ? 'yes' : 'no', "\n";
+$left = ['q' => redis_raw(['EXISTS', $queue]), 'w' => redis_raw(['EXISTS', "paylock:{{$name}}:w"])];
+echo "queue left empty: ", yes($left === ['q' => 0, 'w' => 0], "Redis keys of $name still there: " . json_encode($left)), "\n";
 echo "lock free: ", var_export(PayLock\holder(redis_store(), $name), true), "\n";
 ?>
 --EXPECTF--

@@ -3,6 +3,7 @@ FallbackStore: 8 forked processes doing read-modify-write with Redis down lose n
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --INI--

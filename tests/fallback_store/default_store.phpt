@@ -2,6 +2,7 @@
 defaultStore(): ini paylock.store picks FallbackStore (default), RedisStore or FileStore, built from the other settings
 --EXTENSIONS--
 paylock
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

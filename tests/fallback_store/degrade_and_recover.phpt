@@ -2,6 +2,7 @@
 FallbackStore: Redis stopped mid-run -> degraded on the local lock with one warning per request; restarted -> back on Redis (one notice); 'fail' throws
 --EXTENSIONS--
 paylock
+pcntl
 posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>

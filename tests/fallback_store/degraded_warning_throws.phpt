@@ -2,13 +2,14 @@
 FallbackStore: a warning-to-exception error handler (Laravel, Symfony, PHPUnit) gets its exception from a degraded acquire() and no lock stays held
 --EXTENSIONS--
 paylock
+pcntl
 posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
-require __DIR__ . '/../_support/redis_server.inc';
+require_once __DIR__ . '/../_support/redis_server.inc';
 $redis = new PrivateRedis();
 $file = new PayLock\FileStore(lock_dir());
 $fb = new PayLock\FallbackStore(new PayLock\RedisStore($redis->dsn(), ['connect_timeout' => 0.2]), $file);

@@ -2,13 +2,14 @@
 FallbackStore fencing: degrade -> recover sequences keep tokens strictly increasing (Redis kept its counter; Redis lost it)
 --EXTENSIONS--
 paylock
+pcntl
 posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
-require __DIR__ . '/../_support/redis_server.inc';
+require_once __DIR__ . '/../_support/redis_server.inc';
 // AOF with fsync on every write: a SIGKILL loses nothing, so Redis comes back with its old counter.
 $redis = new PrivateRedis(['--appendonly', 'yes', '--appendfsync', 'always']);
 $fb = new PayLock\FallbackStore(new PayLock\RedisStore($redis->dsn(), ['connect_timeout' => 0.2]),

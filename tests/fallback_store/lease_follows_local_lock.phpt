@@ -9,7 +9,7 @@ pcntl
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
-require __DIR__ . '/../_support/redis_server.inc';
+require_once __DIR__ . '/../_support/redis_server.inc';
 $redis = new PrivateRedis();
 $dsn = $redis->dsn();
 $dir = lock_dir();       // this host

@@ -10,7 +10,7 @@ require __DIR__ . '/../_support/common.inc';
 $base = lock_dir();
 mkdir($base, 0755);
 $s = new PayLock\FileStore("$base/locks/");
-printf("created: %s, mode %o\n", $s->directory() === "$base/locks" ? 'yes' : 'no', fileperms("$base/locks") & 0777);
+printf("created: %s, mode %o\n", yes($s->directory() === "$base/locks", 'directory() = ' . $s->directory()), fileperms("$base/locks") & 0777);
 $l = new PayLock\Lock($s, 'x');
 $l->acquire();
 printf("lock file mode %o\n", fileperms($s->directory() . '/' . hash('sha256', 'x')) & 0777);

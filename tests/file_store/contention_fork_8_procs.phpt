@@ -3,6 +3,7 @@ FileStore: 8 forked processes doing read-modify-write under one name lose no upd
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
@@ -33,11 +34,13 @@ foreach ($r as $i => $seen) {
 }
 echo "counter: ", file_get_contents($file), "\n";
 usort($all, fn($a, $b) => $a[0] <=> $b[0]);
-$ok = true;
+$bad = null;
 foreach ($all as $k => [$fence, $v]) {
-	if ($v !== $k || ($k > 0 && $fence <= $all[$k - 1][0])) { $ok = false; }
+	if ($v !== $k || ($k > 0 && $fence <= $all[$k - 1][0])) {
+		$bad ??= "FileStore: hold $k saw counter $v with token $fence, the hold before had token " . ($all[$k - 1][0] ?? '-');
+	}
 }
-echo "fencing tokens strictly increase in counter order: ", $ok ? 'yes' : 'no', "\n";
+echo "fencing tokens strictly increase in counter order: ", yes($bad === null, (string)$bad), "\n";
 var_dump(lock_files($dir));
 ?>
 --EXPECT--

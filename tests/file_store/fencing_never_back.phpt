@@ -2,6 +2,7 @@
 FileStore fencing tokens never go back: counter deleted, truncated, garbage, "-5", a cleared temp dir, INT64_MAX-1 (then a clear StoreException, no overflow), a FIFO counter (no hang)
 --EXTENSIONS--
 paylock
+pcntl
 posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>

@@ -3,6 +3,7 @@ FileStore: a forked child exiting leaves the parent's flock held; a plain PHP fl
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

@@ -62,7 +62,7 @@ if ($probe === 0) {
 	exit($other->acquire() ? 1 : 0);
 }
 pcntl_waitpid($probe, $st);
-echo "other process got it: ", pcntl_wexitstatus($st) ? 'yes' : 'no', "\n";
+echo "other process got it: ", pcntl_wexitstatus($st) ? "yes (FileStore $dir, order:1: the parent's hold ended with its child)" : 'no', "\n";
 var_dump($l->isAcquired(), $l->release());
 ?>
 --EXPECT--

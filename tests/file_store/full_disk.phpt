@@ -2,6 +2,7 @@
 FileStore: a full disk gives a clear StoreException and leaves nothing half-written
 --EXTENSIONS--
 paylock
+posix
 --SKIPIF--
 <?php
 require __DIR__ . '/../_support/skipif.inc';

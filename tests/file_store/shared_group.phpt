@@ -2,6 +2,7 @@
 FileStore shared group: www-data and a second uid in the group exclude each other on one name (forked RMW, no lost update; exactly-once runs), a uid outside the group is refused
 --EXTENSIONS--
 paylock
+pcntl
 posix
 --SKIPIF--
 <?php

@@ -2,6 +2,7 @@
 FileStore: a lock dir the PHP user cannot write to is a clear StoreException (checked as an unprivileged user)
 --EXTENSIONS--
 paylock
+posix
 --SKIPIF--
 <?php
 require __DIR__ . '/../_support/skipif.inc';

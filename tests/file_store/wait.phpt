@@ -3,6 +3,7 @@ FileStore: a timed wait blocks in the kernel, returns false on time, and is woke
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

@@ -3,6 +3,7 @@ IdempotencyGuard on FallbackStore: results go to Redis and the local files; with
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

@@ -41,7 +41,7 @@ try {
 }
 proc_terminate($p, 9);
 proc_close($p);
-echo "peak memory under 64 MB: ", memory_get_peak_usage() < (64 << 20) ? 'yes' : 'no', "\n";
+echo "peak memory under 64 MB: ", yes(memory_get_peak_usage() < (64 << 20), 'FileStore: peak ' . memory_get_peak_usage() . ' bytes'), "\n";
 ?>
 --EXPECT--
 run: Idempotency record DIR/H.idem holds 314572800 bytes, more than PayLock reads (512 MB, and a third of the memory_limit left). Fix: raise memory_limit, or forget() the key

@@ -56,7 +56,8 @@ try {
 	}
 	$left = $files();
 	echo "after traffic: ", $left <= 40 ? 'near zero' : "$left files", " (traffic claims needed: ", $n <= 4 * $keys ? 'bounded' : $n, ")\n";
-	echo "running claim kept: ", file_exists("$running.idem") && file_exists("$running.run") ? 'yes' : 'no', "\n";
+	echo "running claim kept: ", yes(file_exists("$running.idem") && file_exists("$running.run"),
+		"FileStore $running.idem " . (file_exists("$running.idem") ? 'kept' : 'gone') . ', .run ' . (file_exists("$running.run") ? 'kept' : 'gone')), "\n";
 
 	// purge(): everything expired goes at once, the running claim stays.
 	$g1 = new PayLock\IdempotencyGuard($s, ['retention' => 1]);

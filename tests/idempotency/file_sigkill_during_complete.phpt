@@ -40,10 +40,11 @@ for ($i = 0; $i < $rounds; $i++) {
 		echo "round $i: ", get_class($e), ': ', $e->getMessage(), "\n";
 	}
 }
-echo "other: {$seen['other']}, every round answered: ", $seen['replayed'] + $seen['rerun'] === $rounds ? 'yes' : 'no', "\n";
+echo "other: {$seen['other']}, every round answered: ", yes($seen['replayed'] + $seen['rerun'] === $rounds, "FileStore: replayed {$seen['replayed']} + rerun {$seen['rerun']} of $rounds"), "\n";
 $tmp = glob("$dir/*.tmp");
 $purged = $s->purge();
-echo "purge removed every temp file: ", $purged >= count($tmp) && !glob("$dir/*.tmp") ? 'yes' : 'no', "\n";
+echo "purge removed every temp file: ", yes($purged >= count($tmp) && !glob("$dir/*.tmp"),
+	"FileStore $dir: purged $purged of " . count($tmp) . ', left ' . json_encode(array_map('basename', glob("$dir/*.tmp")))), "\n";
 ?>
 --EXPECT--
 other: 0, every round answered: yes

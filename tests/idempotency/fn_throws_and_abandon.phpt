@@ -47,7 +47,7 @@ foreach (idem_stores() as $kind => $store) {
 	echo 'after unwinding: attempt ', attempt_note($a), "\n";
 	// ... and dropped without an exception: abandoned with a warning.
 	$b = $g->begin("$key:c")->attempt();
-	echo 'next: attempt grew: ', var_export($b > $a, true), "\n";
+	echo 'next: attempt grew: ', truth($b > $a, "$kind: $a then $b"), "\n";
 }
 $s = PayLock\stats();
 printf("abandoned=%d executed=%d\n", $s['idem_abandoned'], $s['idem_executed']);

@@ -3,6 +3,7 @@ IdempotencyGuard: 40 concurrent deliveries without wait: one runs, the others ge
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
@@ -33,7 +34,8 @@ foreach (idem_stores() as $kind => $store) {
 	$busy = array_filter($got, fn($r) => $r[0] === 'in progress');
 	$slowest = $busy ? max(array_column($busy, 1)) : 0;
 	printf("%s: ran=%d, in_progress=n-1: %s, step ran %d time(s); InProgressException within 0.5 s: %s\n", $kind,
-		count($ran), var_export(count($busy) === $n - 1, true), tally_count($tally), var_export($slowest < 0.5, true));
+		count($ran), truth(count($busy) === $n - 1, count($busy) . " of $n"), tally_count($tally),
+		truth($slowest < 0.5, sprintf('slowest %.3f s', $slowest)));
 	var_dump(count($ran) + count($busy) === $n);
 }
 ?>

@@ -3,6 +3,7 @@ IdempotencyGuard: 40 processes deliver one key at once with wait: the step runs 
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

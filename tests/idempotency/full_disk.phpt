@@ -2,6 +2,7 @@
 IdempotencyGuard on FileStore: a full disk gives StoreException, and a result that cannot be written leaves the running record intact (no silent re-run, no damaged record)
 --EXTENSIONS--
 paylock
+posix
 --SKIPIF--
 <?php
 require __DIR__ . '/../_support/skipif.inc';

@@ -22,9 +22,12 @@ foreach (idem_stores() as $kind => $store) {
 	$again = $g->run($key, function () use (&$calls) { $calls++; return 'must not run'; });
 	$claim = $g->begin($key);
 	printf("%s: calls=%d first===result %s replay===result %s begin replay=%s attempt=%s key ok=%s\n", $kind, $calls,
-		var_export($first === $result, true), var_export($again === $result, true),
-		var_export($claim->isReplay(), true), attempt_note($claim->attempt()), var_export($claim->key() === $key, true));
+		same($first, $result), same($again, $result),
+		var_export($claim->isReplay(), true), attempt_note($claim->attempt()), same($claim->key(), $key));
 	var_dump(fdiv(1, $again['neg_zero']) < 0, $claim->result() === $result);
+	if ($claim->result() !== $result) {
+		echo "$kind: begin() replayed ", substr(var_export($claim->result(), true), 0, 200), "\n";
+	}
 
 	// Scalars round-trip too.
 	foreach ([null, false, 0, PHP_INT_MIN, 1.5, '', str_repeat('z', 70000)] as $i => $v) {

@@ -2,6 +2,8 @@
 IdempotencyGuard: scope and prefix keep sites apart; a Redis whose maxmemory-policy can evict records gets one E_WARNING per process (and stats)
 --EXTENSIONS--
 paylock
+pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

@@ -3,6 +3,7 @@ IdempotencyGuard: waiters are woken by the completer (no polling) within millise
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --INI--
 pcre.jit=0
 --SKIPIF--

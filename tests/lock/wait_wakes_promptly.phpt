@@ -3,6 +3,7 @@ Lock: a waiter is woken by the release (no poll interval) and an expired holder 
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

@@ -3,6 +3,7 @@ MultiLock: 16 forked processes buy overlapping carts (and single items through L
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
@@ -59,7 +60,7 @@ foreach (['redis', 'file'] as $kind) {
 		}
 	}
 	printf("%s: errors %d, stock never negative and sold = taken: %s, something sold: %s\n", $kind,
-		count($errors), $ok ? 'yes' : 'no', $sold > 0 ? 'yes' : 'no');
+		count($errors), yes($ok, "$kind: see the product lines above"), yes($sold > 0, "$kind sold $sold"));
 	foreach ($errors as $e) {
 		echo "  $e\n";
 	}

@@ -33,13 +33,14 @@ foreach ($stores as $label => $store) {
 	$names = ["$p:c", "$p:a", "$p:b", "$p:a"];
 	$sorted = ["$p:a", "$p:b", "$p:c"];
 	$m = new PayLock\MultiLock($store, $names, 10);
-	echo "names sorted, distinct: ", $m->names() === $sorted ? 'yes' : 'no', "\n";
+	echo "names sorted, distinct: ", yes($m->names() === $sorted, 'names() = ' . json_encode($m->names())), "\n";
 	var_dump($m->acquire(), $m->isAcquired(), $m->isDegraded());
 	echo "held: ", held($store, $sorted), "\n";
 	$f = $m->fencingTokens();
 	echo "fencing tokens for ", implode(',', array_map(fn($k) => substr($k, -1), array_keys($f))), ": ",
 		count(array_filter($f, 'is_int')) === 3 ? 'ints' : 'no', "\n";
-	echo "remaining lifetime: ", $m->remainingLifetime() > 9 ? 'ok' : 'no', "\n";
+	$left = $m->remainingLifetime();
+	echo "remaining lifetime: ", $left > 9 ? 'ok' : "no ($left s, expected > 9)", "\n";
 	$m->refresh(20);
 	var_dump($m->acquire()); // already ours: renews
 	// A Lock on one of the names and the MultiLock exclude each other.

@@ -2,6 +2,7 @@
 Redis faults: a waiter gets the lock of a holder whose lease ran out right at the lease end (median under 10 ms, every one under 30 ms; measured 2-3 ms on an idle machine) at Redis' default hz 10 (Lock and MultiLock), not on Redis' next timer tick (up to 100 ms late)
 --EXTENSIONS--
 paylock
+pcntl
 posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>

@@ -81,7 +81,7 @@ foreach (['CLIENT KILL', 'restart', 'CLIENT PAUSE 800 ms', 'SIGSTOP 800 ms', 'DE
 	$took = microtime(true) - $t0;
 	printf("%s: %s; done within 5 s: %s\n", $fault, implode(', ', array_count_values($outs) ? array_map(
 		fn($o, $c) => "$c x $o", array_keys(array_count_values($outs)), array_count_values($outs)) : []),
-		var_export($took < 5, true));
+		truth($took < 5, sprintf('%s: took %.2f s', $name, $took)));
 	$left = fault_raw($r, ['EXISTS', fault_lock_key($name), fault_lock_key($name) . ':q', fault_lock_key($name) . ':w']);
 	echo "  keys left behind: $left\n";
 }

@@ -2,6 +2,7 @@
 RedisStore/FallbackStore: an ACL user without +@scripting is a configuration error (StoreException naming +@scripting) found before a lock is taken, not a ConnectionException at release
 --EXTENSIONS--
 paylock
+pcntl
 posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
@@ -10,7 +11,7 @@ pcre.jit=0
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
-require __DIR__ . '/../_support/redis_server.inc';
+require_once __DIR__ . '/../_support/redis_server.inc';
 $redis = new PrivateRedis(['--user', 'shop', 'on', '>pw', '~*', '&*', '+@all', '-@scripting']);
 $dsn = $redis->dsn('shop:pw');
 $name = uniq();

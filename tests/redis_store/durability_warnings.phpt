@@ -2,6 +2,7 @@
 Durability checks: eviction policies warn for locks too (CONFIG GET, or INFO memory when CONFIG is renamed away), no persistence warns for idempotency records; once per process per server, counted in stats(), no extra round trip afterwards
 --EXTENSIONS--
 paylock
+pcntl
 posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
@@ -10,7 +11,7 @@ pcre.jit=0
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
-require __DIR__ . '/../_support/redis_server.inc';
+require_once __DIR__ . '/../_support/redis_server.inc';
 set_error_handler(function ($no, $msg) {
 	if (!(error_reporting() & $no)) {
 		return true;

@@ -2,13 +2,14 @@
 RedisStore fencing: a damaged (negative, garbage, overflowing) counter is a StoreException and the lock stays held
 --EXTENSIONS--
 paylock
+pcntl
 posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
-require __DIR__ . '/../_support/redis_server.inc';
+require_once __DIR__ . '/../_support/redis_server.inc';
 $redis = new PrivateRedis();
 $store = new PayLock\RedisStore($redis->dsn(), ['prefix' => 'p:']);
 foreach (['-5', 'garbage', '1.5', '99999999999999999999', '9007199254740991'] as $bad) {

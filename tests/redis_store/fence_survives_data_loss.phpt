@@ -9,7 +9,7 @@ pcntl
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
-require __DIR__ . '/../_support/redis_server.inc';
+require_once __DIR__ . '/../_support/redis_server.inc';
 $redis = new PrivateRedis(); // --save '' --appendonly no: a restart loses everything
 $dsn = $redis->dsn();
 $log = tally_file();
@@ -81,7 +81,7 @@ for ($i = 1; $i < count($tokens); $i++) {
 echo count($tokens) > 20 ? "many tokens\n" : "too few tokens: " . count($tokens) . "\n";
 echo "not increasing: $bad\n";
 // Upgrade: tokens stay above an old per-prefix counter (p:fence), whatever it had counted to.
-echo "above old global counter: ", $tokens[count($tokens) - 1] > 10 ** 12 ? "yes" : "no", "\n";
+echo "above old global counter: ", yes($tokens[count($tokens) - 1] > 10 ** 12, 'last token ' . $tokens[count($tokens) - 1]), "\n";
 ?>
 --EXPECT--
 after FLUSHALL: above

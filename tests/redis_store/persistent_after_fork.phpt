@@ -3,6 +3,7 @@ RedisStore: a forked child makes its own connection and never speaks on the pare
 --EXTENSIONS--
 paylock
 pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
@@ -18,7 +19,7 @@ $r = fork_workers(8, function (int $i) use ($store, $name) {
 	$mine = new PayLock\Lock($store, "$name:child$i", 5);
 	$ok = $mine->acquire() && $mine->release();
 	$h = PayLock\holder($store, $name);
-	return $ok && $h['pid'] !== getmypid() ? 'ok' : 'bad';
+	return $ok && $h['pid'] !== getmypid() ? 'ok' : 'bad (own lock ' . ($ok ? 'ok' : 'failed') . ", holder of $name: " . json_encode($h) . ')';
 });
 echo implode(',', $r), "\n";
 

@@ -2,6 +2,8 @@
 RedisStore: persistent connections are shared per DSN+options within a process; persistent=false gets its own
 --EXTENSIONS--
 paylock
+pcntl
+posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

@@ -2,6 +2,7 @@
 RedisStore: after a Redis restart the next call reconnects silently and the scripts are loaded again
 --EXTENSIONS--
 paylock
+pcntl
 posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>

@@ -2,6 +2,7 @@
 RedisStore/FallbackStore: "cannot serve now" replies (max clients, READONLY replica, MASTERDOWN, BUSY script) are ConnectionException, so FallbackStore degrades
 --EXTENSIONS--
 paylock
+pcntl
 posix
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
@@ -10,7 +11,7 @@ pcre.jit=0
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
-require __DIR__ . '/../_support/redis_server.inc';
+require_once __DIR__ . '/../_support/redis_server.inc';
 $degraded_warnings = 0;
 set_error_handler(function ($no, $msg) use (&$degraded_warnings) {
 	if (str_contains($msg, 'degraded')) {
