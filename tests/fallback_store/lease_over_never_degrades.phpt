@@ -9,7 +9,7 @@ pcntl
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
-require __DIR__ . '/../_support/redis_server.inc';
+require_once __DIR__ . '/../_support/redis_server.inc';
 set_error_handler(fn($n, $s) => true); // the degraded warnings are not what this is about
 $dir = lock_dir();
 foreach (['refresh', 'isAcquired', 'fencingToken'] as $op) {

@@ -12,7 +12,7 @@ mu_skipif();
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
-require __DIR__ . '/../_support/redis_server.inc';
+require_once __DIR__ . '/../_support/redis_server.inc';
 require __DIR__ . '/multiuser.inc';
 $redis = new PrivateRedis(['--maxmemory', '64mb', '--maxmemory-policy', 'volatile-lru']); // and no persistence
 $tmp = lock_dir();

@@ -9,7 +9,7 @@ posix
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
-require __DIR__ . '/../_support/redis_server.inc';
+require_once __DIR__ . '/../_support/redis_server.inc';
 $redis = new PrivateRedis(['--save', '3600 1', '--maxmemory-policy', 'noeviction']);
 $ran = tally_file();
 $deliver = function () use ($redis, $ran): string {
