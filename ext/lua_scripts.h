@@ -10,9 +10,15 @@
 	"  if not now then local t = redis.call('TIME'); now = t[1] * 1000 + math.floor(t[2] / 1000) end\n" \
 	"  return now\n" \
 	"end\n" \
-	"local function lk(i) return KEYS[3 * i - 2] end\n" \
+	"local function names() return #KEYS / 5 end\n" \
+	"local function key(i, j) return KEYS[5 * (i - 1) + j] end\n" \
+	"local function lk(i) return key(i, 1) end\n" \
+	"local function qk(i) return key(i, 2) end\n" \
+	"local function wk(i) return key(i, 3) end\n" \
+	"local function gk(i) return key(i, 4) end\n" \
+	"local function rk(i) return key(i, 5) end\n" \
 	"local function live_head(i)\n" \
-	"  local q, w = KEYS[3 * i - 1], KEYS[3 * i]\n" \
+	"  local q, w = qk(i), wk(i)\n" \
 	"  while true do\n" \
 	"    local t = redis.call('LINDEX', q, 0)\n" \
 	"    if not t then return nil end\n" \
@@ -23,8 +29,8 @@
 	"  end\n" \
 	"end\n" \
 	"local function grant(i, t)\n" \
-	"  redis.call('LPOP', KEYS[3 * i - 1])\n" \
-	"  redis.call('HDEL', KEYS[3 * i], t)\n" \
+	"  redis.call('LPOP', qk(i))\n" \
+	"  redis.call('HDEL', wk(i), t)\n" \
 	"  redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
 	"  local g = lk(i) .. ':g:' .. t\n" \
 	"  redis.call('RPUSH', g, '1')\n" \
@@ -34,7 +40,7 @@
 	"  local t = live_head(i)\n" \
 	"  if t then grant(i, t) else redis.call('DEL', lk(i)) end\n" \
 	"end\n" \
-	"local n = #KEYS / 3\n" \
+	"local n = names()\n" \
 	"local mine, me = ARGV[1], string.sub(ARGV[1], 1, 32)\n" \
 	"local vals, busy = {}, 0\n" \
 	"for i = 1, n do\n" \
@@ -50,13 +56,13 @@
 	"if busy == 0 then\n" \
 	"  for i = 1, n do\n" \
 	"    local v = vals[i]\n" \
-	"    if redis.call('HDEL', KEYS[3 * i], me) == 1 then redis.call('LREM', KEYS[3 * i - 1], 1, me) end\n" \
+	"    if redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), 1, me) end\n" \
 	"    if v and string.sub(v, 1, 32) == me then\n" \
 	"      redis.call('PEXPIRE', lk(i), ARGV[2])\n" \
 	"    else\n" \
-	"      local mark = redis.call('EXISTS', KEYS[3 * i - 1]) == 1 and '+' or ''\n" \
+	"      local mark = redis.call('EXISTS', qk(i)) == 1 and '+' or ''\n" \
 	"      redis.call('SET', lk(i), mine .. mark, 'PX', ARGV[2])\n" \
-	"      if v then redis.call('DEL', lk(i) .. ':g:' .. me) end\n" \
+	"      if v then redis.call('DEL', gk(i)) end\n" \
 	"    end\n" \
 	"  end\n" \
 	"  return {1}\n" \
@@ -66,10 +72,10 @@
 	"    local v = vals[j]\n" \
 	"    if v == nil then v = redis.call('GET', lk(j)) end\n" \
 	"    if v == '=' .. me then pass_on(j) end\n" \
-	"    if redis.call('HDEL', KEYS[3 * j], me) == 1 then redis.call('LREM', KEYS[3 * j - 1], 1, me) end\n" \
+	"    if redis.call('HDEL', wk(j), me) == 1 then redis.call('LREM', qk(j), 1, me) end\n" \
 	"  end\n" \
 	"end\n" \
-	"local q, w = KEYS[3 * busy - 1], KEYS[3 * busy]\n" \
+	"local q, w = qk(busy), wk(busy)\n" \
 	"if ARGV[3] == '1' then\n" \
 	"  local v = vals[busy]\n" \
 	"  if v and string.byte(v, 1) ~= 61 and string.byte(v, -1) ~= 43 then redis.call('APPEND', lk(busy), '+') end\n" \
@@ -270,9 +276,15 @@
 	"  if not now then local t = redis.call('TIME'); now = t[1] * 1000 + math.floor(t[2] / 1000) end\n" \
 	"  return now\n" \
 	"end\n" \
-	"local function lk(i) return KEYS[3 * i - 2] end\n" \
+	"local function names() return #KEYS / 5 end\n" \
+	"local function key(i, j) return KEYS[5 * (i - 1) + j] end\n" \
+	"local function lk(i) return key(i, 1) end\n" \
+	"local function qk(i) return key(i, 2) end\n" \
+	"local function wk(i) return key(i, 3) end\n" \
+	"local function gk(i) return key(i, 4) end\n" \
+	"local function rk(i) return key(i, 5) end\n" \
 	"local function live_head(i)\n" \
-	"  local q, w = KEYS[3 * i - 1], KEYS[3 * i]\n" \
+	"  local q, w = qk(i), wk(i)\n" \
 	"  while true do\n" \
 	"    local t = redis.call('LINDEX', q, 0)\n" \
 	"    if not t then return nil end\n" \
@@ -283,8 +295,8 @@
 	"  end\n" \
 	"end\n" \
 	"local function grant(i, t)\n" \
-	"  redis.call('LPOP', KEYS[3 * i - 1])\n" \
-	"  redis.call('HDEL', KEYS[3 * i], t)\n" \
+	"  redis.call('LPOP', qk(i))\n" \
+	"  redis.call('HDEL', wk(i), t)\n" \
 	"  redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
 	"  local g = lk(i) .. ':g:' .. t\n" \
 	"  redis.call('RPUSH', g, '1')\n" \
@@ -295,11 +307,11 @@
 	"  if t then grant(i, t) else redis.call('DEL', lk(i)) end\n" \
 	"end\n" \
 	"local me = ARGV[1]\n" \
-	"for i = 1, #KEYS / 3 do\n" \
-	"  if redis.call('HDEL', KEYS[3 * i], me) == 1 then redis.call('LREM', KEYS[3 * i - 1], 1, me) end\n" \
+	"for i = 1, names() do\n" \
+	"  if redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), 1, me) end\n" \
 	"  local v = redis.call('GET', lk(i))\n" \
 	"  if v and (string.sub(v, 1, 32) == me or v == '=' .. me) then pass_on(i) end\n" \
-	"  redis.call('DEL', lk(i) .. ':g:' .. me)\n" \
+	"  redis.call('DEL', gk(i))\n" \
 	"end\n" \
 	"return 1\n" \
 	""
@@ -319,21 +331,20 @@
 
 /* ext/lua/release.lua */
 #define PAYLOCK_LUA_RELEASE \
-	"local function gone(k) redis.call('SET', k .. ':r:' .. ARGV[1], '1', 'PX', ARGV[2]) end\n" \
-	"local function before(k) return redis.call('EXISTS', k .. ':r:' .. ARGV[1]) end\n" \
-	"if #KEYS == 3 then\n" \
-	"  local v = redis.call('GET', KEYS[1])\n" \
-	"  if not v or string.sub(v, 1, 32) ~= ARGV[1] then return before(KEYS[1]) end\n" \
-	"  if string.byte(v, -1) ~= 43 then redis.call('DEL', KEYS[1]); gone(KEYS[1]); return 1 end\n" \
-	"end\n" \
 	"local now\n" \
 	"local function clock()\n" \
 	"  if not now then local t = redis.call('TIME'); now = t[1] * 1000 + math.floor(t[2] / 1000) end\n" \
 	"  return now\n" \
 	"end\n" \
-	"local function lk(i) return KEYS[3 * i - 2] end\n" \
+	"local function names() return #KEYS / 5 end\n" \
+	"local function key(i, j) return KEYS[5 * (i - 1) + j] end\n" \
+	"local function lk(i) return key(i, 1) end\n" \
+	"local function qk(i) return key(i, 2) end\n" \
+	"local function wk(i) return key(i, 3) end\n" \
+	"local function gk(i) return key(i, 4) end\n" \
+	"local function rk(i) return key(i, 5) end\n" \
 	"local function live_head(i)\n" \
-	"  local q, w = KEYS[3 * i - 1], KEYS[3 * i]\n" \
+	"  local q, w = qk(i), wk(i)\n" \
 	"  while true do\n" \
 	"    local t = redis.call('LINDEX', q, 0)\n" \
 	"    if not t then return nil end\n" \
@@ -344,8 +355,8 @@
 	"  end\n" \
 	"end\n" \
 	"local function grant(i, t)\n" \
-	"  redis.call('LPOP', KEYS[3 * i - 1])\n" \
-	"  redis.call('HDEL', KEYS[3 * i], t)\n" \
+	"  redis.call('LPOP', qk(i))\n" \
+	"  redis.call('HDEL', wk(i), t)\n" \
 	"  redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
 	"  local g = lk(i) .. ':g:' .. t\n" \
 	"  redis.call('RPUSH', g, '1')\n" \
@@ -355,15 +366,22 @@
 	"  local t = live_head(i)\n" \
 	"  if t then grant(i, t) else redis.call('DEL', lk(i)) end\n" \
 	"end\n" \
+	"local function gone(i) redis.call('SET', rk(i), '1', 'PX', ARGV[2]) end\n" \
+	"local function before(i) return redis.call('EXISTS', rk(i)) end\n" \
+	"if names() == 1 then\n" \
+	"  local v = redis.call('GET', lk(1))\n" \
+	"  if not v or string.sub(v, 1, 32) ~= ARGV[1] then return before(1) end\n" \
+	"  if string.byte(v, -1) ~= 43 then redis.call('DEL', lk(1)); gone(1); return 1 end\n" \
+	"end\n" \
 	"local released = 0\n" \
-	"for i = 1, #KEYS / 3 do\n" \
+	"for i = 1, names() do\n" \
 	"  local v = redis.call('GET', lk(i))\n" \
 	"  if v and string.sub(v, 1, 32) == ARGV[1] then\n" \
 	"    pass_on(i)\n" \
-	"    gone(lk(i))\n" \
+	"    gone(i)\n" \
 	"    released = released + 1\n" \
 	"  else\n" \
-	"    released = released + before(lk(i))\n" \
+	"    released = released + before(i)\n" \
 	"  end\n" \
 	"end\n" \
 	"return released\n" \

@@ -50,7 +50,7 @@ static inline paylock_redis_store *redis_store_from_obj(zend_object *obj)
 #define GRANT_MS      "100" /* how long a hand-off waits for its waiter to claim it */
 #define HEARTBEAT_MS  250   /* a waiter looks again (and renews its place) at least this often */
 #define ENTRY_LIFE_MS 1000  /* a waiter not heard of for this long is skipped (Redis timer tick, slack) */
-#define KEYS_PER_NAME 3     /* lock, queue, waiters */
+#define KEYS_PER_NAME PAYLOCK_LUA_KEYS_PER_NAME /* lock, queue, waiters, own wake-up list, own tombstone */
 
 /* Fencing tokens stay below 2^53 (16 digits): Lua numbers are doubles, exact up to there. The fence script
  * has its copy from ext/lua_limits.h. */
@@ -77,7 +77,7 @@ static paylock_script inspect_script;
 static paylock_script leave_script;
 
 /* One command or script call over n locks: argv[0..2] for EVALSHA, then `per_name` keys per lock
- * (lock; or lock, queue, waiters), then up to `nargs` script arguments. */
+ * (lock; or the KEYS_PER_NAME keys of ext/lua/lib/queue.lua), then up to `nargs` script arguments. */
 typedef struct {
 	const char **argv;
 	size_t *lens;
@@ -97,6 +97,23 @@ static size_t lock_key(const paylock_redis_client *c, const zend_string *name, c
 	return p + n + 2;
 }
 
+#define KEY_SUFFIX_MAX (3 + PAYLOCK_TOKEN_HEX) /* ":g:<token>" */
+
+/* What the j-th key of a name appends to the lock key: queue, waiters, the caller's wake-up list and
+ * release tombstone (both named by its token). */
+static size_t key_suffix(int j, const char *token, char *out)
+{
+	static const char *const tags[KEYS_PER_NAME] = {"", ":q", ":w", ":g:", ":r:"};
+	size_t len = strlen(tags[j]);
+
+	memcpy(out, tags[j], len);
+	if (j >= 3) {
+		memcpy(out + len, token, PAYLOCK_TOKEN_HEX);
+		len += PAYLOCK_TOKEN_HEX;
+	}
+	return len;
+}
+
 static void call_init(lock_call *lc, const paylock_redis_client *c, const paylock_lock_state *l, uint32_t n,
 					  int per_name, int nargs)
 {
@@ -104,7 +121,7 @@ static void call_init(lock_call *lc, const paylock_redis_client *c, const payloc
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
-		total += per_name * (ZSTR_LEN(c->prefix) + ZSTR_LEN(l[i].name) + 4);
+		total += per_name * (ZSTR_LEN(c->prefix) + ZSTR_LEN(l[i].name) + 2 + KEY_SUFFIX_MAX);
 	}
 	lc->nkeys = (int)n * per_name;
 	lc->argv = safe_emalloc(3 + lc->nkeys + nargs, sizeof(char *), 0);
@@ -118,14 +135,15 @@ static void call_init(lock_call *lc, const paylock_redis_client *c, const payloc
 
 		for (j = 0; j < per_name; j++) {
 			char *key = lc->buf + at;
+			size_t klen;
 
 			if (j > 0) {
 				memcpy(key, k, len);
-				memcpy(key + len, j == 1 ? ":q" : ":w", 2);
 			}
+			klen = len + key_suffix(j, l[0].token, key + len);
 			lc->argv[lc->argc] = key;
-			lc->lens[lc->argc++] = len + (j > 0 ? 2 : 0);
-			at += len + 2;
+			lc->lens[lc->argc++] = klen;
+			at += klen;
 		}
 	}
 }
