@@ -2,6 +2,8 @@
 Idempotency scripts (ext/lua_scripts.h) against the harness Redis with hand-built KEYS and ARGV: each transition's reply and record, and every key touched is in KEYS
 --EXTENSIONS--
 paylock
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

@@ -2,6 +2,8 @@
 Lock scripts (ext/lua_scripts.h) against the harness Redis with hand-built KEYS and ARGV: replies, state, and every key touched is in KEYS (except the documented grant wake-up of another waiter)
 --EXTENSIONS--
 paylock
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
