@@ -65,7 +65,8 @@ generate() {
 		echo
 		echo "/* ext/lua/$(basename "$f") */"
 		echo "#define PAYLOCK_LUA_$name \\"
-		body "$f" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^\(.*\)$/\t"\1\\n" \\/'
+		b=$(body "$f") || exit 1 # (set -e does not reach into a function called from a list)
+		printf '%s\n' "$b" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^\(.*\)$/\t"\1\\n" \\/'
 		echo '	""'
 	done
 	echo
@@ -82,7 +83,11 @@ case "${1:-}" in
 	fi
 	;;
 --body) body "${2:?--body needs a file}" ;;
-"") generate >"$out.tmp" && mv "$out.tmp" "$out" ;;
+"")
+	trap 'rm -f "$out.tmp"' EXIT
+	generate >"$out.tmp"
+	mv "$out.tmp" "$out"
+	;;
 *)
 	echo "gen-lua.sh: unknown argument $1" >&2
 	exit 2
