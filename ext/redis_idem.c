@@ -18,26 +18,8 @@
 #include "php_paylock.h"
 #include "redis_store.h"
 #include "redis_durability.h"
+#include "lua_scripts.h"
 #include "zend_exceptions.h"
-
-#define NOW_LUA                                                                                              \
-	"local t = redis.call('TIME')\n"                                                                         \
-	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"                                \
-	"local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
-
-#define WAKE_LUA                                                                                             \
-	"local function wake(q, w)\n"                                                                            \
-	"  w = tonumber(w) or 0\n"                                                                               \
-	"  if w <= 0 then return end\n"                                                                          \
-	"  if w > 100000 then w = 100000 end\n"                                                                  \
-	"  local batch = {}\n"                                                                                   \
-	"  for i = 1, w do\n"                                                                                    \
-	"    batch[#batch + 1] = '1'\n"                                                                          \
-	"    if #batch == 500 then redis.call('RPUSH', q, unpack(batch)); batch = {} end\n"                      \
-	"  end\n"                                                                                                \
-	"  if #batch > 0 then redis.call('RPUSH', q, unpack(batch)) end\n"                                       \
-	"  redis.call('PEXPIRE', q, 60000)\n"                                                                    \
-	"end\n"
 
 /* Reply codes of the claim script, first element of its array. */
 #define R_CLAIMED  1 /* {1, n} */
@@ -49,110 +31,12 @@
 #define R_UNKNOWN  7 /* {7, n} */
 #define R_UNSTORED 8 /* {8, n} */
 
-/* KEYS: record. ARGV: token, fingerprint, lease ms, retention ms, register as waiter, throw after crash.
- * A claim resent after a broken connection finds its own token and answers CLAIMED again. */
+/* One script per transition: their sources, with KEYS, ARGV and replies, are ext/lua/idem_<name>.lua. */
 static paylock_script claim_script;
-static const char claim_lua[] =
-	"local r = redis.call('HMGET', KEYS[1], 's', 'f', 'n', 'v', 'o', 'e')\n"
-	"local s, f, n = r[1], r[2], tonumber(r[3]) or 0\n"
-	"if s then\n"
-	"  if s == 'r' and r[5] == ARGV[1] then return {1, n} end\n"
-	"  if s ~= 'a' and ARGV[2] ~= '' and f and f ~= '' and f ~= ARGV[2] then return {4, n} end\n"
-	"  if s == 'd' then\n"
-	"    if not r[4] then return {6, n} end\n"
-	"    return {2, n, r[4]}\n"
-	"  end\n"
-	"  if s == 'u' then return {7, n} end\n"
-	"  if s == 'x' then return {8, n} end\n"
-	"end\n" NOW_LUA "if s == 'r' then\n"
-	"  local left = (tonumber(r[6]) or 0) - now\n"
-	"  if left > 0 then\n"
-	"    if ARGV[5] == '1' then redis.call('HINCRBY', KEYS[1], 'w', 1) end\n"
-	"    return {3, n, left}\n"
-	"  end\n"
-	"  s = 'c'\n"
-	"end\n"
-	"if s == 'c' then\n"
-	"  if ARGV[6] == '1' then return {5, n} end\n"
-	"elseif s and s ~= 'a' then\n"
-	"  return {6, n}\n"
-	"end\n"
-	"n = math.max(n + 1, now_us)\n"
-	"redis.call('HSET', KEYS[1], 's', 'r', 'o', ARGV[1], 'f', ARGV[2], 'e', now + tonumber(ARGV[3]), 'n', "
-	"string.format('%.0f', n))\n"
-	"redis.call('HDEL', KEYS[1], 'v', 't')\n"
-	"redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[4]))\n"
-	"return {1, n}\n";
-
-/* The owner writes a vanished record back (ARGV: token, state, retention ms, fingerprint, attempt). */
-#define RESTORE_LUA                                                                                          \
-	"local function restore(state)\n"                                                                        \
-	"  redis.call('HSET', KEYS[1], 's', state, 'o', ARGV[1], 'f', ARGV[4], 'n', ARGV[5])\n"                  \
-	"  redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"                                                            \
-	"end\n"
-
-/* KEYS: record, wake list. ARGV: token, state 'd', retention ms, fingerprint, attempt, encoded result.
- * 1 stored (or written back), 0 another owner has it. */
 static paylock_script complete_script;
-static const char complete_lua[] =
-	WAKE_LUA NOW_LUA RESTORE_LUA "local r = redis.call('HMGET', KEYS[1], 's', 'o', 'w')\n"
-								 "if not r[1] then\n"
-								 "  restore('d')\n"
-								 "  redis.call('HSET', KEYS[1], 'v', ARGV[6], 't', now)\n"
-								 "  return 1\n"
-								 "end\n"
-								 "if r[2] ~= ARGV[1] then return 0 end\n"
-								 "if r[1] == 'd' then return 1 end\n"
-								 "if r[1] ~= 'r' then return 0 end\n"
-								 "redis.call('HSET', KEYS[1], 's', 'd', 'v', ARGV[6], 't', now)\n"
-								 "redis.call('HDEL', KEYS[1], 'e', 'w')\n"
-								 "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
-								 "wake(KEYS[2], r[3])\n"
-								 "return 1\n";
-
-/* KEYS: record, wake list. ARGV: token, new state (a c u x), retention ms, fingerprint, attempt.
- * 1 done (or written back), 0 another owner has it. */
 static paylock_script abandon_script;
-static const char abandon_lua[] =
-	WAKE_LUA RESTORE_LUA "local r = redis.call('HMGET', KEYS[1], 's', 'o', 'w')\n"
-						 "if not r[1] then restore(ARGV[2]); return 1 end\n"
-						 "if r[2] ~= ARGV[1] then return 0 end\n"
-						 "if r[1] == ARGV[2] then return 1 end\n"
-						 "if r[1] ~= 'r' then return 0 end\n"
-						 "redis.call('HSET', KEYS[1], 's', ARGV[2])\n"
-						 "redis.call('HDEL', KEYS[1], 'e', 'w')\n"
-						 "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
-						 "wake(KEYS[2], r[3])\n"
-						 "return 1\n";
-
-/* KEYS: record, wake list. ARGV: token, lease ms, retention ms, fingerprint, attempt. Our lease ends
- * lease ms from now; 1 renewed (or written back as running), 0 not ours (or no longer running). */
 static paylock_script refresh_script;
-static const char refresh_lua[] =
-	NOW_LUA "local r = redis.call('HMGET', KEYS[1], 's', 'o')\n"
-			"local ttl = tonumber(ARGV[2]) + tonumber(ARGV[3])\n"
-			"if not r[1] then\n"
-			"  redis.call('HSET', KEYS[1], 's', 'r', 'o', ARGV[1], 'f', ARGV[4], 'n', ARGV[5])\n"
-			"elseif r[1] ~= 'r' or r[2] ~= ARGV[1] then\n"
-			"  return 0\n"
-			"end\n"
-			"redis.call('HSET', KEYS[1], 'e', now + tonumber(ARGV[2]))\n"
-			"redis.call('PEXPIRE', KEYS[1], ttl)\n"
-			"return 1\n";
-
-/* KEYS: record, wake list. ARGV: force. Deletes the record (a key of another type too) and wakes
- * waiters; 0 (nothing deleted) while a live owner runs the step, unless forced. */
 static paylock_script forget_script;
-static const char forget_lua[] =
-	WAKE_LUA NOW_LUA "local w = 0\n"
-					 "if redis.call('TYPE', KEYS[1]).ok == 'hash' then\n"
-					 "  local r = redis.call('HMGET', KEYS[1], 's', 'e', 'w')\n"
-					 "  if ARGV[1] ~= '1' and r[1] == 'r' and (tonumber(r[2]) or 0) > now then return 0 end\n"
-					 "  w = r[3]\n"
-					 "end\n"
-					 "redis.call('DEL', KEYS[1])\n"
-					 "wake(KEYS[2], w)\n"
-					 "return 1\n";
 
 typedef struct {
 	char *rec;
@@ -391,9 +275,9 @@ const paylock_idem_ops paylock_redis_idem_ops = {
 
 void paylock_redis_idem_minit(void)
 {
-	paylock_script_init(&claim_script, claim_lua);
-	paylock_script_init(&complete_script, complete_lua);
-	paylock_script_init(&abandon_script, abandon_lua);
-	paylock_script_init(&forget_script, forget_lua);
-	paylock_script_init(&refresh_script, refresh_lua);
+	paylock_script_init(&claim_script, PAYLOCK_LUA_IDEM_CLAIM);
+	paylock_script_init(&complete_script, PAYLOCK_LUA_IDEM_COMPLETE);
+	paylock_script_init(&abandon_script, PAYLOCK_LUA_IDEM_ABANDON);
+	paylock_script_init(&forget_script, PAYLOCK_LUA_IDEM_FORGET);
+	paylock_script_init(&refresh_script, PAYLOCK_LUA_IDEM_REFRESH);
 }

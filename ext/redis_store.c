@@ -29,6 +29,8 @@
 #include "php_paylock.h"
 #include "redis_store.h"
 #include "redis_conn.h"
+#include "lua_limits.h"
+#include "lua_scripts.h"
 #include "zend_exceptions.h"
 
 zend_class_entry *paylock_ce_RedisStore;
@@ -48,12 +50,14 @@ static inline paylock_redis_store *redis_store_from_obj(zend_object *obj)
 #define GRANT_MS      "100" /* how long a hand-off waits for its waiter to claim it */
 #define HEARTBEAT_MS  250   /* a waiter looks again (and renews its place) at least this often */
 #define ENTRY_LIFE_MS 1000  /* a waiter not heard of for this long is skipped (Redis timer tick, slack) */
-#define KEYS_PER_NAME 3     /* lock, queue, waiters */
+#define KEYS_PER_NAME PAYLOCK_LUA_KEYS_PER_NAME /* lock, queue, waiters, own wake-up list, own tombstone */
 
-/* Fencing tokens stay below 2^53 (16 digits): Lua numbers are doubles, exact up to there. A microsecond
- * clock reaches it in the year 2255. */
-#define FENCE_MAX_LUA "9007199254740991"
-#define FENCE_MAX     PAYLOCK_REDIS_FENCE_MAX
+/* Fencing tokens stay below 2^53 (16 digits): Lua numbers are doubles, exact up to there. The fence script
+ * has its copy from ext/lua_limits.h. */
+#define FENCE_MAX PAYLOCK_REDIS_FENCE_MAX
+_Static_assert(PAYLOCK_REDIS_FENCE_MAX == PAYLOCK_LUA_FENCE_MAX,
+			   "ext/lua_limits.h: the scripts' fence limit");
+_Static_assert(PAYLOCK_LUA_TOKEN_HEX == PAYLOCK_TOKEN_HEX, "ext/lua_limits.h: the scripts' token length");
 /* A name's fence counter expires after a day unused: by then the time floor is ahead of it. */
 #define FENCE_COUNTER_LIFE_MS "86400000"
 
@@ -64,179 +68,16 @@ typedef enum {
 	MODE_LEAVE = 2, /* the wait is over: a last try, then leave every queue */
 } acquire_mode;
 
-/* Shared by the acquire and release scripts. KEYS: per name lock, queue, waiters. ARGV[5]: GRANT_MS. */
-#define QUEUE_LUA                                                                                            \
-	"local now\n"                                                                                            \
-	"local function clock()\n"                                                                               \
-	"  if not now then local t = redis.call('TIME'); now = t[1] * 1000 + math.floor(t[2] / 1000) end\n"      \
-	"  return now\n"                                                                                         \
-	"end\n"                                                                                                  \
-	"local function lk(i) return KEYS[3 * i - 2] end\n"                                                      \
-	"local function live_head(i)\n"                                                                          \
-	"  local q, w = KEYS[3 * i - 1], KEYS[3 * i]\n"                                                          \
-	"  while true do\n"                                                                                      \
-	"    local t = redis.call('LINDEX', q, 0)\n"                                                             \
-	"    if not t then return nil end\n"                                                                     \
-	"    local alive = tonumber(redis.call('HGET', w, t))\n"                                                 \
-	"    if alive and alive > clock() then return t end\n"                                                   \
-	"    redis.call('LPOP', q)\n"                                                                            \
-	"    redis.call('HDEL', w, t)\n"                                                                         \
-	"  end\n"                                                                                                \
-	"end\n"                                                                                                  \
-	"local function grant(i, t)\n"                                                                           \
-	"  redis.call('LPOP', KEYS[3 * i - 1])\n"                                                                \
-	"  redis.call('HDEL', KEYS[3 * i], t)\n"                                                                 \
-	"  redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n"                                                  \
-	"  local g = lk(i) .. ':g:' .. t\n"                                                                      \
-	"  redis.call('RPUSH', g, '1')\n"                                                                        \
-	"  redis.call('PEXPIRE', g, ARGV[5])\n"                                                                  \
-	"end\n"                                                                                                  \
-	"local function pass_on(i)\n"                                                                            \
-	"  local t = live_head(i)\n"                                                                             \
-	"  if t then grant(i, t) else redis.call('DEL', lk(i)) end\n"                                            \
-	"end\n"
-
-/* ARGV: "<token>:<pid>:<ms>:<host>", ttl ms, mode, ms this waiter counts as alive, GRANT_MS.
- * All names or none: {1} when taken (names already ours are renewed), else {0, i, PTTL of name i}, i being
- * the first busy name (whose queue we joined in MODE_QUEUE). A free name whose live queue head is someone
- * else is handed to that head, not taken. Grants we got on other names are passed on. */
+/* The scripts, one per operation: their sources, with KEYS, ARGV and replies, are ext/lua/<name>.lua. */
 static paylock_script acquire_script;
-static const char acquire_lua[] = QUEUE_LUA
-	"local n = #KEYS / 3\n"
-	"local mine, me = ARGV[1], string.sub(ARGV[1], 1, 32)\n"
-	"local vals, busy = {}, 0\n"
-	"for i = 1, n do\n"
-	"  local v = redis.call('GET', lk(i))\n"
-	"  vals[i] = v or false\n"
-	"  if not v then\n"
-	"    local t = live_head(i)\n"
-	"    if t and t ~= me then grant(i, t); busy = i; break end\n"
-	"  elseif v ~= '=' .. me and string.sub(v, 1, 32) ~= me then\n"
-	"    busy = i; break\n"
-	"  end\n"
-	"end\n"
-	"if busy == 0 then\n"
-	"  for i = 1, n do\n"
-	"    local v = vals[i]\n"
-	"    if redis.call('HDEL', KEYS[3 * i], me) == 1 then redis.call('LREM', KEYS[3 * i - 1], 1, me) end\n"
-	"    if v and string.sub(v, 1, 32) == me then\n"
-	"      redis.call('PEXPIRE', lk(i), ARGV[2])\n"
-	"    else\n"
-	"      local mark = redis.call('EXISTS', KEYS[3 * i - 1]) == 1 and '+' or ''\n"
-	"      redis.call('SET', lk(i), mine .. mark, 'PX', ARGV[2])\n"
-	"      if v then redis.call('DEL', lk(i) .. ':g:' .. me) end\n"
-	"    end\n"
-	"  end\n"
-	"  return {1}\n"
-	"end\n"
-	"for j = 1, n do\n"
-	"  if j ~= busy then\n"
-	"    local v = vals[j]\n"
-	"    if v == nil then v = redis.call('GET', lk(j)) end\n"
-	"    if v == '=' .. me then pass_on(j) end\n"
-	"    if redis.call('HDEL', KEYS[3 * j], me) == 1 then redis.call('LREM', KEYS[3 * j - 1], 1, me) end\n"
-	"  end\n"
-	"end\n"
-	"local q, w = KEYS[3 * busy - 1], KEYS[3 * busy]\n"
-	"if ARGV[3] == '1' then\n"
-	"  local v = vals[busy]\n"
-	"  if v and string.byte(v, 1) ~= 61 and string.byte(v, -1) ~= 43 then redis.call('APPEND', lk(busy), "
-	"'+') end\n"
-	"  if redis.call('HSET', w, me, clock() + tonumber(ARGV[4])) == 1 then redis.call('RPUSH', q, me) end\n"
-	"  redis.call('PEXPIRE', q, 60000)\n"
-	"  redis.call('PEXPIRE', w, 60000)\n"
-	"elseif redis.call('HDEL', w, me) == 1 then\n"
-	"  redis.call('LREM', q, 1, me)\n"
-	"end\n"
-	"return {0, busy, redis.call('PTTL', lk(busy))}\n";
-
-/* ARGV: token, tombstone ms, -, -, GRANT_MS. Releases the names that are ours, each handed to its first
- * live waiter, and leaves a tombstone per name; returns how many were ours, counting names this token
- * released before (the same release sent again). A single name nobody waits for takes the short way. */
 static paylock_script release_script;
-static const char release_lua[] =
-	"local function gone(k) redis.call('SET', k .. ':r:' .. ARGV[1], '1', 'PX', ARGV[2]) end\n"
-	"local function before(k) return redis.call('EXISTS', k .. ':r:' .. ARGV[1]) end\n"
-	"if #KEYS == 3 then\n"
-	"  local v = redis.call('GET', KEYS[1])\n"
-	"  if not v or string.sub(v, 1, 32) ~= ARGV[1] then return before(KEYS[1]) end\n"
-	"  if string.byte(v, -1) ~= 43 then redis.call('DEL', KEYS[1]); gone(KEYS[1]); return 1 end\n"
-	"end\n" QUEUE_LUA "local released = 0\n"
-	"for i = 1, #KEYS / 3 do\n"
-	"  local v = redis.call('GET', lk(i))\n"
-	"  if v and string.sub(v, 1, 32) == ARGV[1] then\n"
-	"    pass_on(i)\n"
-	"    gone(lk(i))\n"
-	"    released = released + 1\n"
-	"  else\n"
-	"    released = released + before(lk(i))\n"
-	"  end\n"
-	"end\n"
-	"return released\n";
-
-/* KEYS: lock, the name's fence counter. ARGV: token, caller's floor, counter life ms. The holder's fencing
- * token, issued on first request as max(counter + 1, Redis TIME in microseconds, floor + 1): the time floor
- * keeps tokens growing when the counter is lost (FLUSHALL, a restart without persistence, eviction, a
- * failover) and puts them above the old per-prefix counter. A counter idle for its life is behind the
- * clock anyway, so it expires. Replies -1: not ours; -2: the counter is damaged; -3: the lock value's
- * fence is damaged; -4: the next token would pass FENCE_MAX. */
 static paylock_script fence_script;
-static const char fence_lua[] =
-	"local v = redis.call('GET', KEYS[1])\n"
-	"if not v or string.sub(v, 1, 32) ~= ARGV[1] then return -1 end\n"
-	"local mark = string.byte(v, -1) == 43 and '+' or ''\n"
-	"if mark == '+' then v = string.sub(v, 1, -2) end\n"
-	"local issued = string.match(v, '|([^|:]*)$')\n"
-	"if issued then\n"
-	"  if #issued > 16 or not string.match(issued, '^[1-9]%d*$') then return -3 end\n"
-	"  return tonumber(issued)\n"
-	"end\n"
-	"local c = redis.call('GET', KEYS[2])\n"
-	"local f = 0\n"
-	"if c then\n"
-	"  if #c > 16 or not string.match(c, '^%d+$') then return -2 end\n"
-	"  f = tonumber(c)\n"
-	"end\n"
-	"local t = redis.call('TIME')\n"
-	"local floor = tonumber(ARGV[2])\n"
-	"f = math.max(f, t[1] * 1000000 + t[2] - 1, floor)\n"
-	"if f >= " FENCE_MAX_LUA " then return -4 end\n"
-	"f = string.format('%d', f + 1)\n"
-	"redis.call('SET', KEYS[2], f, 'PX', ARGV[3])\n"
-	"redis.call('SET', KEYS[1], v .. '|' .. f .. mark, 'KEEPTTL')\n"
-	"return tonumber(f)\n";
-
-/* KEYS: locks. ARGV: token, ttl ms. Renews the names that are ours; returns how many were. */
 static paylock_script refresh_script;
-static const char refresh_lua[] = "local ok = 0\n"
-								  "for i = 1, #KEYS do\n"
-								  "  local v = redis.call('GET', KEYS[i])\n"
-								  "  if v and string.sub(v, 1, 32) == ARGV[1] then\n"
-								  "    redis.call('PEXPIRE', KEYS[i], ARGV[2])\n"
-								  "    ok = ok + 1\n"
-								  "  end\n"
-								  "end\n"
-								  "return ok\n";
-
-/* KEYS: lock. Value and PTTL in one round trip. */
 static paylock_script inspect_script;
-static const char inspect_lua[] = "return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}\n";
-
-/* ARGV: token, -, -, -, GRANT_MS. Undoes whatever an acquire by this token may have done: its place in
- * every queue, a grant to it (passed on), a hold (released to the next waiter), its wake-up list. */
 static paylock_script leave_script;
-static const char leave_lua[] = QUEUE_LUA
-	"local me = ARGV[1]\n"
-	"for i = 1, #KEYS / 3 do\n"
-	"  if redis.call('HDEL', KEYS[3 * i], me) == 1 then redis.call('LREM', KEYS[3 * i - 1], 1, me) end\n"
-	"  local v = redis.call('GET', lk(i))\n"
-	"  if v and (string.sub(v, 1, 32) == me or v == '=' .. me) then pass_on(i) end\n"
-	"  redis.call('DEL', lk(i) .. ':g:' .. me)\n"
-	"end\n"
-	"return 1\n";
 
 /* One command or script call over n locks: argv[0..2] for EVALSHA, then `per_name` keys per lock
- * (lock; or lock, queue, waiters), then up to `nargs` script arguments. */
+ * (lock; or the KEYS_PER_NAME keys of ext/lua/lib/queue.lua), then up to `nargs` script arguments. */
 typedef struct {
 	const char **argv;
 	size_t *lens;
@@ -256,6 +97,23 @@ static size_t lock_key(const paylock_redis_client *c, const zend_string *name, c
 	return p + n + 2;
 }
 
+#define KEY_SUFFIX_MAX (3 + PAYLOCK_TOKEN_HEX) /* ":g:<token>" */
+
+/* What the j-th key of a name appends to the lock key: queue, waiters, the caller's wake-up list and
+ * release tombstone (both named by its token). */
+static size_t key_suffix(int j, const char *token, char *out)
+{
+	static const char *const tags[KEYS_PER_NAME] = {"", ":q", ":w", ":g:", ":r:"};
+	size_t len = strlen(tags[j]);
+
+	memcpy(out, tags[j], len);
+	if (j >= 3) {
+		memcpy(out + len, token, PAYLOCK_TOKEN_HEX);
+		len += PAYLOCK_TOKEN_HEX;
+	}
+	return len;
+}
+
 static void call_init(lock_call *lc, const paylock_redis_client *c, const paylock_lock_state *l, uint32_t n,
 					  int per_name, int nargs)
 {
@@ -263,7 +121,7 @@ static void call_init(lock_call *lc, const paylock_redis_client *c, const payloc
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
-		total += per_name * (ZSTR_LEN(c->prefix) + ZSTR_LEN(l[i].name) + 4);
+		total += per_name * (ZSTR_LEN(c->prefix) + ZSTR_LEN(l[i].name) + 2 + KEY_SUFFIX_MAX);
 	}
 	lc->nkeys = (int)n * per_name;
 	lc->argv = safe_emalloc(3 + lc->nkeys + nargs, sizeof(char *), 0);
@@ -277,14 +135,15 @@ static void call_init(lock_call *lc, const paylock_redis_client *c, const payloc
 
 		for (j = 0; j < per_name; j++) {
 			char *key = lc->buf + at;
+			size_t klen;
 
 			if (j > 0) {
 				memcpy(key, k, len);
-				memcpy(key + len, j == 1 ? ":q" : ":w", 2);
 			}
+			klen = len + key_suffix(j, l[0].token, key + len);
 			lc->argv[lc->argc] = key;
-			lc->lens[lc->argc++] = len + (j > 0 ? 2 : 0);
-			at += len + 2;
+			lc->lens[lc->argc++] = klen;
+			at += klen;
 		}
 	}
 }
@@ -998,11 +857,11 @@ void paylock_redis_store_minit(zend_class_entry *ce)
 	paylock_ce_RedisStore = ce;
 	ce->create_object = redis_store_create;
 	paylock_handlers_init(&redis_store_handlers, XtOffsetOf(paylock_redis_store, std), redis_store_free);
-	paylock_script_init(&acquire_script, acquire_lua);
-	paylock_script_init(&release_script, release_lua);
-	paylock_script_init(&leave_script, leave_lua);
-	paylock_script_init(&refresh_script, refresh_lua);
-	paylock_script_init(&inspect_script, inspect_lua);
-	paylock_script_init(&fence_script, fence_lua);
+	paylock_script_init(&acquire_script, PAYLOCK_LUA_ACQUIRE);
+	paylock_script_init(&release_script, PAYLOCK_LUA_RELEASE);
+	paylock_script_init(&leave_script, PAYLOCK_LUA_LEAVE);
+	paylock_script_init(&refresh_script, PAYLOCK_LUA_REFRESH);
+	paylock_script_init(&inspect_script, PAYLOCK_LUA_INSPECT);
+	paylock_script_init(&fence_script, PAYLOCK_LUA_FENCE);
 	paylock_redis_idem_minit();
 }

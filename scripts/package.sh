@@ -44,7 +44,8 @@ pick_role() {
 	case "$1" in
 	.* | */.*) ;; # dotfiles (.gitignore, .clang-format, .ci/) never ship
 	config.m4) echo src ;;
-	ext/*/*) ;; # nothing below ext/ is a source of the extension
+	ext/lua/*.lua | ext/lua/lib/*.lua) echo src ;; # the sources of ext/lua_scripts.h (committed)
+	ext/*/*) ;; # nothing else below ext/ is a source of the extension
 	ext/*.c | ext/*.h) echo src ;;
 	stubs/*/*) ;;
 	stubs/*_arginfo.h) echo src ;;

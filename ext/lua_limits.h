@@ -1,0 +1,22 @@
+/* Constants the Lua scripts in ext/lua/ share with the C. scripts/gen-lua.sh replaces {{NAME}} in a script
+ * with the value of PAYLOCK_LUA_NAME below (plain decimal integers only, one #define per line), so a limit
+ * is written once. Change a value, then run scripts/gen-lua.sh and commit ext/lua_scripts.h. */
+#ifndef PAYLOCK_LUA_LIMITS_H
+#define PAYLOCK_LUA_LIMITS_H
+
+/* Hex characters of a lock or claim token: the prefix of a lock value that says who holds it. */
+#define PAYLOCK_LUA_TOKEN_HEX 32
+/* Keys per lock name in the acquire, release and leave scripts (lock, queue, waiters, own wake-up list,
+ * own release tombstone): every key a script touches is passed in KEYS (Redis Cluster, Dragonfly). */
+#define PAYLOCK_LUA_KEYS_PER_NAME 5
+/* A lock's queue and waiters hash outlive their last waiter by this long (waiters renew them). */
+#define PAYLOCK_LUA_QUEUE_IDLE_MS 60000
+/* Fencing tokens stay below 2^53: Lua numbers are doubles, exact up to there (µs clock: year 2255). */
+#define PAYLOCK_LUA_FENCE_MAX 9007199254740991
+/* An idempotency record's wake list outlives its last push by this long (waiters BLPOP it). */
+#define PAYLOCK_LUA_WAKE_LIST_MS 60000
+/* At most this many wake-ups per finish, pushed in batches (Lua's unpack() has a stack limit). */
+#define PAYLOCK_LUA_WAKE_MAX   100000
+#define PAYLOCK_LUA_WAKE_BATCH 500
+
+#endif

@@ -1,0 +1,113 @@
+--TEST--
+Lock scripts (ext/lua_scripts.h) against the harness Redis with hand-built KEYS and ARGV: replies, state, and every key touched is in KEYS (except the documented grant wake-up of another waiter)
+--EXTENSIONS--
+paylock
+--INI--
+pcre.jit=0
+--SKIPIF--
+<?php require __DIR__ . '/../_support/skipif.inc'; ?>
+--FILE--
+<?php
+require __DIR__ . '/../_support/common.inc';
+require __DIR__ . '/../_support/lua_scripts.inc';
+
+$p = 'sc:' . getmypid() . ':';
+$t1 = str_repeat('a', 32);
+$t2 = str_repeat('b', 32);
+// The KEYS_PER_NAME keys of one name for the caller with $token (ext/lua/lib/queue.lua).
+function name_keys(string $p, string $name, string $token): array
+{
+	$l = "$p{{$name}}";
+	return [$l, "$l:q", "$l:w", "$l:g:$token", "$l:r:$token"];
+}
+function show(string $what, mixed $got): void
+{
+	echo $what, ': ', json_encode($got), "\n";
+}
+$a1 = name_keys($p, 'A', $t1);
+$a2 = name_keys($p, 'A', $t2);
+$b1 = name_keys($p, 'B', $t1);
+$mine1 = "$t1:1:0:host";
+$mine2 = "$t2:2:0:host";
+
+// acquire ARGV: value, ttl ms, mode (0 try, 1 queue, 2 leave), alive ms, GRANT_MS
+show('t1 takes A', lua_eval('ACQUIRE', $a1, [$mine1, 5000, 0, 1000, 100]));
+show('A holds', redis_raw(['GET', $a1[0]]));
+$r = lua_eval('ACQUIRE', $a2, [$mine2, 5000, 1, 1000, 100]);
+show('t2 busy on name 1, queued', [$r[0], $r[1], $r[2] > 0 && $r[2] <= 5000 ? 'pttl in (0, 5000]' : $r[2]]);
+show('A marked as waited for', redis_raw(['GET', $a1[0]]));
+show('A queue', redis_raw(['LRANGE', $a1[1], 0, -1]));
+show('A waiters', redis_raw(['HKEYS', $a1[2]]));
+
+// release ARGV: token, tombstone ms, -, -, GRANT_MS
+show('t1 releases A', lua_eval('RELEASE', $a1, [$t1, 5000, '', '', 100]));
+show('A granted', redis_raw(['GET', $a1[0]]));
+show('t2 woken', redis_raw(['LRANGE', $a2[3], 0, -1]));
+show('t1 tombstone', redis_raw(['EXISTS', $a1[4]]));
+show('t1 releases A again', lua_eval('RELEASE', $a1, [$t1, 5000, '', '', 100]));
+show('t2 claims the grant', lua_eval('ACQUIRE', $a2, [$mine2, 5000, 0, 1000, 100]));
+show('A holds', redis_raw(['GET', $a1[0]]));
+show('t2 wake-up list gone', redis_raw(['EXISTS', $a2[3]]));
+show('A queue', redis_raw(['LLEN', $a1[1]]));
+
+// fence KEYS: lock, counter. ARGV: token, floor, counter life ms
+$f = lua_eval('FENCE', [$a1[0], "{$a1[0]}:fence"], [$t2, 0, 86400000]);
+show('fence issued', is_int($f) && $f > 0 ? 'positive' : $f);
+show('fence again is the same', lua_eval('FENCE', [$a1[0], "{$a1[0]}:fence"], [$t2, 0, 86400000]) === $f);
+show('fence not ours', lua_eval('FENCE', [$a1[0], "{$a1[0]}:fence"], [$t1, 0, 86400000]));
+redis_raw(['SET', $b1[0], $mine1]);
+show('fence past FENCE_MAX', lua_eval('FENCE', [$b1[0], "{$b1[0]}:fence"], [$t1, '9007199254740991', 86400000]));
+redis_raw(['DEL', $b1[0]]);
+
+// refresh KEYS: locks. ARGV: token, ttl ms
+show('t2 refreshes A', lua_eval('REFRESH', [$a1[0]], [$t2, 9000]));
+show('t1 refreshes A', lua_eval('REFRESH', [$a1[0]], [$t1, 9000]));
+$i = lua_eval('INSPECT', [$a1[0]], []);
+show('inspect', [str_starts_with($i[0], $mine2 . '|' . $f) ? 'value with fence' : $i[0], $i[1] > 5000 && $i[1] <= 9000 ? 'pttl renewed' : $i[1]]);
+
+// leave ARGV: token, -, -, -, GRANT_MS: t2's hold goes (nobody waits)
+redis_raw(['RPUSH', $a2[3], '1']);
+show('t2 leaves', lua_eval('LEAVE', $a2, [$t2, '', '', '', 100]));
+show('A and t2 wake-up list', [redis_raw(['EXISTS', $a1[0]]), redis_raw(['EXISTS', $a2[3]])]);
+
+// Two names at once: KEYS of A then B.
+show('t1 takes A and B', lua_eval('ACQUIRE', array_merge($a1, $b1), [$mine1, 5000, 0, 1000, 100]));
+$c2 = name_keys($p, 'C', $t2);
+$r = lua_eval('ACQUIRE', array_merge($c2, name_keys($p, 'B', $t2)), [$mine2, 5000, 0, 1000, 100]);
+show('t2 on C and B: B (name 2) busy, C not taken', [$r[0], $r[1], redis_raw(['EXISTS', $c2[0]])]);
+show('t1 releases both', lua_eval('RELEASE', array_merge($a1, $b1), [$t1, 5000, '', '', 100]));
+show('both gone, tombstones', [redis_raw(['EXISTS', $a1[0], $b1[0]]), redis_raw(['EXISTS', $a1[4], $b1[4]])]);
+
+show('undeclared keys', redis_raw(['LRANGE', lua_undeclared_key(), 0, -1]));
+redis_raw(['DEL', lua_undeclared_key()]);
+?>
+--EXPECTF--
+t1 takes A: [1]
+A holds: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1:0:host"
+t2 busy on name 1, queued: [0,1,"pttl in (0, 5000]"]
+A marked as waited for: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1:0:host+"
+A queue: ["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"]
+A waiters: ["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"]
+t1 releases A: 1
+A granted: "=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+t2 woken: ["1"]
+t1 tombstone: 1
+t1 releases A again: 1
+t2 claims the grant: [1]
+A holds: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:2:0:host"
+t2 wake-up list gone: 0
+A queue: 0
+fence issued: "positive"
+fence again is the same: true
+fence not ours: -1
+fence past FENCE_MAX: -4
+t2 refreshes A: 1
+t1 refreshes A: 0
+inspect: ["value with fence","pttl renewed"]
+t2 leaves: 1
+A and t2 wake-up list: [0,0]
+t1 takes A and B: [1]
+t2 on C and B: B (name 2) busy, C not taken: [0,2,0]
+t1 releases both: 2
+both gone, tombstones: [0,2]
+undeclared keys: ["RELEASE RPUSH sc:%d:{A}:g:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb","RELEASE PEXPIRE sc:%d:{A}:g:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"]
