@@ -37,6 +37,304 @@ static inline paylock_fallback_store *fallback_from_obj(zend_object *obj)
 	return (paylock_fallback_store *)((char *)obj - XtOffsetOf(paylock_fallback_store, std));
 }
 
+/* ---- the two parts, composed through their ops tables only ----
+ * Each part keeps its own state per lock and per claim; FallbackStore's state holds both and lends the
+ * part's one to l[i].priv (r->priv) for the length of a call into that part. */
+
+enum { LOCAL = 0, REMOTE = 1 };
+
+typedef struct {
+	void *part[2]; /* LOCAL's and REMOTE's own state for this lock */
+	bool degraded; /* held on the local lock only */
+} fb_lock;
+
+typedef struct {
+	void *part[2];
+	bool degraded;    /* claimed on the local record only */
+	bool wait_remote; /* the running owner is on another host: wait on the remote store */
+} fb_claim;
+
+static paylock_store *part_of(paylock_fallback_store *fb, int part)
+{
+	return part == LOCAL ? fb->file : fb->redis;
+}
+
+static fb_lock *fb_lock_of(paylock_lock_state *l)
+{
+	if (l->priv == NULL) {
+		l->priv = ecalloc(1, sizeof(fb_lock));
+	}
+	return l->priv;
+}
+
+/* A call into one part over l[0..n): its states are lent to l[i].priv meanwhile. */
+typedef struct {
+	paylock_lock_state *l;
+	uint32_t n;
+	int part;
+	fb_lock *one;
+	fb_lock **all;
+} fb_lend;
+
+static void lend(fb_lend *w, paylock_lock_state *l, uint32_t n, int part)
+{
+	w->l = l;
+	w->n = n;
+	w->part = part;
+	w->all = n == 1 ? &w->one : safe_emalloc(n, sizeof(fb_lock *), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		w->all[i] = fb_lock_of(&l[i]);
+		l[i].priv = w->all[i]->part[part];
+	}
+}
+
+static void take_back(fb_lend *w)
+{
+	for (uint32_t i = 0; i < w->n; i++) {
+		w->all[i]->part[w->part] = w->l[i].priv;
+		w->l[i].priv = w->all[i];
+	}
+	if (w->all != &w->one) {
+		efree(w->all);
+	}
+}
+
+static paylock_status part_acquire(paylock_fallback_store *fb, int part, paylock_lock_state *l, uint32_t n,
+								   int64_t ttl_ms, uint64_t deadline_ns, paylock_acquire_info *info,
+								   paylock_error *err)
+{
+	paylock_store *p = part_of(fb, part);
+	paylock_status rc;
+	fb_lend w;
+
+	lend(&w, l, n, part);
+	rc = p->ops->acquire(p, l, n, ttl_ms, deadline_ns, info, err);
+	take_back(&w);
+	return rc;
+}
+
+static paylock_status part_release(paylock_fallback_store *fb, int part, paylock_lock_state *l, uint32_t n,
+								   paylock_error *err)
+{
+	paylock_store *p = part_of(fb, part);
+	paylock_status rc;
+	fb_lend w;
+
+	lend(&w, l, n, part);
+	rc = p->ops->release(p, l, n, err);
+	take_back(&w);
+	return rc;
+}
+
+static paylock_status part_refresh(paylock_fallback_store *fb, int part, paylock_lock_state *l, uint32_t n,
+								   int64_t ttl_ms, paylock_error *err)
+{
+	paylock_store *p = part_of(fb, part);
+	paylock_status rc;
+	fb_lend w;
+
+	lend(&w, l, n, part);
+	rc = p->ops->refresh(p, l, n, ttl_ms, err);
+	take_back(&w);
+	return rc;
+}
+
+static paylock_status part_check(paylock_fallback_store *fb, int part, paylock_lock_state *l, uint32_t n,
+								 paylock_error *err)
+{
+	paylock_store *p = part_of(fb, part);
+	paylock_status rc;
+	fb_lend w;
+
+	lend(&w, l, n, part);
+	rc = p->ops->check(p, l, n, err);
+	take_back(&w);
+	return rc;
+}
+
+static paylock_status part_fence(paylock_fallback_store *fb, int part, paylock_lock_state *l,
+								 paylock_error *err)
+{
+	paylock_store *p = part_of(fb, part);
+	paylock_status rc = PAYLOCK_YES;
+	fb_lend w;
+
+	lend(&w, l, 1, part);
+	if (p->ops->fence) {
+		rc = p->ops->fence(p, l, err);
+	}
+	take_back(&w);
+	return rc;
+}
+
+static bool held_locally(paylock_lock_state *l)
+{
+	bool held;
+	fb_lend w;
+
+	lend(&w, l, 1, LOCAL);
+	held = paylock_file_holds(l);
+	take_back(&w);
+	return held;
+}
+
+static void fallback_state_drop(paylock_store *s, paylock_lock_state *l, uint32_t n)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+
+	for (int part = LOCAL; part <= REMOTE; part++) {
+		paylock_store *p = part_of(fb, part);
+		fb_lend w;
+
+		if (p->ops->state_drop) {
+			lend(&w, l, n, part);
+			p->ops->state_drop(p, l, n);
+			take_back(&w);
+		}
+	}
+}
+
+static void fallback_state_free(paylock_store *s, paylock_lock_state *l, uint32_t n)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+
+	for (int part = LOCAL; part <= REMOTE; part++) {
+		paylock_store *p = part_of(fb, part);
+		fb_lend w;
+
+		if (p->ops->state_free) {
+			lend(&w, l, n, part);
+			p->ops->state_free(p, l, n);
+			take_back(&w);
+		}
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (l[i].priv) {
+			efree(l[i].priv);
+			l[i].priv = NULL;
+		}
+	}
+}
+
+static bool fallback_is_degraded(paylock_store *s, const paylock_lock_state *l)
+{
+	(void)s;
+	return l->priv && ((const fb_lock *)l->priv)->degraded;
+}
+
+static bool is_degraded(paylock_lock_state *l)
+{
+	return fb_lock_of(l)->degraded;
+}
+
+static fb_claim *fb_claim_of(paylock_idem_req *r)
+{
+	if (r->priv == NULL) {
+		r->priv = ecalloc(1, sizeof(fb_claim));
+	}
+	return r->priv;
+}
+
+static fb_claim *lend_req(paylock_idem_req *r, int part)
+{
+	fb_claim *f = fb_claim_of(r);
+
+	r->priv = f->part[part];
+	return f;
+}
+
+static void take_back_req(paylock_idem_req *r, fb_claim *f, int part)
+{
+	f->part[part] = r->priv;
+	r->priv = f;
+}
+
+#define PART_IDEM(fb, part, r, op, ...)                                                                      \
+	paylock_store *p = part_of(fb, part);                                                                    \
+	fb_claim *f = lend_req(r, part);                                                                         \
+	paylock_status rc = p->ops->idem->op(p, r, __VA_ARGS__);                                                 \
+	take_back_req(r, f, part);                                                                               \
+	return rc
+
+static paylock_status part_claim(paylock_fallback_store *fb, int part, paylock_idem_req *r,
+								 bool register_wait, paylock_idem_outcome *out, paylock_error *err)
+{
+	PART_IDEM(fb, part, r, claim, register_wait, out, err);
+}
+
+static paylock_status part_wait(paylock_fallback_store *fb, int part, paylock_idem_req *r,
+								uint64_t deadline_ns, int64_t lease_left_ms, paylock_error *err)
+{
+	PART_IDEM(fb, part, r, wait, deadline_ns, lease_left_ms, err);
+}
+
+static paylock_status part_complete(paylock_fallback_store *fb, int part, paylock_idem_req *r,
+									const zend_string *result, paylock_error *err)
+{
+	PART_IDEM(fb, part, r, complete, result, err);
+}
+
+static paylock_status part_abandon(paylock_fallback_store *fb, int part, paylock_idem_req *r,
+								   bool outcome_unknown, paylock_error *err)
+{
+	PART_IDEM(fb, part, r, abandon, outcome_unknown, err);
+}
+
+static paylock_status part_forget(paylock_fallback_store *fb, int part, paylock_idem_req *r,
+								  paylock_error *err)
+{
+	PART_IDEM(fb, part, r, forget, err);
+}
+
+static paylock_status part_mark(paylock_fallback_store *fb, int part, paylock_idem_req *r,
+								paylock_idem_mark how, paylock_error *err)
+{
+	PART_IDEM(fb, part, r, mark, how, err);
+}
+
+static paylock_status part_idem_refresh(paylock_fallback_store *fb, int part, paylock_idem_req *r,
+										int64_t lease_ms, paylock_error *err)
+{
+	PART_IDEM(fb, part, r, refresh, lease_ms, err);
+}
+
+static void fallback_req_drop(paylock_store *s, paylock_idem_req *r)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+
+	for (int part = LOCAL; part <= REMOTE; part++) {
+		paylock_store *p = part_of(fb, part);
+
+		if (p->ops->idem->req_drop) {
+			fb_claim *f = lend_req(r, part);
+
+			p->ops->idem->req_drop(p, r);
+			take_back_req(r, f, part);
+		}
+	}
+}
+
+static void fallback_req_free(paylock_store *s, paylock_idem_req *r)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+
+	if (r->priv == NULL) {
+		return;
+	}
+	for (int part = LOCAL; part <= REMOTE; part++) {
+		paylock_store *p = part_of(fb, part);
+
+		if (p->ops->idem->req_free) {
+			fb_claim *f = lend_req(r, part);
+
+			p->ops->idem->req_free(p, r);
+			take_back_req(r, f, part);
+		}
+	}
+	efree(r->priv);
+	r->priv = NULL;
+}
+
 /* Redis is down (not merely answering "no"), and this store is allowed to carry on without it. */
 static bool may_degrade(const paylock_fallback_store *fb, paylock_status rc, const paylock_error *err)
 {
@@ -77,7 +375,7 @@ static void degrade(paylock_lock_state *l, uint32_t n, const paylock_error *why)
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
-		l[i].degraded = true;
+		fb_lock_of(&l[i])->degraded = true;
 	}
 	note_degraded(why);
 }
@@ -89,34 +387,31 @@ static void degrade(paylock_lock_state *l, uint32_t n, const paylock_error *why)
 /* A waiter looks at the local holder's mark at least this often (the holder may refresh or degrade). */
 #define MARK_LOOK_NS (250ULL * 1000 * 1000)
 
-static void mark(const paylock_lock_state *l, uint32_t n, char kind, int64_t ttl_ms)
+static void mark(paylock_lock_state *l, uint32_t n, char kind, int64_t ttl_ms)
 {
 	char buf[MARK_MAX];
 	int len = kind == 'R' ? snprintf(buf, sizeof(buf), "R%" PRId64 "\n", paylock_unix_ms() + ttl_ms)
 						  : snprintf(buf, sizeof(buf), "%c\n", kind);
 
-	for (uint32_t i = 0; i < n; i++) {
-		if (l[i].fd >= 0 && pwrite(l[i].fd, buf, len, MARK_OFFSET) != len) {
-			/* unreadable mark: waiters treat the holder as degraded and keep waiting (safe) */
-		}
-	}
+	fb_lend w;
+
+	/* an unwritten mark reads as unreadable: waiters treat the holder as degraded and keep waiting (safe) */
+	lend(&w, l, n, LOCAL);
+	paylock_file_note_write(l, n, buf, len);
+	take_back(&w);
 }
 
 /* Unix ms at which the local holder's Redis lease ends; 0 when it is degraded, asking, or unknown. */
 static int64_t holder_lease_end(paylock_fallback_store *fb, paylock_lock_state *l)
 {
 	char buf[MARK_MAX + 1];
-	zend_string *path = l->path ? zend_string_copy(l->path) : paylock_file_path(fb->file, l->name);
-	int fd = open(ZSTR_VAL(path), O_RDONLY | PAYLOCK_FS_OPEN_FLAGS); /* never blocks on a FIFO */
 	ssize_t n;
 	int64_t end = 0;
+	fb_lend w;
 
-	zend_string_release(path);
-	if (fd < 0) {
-		return 0;
-	}
-	n = pread(fd, buf, MARK_MAX, MARK_OFFSET);
-	close(fd);
+	lend(&w, l, 1, LOCAL);
+	n = paylock_file_note_read(fb->file, l, buf, MARK_MAX);
+	take_back(&w);
 	if (n > 2 && buf[0] == 'R') {
 		char *stop;
 
@@ -128,9 +423,9 @@ static int64_t holder_lease_end(paylock_fallback_store *fb, paylock_lock_state *
 }
 
 /* Held on Redis alone: taken past a local holder whose lease had ended. */
-static bool redis_only(const paylock_lock_state *l)
+static bool redis_only(paylock_lock_state *l)
 {
-	return l->fd < 0 && !l->degraded;
+	return !is_degraded(l) && !held_locally(l);
 }
 
 /* The local lock of a single name, waited for in slices: when the local holder's Redis lease ends
@@ -149,7 +444,7 @@ static paylock_status local_or_bypass(paylock_fallback_store *fb, paylock_lock_s
 		if (deadline_ns && deadline_ns - MIN(deadline_ns, now) > MARK_LOOK_NS) {
 			until = now + MARK_LOOK_NS;
 		}
-		rc = paylock_file_ops.acquire(fb->file, l, 1, 0, deadline_ns ? until : 0, info, err);
+		rc = part_acquire(fb, LOCAL, l, 1, 0, deadline_ns ? until : 0, info, err);
 		if (rc != PAYLOCK_NO) {
 			return rc;
 		}
@@ -174,9 +469,9 @@ static paylock_status redis_taken(paylock_fallback_store *fb, paylock_lock_state
 	if (!EG(exception)) {
 		return PAYLOCK_YES;
 	}
-	fb->redis->ops->release(fb->redis, l, n, &ignored);
+	part_release(fb, REMOTE, l, n, &ignored);
 	if (local) {
-		paylock_file_ops.release(fb->file, l, n, &ignored);
+		part_release(fb, LOCAL, l, n, &ignored);
 	}
 	err->kind = PAYLOCK_ERR_NONE;
 	return PAYLOCK_FAILED;
@@ -189,7 +484,7 @@ static paylock_status acquire_bypassing(paylock_fallback_store *fb, paylock_lock
 										bool *retry_local)
 {
 	paylock_error rerr = {0};
-	paylock_status rc = fb->redis->ops->acquire(fb->redis, l, 1, ttl_ms, deadline_ns, info, &rerr);
+	paylock_status rc = part_acquire(fb, REMOTE, l, 1, ttl_ms, deadline_ns, info, &rerr);
 
 	*retry_local = false;
 	if (rc == PAYLOCK_YES) {
@@ -213,11 +508,15 @@ static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, 
 	paylock_status rc;
 	uint64_t look_from = 0;
 
+	for (uint32_t i = 0; i < n; i++) {
+		fb_lock_of(&l[i])->degraded = false; /* each acquire tries Redis again */
+	}
+
 	for (;;) {
 		bool bypass = false, retry_local = false;
 
 		rc = n == 1 ? local_or_bypass(fb, l, deadline_ns, look_from, info, &bypass, err)
-					: paylock_file_ops.acquire(fb->file, l, n, ttl_ms, deadline_ns, info, err);
+					: part_acquire(fb, LOCAL, l, n, ttl_ms, deadline_ns, info, err);
 		if (!bypass) {
 			break;
 		}
@@ -231,7 +530,7 @@ static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, 
 		return rc;
 	}
 	mark(l, n, 'P', 0);
-	rc = fb->redis->ops->acquire(fb->redis, l, n, ttl_ms, deadline_ns, info, &rerr);
+	rc = part_acquire(fb, REMOTE, l, n, ttl_ms, deadline_ns, info, &rerr);
 	if (rc == PAYLOCK_YES) {
 		mark(l, n, 'R', ttl_ms);
 		return redis_taken(fb, l, n, true, err);
@@ -247,7 +546,7 @@ static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, 
 	} else {
 		*err = rerr;
 	}
-	paylock_file_ops.release(fb->file, l, n, &rerr); /* busy on Redis, or Redis down and 'fail' */
+	part_release(fb, LOCAL, l, n, &rerr); /* busy on Redis, or Redis down and 'fail' */
 	return rc;
 }
 
@@ -260,14 +559,14 @@ static paylock_status fallback_release(paylock_store *s, paylock_lock_state *l, 
 	paylock_error ferr = {0};
 	bool local = !redis_only(&l[0]);
 
-	if (!l[0].degraded) {
-		rc = fb->redis->ops->release(fb->redis, l, n, err);
+	if (!is_degraded(&l[0])) {
+		rc = part_release(fb, REMOTE, l, n, err);
 		if (may_degrade(fb, rc, err)) {
 			degrade(l, n, err); /* the Redis keys end with their lease */
 			rc = PAYLOCK_YES;
 		}
 	}
-	if (local && paylock_file_ops.release(fb->file, l, n, &ferr) == PAYLOCK_NO && rc == PAYLOCK_YES) {
+	if (local && part_release(fb, LOCAL, l, n, &ferr) == PAYLOCK_NO && rc == PAYLOCK_YES) {
 		rc = PAYLOCK_NO;
 	}
 	return rc;
@@ -277,12 +576,12 @@ static paylock_status fallback_refresh(paylock_store *s, paylock_lock_state *l, 
 									   paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
-	paylock_status rc = redis_only(&l[0]) ? PAYLOCK_YES : paylock_file_ops.check(fb->file, l, n, err);
+	paylock_status rc = redis_only(&l[0]) ? PAYLOCK_YES : part_check(fb, LOCAL, l, n, err);
 
-	if (rc != PAYLOCK_YES || l[0].degraded) {
+	if (rc != PAYLOCK_YES || is_degraded(&l[0])) {
 		return rc;
 	}
-	rc = fb->redis->ops->refresh(fb->redis, l, n, ttl_ms, err);
+	rc = part_refresh(fb, REMOTE, l, n, ttl_ms, err);
 	if (rc == PAYLOCK_YES) {
 		mark(l, n, 'R', ttl_ms);
 	} else if (may_degrade(fb, rc, err) && !redis_only(&l[0])) {
@@ -296,12 +595,12 @@ static paylock_status fallback_refresh(paylock_store *s, paylock_lock_state *l, 
 static paylock_status fallback_check(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
-	paylock_status rc = redis_only(&l[0]) ? PAYLOCK_YES : paylock_file_ops.check(fb->file, l, n, err);
+	paylock_status rc = redis_only(&l[0]) ? PAYLOCK_YES : part_check(fb, LOCAL, l, n, err);
 
-	if (rc != PAYLOCK_YES || l[0].degraded) {
+	if (rc != PAYLOCK_YES || is_degraded(&l[0])) {
 		return rc;
 	}
-	rc = fb->redis->ops->check(fb->redis, l, n, err);
+	rc = part_check(fb, REMOTE, l, n, err);
 	return may_degrade(fb, rc, err) && !redis_only(&l[0]) ? PAYLOCK_YES : rc;
 }
 
@@ -313,17 +612,20 @@ static paylock_status fallback_fence(paylock_store *s, paylock_lock_state *l, pa
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_status rc;
 	int64_t local;
+	fb_lend w;
 
-	if (l->fence > 0 || l->degraded) {
-		return paylock_file_ops.fence(fb->file, l, err);
+	if (l->fence > 0 || is_degraded(l)) {
+		return part_fence(fb, LOCAL, l, err);
 	}
-	rc = paylock_file_ops.fence(fb->file, l, err);
+	rc = part_fence(fb, LOCAL, l, err);
 	if (rc != PAYLOCK_YES) {
 		return rc;
 	}
 	local = l->fence;
 	l->fence = 0;
+	lend(&w, l, 1, REMOTE);
 	rc = paylock_redis_fence_above(fb->redis, l, local, err);
+	take_back(&w);
 	if (may_degrade(fb, rc, err) && !redis_only(l)) {
 		degrade(l, 1, err);
 		l->fence = local;
@@ -338,7 +640,7 @@ static paylock_status fallback_holder(paylock_store *s, zend_string *name, zval 
 	paylock_status rc = fb->redis->ops->holder(fb->redis, name, out, err);
 
 	if (may_degrade(fb, rc, err)) {
-		return paylock_file_ops.holder(fb->file, name, out, err);
+		return fb->file->ops->holder(fb->file, name, out, err);
 	}
 	return rc;
 }
@@ -352,7 +654,7 @@ static void drop_local_claim(paylock_fallback_store *fb, paylock_idem_req *r)
 {
 	paylock_error ignored = {0};
 
-	paylock_file_idem_ops.abandon(fb->file, r, false, &ignored);
+	part_abandon(fb, LOCAL, r, false, &ignored);
 }
 
 static paylock_status fallback_idem_claim(paylock_store *s, paylock_idem_req *r, bool register_wait,
@@ -361,15 +663,15 @@ static paylock_status fallback_idem_claim(paylock_store *s, paylock_idem_req *r,
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_idem_outcome local = {0};
 	paylock_error rerr = {0};
-	paylock_status rc = paylock_file_idem_ops.claim(fb->file, r, register_wait, &local, err);
+	paylock_status rc = part_claim(fb, LOCAL, r, register_wait, &local, err);
 
-	r->wait_remote = false;
-	r->degraded = false;
+	fb_claim_of(r)->wait_remote = false;
+	fb_claim_of(r)->degraded = false;
 	if (rc != PAYLOCK_YES || local.state != PAYLOCK_IDEM_CLAIMED) {
 		*out = local; /* done, running here, mismatch or crashed: this host knows */
 		return rc;
 	}
-	rc = fb->redis->ops->idem->claim(fb->redis, r, register_wait, out, &rerr);
+	rc = part_claim(fb, REMOTE, r, register_wait, out, &rerr);
 	if (rc == PAYLOCK_FAILED) {
 		if (may_degrade(fb, rc, &rerr)) {
 			note_degraded(&rerr);
@@ -377,7 +679,7 @@ static paylock_status fallback_idem_claim(paylock_store *s, paylock_idem_req *r,
 				drop_local_claim(fb, r);
 				return PAYLOCK_FAILED;
 			}
-			r->degraded = true;
+			fb_claim_of(r)->degraded = true;
 			*out = local;
 			return PAYLOCK_YES;
 		}
@@ -390,12 +692,12 @@ static paylock_status fallback_idem_claim(paylock_store *s, paylock_idem_req *r,
 		return rc;
 	case PAYLOCK_IDEM_DONE:
 		/* Another host ran it: keep its result here too, so the next replay stays local. */
-		if (paylock_file_idem_ops.complete(fb->file, r, out->result, &rerr) != PAYLOCK_YES) {
+		if (part_complete(fb, LOCAL, r, out->result, &rerr) != PAYLOCK_YES) {
 			drop_local_claim(fb, r);
 		}
 		return rc;
 	case PAYLOCK_IDEM_RUNNING:
-		r->wait_remote = true;
+		fb_claim_of(r)->wait_remote = true;
 		ZEND_FALLTHROUGH;
 	default:
 		drop_local_claim(fb, r);
@@ -408,10 +710,10 @@ static paylock_status fallback_idem_wait(paylock_store *s, paylock_idem_req *r, 
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 
-	if (r->wait_remote) {
-		return fb->redis->ops->idem->wait(fb->redis, r, deadline_ns, lease_left_ms, err);
+	if (fb_claim_of(r)->wait_remote) {
+		return part_wait(fb, REMOTE, r, deadline_ns, lease_left_ms, err);
 	}
-	return paylock_file_idem_ops.wait(fb->file, r, deadline_ns, lease_left_ms, err);
+	return part_wait(fb, LOCAL, r, deadline_ns, lease_left_ms, err);
 }
 
 static paylock_status fallback_idem_complete(paylock_store *s, paylock_idem_req *r, const zend_string *result,
@@ -420,8 +722,8 @@ static paylock_status fallback_idem_complete(paylock_store *s, paylock_idem_req 
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_status rc = PAYLOCK_YES;
 
-	if (!r->degraded) {
-		rc = fb->redis->ops->idem->complete(fb->redis, r, result, err);
+	if (!fb_claim_of(r)->degraded) {
+		rc = part_complete(fb, REMOTE, r, result, err);
 		if (may_degrade(fb, rc, err)) {
 			note_degraded(err); /* Redis' record ends as crashed; this host's record has the result */
 			rc = PAYLOCK_YES;
@@ -434,8 +736,8 @@ static paylock_status fallback_idem_complete(paylock_store *s, paylock_idem_req 
 			return rc;
 		}
 	}
-	rc = paylock_file_idem_ops.complete(fb->file, r, result, err);
-	if (rc != PAYLOCK_YES && !r->degraded) {
+	rc = part_complete(fb, LOCAL, r, result, err);
+	if (rc != PAYLOCK_YES && !fb_claim_of(r)->degraded) {
 		drop_local_claim(fb, r); /* Redis has the result, and Redis is asked after a local miss */
 		rc = PAYLOCK_YES;
 	}
@@ -449,22 +751,22 @@ static paylock_status fallback_idem_abandon(paylock_store *s, paylock_idem_req *
 	paylock_error ferr = {0};
 	paylock_status rc = PAYLOCK_YES, frc;
 
-	if (!r->degraded) {
-		rc = fb->redis->ops->idem->abandon(fb->redis, r, outcome_unknown, err);
+	if (!fb_claim_of(r)->degraded) {
+		rc = part_abandon(fb, REMOTE, r, outcome_unknown, err);
 		if (may_degrade(fb, rc, err)) {
 			note_degraded(err);
 			rc = PAYLOCK_YES;
 		}
 	}
-	frc = paylock_file_idem_ops.abandon(fb->file, r, outcome_unknown, r->degraded ? err : &ferr);
-	return r->degraded ? frc : rc;
+	frc = part_abandon(fb, LOCAL, r, outcome_unknown, fb_claim_of(r)->degraded ? err : &ferr);
+	return fb_claim_of(r)->degraded ? frc : rc;
 }
 
 /* Refused (NO) when a live owner runs it on Redis or, degraded, on this host. */
 static paylock_status fallback_idem_forget(paylock_store *s, paylock_idem_req *r, paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
-	paylock_status rc = fb->redis->ops->idem->forget(fb->redis, r, err);
+	paylock_status rc = part_forget(fb, REMOTE, r, err);
 
 	if (may_degrade(fb, rc, err)) {
 		note_degraded(err);
@@ -473,7 +775,7 @@ static paylock_status fallback_idem_forget(paylock_store *s, paylock_idem_req *r
 	if (rc != PAYLOCK_YES) {
 		return rc;
 	}
-	return paylock_file_idem_ops.forget(fb->file, r, err);
+	return part_forget(fb, LOCAL, r, err);
 }
 
 /* Marked on Redis and here: this host's record answers for it even while Redis is down. */
@@ -484,8 +786,8 @@ static paylock_status fallback_idem_mark(paylock_store *s, paylock_idem_req *r, 
 	paylock_error ferr = {0};
 	paylock_status rc = PAYLOCK_YES, frc;
 
-	if (!r->degraded) {
-		rc = fb->redis->ops->idem->mark(fb->redis, r, how, err);
+	if (!fb_claim_of(r)->degraded) {
+		rc = part_mark(fb, REMOTE, r, how, err);
 		if (may_degrade(fb, rc, err)) {
 			note_degraded(err);
 			rc = PAYLOCK_YES;
@@ -495,8 +797,8 @@ static paylock_status fallback_idem_mark(paylock_store *s, paylock_idem_req *r, 
 			return rc;
 		}
 	}
-	frc = paylock_file_idem_ops.mark(fb->file, r, how, r->degraded ? err : &ferr);
-	return r->degraded ? frc : rc;
+	frc = part_mark(fb, LOCAL, r, how, fb_claim_of(r)->degraded ? err : &ferr);
+	return fb_claim_of(r)->degraded ? frc : rc;
 }
 
 static paylock_status fallback_idem_refresh(paylock_store *s, paylock_idem_req *r, int64_t lease_ms,
@@ -505,8 +807,8 @@ static paylock_status fallback_idem_refresh(paylock_store *s, paylock_idem_req *
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_status rc;
 
-	if (!r->degraded) {
-		rc = fb->redis->ops->idem->refresh(fb->redis, r, lease_ms, err);
+	if (!fb_claim_of(r)->degraded) {
+		rc = part_idem_refresh(fb, REMOTE, r, lease_ms, err);
 		if (may_degrade(fb, rc, err)) {
 			note_degraded(
 				err); /* the local run lock keeps this host's deliveries out; complete() tries Redis */
@@ -517,7 +819,7 @@ static paylock_status fallback_idem_refresh(paylock_store *s, paylock_idem_req *
 			return rc;
 		}
 	}
-	return paylock_file_idem_ops.refresh(fb->file, r, lease_ms, err);
+	return part_idem_refresh(fb, LOCAL, r, lease_ms, err);
 }
 
 static const paylock_idem_ops fallback_idem_ops = {
@@ -528,6 +830,8 @@ static const paylock_idem_ops fallback_idem_ops = {
 	.forget = fallback_idem_forget,
 	.mark = fallback_idem_mark,
 	.refresh = fallback_idem_refresh,
+	.req_free = fallback_req_free,
+	.req_drop = fallback_req_drop,
 };
 
 static const paylock_store_ops fallback_ops = {
@@ -539,6 +843,9 @@ static const paylock_store_ops fallback_ops = {
 	.check = fallback_check,
 	.fence = fallback_fence,
 	.holder = fallback_holder,
+	.state_free = fallback_state_free,
+	.state_drop = fallback_state_drop,
+	.is_degraded = fallback_is_degraded,
 	.idem = &fallback_idem_ops,
 };
 

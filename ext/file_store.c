@@ -80,13 +80,33 @@ zend_string *paylock_file_path(paylock_store *s, const zend_string *name)
 	return path;
 }
 
+/* What FileStore keeps per lock (l->priv): the open, flocked lock file and its path. */
+typedef struct {
+	int fd;            /* -1 when not held */
+	zend_string *path; /* made on first use */
+} file_lock;
+
+static file_lock *file_lock_of(paylock_lock_state *l)
+{
+	if (l->priv == NULL) {
+		file_lock *f = emalloc(sizeof(*f));
+
+		f->fd = -1;
+		f->path = NULL;
+		l->priv = f;
+	}
+	return l->priv;
+}
+
 /* A lock's path never changes: hash the name once per Lock, not on every acquire, check and release. */
 static const char *lock_path(paylock_store *s, paylock_lock_state *l)
 {
-	if (l->path == NULL) {
-		l->path = paylock_file_path(s, l->name);
+	file_lock *f = file_lock_of(l);
+
+	if (f->path == NULL) {
+		f->path = paylock_file_path(s, l->name);
 	}
-	return ZSTR_VAL(l->path);
+	return ZSTR_VAL(f->path);
 }
 
 /* The fd still names the file at path: nobody unlinked or replaced it since we opened it. */
@@ -258,7 +278,7 @@ static paylock_status acquire_one(paylock_store *s, paylock_lock_state *l, uint6
 			paylock_unlock_and_close(fd);
 			return PAYLOCK_FAILED;
 		}
-		l->fd = fd;
+		file_lock_of(l)->fd = fd;
 		paylock_fs_hold_st(fd, &st);
 		return PAYLOCK_YES;
 	}
@@ -266,27 +286,30 @@ static paylock_status acquire_one(paylock_store *s, paylock_lock_state *l, uint6
 
 static paylock_status check_one(paylock_store *s, paylock_lock_state *l)
 {
-	if (l->fd < 0) {
+	int fd = file_lock_of(l)->fd;
+
+	if (fd < 0) {
 		return PAYLOCK_NO;
 	}
-	return paylock_same_file(l->fd, lock_path(s, l)) ? PAYLOCK_YES : PAYLOCK_NO;
+	return paylock_same_file(fd, lock_path(s, l)) ? PAYLOCK_YES : PAYLOCK_NO;
 }
 
 static paylock_status release_one(paylock_store *s, paylock_lock_state *l)
 {
+	file_lock *f = file_lock_of(l);
 	const char *path;
 	bool ours;
 
-	if (l->fd < 0) {
+	if (f->fd < 0) {
 		return PAYLOCK_NO;
 	}
 	path = lock_path(s, l);
-	ours = paylock_same_file(l->fd, path);
+	ours = paylock_same_file(f->fd, path);
 	if (ours) {
 		unlink(path); /* while still locked, so no one can be holding the path's file right now */
 	}
-	paylock_unlock_and_close(l->fd);
-	l->fd = -1;
+	paylock_unlock_and_close(f->fd);
+	f->fd = -1;
 	return ours ? PAYLOCK_YES : PAYLOCK_NO;
 }
 
@@ -453,7 +476,7 @@ static paylock_status file_fence(paylock_store *s, paylock_lock_state *l, payloc
 		if (bump_counter((paylock_file_store *)s, 0, true, &l->fence, err) != PAYLOCK_YES) {
 			return PAYLOCK_FAILED;
 		}
-		write_meta(l->fd, l->fence);
+		write_meta(file_lock_of(l)->fd, l->fence);
 	}
 	return PAYLOCK_YES;
 }
@@ -539,6 +562,65 @@ static paylock_status file_holder(paylock_store *s, zend_string *name, zval *out
 	return PAYLOCK_YES;
 }
 
+/* Without LOCK_UN: in a forked child the close leaves the parent's flock in place. */
+static void file_state_drop(paylock_store *s, paylock_lock_state *l, uint32_t n)
+{
+	(void)s;
+	for (uint32_t i = 0; i < n; i++) {
+		file_lock *f = l[i].priv;
+
+		if (f && f->fd >= 0) {
+			close(f->fd);
+			f->fd = -1;
+		}
+	}
+}
+
+static void file_state_free(paylock_store *s, paylock_lock_state *l, uint32_t n)
+{
+	file_state_drop(s, l, n);
+	for (uint32_t i = 0; i < n; i++) {
+		file_lock *f = l[i].priv;
+
+		if (f) {
+			if (f->path) {
+				zend_string_release(f->path);
+			}
+			efree(f);
+			l[i].priv = NULL;
+		}
+	}
+}
+
+bool paylock_file_holds(paylock_lock_state *l)
+{
+	return file_lock_of(l)->fd >= 0;
+}
+
+void paylock_file_note_write(paylock_lock_state *l, uint32_t n, const char *note, size_t len)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		int fd = file_lock_of(&l[i])->fd;
+
+		if (fd >= 0 && pwrite(fd, note, len, PAYLOCK_FILE_NOTE_OFFSET) != (ssize_t)len) {
+			/* an unreadable note: its readers must treat it as the most careful answer */
+		}
+	}
+}
+
+ssize_t paylock_file_note_read(paylock_store *s, paylock_lock_state *l, char *buf, size_t max)
+{
+	int fd = open(lock_path(s, l), O_RDONLY | PAYLOCK_FS_OPEN_FLAGS); /* never blocks on a FIFO */
+	ssize_t n;
+
+	if (fd < 0) {
+		return -1;
+	}
+	n = pread(fd, buf, MIN(max, PAYLOCK_FILE_NOTE_MAX), PAYLOCK_FILE_NOTE_OFFSET);
+	close(fd);
+	return n;
+}
+
 const paylock_store_ops paylock_file_ops = {
 	.kind = "file",
 	.has_lease = false,
@@ -548,6 +630,8 @@ const paylock_store_ops paylock_file_ops = {
 	.check = file_check,
 	.fence = file_fence,
 	.holder = file_holder,
+	.state_free = file_state_free,
+	.state_drop = file_state_drop,
 	.idem = &paylock_file_idem_ops,
 };
 

@@ -27,6 +27,13 @@ paylock_status paylock_file_fence_floor(paylock_store *s, int64_t floor, paylock
 #define PAYLOCK_FILE_NOTE_OFFSET 512
 #define PAYLOCK_FILE_NOTE_MAX    24
 
+/* The note of a wrapping store (FallbackStore) in the lock files of l[0..n) it holds through FileStore. */
+void paylock_file_note_write(paylock_lock_state *l, uint32_t n, const char *note, size_t len);
+/* Reads the note of the current holder of l's name into buf (at most max bytes): bytes read, -1 none. */
+ssize_t paylock_file_note_read(paylock_store *s, paylock_lock_state *l, char *buf, size_t max);
+/* l is held here through FileStore. */
+bool paylock_file_holds(paylock_lock_state *l);
+
 /* Shared with file_idem.c and fs_sweep.c. */
 /* Whom the dir's files must belong to (fs_trust.h), and the dir itself. */
 const paylock_fs_trust *paylock_file_trust(paylock_store *s);

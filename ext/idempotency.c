@@ -79,28 +79,23 @@ static void registry_remove(paylock_claim *c)
 	paylock_registry_remove(&PAYLOCK_G(claims), &c->std);
 }
 
-static void req_dtor(paylock_idem_req *r)
+/* Lets go of the request and of what the store keeps for it, without I/O on the store. */
+static void req_dtor(paylock_store *s, paylock_idem_req *r)
 {
-	if (r->run_fd >= 0) {
-		close(r->run_fd); /* no LOCK_UN: in a forked child this leaves the parent's flock alone */
-		r->run_fd = -1;
+	if (s && s->ops->idem->req_free) {
+		s->ops->idem->req_free(s, r);
 	}
 	if (r->name) {
 		zend_string_release(r->name);
 		r->name = NULL;
-	}
-	if (r->path) {
-		zend_string_release(r->path);
-		r->path = NULL;
 	}
 }
 
 /* Ends our ownership without telling the store (lost claims, a parent's claim seen in a fork). */
 static void drop_ownership(paylock_claim *c)
 {
-	if (c->req.run_fd >= 0) {
-		close(c->req.run_fd);
-		c->req.run_fd = -1;
+	if (c->store->ops->idem->req_drop) {
+		c->store->ops->idem->req_drop(c->store, &c->req);
 	}
 	c->phase = PHASE_LOST;
 	registry_remove(c);
@@ -126,7 +121,7 @@ static void claim_orphan_dtor(zval *zv)
 {
 	claim_orphan *o = Z_PTR_P(zv);
 
-	req_dtor(&o->req);
+	req_dtor(o->store, &o->req);
 	OBJ_RELEASE(o->store_obj);
 	efree(o);
 }
@@ -140,8 +135,7 @@ static void adopt_orphan(paylock_claim *c)
 	o->req = c->req;
 	c->store_obj = NULL;
 	c->req.name = NULL;
-	c->req.path = NULL;
-	c->req.run_fd = -1;
+	c->req.priv = NULL;
 	registry_remove(c);
 	c->phase = PHASE_LOST;
 	paylock_registry_adopt(&PAYLOCK_G(claims), o);
@@ -372,6 +366,11 @@ ZEND_METHOD(PayLock_IdempotencyGuard, __construct)
 	if ((store = paylock_store_from_obj(store_obj)) == NULL) {
 		RETURN_THROWS();
 	}
+	if (store->ops->idem == NULL) {
+		zend_argument_value_error(1, "must be a store that keeps idempotency records, %s does not",
+								  ZSTR_VAL(store_obj->ce->name));
+		RETURN_THROWS();
+	}
 	g->prefix = zend_string_init("idem:", 5, 0);
 	g->scope = ZSTR_EMPTY_ALLOC();
 	g->retention_ms = paylock_seconds_to_ms(DEFAULT_RETENTION);
@@ -422,7 +421,6 @@ static void claim_setup(paylock_claim *c, const paylock_guard *g, zend_string *k
 	c->req.lease_ms = g->lease_ms;
 	c->req.retention_ms = g->retention_ms;
 	c->req.throw_after_crash = g->throw_after_crash;
-	c->req.run_fd = -1;
 }
 
 static zend_result take_result(paylock_claim *c, zend_string *encoded)
@@ -898,10 +896,9 @@ ZEND_METHOD(PayLock_IdempotencyGuard, forget)
 		RETURN_THROWS();
 	}
 	req.name = record_name(g, key);
-	req.run_fd = -1;
 	req.force = force;
 	rc = g->store->ops->idem->forget(g->store, &req, &err);
-	req_dtor(&req);
+	req_dtor(g->store, &req);
 	if (rc == PAYLOCK_FAILED) {
 		paylock_error_throw(&err);
 		RETURN_THROWS();
@@ -1112,10 +1109,7 @@ static void guard_free(zend_object *obj)
 
 static zend_object *claim_create(zend_class_entry *ce)
 {
-	zend_object *obj = paylock_object_new(ce, sizeof(paylock_claim), &claim_handlers);
-
-	claim_from_obj(obj)->req.run_fd = -1;
-	return obj;
+	return paylock_object_new(ce, sizeof(paylock_claim), &claim_handlers);
 }
 
 /* A claim dropped while still ours. When the request is ending (exit(), or the script ended with the claim
@@ -1158,7 +1152,7 @@ static void claim_free(zend_object *obj)
 	} else if (c->phase == PHASE_OWNED) {
 		drop_ownership(c);
 	}
-	req_dtor(&c->req);
+	req_dtor(c->store, &c->req);
 	zval_ptr_dtor(&c->result);
 	if (c->key) {
 		zend_string_release(c->key);

@@ -528,7 +528,6 @@ static void ghost_add(paylock_redis_store *rs, const paylock_lock_state *l, uint
 		memset(&g->l[i], 0, sizeof(g->l[i]));
 		g->l[i].name = zend_string_copy(l[i].name);
 		memcpy(g->l[i].token, l[0].token, sizeof(g->l[i].token));
-		g->l[i].fd = -1;
 	}
 	zend_hash_next_index_insert_ptr(&PAYLOCK_G(redis_ghosts), g);
 }
