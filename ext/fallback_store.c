@@ -5,19 +5,18 @@
  * Lock::isDegraded(). Each acquire tries Redis again, so nothing stays degraded once Redis is back.
  *
  * The local lock follows the Redis lease: its holder writes what it holds into the lock file (at
- * MARK_OFFSET, past FileStore's holder line): "P" while it asks Redis, "R<lease end, unix ms>" once
- * Redis granted it, "D" when degraded. A same-host waiter that finds the local lock busy under an
- * "R" whose lease has ended goes to Redis without the local lock: Redis still excludes (the old
- * holder's key is gone or it is another holder's), so two processes never both hold the Redis lock,
- * and a degraded holder ("D", or "P" before it knows) is never bypassed. */
+ * the local store's note, which FileStore keeps past its holder line): "P" while it asks Redis, "R<lease end,
+ * unix ms>" once Redis granted it, "D" when degraded. A same-host waiter that finds the local lock busy under
+ * an "R" whose lease has ended goes to Redis without the local lock: Redis still excludes (the old holder's
+ * key is gone or it is another holder's), so two processes never both hold the Redis lock, and a degraded
+ * holder ("D", or "P" before it knows) is never bypassed. */
 #include "php_paylock.h"
 #include "fallback_store.h"
+#include "store_kinds.h"
 #include "file_store.h"
 #include "redis_store.h"
 #include "fs_trust.h"
 #include "zend_exceptions.h"
-#include <fcntl.h>
-#include <unistd.h>
 
 static zend_class_entry *fallback_ce;
 static zend_object_handlers fallback_handlers;
@@ -167,13 +166,13 @@ static paylock_status part_fence(paylock_fallback_store *fb, int part, paylock_l
 	return rc;
 }
 
-static bool held_locally(paylock_lock_state *l)
+static bool held_locally(paylock_fallback_store *fb, paylock_lock_state *l)
 {
 	bool held;
 	fb_lend w;
 
 	lend(&w, l, 1, LOCAL);
-	held = paylock_file_holds(l);
+	held = fb->file->ops->local->holds(l);
 	take_back(&w);
 	return held;
 }
@@ -366,7 +365,7 @@ static void note_recovered(const paylock_fallback_store *fb)
 	if (PAYLOCK_G(degraded_active)) {
 		PAYLOCK_G(degraded_active) = false;
 		php_error_docref(NULL, E_NOTICE, "Redis at %s is reachable again; FallbackStore left degraded mode",
-						 paylock_redis_store_client(fb->redis)->where);
+						 fb->redis->ops->where(fb->redis));
 	}
 }
 
@@ -382,12 +381,11 @@ static void degrade(paylock_lock_state *l, uint32_t n, const paylock_error *why)
 
 /* ---- the local lock follows the Redis lease ---- */
 
-#define MARK_OFFSET PAYLOCK_FILE_NOTE_OFFSET /* past FileStore's holder line */
-#define MARK_MAX    PAYLOCK_FILE_NOTE_MAX
+#define MARK_MAX PAYLOCK_FILE_NOTE_MAX
 /* A waiter looks at the local holder's mark at least this often (the holder may refresh or degrade). */
 #define MARK_LOOK_NS (250ULL * 1000 * 1000)
 
-static void mark(paylock_lock_state *l, uint32_t n, char kind, int64_t ttl_ms)
+static void mark(paylock_fallback_store *fb, paylock_lock_state *l, uint32_t n, char kind, int64_t ttl_ms)
 {
 	char buf[MARK_MAX];
 	int len = kind == 'R' ? snprintf(buf, sizeof(buf), "R%" PRId64 "\n", paylock_unix_ms() + ttl_ms)
@@ -397,7 +395,7 @@ static void mark(paylock_lock_state *l, uint32_t n, char kind, int64_t ttl_ms)
 
 	/* an unwritten mark reads as unreadable: waiters treat the holder as degraded and keep waiting (safe) */
 	lend(&w, l, n, LOCAL);
-	paylock_file_note_write(l, n, buf, len);
+	fb->file->ops->local->note_write(l, n, buf, len);
 	take_back(&w);
 }
 
@@ -410,7 +408,7 @@ static int64_t holder_lease_end(paylock_fallback_store *fb, paylock_lock_state *
 	fb_lend w;
 
 	lend(&w, l, 1, LOCAL);
-	n = paylock_file_note_read(fb->file, l, buf, MARK_MAX);
+	n = fb->file->ops->local->note_read(fb->file, l, buf, MARK_MAX);
 	take_back(&w);
 	if (n > 2 && buf[0] == 'R') {
 		char *stop;
@@ -423,9 +421,9 @@ static int64_t holder_lease_end(paylock_fallback_store *fb, paylock_lock_state *
 }
 
 /* Held on Redis alone: taken past a local holder whose lease had ended. */
-static bool redis_only(paylock_lock_state *l)
+static bool redis_only(paylock_fallback_store *fb, paylock_lock_state *l)
 {
-	return !is_degraded(l) && !held_locally(l);
+	return !is_degraded(l) && !held_locally(fb, l);
 }
 
 /* The local lock of a single name, waited for in slices: when the local holder's Redis lease ends
@@ -529,14 +527,14 @@ static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, 
 	if (rc != PAYLOCK_YES) {
 		return rc;
 	}
-	mark(l, n, 'P', 0);
+	mark(fb, l, n, 'P', 0);
 	rc = part_acquire(fb, REMOTE, l, n, ttl_ms, deadline_ns, info, &rerr);
 	if (rc == PAYLOCK_YES) {
-		mark(l, n, 'R', ttl_ms);
+		mark(fb, l, n, 'R', ttl_ms);
 		return redis_taken(fb, l, n, true, err);
 	}
 	if (may_degrade(fb, rc, &rerr)) {
-		mark(l, n, 'D', 0);
+		mark(fb, l, n, 'D', 0);
 		degrade(l, n, &rerr);
 		if (!EG(exception)) {
 			return PAYLOCK_YES;
@@ -557,7 +555,7 @@ static paylock_status fallback_release(paylock_store *s, paylock_lock_state *l, 
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_status rc = PAYLOCK_YES;
 	paylock_error ferr = {0};
-	bool local = !redis_only(&l[0]);
+	bool local = !redis_only(fb, &l[0]);
 
 	if (!is_degraded(&l[0])) {
 		rc = part_release(fb, REMOTE, l, n, err);
@@ -576,16 +574,16 @@ static paylock_status fallback_refresh(paylock_store *s, paylock_lock_state *l, 
 									   paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
-	paylock_status rc = redis_only(&l[0]) ? PAYLOCK_YES : part_check(fb, LOCAL, l, n, err);
+	paylock_status rc = redis_only(fb, &l[0]) ? PAYLOCK_YES : part_check(fb, LOCAL, l, n, err);
 
 	if (rc != PAYLOCK_YES || is_degraded(&l[0])) {
 		return rc;
 	}
 	rc = part_refresh(fb, REMOTE, l, n, ttl_ms, err);
 	if (rc == PAYLOCK_YES) {
-		mark(l, n, 'R', ttl_ms);
-	} else if (may_degrade(fb, rc, err) && !redis_only(&l[0])) {
-		mark(l, n, 'D', 0);
+		mark(fb, l, n, 'R', ttl_ms);
+	} else if (may_degrade(fb, rc, err) && !redis_only(fb, &l[0])) {
+		mark(fb, l, n, 'D', 0);
 		degrade(l, n, err);
 		rc = PAYLOCK_YES;
 	}
@@ -595,13 +593,13 @@ static paylock_status fallback_refresh(paylock_store *s, paylock_lock_state *l, 
 static paylock_status fallback_check(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
-	paylock_status rc = redis_only(&l[0]) ? PAYLOCK_YES : part_check(fb, LOCAL, l, n, err);
+	paylock_status rc = redis_only(fb, &l[0]) ? PAYLOCK_YES : part_check(fb, LOCAL, l, n, err);
 
 	if (rc != PAYLOCK_YES || is_degraded(&l[0])) {
 		return rc;
 	}
 	rc = part_check(fb, REMOTE, l, n, err);
-	return may_degrade(fb, rc, err) && !redis_only(&l[0]) ? PAYLOCK_YES : rc;
+	return may_degrade(fb, rc, err) && !redis_only(fb, &l[0]) ? PAYLOCK_YES : rc;
 }
 
 /* Redis' tokens when Redis holds the lock; the local counter when degraded. Tokens grow across every
@@ -624,14 +622,14 @@ static paylock_status fallback_fence(paylock_store *s, paylock_lock_state *l, pa
 	local = l->fence;
 	l->fence = 0;
 	lend(&w, l, 1, REMOTE);
-	rc = paylock_redis_fence_above(fb->redis, l, local, err);
+	rc = fb->redis->ops->fence_above(fb->redis, l, local, err);
 	take_back(&w);
-	if (may_degrade(fb, rc, err) && !redis_only(l)) {
+	if (may_degrade(fb, rc, err) && !redis_only(fb, l)) {
 		degrade(l, 1, err);
 		l->fence = local;
 		return EG(exception) ? PAYLOCK_FAILED : PAYLOCK_YES;
 	}
-	return rc == PAYLOCK_YES ? paylock_file_fence_floor(fb->file, l->fence, err) : rc;
+	return rc == PAYLOCK_YES ? fb->file->ops->local->fence_floor(fb->file, l->fence, err) : rc;
 }
 
 static paylock_status fallback_holder(paylock_store *s, zend_string *name, zval *out, paylock_error *err)
@@ -877,6 +875,14 @@ static zend_result fallback_init(zend_object *obj, zend_object *redis, zend_obje
 		(fb->file = paylock_store_from_obj(file)) == NULL) {
 		return FAILURE;
 	}
+	if (fb->redis->ops->fence_above == NULL || fb->redis->ops->where == NULL) {
+		zend_argument_value_error(1, "must be a store that can be FallbackStore's remote part");
+		return FAILURE;
+	}
+	if (fb->file->ops->local == NULL) {
+		zend_argument_value_error(2, "must be a store that can be FallbackStore's local part");
+		return FAILURE;
+	}
 	GC_ADDREF(redis);
 	GC_ADDREF(file);
 	fb->redis_obj = redis;
@@ -907,39 +913,26 @@ ZEND_METHOD(PayLock_FallbackStore, __construct)
 	}
 }
 
-ZEND_FUNCTION(PayLock_defaultStore)
+/* The default pairing (the kinds table's "fallback"): the "redis" and "file" kinds made from ini. */
+zend_result paylock_fallback_store_from_ini(zval *out)
 {
-	const char *kind = PAYLOCK_G(store);
+	const paylock_store_kind *remote = paylock_store_kind_find("redis", sizeof("redis") - 1);
+	const paylock_store_kind *local = paylock_store_kind_find("file", sizeof("file") - 1);
 	zval redis, file;
 
-	ZEND_PARSE_PARAMETERS_NONE();
-	ZVAL_UNDEF(&redis);
-	ZVAL_UNDEF(&file);
-	if (strcmp(kind, "file") != 0) {
-		object_init_ex(&redis, paylock_ce_RedisStore);
-		if (paylock_redis_store_init(Z_OBJ(redis), NULL, (HashTable *)&zend_empty_array) == FAILURE) {
-			goto fail;
-		}
-		if (strcmp(kind, "redis") == 0) {
-			RETURN_COPY_VALUE(&redis);
-		}
+	ZVAL_UNDEF(out);
+	if (remote->from_ini(&redis) == FAILURE) {
+		return FAILURE;
 	}
-	object_init_ex(&file, paylock_ce_FileStore);
-	if (paylock_file_store_init(Z_OBJ(file), NULL, 0) == FAILURE) {
-		goto fail;
+	if (local->from_ini(&file) == FAILURE) {
+		zval_ptr_dtor(&redis);
+		return FAILURE;
 	}
-	if (strcmp(kind, "file") == 0) {
-		RETURN_COPY_VALUE(&file);
-	}
-	object_init_ex(return_value, fallback_ce);
-	fallback_init(Z_OBJ_P(return_value), Z_OBJ(redis), Z_OBJ(file), (HashTable *)&zend_empty_array);
+	object_init_ex(out, fallback_ce);
+	fallback_init(Z_OBJ_P(out), Z_OBJ(redis), Z_OBJ(file), (HashTable *)&zend_empty_array);
 	zval_ptr_dtor(&redis);
 	zval_ptr_dtor(&file);
-	return;
-fail:
-	zval_ptr_dtor(&redis);
-	zval_ptr_dtor(&file);
-	RETURN_THROWS();
+	return SUCCESS;
 }
 
 static zend_object *fallback_create(zend_class_entry *ce)

@@ -592,12 +592,12 @@ static void file_state_free(paylock_store *s, paylock_lock_state *l, uint32_t n)
 	}
 }
 
-bool paylock_file_holds(paylock_lock_state *l)
+static bool file_holds(paylock_lock_state *l)
 {
 	return file_lock_of(l)->fd >= 0;
 }
 
-void paylock_file_note_write(paylock_lock_state *l, uint32_t n, const char *note, size_t len)
+static void file_note_write(paylock_lock_state *l, uint32_t n, const char *note, size_t len)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		int fd = file_lock_of(&l[i])->fd;
@@ -608,7 +608,7 @@ void paylock_file_note_write(paylock_lock_state *l, uint32_t n, const char *note
 	}
 }
 
-ssize_t paylock_file_note_read(paylock_store *s, paylock_lock_state *l, char *buf, size_t max)
+static ssize_t file_note_read(paylock_store *s, paylock_lock_state *l, char *buf, size_t max)
 {
 	int fd = open(lock_path(s, l), O_RDONLY | PAYLOCK_FS_OPEN_FLAGS); /* never blocks on a FIFO */
 	ssize_t n;
@@ -621,6 +621,13 @@ ssize_t paylock_file_note_read(paylock_store *s, paylock_lock_state *l, char *bu
 	return n;
 }
 
+static const paylock_local_ops file_local_ops = {
+	.holds = file_holds,
+	.note_write = file_note_write,
+	.note_read = file_note_read,
+	.fence_floor = paylock_file_fence_floor,
+};
+
 const paylock_store_ops paylock_file_ops = {
 	.kind = "file",
 	.has_lease = false,
@@ -632,6 +639,7 @@ const paylock_store_ops paylock_file_ops = {
 	.holder = file_holder,
 	.state_free = file_state_free,
 	.state_drop = file_state_drop,
+	.local = &file_local_ops,
 	.idem = &paylock_file_idem_ops,
 };
 
@@ -746,6 +754,17 @@ zend_result paylock_file_store_init_ex(zend_object *obj, zend_string *dir, zend_
 zend_result paylock_file_store_init(zend_object *obj, zend_string *dir, uint32_t arg_num)
 {
 	return paylock_file_store_init_ex(obj, dir, NULL, arg_num);
+}
+
+zend_result paylock_file_store_from_ini(zval *out)
+{
+	object_init_ex(out, paylock_ce_FileStore);
+	if (paylock_file_store_init(Z_OBJ_P(out), NULL, 0) == FAILURE) {
+		zval_ptr_dtor(out);
+		ZVAL_UNDEF(out);
+		return FAILURE;
+	}
+	return SUCCESS;
 }
 
 ZEND_METHOD(PayLock_FileStore, __construct)

@@ -11,6 +11,8 @@ extern const paylock_store_ops paylock_file_ops;
 void paylock_file_store_minit(zend_class_entry *ce);
 /* Validates (creating it 0700 if missing) the lock dir; NULL takes ini paylock.lock_dir. Throws. */
 zend_result paylock_file_store_init(zend_object *obj, zend_string *dir, uint32_t arg_num);
+/* A FileStore on paylock.lock_dir (the kinds table's "file"). Throws; out is UNDEF then. */
+zend_result paylock_file_store_from_ini(zval *out);
 /* The same with a shared group (name or gid; NULL takes ini paylock.lock_group, "" none); group is
  * argument arg_num + 1. */
 zend_result paylock_file_store_init_ex(zend_object *obj, zend_string *dir, zend_string *group,
@@ -26,13 +28,6 @@ paylock_status paylock_file_fence_floor(paylock_store *s, int64_t floor, paylock
 #define PAYLOCK_FILE_META_MAX    320
 #define PAYLOCK_FILE_NOTE_OFFSET 512
 #define PAYLOCK_FILE_NOTE_MAX    24
-
-/* The note of a wrapping store (FallbackStore) in the lock files of l[0..n) it holds through FileStore. */
-void paylock_file_note_write(paylock_lock_state *l, uint32_t n, const char *note, size_t len);
-/* Reads the note of the current holder of l's name into buf (at most max bytes): bytes read, -1 none. */
-ssize_t paylock_file_note_read(paylock_store *s, paylock_lock_state *l, char *buf, size_t max);
-/* l is held here through FileStore. */
-bool paylock_file_holds(paylock_lock_state *l);
 
 /* Shared with file_idem.c and fs_sweep.c. */
 /* Whom the dir's files must belong to (fs_trust.h), and the dir itself. */

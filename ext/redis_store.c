@@ -905,6 +905,11 @@ static paylock_status redis_holder(paylock_store *s, zend_string *name, zval *ou
 	return st;
 }
 
+static const char *redis_where(paylock_store *s)
+{
+	return paylock_redis_store_client(s)->where;
+}
+
 static const paylock_store_ops redis_ops = {
 	.kind = "redis",
 	.has_lease = true,
@@ -914,10 +919,12 @@ static const paylock_store_ops redis_ops = {
 	.check = redis_check,
 	.fence = redis_fence,
 	.holder = redis_holder,
+	.fence_above = paylock_redis_fence_above,
+	.where = redis_where,
 	.idem = &paylock_redis_idem_ops,
 };
 
-zend_result paylock_redis_store_init(zend_object *obj, zend_string *dsn, HashTable *options)
+static zend_result paylock_redis_store_init(zend_object *obj, zend_string *dsn, HashTable *options)
 {
 	paylock_redis_store *rs = redis_store_from_obj(obj);
 
@@ -926,6 +933,17 @@ zend_result paylock_redis_store_init(zend_object *obj, zend_string *dsn, HashTab
 		return FAILURE;
 	}
 	rs->base.ops = &redis_ops;
+	return SUCCESS;
+}
+
+zend_result paylock_redis_store_from_ini(zval *out)
+{
+	object_init_ex(out, paylock_ce_RedisStore);
+	if (paylock_redis_store_init(Z_OBJ_P(out), NULL, (HashTable *)&zend_empty_array) == FAILURE) {
+		zval_ptr_dtor(out);
+		ZVAL_UNDEF(out);
+		return FAILURE;
+	}
 	return SUCCESS;
 }
 

@@ -8,8 +8,8 @@
 extern zend_class_entry *paylock_ce_RedisStore;
 
 void paylock_redis_store_minit(zend_class_entry *ce);
-/* Runs the constructor's work on a new RedisStore object (defaultStore() uses it). Throws. */
-zend_result paylock_redis_store_init(zend_object *obj, zend_string *dsn, HashTable *options);
+/* A RedisStore on paylock.redis_dsn (the kinds table's "redis"). Throws; out is UNDEF then. */
+zend_result paylock_redis_store_from_ini(zval *out);
 /* Request start and end: acquires of unknown outcome still to undo are tried once more at request end. */
 void paylock_redis_store_rinit(void);
 void paylock_redis_store_rshutdown(void);

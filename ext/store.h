@@ -95,11 +95,25 @@ typedef struct {
 	bool handoff;   /* a releasing holder handed it to us while we waited (Redis grant, kernel queue) */
 } paylock_acquire_info;
 
+/* What a store offers as the local part of FallbackStore (FileStore does): processes of one host see
+ * each other's locks and notes. Optional: NULL in paylock_store_ops.local for any other store. */
+typedef struct {
+	/* l is held by this process. */
+	bool (*holds)(paylock_lock_state *l);
+	/* Leaves a short note (at most PAYLOCK_FILE_NOTE_MAX bytes) with each held lock of l[0..n). */
+	void (*note_write)(paylock_lock_state *l, uint32_t n, const char *note, size_t len);
+	/* Reads the note of the current holder of l's name: bytes read, -1 none. */
+	ssize_t (*note_read)(paylock_store *s, paylock_lock_state *l, char *buf, size_t max);
+	/* Raises the store's fencing counter to at least floor (to stay above the remote part's tokens). */
+	paylock_status (*fence_floor)(paylock_store *s, int64_t floor, paylock_error *err);
+} paylock_local_ops;
+
 /* Lock operations work on n states at once (a Lock has one, a MultiLock one per name, sorted and
  * distinct): all or none are taken, and release/refresh/check cover all of them.
  *
  * Required: kind, acquire, release, refresh, check, holder. Optional (NULL allowed, callers check): fence,
- * state_free, state_drop, is_degraded and idem (NULL: the store keeps no idempotency records, and
+ * state_free, state_drop, is_degraded, fence_above and where (a remote part of FallbackStore needs both),
+ * local (a local part of FallbackStore needs it) and idem (NULL: the store keeps no idempotency records, and
  * IdempotencyGuard refuses it). A store keeps what is its own in l->priv / r->priv; generic code never
  * reads it and calls state_free / state_drop (req_free / req_drop) to let go of it. */
 typedef struct {
@@ -127,6 +141,11 @@ typedef struct {
 	void (*state_drop)(paylock_store *s, paylock_lock_state *l, uint32_t n);
 	/* The lock set is held on a fallback without a lease (FallbackStore on its local lock alone). */
 	bool (*is_degraded)(paylock_store *s, const paylock_lock_state *l);
+	/* As the remote part of FallbackStore: issues l->fence (if not issued yet) above floor. */
+	paylock_status (*fence_above)(paylock_store *s, paylock_lock_state *l, int64_t floor, paylock_error *err);
+	/* Where the store is, for messages ("127.0.0.1:6379"). */
+	const char *(*where)(paylock_store *s);
+	const paylock_local_ops *local;
 	const paylock_idem_ops *idem;
 } paylock_store_ops;
 
