@@ -12,7 +12,6 @@
  * holder ("D", or "P" before it knows) is never bypassed. */
 #include "php_paylock.h"
 #include "fallback_store.h"
-#include "store_kinds.h"
 #include "file_store.h"
 #include "redis_store.h"
 #include "fs_trust.h"
@@ -913,18 +912,16 @@ ZEND_METHOD(PayLock_FallbackStore, __construct)
 	}
 }
 
-/* The default pairing (the kinds table's "fallback"): the "redis" and "file" kinds made from ini. */
+/* The default pairing (the kinds table's "fallback"): a RedisStore and a FileStore made from ini. */
 zend_result paylock_fallback_store_from_ini(zval *out)
 {
-	const paylock_store_kind *remote = paylock_store_kind_find("redis", sizeof("redis") - 1);
-	const paylock_store_kind *local = paylock_store_kind_find("file", sizeof("file") - 1);
 	zval redis, file;
 
 	ZVAL_UNDEF(out);
-	if (remote->from_ini(&redis) == FAILURE) {
+	if (paylock_redis_store_from_ini(&redis) == FAILURE) {
 		return FAILURE;
 	}
-	if (local->from_ini(&file) == FAILURE) {
+	if (paylock_file_store_from_ini(&file) == FAILURE) {
 		zval_ptr_dtor(&redis);
 		return FAILURE;
 	}

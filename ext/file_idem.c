@@ -15,6 +15,8 @@
  *           owner finishes (unlocks) or dies. */
 #include "php_paylock.h"
 #include "file_store.h"
+#include "file_internal.h"
+#include "deadline.h"
 #include "fs_sweep.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -23,8 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC         "PLI1"
-#define HEADER_MAX    256
+#define MAGIC         PAYLOCK_FILE_IDEM_MAGIC
+#define HEADER_MAX    PAYLOCK_FILE_IDEM_HEADER_MAX
 #define RECORD_MAX    ((size_t)512 * 1024 * 1024 + HEADER_MAX) /* max_result_bytes' largest + header */
 #define READ_HEADROOM 3 /* the raw record, the result copied out, its decoded value */
 #define SUFFIX_RECORD ".idem"
@@ -625,21 +627,3 @@ const paylock_idem_ops paylock_file_idem_ops = {
 	.req_free = fidem_req_free,
 	.req_drop = fidem_req_drop,
 };
-
-bool paylock_file_idem_expired(int fd, int64_t now_ms)
-{
-	char head[HEADER_MAX + 1], magic[5], state;
-	long long attempt, expires;
-	ssize_t n = pread(fd, head, HEADER_MAX, 0);
-
-	if (n == 0) {
-		return true; /* an empty file reads as no record */
-	}
-	if (n < 0) {
-		return false;
-	}
-	head[n] = '\0';
-	/* A damaged record is left for forget(): the operator may want to look at it. */
-	return sscanf(head, "%4s %c %lld %lld", magic, &state, &attempt, &expires) == 4 &&
-		   strcmp(magic, MAGIC) == 0 && expires <= now_ms;
-}

@@ -16,7 +16,7 @@
  * only a record another owner holds means the claim was lost. Attempts are floored by the server's clock
  * in microseconds, so they never repeat for a key, also after forget() or expiry. */
 #include "php_paylock.h"
-#include "redis_store.h"
+#include "redis_internal.h"
 #include "redis_durability.h"
 #include "zend_exceptions.h"
 

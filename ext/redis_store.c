@@ -28,17 +28,12 @@
  * the lock, so they grow in holder order. */
 #include "php_paylock.h"
 #include "redis_store.h"
+#include "redis_internal.h"
 #include "redis_conn.h"
 #include "zend_exceptions.h"
 
 zend_class_entry *paylock_ce_RedisStore;
 static zend_object_handlers redis_store_handlers;
-
-typedef struct {
-	paylock_store base; /* first: see paylock_store_from_obj() */
-	paylock_redis_client client;
-	zend_object std;
-} paylock_redis_store;
 
 static inline paylock_redis_store *redis_store_from_obj(zend_object *obj)
 {
@@ -305,11 +300,6 @@ static void call_free(lock_call *lc)
 static paylock_redis_client *client_of(paylock_store *s)
 {
 	return &((paylock_redis_store *)s)->client;
-}
-
-paylock_redis_client *paylock_redis_store_client(paylock_store *s)
-{
-	return client_of(s);
 }
 
 static bool value_is_ours(const char *v, size_t len, const char *token)
@@ -674,8 +664,9 @@ static paylock_status fence_damaged(const paylock_redis_client *c, const paylock
 	return PAYLOCK_FAILED;
 }
 
-paylock_status paylock_redis_fence_above(paylock_store *s, paylock_lock_state *l, int64_t floor,
-										 paylock_error *err)
+/* Issues l->fence (if not issued yet) above floor too: FallbackStore passes its local token. */
+static paylock_status redis_fence_above(paylock_store *s, paylock_lock_state *l, int64_t floor,
+										paylock_error *err)
 {
 	paylock_redis_client *c = client_of(s);
 	char key[256 + PAYLOCK_MAX_NAME + 8], counter[256 + PAYLOCK_MAX_NAME + 14], fl[24];
@@ -713,7 +704,7 @@ paylock_status paylock_redis_fence_above(paylock_store *s, paylock_lock_state *l
 
 static paylock_status redis_fence(paylock_store *s, paylock_lock_state *l, paylock_error *err)
 {
-	return paylock_redis_fence_above(s, l, 0, err);
+	return redis_fence_above(s, l, 0, err);
 }
 
 /* Runs a script whose reply counts the names that were ours: YES when all n were. */
@@ -907,7 +898,7 @@ static paylock_status redis_holder(paylock_store *s, zend_string *name, zval *ou
 
 static const char *redis_where(paylock_store *s)
 {
-	return paylock_redis_store_client(s)->where;
+	return client_of(s)->where;
 }
 
 static const paylock_store_ops redis_ops = {
@@ -919,7 +910,7 @@ static const paylock_store_ops redis_ops = {
 	.check = redis_check,
 	.fence = redis_fence,
 	.holder = redis_holder,
-	.fence_above = paylock_redis_fence_above,
+	.fence_above = redis_fence_above,
 	.where = redis_where,
 	.idem = &paylock_redis_idem_ops,
 };
