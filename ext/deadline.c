@@ -20,12 +20,12 @@ static void on_deadline(int sig)
 }
 
 /* flock(op) until deadline_ns: 0 locked, 1 deadline passed, -1 error (errno). A per-thread timer
- * sends a real-time signal at the deadline and every 5 ms after, so a signal that lands just before
- * flock() blocks is followed by another. The handler is installed only for the wait and any signal
- * still queued is drained before the previous handler comes back. */
+ * sends a real-time signal at the deadline and every PAYLOCK_DEADLINE_REARM_NS after, so a signal that lands
+ * just before flock() blocks is followed by another. The handler is installed only for the wait and any
+ * signal still queued is drained before the previous handler comes back. */
 int paylock_flock_until(int fd, int op, uint64_t deadline_ns)
 {
-	int signo = SIGRTMIN + 4, rc = -1, saved_errno = 0;
+	int signo = PAYLOCK_DEADLINE_SIGNAL, rc = -1, saved_errno = 0;
 	struct sigaction sa, old_sa;
 	struct sigevent sev;
 	struct itimerspec its;
@@ -43,7 +43,7 @@ int paylock_flock_until(int fd, int op, uint64_t deadline_ns)
 	memset(&its, 0, sizeof(its));
 	its.it_value.tv_sec = (time_t)(deadline_ns / 1000000000ULL);
 	its.it_value.tv_nsec = (long)(deadline_ns % 1000000000ULL);
-	its.it_interval.tv_nsec = 5000000;
+	its.it_interval.tv_nsec = PAYLOCK_DEADLINE_REARM_NS;
 	sigemptyset(&only);
 	sigaddset(&only, signo);
 

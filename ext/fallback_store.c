@@ -339,9 +339,6 @@ static bool may_degrade(const paylock_fallback_store *fb, paylock_status rc, con
 	return rc == PAYLOCK_FAILED && err->kind == PAYLOCK_ERR_CONNECTION && !fb->fail_when_down;
 }
 
-/* A long-running process is reminded at most this often while it stays degraded. */
-#define DEGRADED_REMIND_NS (60ULL * 1000 * 1000 * 1000)
-
 /* Counts a switch to local-only operation; warns once per request, and again at most once a minute. */
 static void note_degraded(const paylock_error *why)
 {
@@ -349,7 +346,7 @@ static void note_degraded(const paylock_error *why)
 
 	PAYLOCK_G(stats).degraded++;
 	PAYLOCK_G(degraded_active) = true;
-	if (!PAYLOCK_G(degraded_warned) || now - PAYLOCK_G(degraded_warned_ns) >= DEGRADED_REMIND_NS) {
+	if (!PAYLOCK_G(degraded_warned) || now - PAYLOCK_G(degraded_warned_ns) >= PAYLOCK_DEGRADED_REMIND_NS) {
 		PAYLOCK_G(degraded_warned) = true;
 		PAYLOCK_G(degraded_warned_ns) = now;
 		php_error_docref(NULL, E_WARNING,
@@ -381,8 +378,6 @@ static void degrade(paylock_lock_state *l, uint32_t n, const paylock_error *why)
 /* ---- the local lock follows the Redis lease ---- */
 
 #define MARK_MAX PAYLOCK_FILE_NOTE_MAX
-/* A waiter looks at the local holder's mark at least this often (the holder may refresh or degrade). */
-#define MARK_LOOK_NS (250ULL * 1000 * 1000)
 
 static void mark(paylock_fallback_store *fb, paylock_lock_state *l, uint32_t n, char kind, int64_t ttl_ms)
 {
@@ -438,8 +433,8 @@ static paylock_status local_or_bypass(paylock_fallback_store *fb, paylock_lock_s
 		int64_t end;
 		paylock_status rc;
 
-		if (deadline_ns && deadline_ns - MIN(deadline_ns, now) > MARK_LOOK_NS) {
-			until = now + MARK_LOOK_NS;
+		if (deadline_ns && deadline_ns - MIN(deadline_ns, now) > PAYLOCK_MARK_LOOK_NS) {
+			until = now + PAYLOCK_MARK_LOOK_NS;
 		}
 		rc = part_acquire(fb, LOCAL, l, 1, 0, deadline_ns ? until : 0, info, err);
 		if (rc != PAYLOCK_NO) {
@@ -521,7 +516,8 @@ static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, 
 		if (!retry_local) {
 			return rc;
 		}
-		look_from = paylock_now_ns() + MARK_LOOK_NS; /* Redis is away: a slice on the local lock first */
+		look_from =
+			paylock_now_ns() + PAYLOCK_MARK_LOOK_NS; /* Redis is away: a slice on the local lock first */
 	}
 	if (rc != PAYLOCK_YES) {
 		return rc;

@@ -13,14 +13,6 @@ static zend_class_entry *claim_ce;
 static zend_object_handlers guard_handlers;
 static zend_object_handlers claim_handlers;
 
-#define MAX_PREFIX        64
-#define MAX_SCOPE         255
-#define MAX_RETENTION_S   (366.0 * 86400.0)
-#define MAX_RESULT_BYTES  (512L * 1024 * 1024) /* Redis' largest string */
-#define DEFAULT_RETENTION 86400.0
-#define DEFAULT_LEASE     600.0
-#define DEFAULT_MAX_BYTES (1024L * 1024)
-
 typedef struct {
 	zend_object *store_obj; /* addref'd */
 	paylock_store *store;   /* NULL until __construct ran */
@@ -285,7 +277,7 @@ static zend_result option_string(zval *v, const char *name, size_t max, zend_str
 static zend_result parse_guard_option(paylock_guard *g, zend_string *key, zval *val)
 {
 	if (zend_string_equals_literal(key, "retention")) {
-		return option_ms(val, "retention", MAX_RETENTION_S, &g->retention_ms);
+		return option_ms(val, "retention", PAYLOCK_IDEM_MAX_RETENTION_S, &g->retention_ms);
 	}
 	if (zend_string_equals_literal(key, "in_progress_ttl")) {
 		return option_ms(val, "in_progress_ttl", PAYLOCK_MAX_SECONDS, &g->lease_ms);
@@ -296,16 +288,16 @@ static zend_result parse_guard_option(paylock_guard *g, zend_string *key, zval *
 									 zend_zval_type_name(val));
 			return FAILURE;
 		}
-		if (Z_LVAL_P(val) < 16 || Z_LVAL_P(val) > MAX_RESULT_BYTES) {
+		if (Z_LVAL_P(val) < 16 || Z_LVAL_P(val) > PAYLOCK_IDEM_MAX_RESULT_BYTES) {
 			zend_argument_value_error(2, "option \"max_result_bytes\" must be between 16 and %ld",
-									  MAX_RESULT_BYTES);
+									  PAYLOCK_IDEM_MAX_RESULT_BYTES);
 			return FAILURE;
 		}
 		g->max_result_bytes = (size_t)Z_LVAL_P(val);
 		return SUCCESS;
 	}
 	if (zend_string_equals_literal(key, "prefix")) {
-		if (option_string(val, "prefix", MAX_PREFIX, &g->prefix) == FAILURE) {
+		if (option_string(val, "prefix", PAYLOCK_IDEM_MAX_PREFIX, &g->prefix) == FAILURE) {
 			return FAILURE;
 		}
 		/* Lock keys are "{name}": a record name must never start with '{' or it shares their keys. */
@@ -318,7 +310,7 @@ static zend_result parse_guard_option(paylock_guard *g, zend_string *key, zval *
 		return SUCCESS;
 	}
 	if (zend_string_equals_literal(key, "scope")) {
-		if (option_string(val, "scope", MAX_SCOPE, &g->scope) == FAILURE) {
+		if (option_string(val, "scope", PAYLOCK_IDEM_MAX_SCOPE, &g->scope) == FAILURE) {
 			return FAILURE;
 		}
 		if (strpbrk(ZSTR_VAL(g->scope), "{}") || memchr(ZSTR_VAL(g->scope), '\0', ZSTR_LEN(g->scope))) {
@@ -373,9 +365,9 @@ ZEND_METHOD(PayLock_IdempotencyGuard, __construct)
 	}
 	g->prefix = zend_string_init("idem:", 5, 0);
 	g->scope = ZSTR_EMPTY_ALLOC();
-	g->retention_ms = paylock_seconds_to_ms(DEFAULT_RETENTION);
-	g->lease_ms = paylock_seconds_to_ms(DEFAULT_LEASE);
-	g->max_result_bytes = DEFAULT_MAX_BYTES;
+	g->retention_ms = paylock_seconds_to_ms(PAYLOCK_IDEM_DEFAULT_RETENTION_S);
+	g->lease_ms = paylock_seconds_to_ms(PAYLOCK_IDEM_DEFAULT_LEASE_S);
+	g->max_result_bytes = PAYLOCK_IDEM_DEFAULT_MAX_BYTES;
 	if (options) {
 		ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, val) {
 			ZVAL_DEREF(val);

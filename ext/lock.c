@@ -9,8 +9,6 @@
 #include "zend_interfaces.h"
 #include <unistd.h>
 
-#define PAYLOCK_MAX_NAMES 1024
-
 static zend_class_entry *lock_ce;
 static zend_class_entry *multi_ce;
 static zend_object_handlers lock_handlers;

@@ -30,7 +30,8 @@ static ZEND_INI_MH(OnUpdateDefaultTtl)
 
 	if (!zend_finite(ttl) || ttl <= 0 || ttl > PAYLOCK_MAX_SECONDS) {
 		php_error_docref(NULL, E_WARNING,
-						 "paylock.default_ttl must be greater than 0 and at most 2592000 (30 days)");
+						 "paylock.default_ttl must be greater than 0 and at most %d (%d days)",
+						 PAYLOCK_MAX_SECONDS_INT, PAYLOCK_MAX_SECONDS_INT / PAYLOCK_SECONDS_PER_DAY);
 		return FAILURE;
 	}
 	return OnUpdateReal(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);

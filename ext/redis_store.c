@@ -311,7 +311,7 @@ static bool value_is_ours(const char *v, size_t len, const char *token)
 static paylock_status try_set_nx(paylock_redis_client *c, const paylock_lock_state *l, const char *mine,
 								 size_t mine_len, const char *ttl, size_t ttl_len, paylock_error *err)
 {
-	char key[256 + PAYLOCK_MAX_NAME + 8];
+	char key[PAYLOCK_REDIS_KEY_MAX];
 	const char *argv[6] = {"SET", key, mine, "NX", "PX", ttl};
 	size_t lens[6] = {3, lock_key(c, l->name, key), mine_len, 2, 2, ttl_len};
 	paylock_reply *r = paylock_redis_command(c, 6, argv, lens, 0, err);
@@ -373,12 +373,12 @@ static double block_seconds(uint64_t now, uint64_t deadline_ns, long long holder
 {
 	double s = now < deadline_ns ? (double)(deadline_ns - now) / 1e9 : 0;
 
-	*wake_ns = holder_ms >= 0 ? now + (uint64_t)(holder_ms + 1) * 1000000ULL : 0;
+	*wake_ns = holder_ms >= 0 ? now + (uint64_t)(holder_ms + PAYLOCK_LOCK_WAKE_SLACK_MS) * 1000000ULL : 0;
 	if (s > HEARTBEAT_MS / 1000.0) {
 		s = HEARTBEAT_MS / 1000.0;
 	}
-	if (holder_ms >= 0 && holder_ms / 1000.0 + 0.001 < s) {
-		s = holder_ms / 1000.0 + 0.001;
+	if (holder_ms >= 0 && (holder_ms + PAYLOCK_LOCK_WAKE_SLACK_MS) / 1000.0 < s) {
+		s = (holder_ms + PAYLOCK_LOCK_WAKE_SLACK_MS) / 1000.0;
 	}
 	return s;
 }
@@ -402,15 +402,17 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 		uint64_t now = paylock_now_ns(), wake_ns;
 		long long holder_ms = -1, life_ms = ENTRY_LIFE_MS;
 		uint32_t busy = 0;
-		char life[24], wake[256 + PAYLOCK_MAX_NAME + 8 + 3 + PAYLOCK_TOKEN_HEX];
+		char life[24], wake[PAYLOCK_REDIS_KEY_MAX + 3 + PAYLOCK_TOKEN_HEX];
 		size_t wake_len;
 		double block_s;
 		paylock_status st;
 
 		if (deadline_ns && now >= deadline_ns) {
 			mode = MODE_LEAVE;
-		} else if (deadline_ns && (int64_t)((deadline_ns - now) / 1000000) + 100 < life_ms) {
-			life_ms = (long long)((deadline_ns - now) / 1000000) + 100; /* gone soon after our deadline */
+		} else if (deadline_ns &&
+				   (int64_t)((deadline_ns - now) / 1000000) + PAYLOCK_WAITER_LIFE_SLACK_MS < life_ms) {
+			life_ms = (long long)((deadline_ns - now) / 1000000) +
+					  PAYLOCK_WAITER_LIFE_SLACK_MS; /* gone soon after our deadline */
 		}
 		snprintf(life, sizeof(life), "%lld", life_ms);
 		st = run_acquire(c, lc, mode, life, &busy, &holder_ms, err);
@@ -669,7 +671,7 @@ static paylock_status redis_fence_above(paylock_store *s, paylock_lock_state *l,
 										paylock_error *err)
 {
 	paylock_redis_client *c = client_of(s);
-	char key[256 + PAYLOCK_MAX_NAME + 8], counter[256 + PAYLOCK_MAX_NAME + 14], fl[24];
+	char key[PAYLOCK_REDIS_KEY_MAX], counter[PAYLOCK_REDIS_KEY_MAX + 6], fl[24];
 	size_t klen = lock_key(c, l->name, key);
 	const char *argv[8] = {NULL, NULL, NULL, key, counter, l->token, fl, FENCE_COUNTER_LIFE_MS};
 	size_t lens[8] = {0, 0, 0, klen, klen + 6, PAYLOCK_TOKEN_HEX, 0, strlen(FENCE_COUNTER_LIFE_MS)};
@@ -726,15 +728,13 @@ static paylock_status eval_all_ours(paylock_redis_client *c, paylock_script *sc,
 	return st;
 }
 
-#define TOMBSTONE_MAX_MS 60000 /* whatever the timeouts: one key per release must not pile up for long */
-
 /* How long a release's tombstone lives: past a resend after a lost reply (one read timeout to notice,
  * one connect and one more read timeout to send it again), with a second of slack. */
 static long long tombstone_ms(const paylock_redis_client *c)
 {
 	long long ms = (long long)((2 * c->read_timeout + c->connect_timeout) * 1000) + 1000;
 
-	return ms < TOMBSTONE_MAX_MS ? ms : TOMBSTONE_MAX_MS;
+	return ms < PAYLOCK_REDIS_TOMBSTONE_MAX_MS ? ms : PAYLOCK_REDIS_TOMBSTONE_MAX_MS;
 }
 
 static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
@@ -865,7 +865,7 @@ static paylock_status describe_value(const char *v, size_t len, long long pttl, 
 static paylock_status redis_holder(paylock_store *s, zend_string *name, zval *out, paylock_error *err)
 {
 	paylock_redis_client *c = client_of(s);
-	char key[256 + PAYLOCK_MAX_NAME + 8];
+	char key[PAYLOCK_REDIS_KEY_MAX];
 	const char *argv[4] = {NULL, NULL, NULL, key};
 	size_t lens[4] = {0, 0, 0, lock_key(c, name, key)};
 	paylock_reply *r, *v, *t;
