@@ -377,7 +377,7 @@ static void degrade(paylock_lock_state *l, uint32_t n, const paylock_error *why)
 
 /* ---- the local lock follows the Redis lease ---- */
 
-#define MARK_MAX PAYLOCK_FILE_NOTE_MAX
+#define MARK_MAX PAYLOCK_LOCAL_NOTE_MAX
 
 static void mark(paylock_fallback_store *fb, paylock_lock_state *l, uint32_t n, char kind, int64_t ttl_ms)
 {

@@ -4,6 +4,7 @@
 #define PAYLOCK_FILE_STORE_H
 
 #include "store.h"
+#include "tuning.h"
 
 extern zend_class_entry *paylock_ce_FileStore;
 extern const paylock_store_ops paylock_file_ops;
@@ -27,6 +28,6 @@ paylock_status paylock_file_fence_floor(paylock_store *s, int64_t floor, paylock
  * writes its Redis lease there). Anything larger was written by someone else. */
 #define PAYLOCK_FILE_META_MAX    320
 #define PAYLOCK_FILE_NOTE_OFFSET 512
-#define PAYLOCK_FILE_NOTE_MAX    24
+#define PAYLOCK_FILE_NOTE_MAX    PAYLOCK_LOCAL_NOTE_MAX
 
 #endif

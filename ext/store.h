@@ -100,7 +100,7 @@ typedef struct {
 typedef struct {
 	/* l is held by this process. */
 	bool (*holds)(paylock_lock_state *l);
-	/* Leaves a short note (at most PAYLOCK_FILE_NOTE_MAX bytes) with each held lock of l[0..n). */
+	/* Leaves a short note (at most PAYLOCK_LOCAL_NOTE_MAX bytes) with each held lock of l[0..n). */
 	void (*note_write)(paylock_lock_state *l, uint32_t n, const char *note, size_t len);
 	/* Reads the note of the current holder of l's name: bytes read, -1 none. */
 	ssize_t (*note_read)(paylock_store *s, paylock_lock_state *l, char *buf, size_t max);

@@ -75,6 +75,8 @@
 
 /* ---- FallbackStore ---- */
 
+/* Longest note a local store keeps with a held lock (paylock_local_ops): "R" + a unix ms + newline. */
+#define PAYLOCK_LOCAL_NOTE_MAX 24
 /* A long-running process is reminded at most this often while it stays degraded. */
 #define PAYLOCK_DEGRADED_REMIND_NS (60ULL * 1000 * 1000 * 1000)
 /* A same-host waiter looks at the local holder's note at least this often (it may refresh or degrade). */
