@@ -14,12 +14,6 @@
 #include "ext/hash/php_hash_sha.h"
 
 #define CODEC_VERSION 1
-#define MAX_DEPTH     64
-/* Values an encoding may hold, counted while walking: a sub-array reached twice counts twice, so shared
- * sub-arrays cannot blow a small PHP array up into gigabytes (or a fatal out-of-memory error). */
-#define MAX_NODES 1000000
-/* A fingerprint identifies a request; its canonical encoding is hashed, never stored. */
-#define MAX_FINGERPRINT_BYTES (4 * 1024 * 1024)
 
 typedef enum { ENC_OK, ENC_BAD_TYPE, ENC_TOO_BIG, ENC_TOO_DEEP, ENC_TOO_MANY } enc_status;
 
@@ -108,7 +102,7 @@ static void put_array(encoder *e, HashTable *ht, int depth)
 {
 	uint32_t n = zend_hash_num_elements(ht);
 
-	if (depth >= MAX_DEPTH) {
+	if (depth >= PAYLOCK_CODEC_MAX_DEPTH) {
 		e->status = ENC_TOO_DEEP;
 		return;
 	}
@@ -150,7 +144,7 @@ static void put_value(encoder *e, zval *v, int depth)
 	if (over_limit(e)) {
 		return;
 	}
-	if (++e->nodes > MAX_NODES) {
+	if (++e->nodes > PAYLOCK_CODEC_MAX_NODES) {
 		e->status = ENC_TOO_MANY;
 		return;
 	}
@@ -213,11 +207,11 @@ zend_string *paylock_result_encode(zval *value, size_t max_bytes, uint32_t arg_n
 	case ENC_TOO_MANY:
 		zend_value_error("%s holds more than %d values (a shared sub-array counts each time it is "
 						 "reached); it was not stored",
-						 arg_num ? "The result" : "The value returned by $fn", MAX_NODES);
+						 arg_num ? "The result" : "The value returned by $fn", PAYLOCK_CODEC_MAX_NODES);
 		break;
 	default:
 		zend_value_error("%s is nested more than %d levels deep (or refers to itself); it was not stored",
-						 arg_num ? "The result" : "The value returned by $fn", MAX_DEPTH);
+						 arg_num ? "The result" : "The value returned by $fn", PAYLOCK_CODEC_MAX_DEPTH);
 	}
 	return NULL;
 }
@@ -261,7 +255,7 @@ static bool get_array(decoder *d, zval *out, int depth)
 {
 	uint64_t n;
 
-	if (depth >= MAX_DEPTH || !get_varint(d, &n)) {
+	if (depth >= PAYLOCK_CODEC_MAX_DEPTH || !get_varint(d, &n)) {
 		return false;
 	}
 	array_init_size(out, (uint32_t)n);
@@ -367,7 +361,7 @@ zend_result paylock_result_decode(const char *buf, size_t len, zval *out)
 
 zend_result paylock_fingerprint(zval *fp, uint32_t arg_num, char out[PAYLOCK_FINGERPRINT_HEX + 1])
 {
-	encoder e = {.sorted = true, .max = MAX_FINGERPRINT_BYTES};
+	encoder e = {.sorted = true, .max = PAYLOCK_CODEC_MAX_FINGERPRINT_BYTES};
 	PHP_SHA256_CTX ctx;
 	unsigned char digest[32];
 
@@ -377,14 +371,15 @@ zend_result paylock_fingerprint(zval *fp, uint32_t arg_num, char out[PAYLOCK_FIN
 		if (e.status == ENC_BAD_TYPE) {
 			zend_argument_type_error(arg_num, "must hold only %s, %s found", allowed_types, e.bad_type);
 		} else if (e.status == ENC_TOO_BIG) {
-			zend_argument_value_error(arg_num, "must encode to at most %d bytes", MAX_FINGERPRINT_BYTES);
+			zend_argument_value_error(arg_num, "must encode to at most %d bytes",
+									  PAYLOCK_CODEC_MAX_FINGERPRINT_BYTES);
 		} else if (e.status == ENC_TOO_MANY) {
 			zend_argument_value_error(
 				arg_num, "must hold at most %d values (a shared sub-array counts each time it is reached)",
-				MAX_NODES);
+				PAYLOCK_CODEC_MAX_NODES);
 		} else {
 			zend_argument_value_error(arg_num, "is nested more than %d levels deep (or refers to itself)",
-									  MAX_DEPTH);
+									  PAYLOCK_CODEC_MAX_DEPTH);
 		}
 		return FAILURE;
 	}

@@ -5,19 +5,17 @@
  * Lock::isDegraded(). Each acquire tries Redis again, so nothing stays degraded once Redis is back.
  *
  * The local lock follows the Redis lease: its holder writes what it holds into the lock file (at
- * MARK_OFFSET, past FileStore's holder line): "P" while it asks Redis, "R<lease end, unix ms>" once
- * Redis granted it, "D" when degraded. A same-host waiter that finds the local lock busy under an
- * "R" whose lease has ended goes to Redis without the local lock: Redis still excludes (the old
- * holder's key is gone or it is another holder's), so two processes never both hold the Redis lock,
- * and a degraded holder ("D", or "P" before it knows) is never bypassed. */
+ * the local store's note, which FileStore keeps past its holder line): "P" while it asks Redis, "R<lease end,
+ * unix ms>" once Redis granted it, "D" when degraded. A same-host waiter that finds the local lock busy under
+ * an "R" whose lease has ended goes to Redis without the local lock: Redis still excludes (the old holder's
+ * key is gone or it is another holder's), so two processes never both hold the Redis lock, and a degraded
+ * holder ("D", or "P" before it knows) is never bypassed. */
 #include "php_paylock.h"
 #include "fallback_store.h"
 #include "file_store.h"
 #include "redis_store.h"
 #include "fs_trust.h"
 #include "zend_exceptions.h"
-#include <fcntl.h>
-#include <unistd.h>
 
 static zend_class_entry *fallback_ce;
 static zend_object_handlers fallback_handlers;
@@ -37,14 +35,309 @@ static inline paylock_fallback_store *fallback_from_obj(zend_object *obj)
 	return (paylock_fallback_store *)((char *)obj - XtOffsetOf(paylock_fallback_store, std));
 }
 
+/* ---- the two parts, composed through their ops tables only ----
+ * Each part keeps its own state per lock and per claim; FallbackStore's state holds both and lends the
+ * part's one to l[i].priv (r->priv) for the length of a call into that part. */
+
+enum { LOCAL = 0, REMOTE = 1 };
+
+typedef struct {
+	void *part[2]; /* LOCAL's and REMOTE's own state for this lock */
+	bool degraded; /* held on the local lock only */
+} fb_lock;
+
+typedef struct {
+	void *part[2];
+	bool degraded;    /* claimed on the local record only */
+	bool wait_remote; /* the running owner is on another host: wait on the remote store */
+} fb_claim;
+
+static paylock_store *part_of(paylock_fallback_store *fb, int part)
+{
+	return part == LOCAL ? fb->file : fb->redis;
+}
+
+static fb_lock *fb_lock_of(paylock_lock_state *l)
+{
+	if (l->priv == NULL) {
+		l->priv = ecalloc(1, sizeof(fb_lock));
+	}
+	return l->priv;
+}
+
+/* A call into one part over l[0..n): its states are lent to l[i].priv meanwhile. */
+typedef struct {
+	paylock_lock_state *l;
+	uint32_t n;
+	int part;
+	fb_lock *one;
+	fb_lock **all;
+} fb_lend;
+
+static void lend(fb_lend *w, paylock_lock_state *l, uint32_t n, int part)
+{
+	w->l = l;
+	w->n = n;
+	w->part = part;
+	w->all = n == 1 ? &w->one : safe_emalloc(n, sizeof(fb_lock *), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		w->all[i] = fb_lock_of(&l[i]);
+		l[i].priv = w->all[i]->part[part];
+	}
+}
+
+static void take_back(fb_lend *w)
+{
+	for (uint32_t i = 0; i < w->n; i++) {
+		w->all[i]->part[w->part] = w->l[i].priv;
+		w->l[i].priv = w->all[i];
+	}
+	if (w->all != &w->one) {
+		efree(w->all);
+	}
+}
+
+static paylock_status part_acquire(paylock_fallback_store *fb, int part, paylock_lock_state *l, uint32_t n,
+								   int64_t ttl_ms, uint64_t deadline_ns, paylock_acquire_info *info,
+								   paylock_error *err)
+{
+	paylock_store *p = part_of(fb, part);
+	paylock_status rc;
+	fb_lend w;
+
+	lend(&w, l, n, part);
+	rc = p->ops->acquire(p, l, n, ttl_ms, deadline_ns, info, err);
+	take_back(&w);
+	return rc;
+}
+
+static paylock_status part_release(paylock_fallback_store *fb, int part, paylock_lock_state *l, uint32_t n,
+								   paylock_error *err)
+{
+	paylock_store *p = part_of(fb, part);
+	paylock_status rc;
+	fb_lend w;
+
+	lend(&w, l, n, part);
+	rc = p->ops->release(p, l, n, err);
+	take_back(&w);
+	return rc;
+}
+
+static paylock_status part_refresh(paylock_fallback_store *fb, int part, paylock_lock_state *l, uint32_t n,
+								   int64_t ttl_ms, paylock_error *err)
+{
+	paylock_store *p = part_of(fb, part);
+	paylock_status rc;
+	fb_lend w;
+
+	lend(&w, l, n, part);
+	rc = p->ops->refresh(p, l, n, ttl_ms, err);
+	take_back(&w);
+	return rc;
+}
+
+static paylock_status part_check(paylock_fallback_store *fb, int part, paylock_lock_state *l, uint32_t n,
+								 paylock_error *err)
+{
+	paylock_store *p = part_of(fb, part);
+	paylock_status rc;
+	fb_lend w;
+
+	lend(&w, l, n, part);
+	rc = p->ops->check(p, l, n, err);
+	take_back(&w);
+	return rc;
+}
+
+static paylock_status part_fence(paylock_fallback_store *fb, int part, paylock_lock_state *l,
+								 paylock_error *err)
+{
+	paylock_store *p = part_of(fb, part);
+	paylock_status rc = PAYLOCK_YES;
+	fb_lend w;
+
+	lend(&w, l, 1, part);
+	if (p->ops->fence) {
+		rc = p->ops->fence(p, l, err);
+	}
+	take_back(&w);
+	return rc;
+}
+
+static bool held_locally(paylock_fallback_store *fb, paylock_lock_state *l)
+{
+	bool held;
+	fb_lend w;
+
+	lend(&w, l, 1, LOCAL);
+	held = fb->file->ops->local->holds(l);
+	take_back(&w);
+	return held;
+}
+
+static void fallback_state_drop(paylock_store *s, paylock_lock_state *l, uint32_t n)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+
+	for (int part = LOCAL; part <= REMOTE; part++) {
+		paylock_store *p = part_of(fb, part);
+		fb_lend w;
+
+		if (p->ops->state_drop) {
+			lend(&w, l, n, part);
+			p->ops->state_drop(p, l, n);
+			take_back(&w);
+		}
+	}
+}
+
+static void fallback_state_free(paylock_store *s, paylock_lock_state *l, uint32_t n)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+
+	for (int part = LOCAL; part <= REMOTE; part++) {
+		paylock_store *p = part_of(fb, part);
+		fb_lend w;
+
+		if (p->ops->state_free) {
+			lend(&w, l, n, part);
+			p->ops->state_free(p, l, n);
+			take_back(&w);
+		}
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (l[i].priv) {
+			efree(l[i].priv);
+			l[i].priv = NULL;
+		}
+	}
+}
+
+static bool fallback_is_degraded(paylock_store *s, const paylock_lock_state *l)
+{
+	(void)s;
+	return l->priv && ((const fb_lock *)l->priv)->degraded;
+}
+
+static bool is_degraded(paylock_lock_state *l)
+{
+	return fb_lock_of(l)->degraded;
+}
+
+static fb_claim *fb_claim_of(paylock_idem_req *r)
+{
+	if (r->priv == NULL) {
+		r->priv = ecalloc(1, sizeof(fb_claim));
+	}
+	return r->priv;
+}
+
+static fb_claim *lend_req(paylock_idem_req *r, int part)
+{
+	fb_claim *f = fb_claim_of(r);
+
+	r->priv = f->part[part];
+	return f;
+}
+
+static void take_back_req(paylock_idem_req *r, fb_claim *f, int part)
+{
+	f->part[part] = r->priv;
+	r->priv = f;
+}
+
+#define PART_IDEM(fb, part, r, op, ...)                                                                      \
+	paylock_store *p = part_of(fb, part);                                                                    \
+	fb_claim *f = lend_req(r, part);                                                                         \
+	paylock_status rc = p->ops->idem->op(p, r, __VA_ARGS__);                                                 \
+	take_back_req(r, f, part);                                                                               \
+	return rc
+
+static paylock_status part_claim(paylock_fallback_store *fb, int part, paylock_idem_req *r,
+								 bool register_wait, paylock_idem_outcome *out, paylock_error *err)
+{
+	PART_IDEM(fb, part, r, claim, register_wait, out, err);
+}
+
+static paylock_status part_wait(paylock_fallback_store *fb, int part, paylock_idem_req *r,
+								uint64_t deadline_ns, int64_t lease_left_ms, paylock_error *err)
+{
+	PART_IDEM(fb, part, r, wait, deadline_ns, lease_left_ms, err);
+}
+
+static paylock_status part_complete(paylock_fallback_store *fb, int part, paylock_idem_req *r,
+									const zend_string *result, paylock_error *err)
+{
+	PART_IDEM(fb, part, r, complete, result, err);
+}
+
+static paylock_status part_abandon(paylock_fallback_store *fb, int part, paylock_idem_req *r,
+								   bool outcome_unknown, paylock_error *err)
+{
+	PART_IDEM(fb, part, r, abandon, outcome_unknown, err);
+}
+
+static paylock_status part_forget(paylock_fallback_store *fb, int part, paylock_idem_req *r,
+								  paylock_error *err)
+{
+	PART_IDEM(fb, part, r, forget, err);
+}
+
+static paylock_status part_mark(paylock_fallback_store *fb, int part, paylock_idem_req *r,
+								paylock_idem_mark how, paylock_error *err)
+{
+	PART_IDEM(fb, part, r, mark, how, err);
+}
+
+static paylock_status part_idem_refresh(paylock_fallback_store *fb, int part, paylock_idem_req *r,
+										int64_t lease_ms, paylock_error *err)
+{
+	PART_IDEM(fb, part, r, refresh, lease_ms, err);
+}
+
+static void fallback_req_drop(paylock_store *s, paylock_idem_req *r)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+
+	for (int part = LOCAL; part <= REMOTE; part++) {
+		paylock_store *p = part_of(fb, part);
+
+		if (p->ops->idem->req_drop) {
+			fb_claim *f = lend_req(r, part);
+
+			p->ops->idem->req_drop(p, r);
+			take_back_req(r, f, part);
+		}
+	}
+}
+
+static void fallback_req_free(paylock_store *s, paylock_idem_req *r)
+{
+	paylock_fallback_store *fb = (paylock_fallback_store *)s;
+
+	if (r->priv == NULL) {
+		return;
+	}
+	for (int part = LOCAL; part <= REMOTE; part++) {
+		paylock_store *p = part_of(fb, part);
+
+		if (p->ops->idem->req_free) {
+			fb_claim *f = lend_req(r, part);
+
+			p->ops->idem->req_free(p, r);
+			take_back_req(r, f, part);
+		}
+	}
+	efree(r->priv);
+	r->priv = NULL;
+}
+
 /* Redis is down (not merely answering "no"), and this store is allowed to carry on without it. */
 static bool may_degrade(const paylock_fallback_store *fb, paylock_status rc, const paylock_error *err)
 {
 	return rc == PAYLOCK_FAILED && err->kind == PAYLOCK_ERR_CONNECTION && !fb->fail_when_down;
 }
-
-/* A long-running process is reminded at most this often while it stays degraded. */
-#define DEGRADED_REMIND_NS (60ULL * 1000 * 1000 * 1000)
 
 /* Counts a switch to local-only operation; warns once per request, and again at most once a minute. */
 static void note_degraded(const paylock_error *why)
@@ -53,7 +346,7 @@ static void note_degraded(const paylock_error *why)
 
 	PAYLOCK_G(stats).degraded++;
 	PAYLOCK_G(degraded_active) = true;
-	if (!PAYLOCK_G(degraded_warned) || now - PAYLOCK_G(degraded_warned_ns) >= DEGRADED_REMIND_NS) {
+	if (!PAYLOCK_G(degraded_warned) || now - PAYLOCK_G(degraded_warned_ns) >= PAYLOCK_DEGRADED_REMIND_NS) {
 		PAYLOCK_G(degraded_warned) = true;
 		PAYLOCK_G(degraded_warned_ns) = now;
 		php_error_docref(NULL, E_WARNING,
@@ -68,7 +361,7 @@ static void note_recovered(const paylock_fallback_store *fb)
 	if (PAYLOCK_G(degraded_active)) {
 		PAYLOCK_G(degraded_active) = false;
 		php_error_docref(NULL, E_NOTICE, "Redis at %s is reachable again; FallbackStore left degraded mode",
-						 paylock_redis_store_client(fb->redis)->where);
+						 fb->redis->ops->where(fb->redis));
 	}
 }
 
@@ -77,38 +370,40 @@ static void degrade(paylock_lock_state *l, uint32_t n, const paylock_error *why)
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
-		l[i].degraded = true;
+		fb_lock_of(&l[i])->degraded = true;
 	}
 	note_degraded(why);
 }
 
 /* ---- the local lock follows the Redis lease ---- */
 
-#define MARK_OFFSET PAYLOCK_FILE_NOTE_OFFSET /* past FileStore's holder line */
-#define MARK_MAX    PAYLOCK_FILE_NOTE_MAX
-/* A waiter looks at the local holder's mark at least this often (the holder may refresh or degrade). */
-#define MARK_LOOK_NS (250ULL * 1000 * 1000)
+#define MARK_MAX PAYLOCK_LOCAL_NOTE_MAX
 
-static void mark(const paylock_lock_state *l, uint32_t n, char kind, int64_t ttl_ms)
+static void mark(paylock_fallback_store *fb, paylock_lock_state *l, uint32_t n, char kind, int64_t ttl_ms)
 {
 	char buf[MARK_MAX];
 	int len = kind == 'R' ? snprintf(buf, sizeof(buf), "R%" PRId64 "\n", paylock_unix_ms() + ttl_ms)
 						  : snprintf(buf, sizeof(buf), "%c\n", kind);
 
-	for (uint32_t i = 0; i < n; i++) {
-		if (l[i].fd >= 0 && pwrite(l[i].fd, buf, len, MARK_OFFSET) != len) {
-			/* unreadable mark: waiters treat the holder as degraded and keep waiting (safe) */
-		}
-	}
+	fb_lend w;
+
+	/* an unwritten mark reads as unreadable: waiters treat the holder as degraded and keep waiting (safe) */
+	lend(&w, l, n, LOCAL);
+	fb->file->ops->local->note_write(l, n, buf, len);
+	take_back(&w);
 }
 
-/* Unix ms at which the Redis lease in the mark of an open lock file ends; 0 for any other mark. */
-static int64_t mark_lease_end(int fd)
+/* Unix ms at which the local holder's Redis lease ends; 0 when it is degraded, asking, or unknown. */
+static int64_t holder_lease_end(paylock_fallback_store *fb, paylock_lock_state *l)
 {
 	char buf[MARK_MAX + 1];
-	ssize_t n = pread(fd, buf, MARK_MAX, MARK_OFFSET);
+	ssize_t n;
 	int64_t end = 0;
+	fb_lend w;
 
+	lend(&w, l, 1, LOCAL);
+	n = fb->file->ops->local->note_read(fb->file, l, buf, MARK_MAX);
+	take_back(&w);
 	if (n > 2 && buf[0] == 'R') {
 		char *stop;
 
@@ -119,38 +414,18 @@ static int64_t mark_lease_end(int fd)
 	return end;
 }
 
-/* Unix ms at which the local holder's Redis lease ends; 0 when it is degraded, asking, or unknown. */
-static int64_t holder_lease_end(paylock_fallback_store *fb, paylock_lock_state *l)
-{
-	zend_string *path = l->path ? zend_string_copy(l->path) : paylock_file_path(fb->file, l->name);
-	int fd = open(ZSTR_VAL(path), O_RDONLY | PAYLOCK_FS_OPEN_FLAGS); /* never blocks on a FIFO */
-	int64_t end;
-
-	zend_string_release(path);
-	if (fd < 0) {
-		return 0;
-	}
-	end = mark_lease_end(fd);
-	close(fd);
-	return end;
-}
-
-/* A holder stops counting on its Redis lease this long before the end its mark shows, so it never decides
- * to degrade while a same-host waiter may already go past it (waiters bypass only after the end). */
-#define OWN_LEASE_MARGIN_MS (MARK_LOOK_NS / 1000000)
-
 /* Our Redis lease is (about to be) over by the mark same-host waiters read: one of them may hold the lock
  * on Redis by now, so an unreachable Redis must not turn our hold into a degraded one (two holders on this
  * host). Only single names are ever bypassed. */
-static bool own_lease_over(const paylock_lock_state *l, uint32_t n)
+static bool own_lease_over(paylock_fallback_store *fb, paylock_lock_state *l, uint32_t n)
 {
 	int64_t end;
 
-	if (n != 1 || l->fd < 0) {
+	if (n != 1 || !held_locally(fb, l)) {
 		return false;
 	}
-	end = mark_lease_end(l->fd);
-	return end > 0 && paylock_unix_ms() + (int64_t)OWN_LEASE_MARGIN_MS >= end;
+	end = holder_lease_end(fb, l);
+	return end > 0 && paylock_unix_ms() + (int64_t)PAYLOCK_OWN_LEASE_MARGIN_MS >= end;
 }
 
 /* Redis cannot be asked and our lease is over: the lock counts as lost, never as degraded. */
@@ -161,9 +436,9 @@ static paylock_status lost_with_lease(paylock_error *err)
 }
 
 /* Held on Redis alone: taken past a local holder whose lease had ended. */
-static bool redis_only(const paylock_lock_state *l)
+static bool redis_only(paylock_fallback_store *fb, paylock_lock_state *l)
 {
-	return l->fd < 0 && !l->degraded;
+	return !is_degraded(l) && !held_locally(fb, l);
 }
 
 /* The local lock of a single name, waited for in slices: when the local holder's Redis lease ends
@@ -179,10 +454,10 @@ static paylock_status local_or_bypass(paylock_fallback_store *fb, paylock_lock_s
 		int64_t end;
 		paylock_status rc;
 
-		if (deadline_ns && deadline_ns - MIN(deadline_ns, now) > MARK_LOOK_NS) {
-			until = now + MARK_LOOK_NS;
+		if (deadline_ns && deadline_ns - MIN(deadline_ns, now) > PAYLOCK_MARK_LOOK_NS) {
+			until = now + PAYLOCK_MARK_LOOK_NS;
 		}
-		rc = paylock_file_ops.acquire(fb->file, l, 1, 0, deadline_ns ? until : 0, info, err);
+		rc = part_acquire(fb, LOCAL, l, 1, 0, deadline_ns ? until : 0, info, err);
 		if (rc != PAYLOCK_NO) {
 			return rc;
 		}
@@ -207,9 +482,9 @@ static paylock_status redis_taken(paylock_fallback_store *fb, paylock_lock_state
 	if (!EG(exception)) {
 		return PAYLOCK_YES;
 	}
-	fb->redis->ops->release(fb->redis, l, n, &ignored);
+	part_release(fb, REMOTE, l, n, &ignored);
 	if (local) {
-		paylock_file_ops.release(fb->file, l, n, &ignored);
+		part_release(fb, LOCAL, l, n, &ignored);
 	}
 	err->kind = PAYLOCK_ERR_NONE;
 	return PAYLOCK_FAILED;
@@ -222,7 +497,7 @@ static paylock_status acquire_bypassing(paylock_fallback_store *fb, paylock_lock
 										bool *retry_local)
 {
 	paylock_error rerr = {0};
-	paylock_status rc = fb->redis->ops->acquire(fb->redis, l, 1, ttl_ms, deadline_ns, info, &rerr);
+	paylock_status rc = part_acquire(fb, REMOTE, l, 1, ttl_ms, deadline_ns, info, &rerr);
 
 	*retry_local = false;
 	if (rc == PAYLOCK_YES) {
@@ -246,11 +521,15 @@ static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, 
 	paylock_status rc;
 	uint64_t look_from = 0;
 
+	for (uint32_t i = 0; i < n; i++) {
+		fb_lock_of(&l[i])->degraded = false; /* each acquire tries Redis again */
+	}
+
 	for (;;) {
 		bool bypass = false, retry_local = false;
 
 		rc = n == 1 ? local_or_bypass(fb, l, deadline_ns, look_from, info, &bypass, err)
-					: paylock_file_ops.acquire(fb->file, l, n, ttl_ms, deadline_ns, info, err);
+					: part_acquire(fb, LOCAL, l, n, ttl_ms, deadline_ns, info, err);
 		if (!bypass) {
 			break;
 		}
@@ -258,19 +537,20 @@ static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, 
 		if (!retry_local) {
 			return rc;
 		}
-		look_from = paylock_now_ns() + MARK_LOOK_NS; /* Redis is away: a slice on the local lock first */
+		look_from =
+			paylock_now_ns() + PAYLOCK_MARK_LOOK_NS; /* Redis is away: a slice on the local lock first */
 	}
 	if (rc != PAYLOCK_YES) {
 		return rc;
 	}
-	mark(l, n, 'P', 0);
-	rc = fb->redis->ops->acquire(fb->redis, l, n, ttl_ms, deadline_ns, info, &rerr);
+	mark(fb, l, n, 'P', 0);
+	rc = part_acquire(fb, REMOTE, l, n, ttl_ms, deadline_ns, info, &rerr);
 	if (rc == PAYLOCK_YES) {
-		mark(l, n, 'R', ttl_ms);
+		mark(fb, l, n, 'R', ttl_ms);
 		return redis_taken(fb, l, n, true, err);
 	}
 	if (may_degrade(fb, rc, &rerr)) {
-		mark(l, n, 'D', 0);
+		mark(fb, l, n, 'D', 0);
 		degrade(l, n, &rerr);
 		if (!EG(exception)) {
 			return PAYLOCK_YES;
@@ -280,7 +560,7 @@ static paylock_status fallback_acquire(paylock_store *s, paylock_lock_state *l, 
 	} else {
 		*err = rerr;
 	}
-	paylock_file_ops.release(fb->file, l, n, &rerr); /* busy on Redis, or Redis down and 'fail' */
+	part_release(fb, LOCAL, l, n, &rerr); /* busy on Redis, or Redis down and 'fail' */
 	return rc;
 }
 
@@ -291,16 +571,16 @@ static paylock_status fallback_release(paylock_store *s, paylock_lock_state *l, 
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_status rc = PAYLOCK_YES;
 	paylock_error ferr = {0};
-	bool local = !redis_only(&l[0]);
+	bool local = !redis_only(fb, &l[0]);
 
-	if (!l[0].degraded) {
-		rc = fb->redis->ops->release(fb->redis, l, n, err);
+	if (!is_degraded(&l[0])) {
+		rc = part_release(fb, REMOTE, l, n, err);
 		if (may_degrade(fb, rc, err)) {
 			degrade(l, n, err); /* the Redis keys end with their lease */
 			rc = PAYLOCK_YES;
 		}
 	}
-	if (local && paylock_file_ops.release(fb->file, l, n, &ferr) == PAYLOCK_NO && rc == PAYLOCK_YES) {
+	if (local && part_release(fb, LOCAL, l, n, &ferr) == PAYLOCK_NO && rc == PAYLOCK_YES) {
 		rc = PAYLOCK_NO;
 	}
 	return rc;
@@ -310,18 +590,18 @@ static paylock_status fallback_refresh(paylock_store *s, paylock_lock_state *l, 
 									   paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
-	paylock_status rc = redis_only(&l[0]) ? PAYLOCK_YES : paylock_file_ops.check(fb->file, l, n, err);
+	paylock_status rc = redis_only(fb, &l[0]) ? PAYLOCK_YES : part_check(fb, LOCAL, l, n, err);
 
-	if (rc != PAYLOCK_YES || l[0].degraded) {
+	if (rc != PAYLOCK_YES || is_degraded(&l[0])) {
 		return rc;
 	}
-	rc = fb->redis->ops->refresh(fb->redis, l, n, ttl_ms, err);
+	rc = part_refresh(fb, REMOTE, l, n, ttl_ms, err);
 	if (rc == PAYLOCK_YES) {
-		mark(l, n, 'R', ttl_ms);
-	} else if (may_degrade(fb, rc, err) && own_lease_over(l, n)) {
+		mark(fb, l, n, 'R', ttl_ms);
+	} else if (may_degrade(fb, rc, err) && own_lease_over(fb, l, n)) {
 		rc = lost_with_lease(err);
-	} else if (may_degrade(fb, rc, err) && !redis_only(&l[0])) {
-		mark(l, n, 'D', 0);
+	} else if (may_degrade(fb, rc, err) && !redis_only(fb, &l[0])) {
+		mark(fb, l, n, 'D', 0);
 		degrade(l, n, err);
 		rc = PAYLOCK_YES;
 	}
@@ -331,16 +611,16 @@ static paylock_status fallback_refresh(paylock_store *s, paylock_lock_state *l, 
 static paylock_status fallback_check(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
-	paylock_status rc = redis_only(&l[0]) ? PAYLOCK_YES : paylock_file_ops.check(fb->file, l, n, err);
+	paylock_status rc = redis_only(fb, &l[0]) ? PAYLOCK_YES : part_check(fb, LOCAL, l, n, err);
 
-	if (rc != PAYLOCK_YES || l[0].degraded) {
+	if (rc != PAYLOCK_YES || is_degraded(&l[0])) {
 		return rc;
 	}
-	rc = fb->redis->ops->check(fb->redis, l, n, err);
-	if (may_degrade(fb, rc, err) && own_lease_over(l, n)) {
+	rc = part_check(fb, REMOTE, l, n, err);
+	if (may_degrade(fb, rc, err) && own_lease_over(fb, l, n)) {
 		return lost_with_lease(err);
 	}
-	return may_degrade(fb, rc, err) && !redis_only(&l[0]) ? PAYLOCK_YES : rc;
+	return may_degrade(fb, rc, err) && !redis_only(fb, &l[0]) ? PAYLOCK_YES : rc;
 }
 
 /* Redis' tokens when Redis holds the lock; the local counter when degraded. Tokens grow across every
@@ -351,34 +631,39 @@ static paylock_status fallback_fence(paylock_store *s, paylock_lock_state *l, pa
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_status rc;
 	int64_t local;
+	fb_lend w;
 
-	if (l->fence > 0 || l->degraded) {
-		return paylock_file_ops.fence(fb->file, l, err);
+	if (l->fence > 0 || is_degraded(l)) {
+		return part_fence(fb, LOCAL, l, err);
 	}
-	rc = paylock_file_ops.fence(fb->file, l, err);
+	rc = part_fence(fb, LOCAL, l, err);
 	if (rc != PAYLOCK_YES) {
 		return rc;
 	}
 	local = l->fence;
-	if (local >= PAYLOCK_REDIS_FENCE_MAX) {
-		paylock_error_set(err, PAYLOCK_ERR_STORE,
-						  "The local fencing counter %s/fencing-counter issued %" PRId64
-						  ", past the largest token Redis can issue above it (2^53 - 1); the lock is still "
-						  "held. Fix: delete that file (tokens keep growing from the clock)",
-						  paylock_file_dir(fb->file), local);
+	if (local >= PAYLOCK_FENCE_MAX) {
+		paylock_error_set(
+			err, PAYLOCK_ERR_STORE,
+			"The local store (%s) issued fencing token %" PRId64
+			", past the largest token Redis can issue above it (2^53 - 1); the lock is still held. "
+			"Fix: reset the local fencing counter (FileStore: delete fencing-counter in that dir; "
+			"tokens keep growing from the clock)",
+			fb->file->ops->where ? fb->file->ops->where(fb->file) : fb->file->ops->kind, local);
 		return PAYLOCK_FAILED;
 	}
 	l->fence = 0;
-	rc = paylock_redis_fence_above(fb->redis, l, local, err);
-	if (may_degrade(fb, rc, err) && own_lease_over(l, 1)) {
+	lend(&w, l, 1, REMOTE);
+	rc = fb->redis->ops->fence_above(fb->redis, l, local, err);
+	take_back(&w);
+	if (may_degrade(fb, rc, err) && own_lease_over(fb, l, 1)) {
 		return lost_with_lease(err);
 	}
-	if (may_degrade(fb, rc, err) && !redis_only(l)) {
+	if (may_degrade(fb, rc, err) && !redis_only(fb, l)) {
 		degrade(l, 1, err);
 		l->fence = local;
 		return EG(exception) ? PAYLOCK_FAILED : PAYLOCK_YES;
 	}
-	return rc == PAYLOCK_YES ? paylock_file_fence_floor(fb->file, l->fence, err) : rc;
+	return rc == PAYLOCK_YES ? fb->file->ops->local->fence_floor(fb->file, l->fence, err) : rc;
 }
 
 static paylock_status fallback_holder(paylock_store *s, zend_string *name, zval *out, paylock_error *err)
@@ -387,7 +672,7 @@ static paylock_status fallback_holder(paylock_store *s, zend_string *name, zval 
 	paylock_status rc = fb->redis->ops->holder(fb->redis, name, out, err);
 
 	if (may_degrade(fb, rc, err)) {
-		return paylock_file_ops.holder(fb->file, name, out, err);
+		return fb->file->ops->holder(fb->file, name, out, err);
 	}
 	return rc;
 }
@@ -401,7 +686,7 @@ static void drop_local_claim(paylock_fallback_store *fb, paylock_idem_req *r)
 {
 	paylock_error ignored = {0};
 
-	paylock_file_idem_ops.abandon(fb->file, r, false, &ignored);
+	part_abandon(fb, LOCAL, r, false, &ignored);
 }
 
 static paylock_status fallback_idem_claim(paylock_store *s, paylock_idem_req *r, bool register_wait,
@@ -410,15 +695,15 @@ static paylock_status fallback_idem_claim(paylock_store *s, paylock_idem_req *r,
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_idem_outcome local = {0};
 	paylock_error rerr = {0};
-	paylock_status rc = paylock_file_idem_ops.claim(fb->file, r, register_wait, &local, err);
+	paylock_status rc = part_claim(fb, LOCAL, r, register_wait, &local, err);
 
-	r->wait_remote = false;
-	r->degraded = false;
+	fb_claim_of(r)->wait_remote = false;
+	fb_claim_of(r)->degraded = false;
 	if (rc != PAYLOCK_YES || local.state != PAYLOCK_IDEM_CLAIMED) {
 		*out = local; /* done, running here, mismatch or crashed: this host knows */
 		return rc;
 	}
-	rc = fb->redis->ops->idem->claim(fb->redis, r, register_wait, out, &rerr);
+	rc = part_claim(fb, REMOTE, r, register_wait, out, &rerr);
 	if (rc == PAYLOCK_FAILED) {
 		if (may_degrade(fb, rc, &rerr)) {
 			note_degraded(&rerr);
@@ -426,7 +711,7 @@ static paylock_status fallback_idem_claim(paylock_store *s, paylock_idem_req *r,
 				drop_local_claim(fb, r);
 				return PAYLOCK_FAILED;
 			}
-			r->degraded = true;
+			fb_claim_of(r)->degraded = true;
 			*out = local;
 			return PAYLOCK_YES;
 		}
@@ -439,12 +724,12 @@ static paylock_status fallback_idem_claim(paylock_store *s, paylock_idem_req *r,
 		return rc;
 	case PAYLOCK_IDEM_DONE:
 		/* Another host ran it: keep its result here too, so the next replay stays local. */
-		if (paylock_file_idem_ops.complete(fb->file, r, out->result, &rerr) != PAYLOCK_YES) {
+		if (part_complete(fb, LOCAL, r, out->result, &rerr) != PAYLOCK_YES) {
 			drop_local_claim(fb, r);
 		}
 		return rc;
 	case PAYLOCK_IDEM_RUNNING:
-		r->wait_remote = true;
+		fb_claim_of(r)->wait_remote = true;
 		ZEND_FALLTHROUGH;
 	default:
 		drop_local_claim(fb, r);
@@ -457,10 +742,10 @@ static paylock_status fallback_idem_wait(paylock_store *s, paylock_idem_req *r, 
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 
-	if (r->wait_remote) {
-		return fb->redis->ops->idem->wait(fb->redis, r, deadline_ns, lease_left_ms, err);
+	if (fb_claim_of(r)->wait_remote) {
+		return part_wait(fb, REMOTE, r, deadline_ns, lease_left_ms, err);
 	}
-	return paylock_file_idem_ops.wait(fb->file, r, deadline_ns, lease_left_ms, err);
+	return part_wait(fb, LOCAL, r, deadline_ns, lease_left_ms, err);
 }
 
 static paylock_status fallback_idem_complete(paylock_store *s, paylock_idem_req *r, const zend_string *result,
@@ -469,8 +754,8 @@ static paylock_status fallback_idem_complete(paylock_store *s, paylock_idem_req 
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_status rc = PAYLOCK_YES;
 
-	if (!r->degraded) {
-		rc = fb->redis->ops->idem->complete(fb->redis, r, result, err);
+	if (!fb_claim_of(r)->degraded) {
+		rc = part_complete(fb, REMOTE, r, result, err);
 		if (may_degrade(fb, rc, err)) {
 			note_degraded(err); /* Redis' record ends as crashed; this host's record has the result */
 			rc = PAYLOCK_YES;
@@ -483,8 +768,8 @@ static paylock_status fallback_idem_complete(paylock_store *s, paylock_idem_req 
 			return rc;
 		}
 	}
-	rc = paylock_file_idem_ops.complete(fb->file, r, result, err);
-	if (rc != PAYLOCK_YES && !r->degraded) {
+	rc = part_complete(fb, LOCAL, r, result, err);
+	if (rc != PAYLOCK_YES && !fb_claim_of(r)->degraded) {
 		drop_local_claim(fb, r); /* Redis has the result, and Redis is asked after a local miss */
 		rc = PAYLOCK_YES;
 	}
@@ -498,22 +783,22 @@ static paylock_status fallback_idem_abandon(paylock_store *s, paylock_idem_req *
 	paylock_error ferr = {0};
 	paylock_status rc = PAYLOCK_YES, frc;
 
-	if (!r->degraded) {
-		rc = fb->redis->ops->idem->abandon(fb->redis, r, outcome_unknown, err);
+	if (!fb_claim_of(r)->degraded) {
+		rc = part_abandon(fb, REMOTE, r, outcome_unknown, err);
 		if (may_degrade(fb, rc, err)) {
 			note_degraded(err);
 			rc = PAYLOCK_YES;
 		}
 	}
-	frc = paylock_file_idem_ops.abandon(fb->file, r, outcome_unknown, r->degraded ? err : &ferr);
-	return r->degraded ? frc : rc;
+	frc = part_abandon(fb, LOCAL, r, outcome_unknown, fb_claim_of(r)->degraded ? err : &ferr);
+	return fb_claim_of(r)->degraded ? frc : rc;
 }
 
 /* Refused (NO) when a live owner runs it on Redis or, degraded, on this host. */
 static paylock_status fallback_idem_forget(paylock_store *s, paylock_idem_req *r, paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
-	paylock_status rc = fb->redis->ops->idem->forget(fb->redis, r, err);
+	paylock_status rc = part_forget(fb, REMOTE, r, err);
 
 	if (may_degrade(fb, rc, err)) {
 		note_degraded(err);
@@ -522,7 +807,7 @@ static paylock_status fallback_idem_forget(paylock_store *s, paylock_idem_req *r
 	if (rc != PAYLOCK_YES) {
 		return rc;
 	}
-	return paylock_file_idem_ops.forget(fb->file, r, err);
+	return part_forget(fb, LOCAL, r, err);
 }
 
 /* Marked on Redis and here: this host's record answers for it even while Redis is down. */
@@ -533,8 +818,8 @@ static paylock_status fallback_idem_mark(paylock_store *s, paylock_idem_req *r, 
 	paylock_error ferr = {0};
 	paylock_status rc = PAYLOCK_YES, frc;
 
-	if (!r->degraded) {
-		rc = fb->redis->ops->idem->mark(fb->redis, r, how, err);
+	if (!fb_claim_of(r)->degraded) {
+		rc = part_mark(fb, REMOTE, r, how, err);
 		if (may_degrade(fb, rc, err)) {
 			note_degraded(err);
 			rc = PAYLOCK_YES;
@@ -544,8 +829,8 @@ static paylock_status fallback_idem_mark(paylock_store *s, paylock_idem_req *r, 
 			return rc;
 		}
 	}
-	frc = paylock_file_idem_ops.mark(fb->file, r, how, r->degraded ? err : &ferr);
-	return r->degraded ? frc : rc;
+	frc = part_mark(fb, LOCAL, r, how, fb_claim_of(r)->degraded ? err : &ferr);
+	return fb_claim_of(r)->degraded ? frc : rc;
 }
 
 static paylock_status fallback_idem_refresh(paylock_store *s, paylock_idem_req *r, int64_t lease_ms,
@@ -554,8 +839,8 @@ static paylock_status fallback_idem_refresh(paylock_store *s, paylock_idem_req *
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
 	paylock_status rc;
 
-	if (!r->degraded) {
-		rc = fb->redis->ops->idem->refresh(fb->redis, r, lease_ms, err);
+	if (!fb_claim_of(r)->degraded) {
+		rc = part_idem_refresh(fb, REMOTE, r, lease_ms, err);
 		if (may_degrade(fb, rc, err)) {
 			note_degraded(
 				err); /* the local run lock keeps this host's deliveries out; complete() tries Redis */
@@ -566,7 +851,7 @@ static paylock_status fallback_idem_refresh(paylock_store *s, paylock_idem_req *
 			return rc;
 		}
 	}
-	return paylock_file_idem_ops.refresh(fb->file, r, lease_ms, err);
+	return part_idem_refresh(fb, LOCAL, r, lease_ms, err);
 }
 
 static const paylock_idem_ops fallback_idem_ops = {
@@ -577,6 +862,8 @@ static const paylock_idem_ops fallback_idem_ops = {
 	.forget = fallback_idem_forget,
 	.mark = fallback_idem_mark,
 	.refresh = fallback_idem_refresh,
+	.req_free = fallback_req_free,
+	.req_drop = fallback_req_drop,
 };
 
 static const paylock_store_ops fallback_ops = {
@@ -588,6 +875,9 @@ static const paylock_store_ops fallback_ops = {
 	.check = fallback_check,
 	.fence = fallback_fence,
 	.holder = fallback_holder,
+	.state_free = fallback_state_free,
+	.state_drop = fallback_state_drop,
+	.is_degraded = fallback_is_degraded,
 	.idem = &fallback_idem_ops,
 };
 
@@ -617,6 +907,14 @@ static zend_result fallback_init(zend_object *obj, zend_object *redis, zend_obje
 	ZEND_HASH_FOREACH_END();
 	if ((fb->redis = paylock_store_from_obj(redis)) == NULL ||
 		(fb->file = paylock_store_from_obj(file)) == NULL) {
+		return FAILURE;
+	}
+	if (fb->redis->ops->fence_above == NULL || fb->redis->ops->where == NULL) {
+		zend_argument_value_error(1, "must be a store that can be FallbackStore's remote part");
+		return FAILURE;
+	}
+	if (fb->file->ops->local == NULL) {
+		zend_argument_value_error(2, "must be a store that can be FallbackStore's local part");
 		return FAILURE;
 	}
 	GC_ADDREF(redis);
@@ -649,39 +947,24 @@ ZEND_METHOD(PayLock_FallbackStore, __construct)
 	}
 }
 
-ZEND_FUNCTION(PayLock_defaultStore)
+/* The default pairing (the kinds table's "fallback"): a RedisStore and a FileStore made from ini. */
+zend_result paylock_fallback_store_from_ini(zval *out)
 {
-	const char *kind = PAYLOCK_G(store);
 	zval redis, file;
 
-	ZEND_PARSE_PARAMETERS_NONE();
-	ZVAL_UNDEF(&redis);
-	ZVAL_UNDEF(&file);
-	if (strcmp(kind, "file") != 0) {
-		object_init_ex(&redis, paylock_ce_RedisStore);
-		if (paylock_redis_store_init(Z_OBJ(redis), NULL, (HashTable *)&zend_empty_array) == FAILURE) {
-			goto fail;
-		}
-		if (strcmp(kind, "redis") == 0) {
-			RETURN_COPY_VALUE(&redis);
-		}
+	ZVAL_UNDEF(out);
+	if (paylock_redis_store_from_ini(&redis) == FAILURE) {
+		return FAILURE;
 	}
-	object_init_ex(&file, paylock_ce_FileStore);
-	if (paylock_file_store_init(Z_OBJ(file), NULL, 0) == FAILURE) {
-		goto fail;
+	if (paylock_file_store_from_ini(&file) == FAILURE) {
+		zval_ptr_dtor(&redis);
+		return FAILURE;
 	}
-	if (strcmp(kind, "file") == 0) {
-		RETURN_COPY_VALUE(&file);
-	}
-	object_init_ex(return_value, fallback_ce);
-	fallback_init(Z_OBJ_P(return_value), Z_OBJ(redis), Z_OBJ(file), (HashTable *)&zend_empty_array);
+	object_init_ex(out, fallback_ce);
+	fallback_init(Z_OBJ_P(out), Z_OBJ(redis), Z_OBJ(file), (HashTable *)&zend_empty_array);
 	zval_ptr_dtor(&redis);
 	zval_ptr_dtor(&file);
-	return;
-fail:
-	zval_ptr_dtor(&redis);
-	zval_ptr_dtor(&file);
-	RETURN_THROWS();
+	return SUCCESS;
 }
 
 static zend_object *fallback_create(zend_class_entry *ce)

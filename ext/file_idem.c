@@ -15,6 +15,8 @@
  *           owner finishes (unlocks) or dies. */
 #include "php_paylock.h"
 #include "file_store.h"
+#include "file_internal.h"
+#include "deadline.h"
 #include "fs_sweep.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -23,8 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC         "PLI1"
-#define HEADER_MAX    256
+#define MAGIC         PAYLOCK_FILE_IDEM_MAGIC
+#define HEADER_MAX    PAYLOCK_FILE_IDEM_HEADER_MAX
 #define RECORD_MAX    ((size_t)512 * 1024 * 1024 + HEADER_MAX) /* max_result_bytes' largest + header */
 #define READ_HEADROOM 3 /* the raw record, the result copied out, its decoded value */
 #define SUFFIX_RECORD ".idem"
@@ -48,13 +50,33 @@ typedef struct {
 	char run[PATH_MAX + 96];
 } idem_paths;
 
+/* What FileStore keeps per claim (r->priv). */
+typedef struct {
+	int run_fd;        /* the flocked run file our claim holds; -1 otherwise */
+	zend_string *path; /* the record's path without suffix, made on first use */
+} file_claim;
+
+static file_claim *claim_of(paylock_idem_req *r)
+{
+	if (r->priv == NULL) {
+		file_claim *f = emalloc(sizeof(*f));
+
+		f->run_fd = -1;
+		f->path = NULL;
+		r->priv = f;
+	}
+	return r->priv;
+}
+
 static void paths_of(paylock_store *s, paylock_idem_req *r, idem_paths *p)
 {
-	if (r->path == NULL) {
-		r->path = paylock_file_path(s, r->name);
+	file_claim *f = claim_of(r);
+
+	if (f->path == NULL) {
+		f->path = paylock_file_path(s, r->name);
 	}
-	snprintf(p->rec, sizeof(p->rec), "%s" SUFFIX_RECORD, ZSTR_VAL(r->path));
-	snprintf(p->run, sizeof(p->run), "%s" SUFFIX_RUN, ZSTR_VAL(r->path));
+	snprintf(p->rec, sizeof(p->rec), "%s" SUFFIX_RECORD, ZSTR_VAL(f->path));
+	snprintf(p->run, sizeof(p->run), "%s" SUFFIX_RUN, ZSTR_VAL(f->path));
 }
 
 static void record_free(file_record *rec)
@@ -288,9 +310,11 @@ static paylock_status owner_alive(paylock_store *s, const char *path, int *fd_ou
 /* Ends our hold of H.run; unlocking wakes every waiter. The file stays for the key's next claim. */
 static void release_run(paylock_idem_req *r)
 {
-	if (r->run_fd >= 0) {
-		paylock_unlock_and_close(r->run_fd);
-		r->run_fd = -1;
+	file_claim *f = claim_of(r);
+
+	if (f->run_fd >= 0) {
+		paylock_unlock_and_close(f->run_fd);
+		f->run_fd = -1;
 	}
 }
 
@@ -381,7 +405,7 @@ static paylock_status decide(paylock_store *s, paylock_idem_req *r, const idem_p
 		paylock_unlock_and_close(run_fd);
 		return PAYLOCK_FAILED;
 	}
-	r->run_fd = run_fd;
+	claim_of(r)->run_fd = run_fd;
 	paylock_fs_hold(run_fd); /* a forked child must not keep this claim running */
 	out->state = PAYLOCK_IDEM_CLAIMED;
 	return PAYLOCK_YES;
@@ -515,7 +539,7 @@ static paylock_status fidem_refresh(paylock_store *s, paylock_idem_req *r, int64
 	paylock_status st;
 
 	paths_of(s, r, &p);
-	if (r->run_fd < 0) {
+	if (claim_of(r)->run_fd < 0) {
 		return PAYLOCK_NO;
 	}
 	if (lock_record(s, p.rec, &fd, err) != PAYLOCK_YES) {
@@ -566,6 +590,32 @@ static paylock_status fidem_forget(paylock_store *s, paylock_idem_req *r, payloc
 	return PAYLOCK_YES;
 }
 
+/* Without LOCK_UN: in a forked child the close leaves the parent's claim running. */
+static void fidem_req_drop(paylock_store *s, paylock_idem_req *r)
+{
+	file_claim *f = r->priv;
+
+	(void)s;
+	if (f && f->run_fd >= 0) {
+		close(f->run_fd);
+		f->run_fd = -1;
+	}
+}
+
+static void fidem_req_free(paylock_store *s, paylock_idem_req *r)
+{
+	file_claim *f = r->priv;
+
+	fidem_req_drop(s, r);
+	if (f) {
+		if (f->path) {
+			zend_string_release(f->path);
+		}
+		efree(f);
+		r->priv = NULL;
+	}
+}
+
 const paylock_idem_ops paylock_file_idem_ops = {
 	.claim = fidem_claim,
 	.wait = fidem_wait,
@@ -574,22 +624,6 @@ const paylock_idem_ops paylock_file_idem_ops = {
 	.forget = fidem_forget,
 	.mark = fidem_mark,
 	.refresh = fidem_refresh,
+	.req_free = fidem_req_free,
+	.req_drop = fidem_req_drop,
 };
-
-bool paylock_file_idem_expired(int fd, int64_t now_ms)
-{
-	char head[HEADER_MAX + 1], magic[5], state;
-	long long attempt, expires;
-	ssize_t n = pread(fd, head, HEADER_MAX, 0);
-
-	if (n == 0) {
-		return true; /* an empty file reads as no record */
-	}
-	if (n < 0) {
-		return false;
-	}
-	head[n] = '\0';
-	/* A damaged record is left for forget(): the operator may want to look at it. */
-	return sscanf(head, "%4s %c %lld %lld", magic, &state, &attempt, &expires) == 4 &&
-		   strcmp(magic, MAGIC) == 0 && expires <= now_ms;
-}

@@ -1,9 +1,11 @@
 /* FileStore: locks as flock(2) on files named by the hex SHA-256 of the lock name, so names never reach
- * the path. A timed wait blocks in the kernel and is interrupted at the deadline by a per-thread timer
- * signal (no polling, no pcntl). Released files are unlinked while still locked; a waiter that then
+ * the path. A timed wait blocks in the kernel and is interrupted at the deadline by the deadline signal
+ * (deadline.c). Released files are unlinked while still locked; a waiter that then
  * wakes on the unlinked inode sees it no longer matches the path and opens the new one. */
 #include "php_paylock.h"
 #include "file_store.h"
+#include "file_internal.h"
+#include "deadline.h"
 #include "fs_trust.h"
 #include "fs_sweep.h"
 #include "ext/standard/md5.h"
@@ -14,26 +16,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <glob.h>
 #include "ext/standard/info.h"
-#ifdef __linux__
-#include <sys/syscall.h>
-#endif
 
 zend_class_entry *paylock_ce_FileStore;
 static zend_object_handlers file_store_handlers;
-
-typedef struct {
-	paylock_store base; /* first: see paylock_store_from_obj() */
-	zend_string *dir;
-	paylock_fs_trust trust;
-	zend_object std;
-} paylock_file_store;
 
 #define LOCK_PATH_MAX (PATH_MAX + 72)
 #define FENCE_FILE    "fencing-counter"
@@ -47,54 +38,33 @@ static inline paylock_file_store *file_store_from_obj(zend_object *obj)
 	return (paylock_file_store *)((char *)obj - XtOffsetOf(paylock_file_store, std));
 }
 
-paylock_status paylock_io_error(paylock_error *err, const char *what, const char *path)
-{
-	paylock_error_set(err, PAYLOCK_ERR_STORE, "Cannot %s %s: %s", what, path, strerror(errno));
-	return PAYLOCK_FAILED;
-}
+/* What FileStore keeps per lock (l->priv): the open, flocked lock file and its path. */
+typedef struct {
+	int fd;            /* -1 when not held */
+	zend_string *path; /* made on first use */
+} file_lock;
 
-const paylock_fs_trust *paylock_file_trust(paylock_store *s)
+static file_lock *file_lock_of(paylock_lock_state *l)
 {
-	return &((paylock_file_store *)s)->trust;
-}
+	if (l->priv == NULL) {
+		file_lock *f = emalloc(sizeof(*f));
 
-const char *paylock_file_dir(paylock_store *s)
-{
-	return ZSTR_VAL(((paylock_file_store *)s)->dir);
-}
-
-zend_string *paylock_file_path(paylock_store *s, const zend_string *name)
-{
-	paylock_file_store *fs = (paylock_file_store *)s;
-	PHP_SHA256_CTX ctx;
-	unsigned char digest[32];
-	size_t d = ZSTR_LEN(fs->dir);
-	zend_string *path = zend_string_alloc(d + 1 + 64, 0);
-
-	PHP_SHA256Init(&ctx);
-	PHP_SHA256Update(&ctx, (const unsigned char *)ZSTR_VAL(name), ZSTR_LEN(name));
-	PHP_SHA256Final(digest, &ctx);
-	memcpy(ZSTR_VAL(path), ZSTR_VAL(fs->dir), d);
-	ZSTR_VAL(path)[d] = '/';
-	make_digest_ex(ZSTR_VAL(path) + d + 1, digest, 32); /* writes the terminating NUL too */
-	return path;
+		f->fd = -1;
+		f->path = NULL;
+		l->priv = f;
+	}
+	return l->priv;
 }
 
 /* A lock's path never changes: hash the name once per Lock, not on every acquire, check and release. */
 static const char *lock_path(paylock_store *s, paylock_lock_state *l)
 {
-	if (l->path == NULL) {
-		l->path = paylock_file_path(s, l->name);
+	file_lock *f = file_lock_of(l);
+
+	if (f->path == NULL) {
+		f->path = paylock_file_path(s, l->name);
 	}
-	return ZSTR_VAL(l->path);
-}
-
-/* The fd still names the file at path: nobody unlinked or replaced it since we opened it. */
-bool paylock_same_file(int fd, const char *path)
-{
-	struct stat a, b;
-
-	return fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+	return ZSTR_VAL(f->path);
 }
 
 /* The path still names the inode st (an fd's fstat) describes. */
@@ -105,99 +75,6 @@ static bool same_inode(const struct stat *st, const char *path)
 	return lstat(path, &b) == 0 && st->st_ino == b.st_ino && st->st_dev == b.st_dev;
 }
 
-#if defined(__linux__) && defined(SIGEV_THREAD_ID)
-static void on_deadline(int sig)
-{
-	(void)sig; /* only here to interrupt flock() with EINTR */
-}
-
-/* flock(op) until deadline_ns: 0 locked, 1 deadline passed, -1 error (errno). A per-thread timer
- * sends a real-time signal at the deadline and every 5 ms after, so a signal that lands just before
- * flock() blocks is followed by another. The handler is installed only for the wait and any signal
- * still queued is drained before the previous handler comes back. */
-int paylock_flock_until(int fd, int op, uint64_t deadline_ns)
-{
-	int signo = SIGRTMIN + 4, rc = -1, saved_errno = 0;
-	struct sigaction sa, old_sa;
-	struct sigevent sev;
-	struct itimerspec its;
-	sigset_t only, old_mask;
-	timer_t timer;
-	struct timespec zero = {0, 0};
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_deadline; /* no SA_RESTART: flock() must return EINTR */
-	sigemptyset(&sa.sa_mask);
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = signo;
-	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
-	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = (time_t)(deadline_ns / 1000000000ULL);
-	its.it_value.tv_nsec = (long)(deadline_ns % 1000000000ULL);
-	its.it_interval.tv_nsec = 5000000;
-	sigemptyset(&only);
-	sigaddset(&only, signo);
-
-	if (sigaction(signo, &sa, &old_sa) != 0) {
-		return -1;
-	}
-	pthread_sigmask(SIG_UNBLOCK, &only, &old_mask);
-	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) != 0) {
-		saved_errno = errno;
-		goto restore;
-	}
-	if (timer_settime(timer, TIMER_ABSTIME, &its, NULL) == 0) {
-		for (;;) {
-			if (flock(fd, op) == 0) {
-				rc = 0;
-				break;
-			}
-			if (errno != EINTR) {
-				saved_errno = errno;
-				break;
-			}
-			if (paylock_now_ns() >= deadline_ns) {
-				rc = 1;
-				break;
-			}
-		}
-	} else {
-		saved_errno = errno;
-	}
-	pthread_sigmask(SIG_BLOCK, &only, NULL);
-	timer_delete(timer);
-	while (sigtimedwait(&only, NULL, &zero) > 0) {
-		/* drain */
-	}
-restore:
-	sigaction(signo, &old_sa, NULL);
-	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
-	errno = saved_errno;
-	return rc;
-}
-#else
-/* Without per-thread timers: short non-blocking retries with backoff (not reached on Linux). */
-int paylock_flock_until(int fd, int op, uint64_t deadline_ns)
-{
-	useconds_t pause = 500;
-
-	for (;;) {
-		if (flock(fd, op | LOCK_NB) == 0) {
-			return 0;
-		}
-		if (errno != EWOULDBLOCK) {
-			return -1;
-		}
-		if (paylock_now_ns() >= deadline_ns) {
-			return 1;
-		}
-		usleep(pause);
-		pause = pause < 8000 ? pause * 2 : pause;
-	}
-}
-#endif
-
 /* "pid:acquired_ms:fence:host\n" for holder(); readers stop at the newline. */
 static bool write_meta(int fd, int64_t fence)
 {
@@ -206,13 +83,6 @@ static bool write_meta(int fd, int64_t fence)
 					 paylock_unix_ms(), fence, PAYLOCK_G(hostname));
 
 	return pwrite(fd, meta, n, 0) == n;
-}
-
-void paylock_unlock_and_close(int fd)
-{
-	paylock_fs_unhold(fd);
-	flock(fd, LOCK_UN); /* explicit: a forked child's copy of fd must not keep the lock alive */
-	close(fd);
 }
 
 static paylock_status acquire_one(paylock_store *s, paylock_lock_state *l, uint64_t deadline_ns,
@@ -258,7 +128,7 @@ static paylock_status acquire_one(paylock_store *s, paylock_lock_state *l, uint6
 			paylock_unlock_and_close(fd);
 			return PAYLOCK_FAILED;
 		}
-		l->fd = fd;
+		file_lock_of(l)->fd = fd;
 		paylock_fs_hold_st(fd, &st);
 		return PAYLOCK_YES;
 	}
@@ -266,27 +136,30 @@ static paylock_status acquire_one(paylock_store *s, paylock_lock_state *l, uint6
 
 static paylock_status check_one(paylock_store *s, paylock_lock_state *l)
 {
-	if (l->fd < 0) {
+	int fd = file_lock_of(l)->fd;
+
+	if (fd < 0) {
 		return PAYLOCK_NO;
 	}
-	return paylock_same_file(l->fd, lock_path(s, l)) ? PAYLOCK_YES : PAYLOCK_NO;
+	return paylock_same_file(fd, lock_path(s, l)) ? PAYLOCK_YES : PAYLOCK_NO;
 }
 
 static paylock_status release_one(paylock_store *s, paylock_lock_state *l)
 {
+	file_lock *f = file_lock_of(l);
 	const char *path;
 	bool ours;
 
-	if (l->fd < 0) {
+	if (f->fd < 0) {
 		return PAYLOCK_NO;
 	}
 	path = lock_path(s, l);
-	ours = paylock_same_file(l->fd, path);
+	ours = paylock_same_file(f->fd, path);
 	if (ours) {
 		unlink(path); /* while still locked, so no one can be holding the path's file right now */
 	}
-	paylock_unlock_and_close(l->fd);
-	l->fd = -1;
+	paylock_unlock_and_close(f->fd);
+	f->fd = -1;
 	return ours ? PAYLOCK_YES : PAYLOCK_NO;
 }
 
@@ -453,7 +326,7 @@ static paylock_status file_fence(paylock_store *s, paylock_lock_state *l, payloc
 		if (bump_counter((paylock_file_store *)s, 0, true, &l->fence, err) != PAYLOCK_YES) {
 			return PAYLOCK_FAILED;
 		}
-		write_meta(l->fd, l->fence);
+		write_meta(file_lock_of(l)->fd, l->fence);
 	}
 	return PAYLOCK_YES;
 }
@@ -539,6 +412,77 @@ static paylock_status file_holder(paylock_store *s, zend_string *name, zval *out
 	return PAYLOCK_YES;
 }
 
+/* Without LOCK_UN: in a forked child the close leaves the parent's flock in place. */
+static void file_state_drop(paylock_store *s, paylock_lock_state *l, uint32_t n)
+{
+	(void)s;
+	for (uint32_t i = 0; i < n; i++) {
+		file_lock *f = l[i].priv;
+
+		if (f && f->fd >= 0) {
+			close(f->fd);
+			f->fd = -1;
+		}
+	}
+}
+
+static void file_state_free(paylock_store *s, paylock_lock_state *l, uint32_t n)
+{
+	file_state_drop(s, l, n);
+	for (uint32_t i = 0; i < n; i++) {
+		file_lock *f = l[i].priv;
+
+		if (f) {
+			if (f->path) {
+				zend_string_release(f->path);
+			}
+			efree(f);
+			l[i].priv = NULL;
+		}
+	}
+}
+
+static bool file_holds(paylock_lock_state *l)
+{
+	return file_lock_of(l)->fd >= 0;
+}
+
+static void file_note_write(paylock_lock_state *l, uint32_t n, const char *note, size_t len)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		int fd = file_lock_of(&l[i])->fd;
+
+		if (fd >= 0 && pwrite(fd, note, len, PAYLOCK_FILE_NOTE_OFFSET) != (ssize_t)len) {
+			/* an unreadable note: its readers must treat it as the most careful answer */
+		}
+	}
+}
+
+static ssize_t file_note_read(paylock_store *s, paylock_lock_state *l, char *buf, size_t max)
+{
+	int fd = open(lock_path(s, l), O_RDONLY | PAYLOCK_FS_OPEN_FLAGS); /* never blocks on a FIFO */
+	ssize_t n;
+
+	if (fd < 0) {
+		return -1;
+	}
+	n = pread(fd, buf, MIN(max, PAYLOCK_FILE_NOTE_MAX), PAYLOCK_FILE_NOTE_OFFSET);
+	close(fd);
+	return n;
+}
+
+static const paylock_local_ops file_local_ops = {
+	.holds = file_holds,
+	.note_write = file_note_write,
+	.note_read = file_note_read,
+	.fence_floor = paylock_file_fence_floor,
+};
+
+static const char *file_where(paylock_store *s)
+{
+	return paylock_file_dir(s);
+}
+
 const paylock_store_ops paylock_file_ops = {
 	.kind = "file",
 	.has_lease = false,
@@ -548,6 +492,10 @@ const paylock_store_ops paylock_file_ops = {
 	.check = file_check,
 	.fence = file_fence,
 	.holder = file_holder,
+	.state_free = file_state_free,
+	.state_drop = file_state_drop,
+	.where = file_where,
+	.local = &file_local_ops,
 	.idem = &paylock_file_idem_ops,
 };
 
@@ -661,6 +609,17 @@ zend_result paylock_file_store_init_ex(zend_object *obj, zend_string *dir, zend_
 zend_result paylock_file_store_init(zend_object *obj, zend_string *dir, uint32_t arg_num)
 {
 	return paylock_file_store_init_ex(obj, dir, NULL, arg_num);
+}
+
+zend_result paylock_file_store_from_ini(zval *out)
+{
+	object_init_ex(out, paylock_ce_FileStore);
+	if (paylock_file_store_init(Z_OBJ_P(out), NULL, 0) == FAILURE) {
+		zval_ptr_dtor(out);
+		ZVAL_UNDEF(out);
+		return FAILURE;
+	}
+	return SUCCESS;
 }
 
 ZEND_METHOD(PayLock_FileStore, __construct)

@@ -10,6 +10,7 @@
  * and opens the new one. Lock files are left alone: released locks unlink their own. */
 #include "php_paylock.h"
 #include "file_store.h"
+#include "file_internal.h"
 #include "fs_sweep.h"
 #include "token.h"
 #include <dirent.h>

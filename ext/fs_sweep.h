@@ -13,7 +13,4 @@ paylock_status paylock_fs_sweep(paylock_store *s, uint32_t max_entries, zend_lon
  * batch, ignoring errors. */
 void paylock_fs_sweep_tick(paylock_store *s, bool replay);
 
-/* From file_idem.c: is the record behind fd (locked by the caller) expired (or empty)? */
-bool paylock_file_idem_expired(int fd, int64_t now_ms);
-
 #endif

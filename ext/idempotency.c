@@ -13,14 +13,6 @@ static zend_class_entry *claim_ce;
 static zend_object_handlers guard_handlers;
 static zend_object_handlers claim_handlers;
 
-#define MAX_PREFIX        64
-#define MAX_SCOPE         255
-#define MAX_RETENTION_S   (366.0 * 86400.0)
-#define MAX_RESULT_BYTES  (512L * 1024 * 1024) /* Redis' largest string */
-#define DEFAULT_RETENTION 86400.0
-#define DEFAULT_LEASE     600.0
-#define DEFAULT_MAX_BYTES (1024L * 1024)
-
 typedef struct {
 	zend_object *store_obj; /* addref'd */
 	paylock_store *store;   /* NULL until __construct ran */
@@ -81,28 +73,23 @@ static void registry_remove(paylock_claim *c)
 	paylock_registry_remove(&PAYLOCK_G(claims), &c->std);
 }
 
-static void req_dtor(paylock_idem_req *r)
+/* Lets go of the request and of what the store keeps for it, without I/O on the store. */
+static void req_dtor(paylock_store *s, paylock_idem_req *r)
 {
-	if (r->run_fd >= 0) {
-		close(r->run_fd); /* no LOCK_UN: in a forked child this leaves the parent's flock alone */
-		r->run_fd = -1;
+	if (s && s->ops->idem->req_free) {
+		s->ops->idem->req_free(s, r);
 	}
 	if (r->name) {
 		zend_string_release(r->name);
 		r->name = NULL;
-	}
-	if (r->path) {
-		zend_string_release(r->path);
-		r->path = NULL;
 	}
 }
 
 /* Ends our ownership without telling the store (lost claims, a parent's claim seen in a fork). */
 static void drop_ownership(paylock_claim *c)
 {
-	if (c->req.run_fd >= 0) {
-		close(c->req.run_fd);
-		c->req.run_fd = -1;
+	if (c->store->ops->idem->req_drop) {
+		c->store->ops->idem->req_drop(c->store, &c->req);
 	}
 	c->phase = PHASE_LOST;
 	registry_remove(c);
@@ -130,7 +117,7 @@ static void claim_orphan_dtor(zval *zv)
 {
 	claim_orphan *o = Z_PTR_P(zv);
 
-	req_dtor(&o->req);
+	req_dtor(o->store, &o->req);
 	OBJ_RELEASE(o->store_obj);
 	efree(o);
 }
@@ -146,8 +133,7 @@ static void adopt_orphan(paylock_claim *c)
 	o->end_mark = c->end_mark;
 	c->store_obj = NULL;
 	c->req.name = NULL;
-	c->req.path = NULL;
-	c->req.run_fd = -1;
+	c->req.priv = NULL;
 	registry_remove(c);
 	c->phase = PHASE_LOST;
 	paylock_registry_adopt(&PAYLOCK_G(claims), o);
@@ -316,7 +302,7 @@ static zend_result option_string(zval *v, const char *name, size_t max, zend_str
 static zend_result parse_guard_option(paylock_guard *g, zend_string *key, zval *val)
 {
 	if (zend_string_equals_literal(key, "retention")) {
-		return option_ms(val, "retention", MAX_RETENTION_S, &g->retention_ms);
+		return option_ms(val, "retention", PAYLOCK_IDEM_MAX_RETENTION_S, &g->retention_ms);
 	}
 	if (zend_string_equals_literal(key, "in_progress_ttl")) {
 		return option_ms(val, "in_progress_ttl", PAYLOCK_MAX_SECONDS, &g->lease_ms);
@@ -327,16 +313,16 @@ static zend_result parse_guard_option(paylock_guard *g, zend_string *key, zval *
 									 zend_zval_type_name(val));
 			return FAILURE;
 		}
-		if (Z_LVAL_P(val) < 16 || Z_LVAL_P(val) > MAX_RESULT_BYTES) {
+		if (Z_LVAL_P(val) < 16 || Z_LVAL_P(val) > PAYLOCK_IDEM_MAX_RESULT_BYTES) {
 			zend_argument_value_error(2, "option \"max_result_bytes\" must be between 16 and %ld",
-									  MAX_RESULT_BYTES);
+									  PAYLOCK_IDEM_MAX_RESULT_BYTES);
 			return FAILURE;
 		}
 		g->max_result_bytes = (size_t)Z_LVAL_P(val);
 		return SUCCESS;
 	}
 	if (zend_string_equals_literal(key, "prefix")) {
-		if (option_string(val, "prefix", MAX_PREFIX, &g->prefix) == FAILURE) {
+		if (option_string(val, "prefix", PAYLOCK_IDEM_MAX_PREFIX, &g->prefix) == FAILURE) {
 			return FAILURE;
 		}
 		/* Lock keys are "{name}": a record name must never start with '{' or it shares their keys. */
@@ -349,7 +335,7 @@ static zend_result parse_guard_option(paylock_guard *g, zend_string *key, zval *
 		return SUCCESS;
 	}
 	if (zend_string_equals_literal(key, "scope")) {
-		if (option_string(val, "scope", MAX_SCOPE, &g->scope) == FAILURE) {
+		if (option_string(val, "scope", PAYLOCK_IDEM_MAX_SCOPE, &g->scope) == FAILURE) {
 			return FAILURE;
 		}
 		if (strpbrk(ZSTR_VAL(g->scope), "{}") || memchr(ZSTR_VAL(g->scope), '\0', ZSTR_LEN(g->scope))) {
@@ -397,11 +383,16 @@ ZEND_METHOD(PayLock_IdempotencyGuard, __construct)
 	if ((store = paylock_store_from_obj(store_obj)) == NULL) {
 		RETURN_THROWS();
 	}
+	if (store->ops->idem == NULL) {
+		zend_argument_value_error(1, "must be a store that keeps idempotency records, %s does not",
+								  ZSTR_VAL(store_obj->ce->name));
+		RETURN_THROWS();
+	}
 	g->prefix = zend_string_init("idem:", 5, 0);
 	g->scope = ZSTR_EMPTY_ALLOC();
-	g->retention_ms = paylock_seconds_to_ms(DEFAULT_RETENTION);
-	g->lease_ms = paylock_seconds_to_ms(DEFAULT_LEASE);
-	g->max_result_bytes = DEFAULT_MAX_BYTES;
+	g->retention_ms = paylock_seconds_to_ms(PAYLOCK_IDEM_DEFAULT_RETENTION_S);
+	g->lease_ms = paylock_seconds_to_ms(PAYLOCK_IDEM_DEFAULT_LEASE_S);
+	g->max_result_bytes = PAYLOCK_IDEM_DEFAULT_MAX_BYTES;
 	if (options) {
 		ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, val) {
 			ZVAL_DEREF(val);
@@ -447,7 +438,6 @@ static void claim_setup(paylock_claim *c, const paylock_guard *g, zend_string *k
 	c->req.lease_ms = g->lease_ms;
 	c->req.retention_ms = g->retention_ms;
 	c->req.throw_after_crash = g->throw_after_crash;
-	c->req.run_fd = -1;
 }
 
 static zend_result take_result(paylock_claim *c, zend_string *encoded)
@@ -923,10 +913,9 @@ ZEND_METHOD(PayLock_IdempotencyGuard, forget)
 		RETURN_THROWS();
 	}
 	req.name = record_name(g, key);
-	req.run_fd = -1;
 	req.force = force;
 	rc = g->store->ops->idem->forget(g->store, &req, &err);
-	req_dtor(&req);
+	req_dtor(g->store, &req);
 	if (rc == PAYLOCK_FAILED) {
 		paylock_error_throw(&err);
 		RETURN_THROWS();
@@ -1137,10 +1126,7 @@ static void guard_free(zend_object *obj)
 
 static zend_object *claim_create(zend_class_entry *ce)
 {
-	zend_object *obj = paylock_object_new(ce, sizeof(paylock_claim), &claim_handlers);
-
-	claim_from_obj(obj)->req.run_fd = -1;
-	return obj;
+	return paylock_object_new(ce, sizeof(paylock_claim), &claim_handlers);
 }
 
 /* A claim dropped while still ours. When the request is ending (exit(), or the script ended with the claim
@@ -1183,7 +1169,7 @@ static void claim_free(zend_object *obj)
 	} else if (c->phase == PHASE_OWNED) {
 		drop_ownership(c);
 	}
-	req_dtor(&c->req);
+	req_dtor(c->store, &c->req);
 	zval_ptr_dtor(&c->result);
 	if (c->key) {
 		zend_string_release(c->key);

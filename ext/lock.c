@@ -9,8 +9,6 @@
 #include "zend_interfaces.h"
 #include <unistd.h>
 
-#define PAYLOCK_MAX_NAMES 1024
-
 static zend_class_entry *lock_ce;
 static zend_class_entry *multi_ce;
 static zend_object_handlers lock_handlers;
@@ -75,29 +73,17 @@ static void registry_remove(paylock_lock *lk)
 	paylock_registry_remove(&PAYLOCK_G(locks), &lk->std);
 }
 
-static void close_files(paylock_lock_state *l, uint32_t n)
+/* Lets go of what the store keeps per lock, without I/O on the store. */
+static void free_states(paylock_store *store, paylock_lock_state *l, uint32_t n, bool owned_array)
 {
 	uint32_t i;
 
-	for (i = 0; i < n; i++) {
-		if (l[i].fd >= 0) {
-			close(l[i].fd); /* a child's copy: closing it leaves the parent's flock in place */
-			l[i].fd = -1;
-		}
+	if (store->ops->state_free) {
+		store->ops->state_free(store, l, n);
 	}
-}
-
-static void free_states(paylock_lock_state *l, uint32_t n, bool owned_array)
-{
-	uint32_t i;
-
-	close_files(l, n);
 	for (i = 0; i < n; i++) {
 		if (l[i].name) {
 			zend_string_release(l[i].name);
-		}
-		if (l[i].path) {
-			zend_string_release(l[i].path);
 		}
 	}
 	if (owned_array) {
@@ -119,7 +105,7 @@ static void orphan_dtor(zval *zv)
 {
 	paylock_orphan *o = Z_PTR_P(zv);
 
-	free_states(o->locks, o->n, true);
+	free_states(o->store, o->locks, o->n, true);
 	OBJ_RELEASE(o->store_obj);
 	efree(o);
 }
@@ -148,9 +134,17 @@ static void adopt_orphan(paylock_lock *lk)
 /* Drops our claim without any I/O on the store (used for lost locks and inherited ones). */
 static void forget(paylock_lock *lk)
 {
-	close_files(lk->locks, lk->n);
+	if (lk->store->ops->state_drop) {
+		lk->store->ops->state_drop(lk->store, lk->locks, lk->n);
+	}
 	lk->held = false;
 	registry_remove(lk);
+}
+
+/* Held on a store's lease-less fallback (FallbackStore on its local lock alone). */
+static bool is_degraded(paylock_lock *lk)
+{
+	return lk->store->ops->is_degraded && lk->store->ops->is_degraded(lk->store, lk->locks);
 }
 
 /* Held by this process. In a forked child the parent's locks read as not held and are never touched. */
@@ -203,8 +197,6 @@ static zend_result new_token(paylock_lock *lk, paylock_error *err)
 			memcpy(lk->locks[i].token, lk->locks[0].token, sizeof(lk->locks[i].token));
 		}
 		lk->locks[i].fence = 0; /* stores that fence lazily issue it on the first fencingToken() */
-		lk->locks[i].fd = -1;
-		lk->locks[i].degraded = false;
 	}
 	return SUCCESS;
 }
@@ -289,7 +281,6 @@ static void lock_init(paylock_lock *lk, zend_object *store_obj, paylock_store *s
 	lk->locks = n == 1 ? &lk->one : ecalloc(n, sizeof(paylock_lock_state));
 	for (i = 0; i < n; i++) {
 		lk->locks[i].name = zend_string_copy(names[i]);
-		lk->locks[i].fd = -1;
 	}
 	lk->ttl_ms = paylock_seconds_to_ms(ttl);
 }
@@ -550,7 +541,7 @@ ZEND_METHOD(PayLock_Lock, remainingLifetime)
 	if (!held_here(lk)) {
 		RETURN_NULL();
 	}
-	if (!lk->store->ops->has_lease || lk->locks[0].degraded) {
+	if (!lk->store->ops->has_lease || is_degraded(lk)) {
 		RETURN_DOUBLE(ZEND_INFINITY); /* a file lock lasts until release or process exit */
 	}
 	if (now >= lk->lease_end_ns) {
@@ -648,7 +639,7 @@ ZEND_METHOD(PayLock_Lock, isDegraded)
 	if ((lk = this_lock(ZEND_THIS)) == NULL) {
 		RETURN_THROWS();
 	}
-	RETURN_BOOL(held_here(lk) && lk->locks[0].degraded);
+	RETURN_BOOL(held_here(lk) && is_degraded(lk));
 }
 
 ZEND_METHOD(PayLock_Lock, run)
@@ -785,10 +776,7 @@ void paylock_lock_release_all(void)
 
 static zend_object *lock_create(zend_class_entry *ce)
 {
-	zend_object *obj = paylock_object_new(ce, sizeof(paylock_lock), &lock_handlers);
-
-	lock_from_obj(obj)->one.fd = -1;
-	return obj;
+	return paylock_object_new(ce, sizeof(paylock_lock), &lock_handlers);
 }
 
 /* No I/O here: RSHUTDOWN already released what the request held. */
@@ -802,7 +790,7 @@ static void lock_free(zend_object *obj)
 		forget(lk);
 	}
 	if (lk->locks) {
-		free_states(lk->locks, lk->n, lk->locks != &lk->one);
+		free_states(lk->store, lk->locks, lk->n, lk->locks != &lk->one);
 	}
 	if (lk->store_obj) {
 		OBJ_RELEASE(lk->store_obj);

@@ -14,6 +14,7 @@
 #include "redis_store.h"
 #include "file_store.h"
 #include "fallback_store.h"
+#include "store_kinds.h"
 #include "lock.h"
 #include "idempotency.h"
 #include "token.h"
@@ -29,7 +30,8 @@ static ZEND_INI_MH(OnUpdateDefaultTtl)
 
 	if (!zend_finite(ttl) || ttl <= 0 || ttl > PAYLOCK_MAX_SECONDS) {
 		php_error_docref(NULL, E_WARNING,
-						 "paylock.default_ttl must be greater than 0 and at most 2592000 (30 days)");
+						 "paylock.default_ttl must be greater than 0 and at most %d (%d days)",
+						 PAYLOCK_MAX_SECONDS_INT, PAYLOCK_MAX_SECONDS_INT / PAYLOCK_SECONDS_PER_DAY);
 		return FAILURE;
 	}
 	return OnUpdateReal(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
@@ -37,16 +39,15 @@ static ZEND_INI_MH(OnUpdateDefaultTtl)
 
 static ZEND_INI_MH(OnUpdateStoreKind)
 {
-	if (!zend_string_equals_literal(new_value, "fallback") &&
-		!zend_string_equals_literal(new_value, "redis") && !zend_string_equals_literal(new_value, "file")) {
-		php_error_docref(NULL, E_WARNING, "paylock.store must be one of fallback, redis, file");
+	if (paylock_store_kind_find(ZSTR_VAL(new_value), ZSTR_LEN(new_value)) == NULL) {
+		php_error_docref(NULL, E_WARNING, "paylock.store must be one of %s", paylock_store_kind_names());
 		return FAILURE;
 	}
 	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
 }
 
 PHP_INI_BEGIN()
-	STD_PHP_INI_ENTRY("paylock.store", "fallback", PHP_INI_ALL, OnUpdateStoreKind, store,
+	STD_PHP_INI_ENTRY("paylock.store", PAYLOCK_STORE_KIND_DEFAULT, PHP_INI_ALL, OnUpdateStoreKind, store,
 					  zend_paylock_globals, paylock_globals)
 	STD_PHP_INI_ENTRY("paylock.redis_dsn", "redis://127.0.0.1:6379", PHP_INI_ALL, OnUpdateString, redis_dsn,
 					  zend_paylock_globals, paylock_globals)
@@ -81,6 +82,7 @@ static PHP_GSHUTDOWN_FUNCTION(paylock)
 
 static PHP_MINIT_FUNCTION(paylock)
 {
+	paylock_store_kinds_minit();
 	REGISTER_INI_ENTRIES();
 	paylock_token_minit();
 

@@ -86,8 +86,7 @@ static inline zend_object *paylock_object_new(zend_class_entry *ce, size_t size,
 	return obj;
 }
 
-/* Limits of SPEC "Errors". */
-#define PAYLOCK_MAX_NAME    1024
-#define PAYLOCK_MAX_SECONDS (30.0 * 86400.0)
+/* Limits and tunables. */
+#include "tuning.h"
 
 #endif

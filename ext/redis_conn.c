@@ -29,9 +29,6 @@ struct paylock_redis_conn {
 	uint64_t last_used_ns;
 };
 
-/* A pooled socket idle for longer than this is checked for a peer close before reuse. */
-#define IDLE_CHECK_NS (1000ULL * 1000 * 1000)
-
 static struct timeval seconds_to_tv(double s)
 {
 	struct timeval tv;
@@ -286,16 +283,14 @@ static zend_result parse_dsn(paylock_redis_client *c, const char *dsn, size_t le
 	return parse_tcp_dsn(c, dsn, len);
 }
 
-#define MIN_TIMEOUT_S 0.001 /* below a millisecond hiredis' timeval rounds to 0, which blocks forever */
-#define MAX_TIMEOUT_S 3600
-
 static zend_result option_timeout(zval *val, const char *name, double *out)
 {
-	if (paylock_option_seconds(val, name, MAX_TIMEOUT_S, 2, out) == FAILURE) {
+	if (paylock_option_seconds(val, name, PAYLOCK_REDIS_MAX_TIMEOUT_S, 2, out) == FAILURE) {
 		return FAILURE;
 	}
-	if (*out < MIN_TIMEOUT_S) {
-		zend_argument_value_error(2, "option \"%s\" must be at least 0.001 seconds (1 ms)", name);
+	if (*out < PAYLOCK_REDIS_MIN_TIMEOUT_S) {
+		zend_argument_value_error(2, "option \"%s\" must be at least %g seconds (%g ms)", name,
+								  PAYLOCK_REDIS_MIN_TIMEOUT_S, PAYLOCK_REDIS_MIN_TIMEOUT_S * 1000);
 		return FAILURE;
 	}
 	return SUCCESS;
@@ -333,8 +328,9 @@ static zend_result parse_options(paylock_redis_client *c, HashTable *options)
 										 zend_zval_type_name(val));
 				return FAILURE;
 			}
-			if (Z_STRLEN_P(val) > 256) {
-				zend_argument_value_error(2, "option \"prefix\" must be at most 256 bytes long");
+			if (Z_STRLEN_P(val) > PAYLOCK_REDIS_PREFIX_MAX) {
+				zend_argument_value_error(2, "option \"prefix\" must be at most %d bytes long",
+										  PAYLOCK_REDIS_PREFIX_MAX);
 				return FAILURE;
 			}
 			zend_string_release(c->prefix);
@@ -702,7 +698,8 @@ static paylock_redis_conn *conn_get(paylock_redis_client *c, bool *fresh, payloc
 	if (conn && conn->pid != paylock_pid()) {
 		conn_drop(c, conn); /* inherited across fork: abandon without a word on the wire */
 		conn = NULL;
-	} else if (conn && paylock_now_ns() - conn->last_used_ns > IDLE_CHECK_NS && peer_closed(conn)) {
+	} else if (conn && paylock_now_ns() - conn->last_used_ns > PAYLOCK_REDIS_IDLE_CHECK_NS &&
+			   peer_closed(conn)) {
 		conn_drop(c, conn);
 		conn = NULL;
 	}
@@ -830,12 +827,9 @@ static paylock_reply *blocking_call(paylock_redis_client *c, int argc, const cha
 	return (paylock_reply *)r;
 }
 
-/* Between tries to reach a Redis that refused us (restarting): short, so a waiter resumes soon after. */
-#define RETRY_PAUSE_NS (20ULL * 1000 * 1000)
-
 void paylock_redis_backoff(uint64_t until_ns)
 {
-	uint64_t now = paylock_now_ns(), ns = RETRY_PAUSE_NS;
+	uint64_t now = paylock_now_ns(), ns = PAYLOCK_REDIS_RETRY_PAUSE_NS;
 	struct timespec ts;
 
 	if (until_ns <= now) {

@@ -16,7 +16,7 @@
  * only a record another owner holds means the claim was lost. Attempts are floored by the server's clock
  * in microseconds, so they never repeat for a key, also after forget() or expiry. */
 #include "php_paylock.h"
-#include "redis_store.h"
+#include "redis_internal.h"
 #include "redis_durability.h"
 #include "lua_scripts.h"
 #include "zend_exceptions.h"
@@ -162,7 +162,7 @@ static paylock_status ridem_wait(paylock_store *s, paylock_idem_req *rq, uint64_
 	paylock_redis_client *c = paylock_redis_store_client(s);
 	uint64_t now = paylock_now_ns();
 	double block_s = deadline_ns > now ? (double)(deadline_ns - now) / 1e9 : 0;
-	double lease_s = (double)lease_left_ms / 1000.0 + 0.002; /* wake when the owner's lease runs out */
+	double lease_s = (double)(lease_left_ms + PAYLOCK_IDEM_WAKE_SLACK_MS) / 1000.0; /* at the lease end */
 	uint64_t lease_end = 0; /* kept client-side: Redis would time the block out on its hz tick */
 	idem_keys k;
 	paylock_wake w;

@@ -28,6 +28,7 @@
  * the lock, so they grow in holder order. */
 #include "php_paylock.h"
 #include "redis_store.h"
+#include "redis_internal.h"
 #include "redis_conn.h"
 #include "lua_limits.h"
 #include "lua_scripts.h"
@@ -35,12 +36,6 @@
 
 zend_class_entry *paylock_ce_RedisStore;
 static zend_object_handlers redis_store_handlers;
-
-typedef struct {
-	paylock_store base; /* first: see paylock_store_from_obj() */
-	paylock_redis_client client;
-	zend_object std;
-} paylock_redis_store;
 
 static inline paylock_redis_store *redis_store_from_obj(zend_object *obj)
 {
@@ -166,11 +161,6 @@ static paylock_redis_client *client_of(paylock_store *s)
 	return &((paylock_redis_store *)s)->client;
 }
 
-paylock_redis_client *paylock_redis_store_client(paylock_store *s)
-{
-	return client_of(s);
-}
-
 static bool value_is_ours(const char *v, size_t len, const char *token)
 {
 	return len >= PAYLOCK_TOKEN_HEX && memcmp(v, token, PAYLOCK_TOKEN_HEX) == 0;
@@ -180,7 +170,7 @@ static bool value_is_ours(const char *v, size_t len, const char *token)
 static paylock_status try_set_nx(paylock_redis_client *c, const paylock_lock_state *l, const char *mine,
 								 size_t mine_len, const char *ttl, size_t ttl_len, paylock_error *err)
 {
-	char key[256 + PAYLOCK_MAX_NAME + 8];
+	char key[PAYLOCK_REDIS_KEY_MAX];
 	const char *argv[6] = {"SET", key, mine, "NX", "PX", ttl};
 	size_t lens[6] = {3, lock_key(c, l->name, key), mine_len, 2, 2, ttl_len};
 	paylock_reply *r = paylock_redis_command(c, 6, argv, lens, 0, err);
@@ -242,12 +232,12 @@ static double block_seconds(uint64_t now, uint64_t deadline_ns, long long holder
 {
 	double s = now < deadline_ns ? (double)(deadline_ns - now) / 1e9 : 0;
 
-	*wake_ns = holder_ms >= 0 ? now + (uint64_t)(holder_ms + 1) * 1000000ULL : 0;
+	*wake_ns = holder_ms >= 0 ? now + (uint64_t)(holder_ms + PAYLOCK_LOCK_WAKE_SLACK_MS) * 1000000ULL : 0;
 	if (s > HEARTBEAT_MS / 1000.0) {
 		s = HEARTBEAT_MS / 1000.0;
 	}
-	if (holder_ms >= 0 && holder_ms / 1000.0 + 0.001 < s) {
-		s = holder_ms / 1000.0 + 0.001;
+	if (holder_ms >= 0 && (holder_ms + PAYLOCK_LOCK_WAKE_SLACK_MS) / 1000.0 < s) {
+		s = (holder_ms + PAYLOCK_LOCK_WAKE_SLACK_MS) / 1000.0;
 	}
 	return s;
 }
@@ -271,15 +261,17 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 		uint64_t now = paylock_now_ns(), wake_ns;
 		long long holder_ms = -1, life_ms = ENTRY_LIFE_MS;
 		uint32_t busy = 0;
-		char life[24], wake[256 + PAYLOCK_MAX_NAME + 8 + 3 + PAYLOCK_TOKEN_HEX];
+		char life[24], wake[PAYLOCK_REDIS_KEY_MAX + 3 + PAYLOCK_TOKEN_HEX];
 		size_t wake_len;
 		double block_s;
 		paylock_status st;
 
 		if (deadline_ns && now >= deadline_ns) {
 			mode = MODE_LEAVE;
-		} else if (deadline_ns && (int64_t)((deadline_ns - now) / 1000000) + 100 < life_ms) {
-			life_ms = (long long)((deadline_ns - now) / 1000000) + 100; /* gone soon after our deadline */
+		} else if (deadline_ns &&
+				   (int64_t)((deadline_ns - now) / 1000000) + PAYLOCK_WAITER_LIFE_SLACK_MS < life_ms) {
+			life_ms = (long long)((deadline_ns - now) / 1000000) +
+					  PAYLOCK_WAITER_LIFE_SLACK_MS; /* gone soon after our deadline */
 		}
 		snprintf(life, sizeof(life), "%lld", life_ms);
 		st = run_acquire(c, lc, mode, life, &busy, &holder_ms, err);
@@ -387,7 +379,6 @@ static void ghost_add(paylock_redis_store *rs, const paylock_lock_state *l, uint
 		memset(&g->l[i], 0, sizeof(g->l[i]));
 		g->l[i].name = zend_string_copy(l[i].name);
 		memcpy(g->l[i].token, l[0].token, sizeof(g->l[i].token));
-		g->l[i].fd = -1;
 	}
 	zend_hash_next_index_insert_ptr(&PAYLOCK_G(redis_ghosts), g);
 }
@@ -534,11 +525,12 @@ static paylock_status fence_damaged(const paylock_redis_client *c, const paylock
 	return PAYLOCK_FAILED;
 }
 
-paylock_status paylock_redis_fence_above(paylock_store *s, paylock_lock_state *l, int64_t floor,
-										 paylock_error *err)
+/* Issues l->fence (if not issued yet) above floor too: FallbackStore passes its local token. */
+static paylock_status redis_fence_above(paylock_store *s, paylock_lock_state *l, int64_t floor,
+										paylock_error *err)
 {
 	paylock_redis_client *c = client_of(s);
-	char key[256 + PAYLOCK_MAX_NAME + 8], counter[256 + PAYLOCK_MAX_NAME + 14], fl[24];
+	char key[PAYLOCK_REDIS_KEY_MAX], counter[PAYLOCK_REDIS_KEY_MAX + 6], fl[24];
 	size_t klen = lock_key(c, l->name, key);
 	const char *argv[8] = {NULL, NULL, NULL, key, counter, l->token, fl, FENCE_COUNTER_LIFE_MS};
 	size_t lens[8] = {0, 0, 0, klen, klen + 6, PAYLOCK_TOKEN_HEX, 0, strlen(FENCE_COUNTER_LIFE_MS)};
@@ -573,7 +565,7 @@ paylock_status paylock_redis_fence_above(paylock_store *s, paylock_lock_state *l
 
 static paylock_status redis_fence(paylock_store *s, paylock_lock_state *l, paylock_error *err)
 {
-	return paylock_redis_fence_above(s, l, 0, err);
+	return redis_fence_above(s, l, 0, err);
 }
 
 /* Runs a script whose reply counts the names that were ours: YES when all n were. */
@@ -595,15 +587,13 @@ static paylock_status eval_all_ours(paylock_redis_client *c, paylock_script *sc,
 	return st;
 }
 
-#define TOMBSTONE_MAX_MS 60000 /* whatever the timeouts: one key per release must not pile up for long */
-
 /* How long a release's tombstone lives: past a resend after a lost reply (one read timeout to notice,
  * one connect and one more read timeout to send it again), with a second of slack. */
 static long long tombstone_ms(const paylock_redis_client *c)
 {
 	long long ms = (long long)((2 * c->read_timeout + c->connect_timeout) * 1000) + 1000;
 
-	return ms < TOMBSTONE_MAX_MS ? ms : TOMBSTONE_MAX_MS;
+	return ms < PAYLOCK_REDIS_TOMBSTONE_MAX_MS ? ms : PAYLOCK_REDIS_TOMBSTONE_MAX_MS;
 }
 
 static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
@@ -734,7 +724,7 @@ static paylock_status describe_value(const char *v, size_t len, long long pttl, 
 static paylock_status redis_holder(paylock_store *s, zend_string *name, zval *out, paylock_error *err)
 {
 	paylock_redis_client *c = client_of(s);
-	char key[256 + PAYLOCK_MAX_NAME + 8];
+	char key[PAYLOCK_REDIS_KEY_MAX];
 	const char *argv[4] = {NULL, NULL, NULL, key};
 	size_t lens[4] = {0, 0, 0, lock_key(c, name, key)};
 	paylock_reply *r, *v, *t;
@@ -765,6 +755,11 @@ static paylock_status redis_holder(paylock_store *s, zend_string *name, zval *ou
 	return st;
 }
 
+static const char *redis_where(paylock_store *s)
+{
+	return client_of(s)->where;
+}
+
 static const paylock_store_ops redis_ops = {
 	.kind = "redis",
 	.has_lease = true,
@@ -774,10 +769,12 @@ static const paylock_store_ops redis_ops = {
 	.check = redis_check,
 	.fence = redis_fence,
 	.holder = redis_holder,
+	.fence_above = redis_fence_above,
+	.where = redis_where,
 	.idem = &paylock_redis_idem_ops,
 };
 
-zend_result paylock_redis_store_init(zend_object *obj, zend_string *dsn, HashTable *options)
+static zend_result paylock_redis_store_init(zend_object *obj, zend_string *dsn, HashTable *options)
 {
 	paylock_redis_store *rs = redis_store_from_obj(obj);
 
@@ -786,6 +783,17 @@ zend_result paylock_redis_store_init(zend_object *obj, zend_string *dsn, HashTab
 		return FAILURE;
 	}
 	rs->base.ops = &redis_ops;
+	return SUCCESS;
+}
+
+zend_result paylock_redis_store_from_ini(zval *out)
+{
+	object_init_ex(out, paylock_ce_RedisStore);
+	if (paylock_redis_store_init(Z_OBJ_P(out), NULL, (HashTable *)&zend_empty_array) == FAILURE) {
+		zval_ptr_dtor(out);
+		ZVAL_UNDEF(out);
+		return FAILURE;
+	}
 	return SUCCESS;
 }
 

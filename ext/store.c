@@ -1,14 +1,15 @@
 /* The Store interface: only PayLock's C classes may implement it, because locks need their ops table. */
 #include "php_paylock.h"
 #include "store.h"
+#include "store_kinds.h"
 
 zend_class_entry *paylock_ce_Store;
 
 static int refuse_userland_store(zend_class_entry *iface, zend_class_entry *ce)
 {
 	if (ce->type == ZEND_USER_CLASS) {
-		zend_error_noreturn(E_ERROR, "%s cannot implement %s: use RedisStore, FileStore or FallbackStore",
-							ZSTR_VAL(ce->name), ZSTR_VAL(iface->name));
+		zend_error_noreturn(E_ERROR, "%s cannot implement %s: use %s", ZSTR_VAL(ce->name),
+							ZSTR_VAL(iface->name), paylock_store_kind_classes());
 	}
 	return SUCCESS;
 }

@@ -10,14 +10,13 @@
 
 extern zend_class_entry *paylock_ce_Store;
 
-/* What a store needs to know about one lock, and what it keeps between acquire and release. */
+/* What a store needs to know about one lock, and what it keeps between acquire and release. Whatever is
+ * specific to one store (an open file, a degraded flag) lives in priv, which only that store reads. */
 typedef struct {
 	zend_string *name;
 	char token[PAYLOCK_TOKEN_HEX + 1]; /* this holder's owner token */
 	int64_t fence;                     /* fencing token issued with the acquire */
-	int fd;                            /* FileStore: the open, flocked lock file; -1 otherwise */
-	zend_string *path;                 /* FileStore: the lock file's path, made on first use */
-	bool degraded;                     /* FallbackStore: held on the local lock only */
+	void *priv;                        /* the store's own state for this lock: NULL until it makes it */
 } paylock_lock_state;
 
 typedef struct paylock_store paylock_store;
@@ -30,10 +29,7 @@ typedef struct {
 	int64_t lease_ms;                     /* in_progress_ttl */
 	int64_t retention_ms;
 	bool throw_after_crash; /* a crashed record answers CRASHED instead of being claimed again */
-	int run_fd;             /* FileStore: the flocked run file our claim holds; -1 otherwise */
-	zend_string *path;      /* FileStore: the record's path (without suffix), made on first use */
-	bool degraded;          /* FallbackStore: claimed on the local record only */
-	bool wait_remote;       /* FallbackStore: the running owner is on another host (wait on Redis) */
+	void *priv;             /* the store's own state for this claim: NULL until it makes it */
 	int64_t attempt;        /* our claim's attempt: written back with a record that vanished */
 	bool force;             /* forget(): also while a live owner runs the step */
 } paylock_idem_req;
@@ -85,6 +81,12 @@ typedef struct {
 	/* Owner only, one round trip: our claim lasts lease_ms from now. YES (a vanished record is written
 	 * back as ours), NO another owner has it or it ended. */
 	paylock_status (*refresh)(paylock_store *s, paylock_idem_req *r, int64_t lease_ms, paylock_error *err);
+	/* Optional (NULL: the store keeps no r->priv). Frees r->priv without any I/O on the store: a claim
+	 * still held is left to its lease (or, for a file, to the kernel at close). */
+	void (*req_free)(paylock_store *s, paylock_idem_req *r);
+	/* Optional. Forgets the claim without I/O and without touching what the parent process holds (a
+	 * forked child's copy, a lost claim); r->priv stays usable for the next claim. */
+	void (*req_drop)(paylock_store *s, paylock_idem_req *r);
 } paylock_idem_ops;
 
 /* How an acquire went, for stats(). */
@@ -93,8 +95,30 @@ typedef struct {
 	bool handoff;   /* a releasing holder handed it to us while we waited (Redis grant, kernel queue) */
 } paylock_acquire_info;
 
+/* What a store offers as the local part of FallbackStore (FileStore does): processes of one host see
+ * each other's locks and notes. Optional: NULL in paylock_store_ops.local for any other store. */
+typedef struct {
+	/* l is held by this process. */
+	bool (*holds)(paylock_lock_state *l);
+	/* Leaves a short note (at most PAYLOCK_LOCAL_NOTE_MAX bytes) with each held lock of l[0..n). */
+	void (*note_write)(paylock_lock_state *l, uint32_t n, const char *note, size_t len);
+	/* Reads the note of the current holder of l's name: bytes read, -1 none. */
+	ssize_t (*note_read)(paylock_store *s, paylock_lock_state *l, char *buf, size_t max);
+	/* Raises the store's fencing counter to at least floor (to stay above the remote part's tokens). */
+	paylock_status (*fence_floor)(paylock_store *s, int64_t floor, paylock_error *err);
+} paylock_local_ops;
+
+/* The largest fencing token a remote store issues: Redis scripts count in doubles, exact up to 2^53 - 1. */
+#define PAYLOCK_FENCE_MAX INT64_C(9007199254740991)
+
 /* Lock operations work on n states at once (a Lock has one, a MultiLock one per name, sorted and
- * distinct): all or none are taken, and release/refresh/check cover all of them. */
+ * distinct): all or none are taken, and release/refresh/check cover all of them.
+ *
+ * Required: kind, acquire, release, refresh, check, holder. Optional (NULL allowed, callers check): fence,
+ * state_free, state_drop, is_degraded, fence_above and where (a remote part of FallbackStore needs both),
+ * local (a local part of FallbackStore needs it) and idem (NULL: the store keeps no idempotency records, and
+ * IdempotencyGuard refuses it). A store keeps what is its own in l->priv / r->priv; generic code never
+ * reads it and calls state_free / state_drop (req_free / req_drop) to let go of it. */
 typedef struct {
 	const char *kind; /* "redis", "file", "fallback" */
 	bool has_lease;   /* false: held until release or process exit (flock), ttl is ignored */
@@ -113,6 +137,19 @@ typedef struct {
 	paylock_status (*fence)(paylock_store *s, paylock_lock_state *l, paylock_error *err);
 	/* YES: *out is an array describing the holder; NO: free. */
 	paylock_status (*holder)(paylock_store *s, zend_string *name, zval *out, paylock_error *err);
+	/* Frees each l[i].priv without I/O on the store (a held file lock is closed, not unlocked: in a forked
+	 * child that leaves the parent's lock alone). */
+	void (*state_free)(paylock_store *s, paylock_lock_state *l, uint32_t n);
+	/* Forgets held locks without I/O (a forked child, a lost lock); priv stays usable for a new acquire. */
+	void (*state_drop)(paylock_store *s, paylock_lock_state *l, uint32_t n);
+	/* The lock set is held on a fallback without a lease (FallbackStore on its local lock alone). */
+	bool (*is_degraded)(paylock_store *s, const paylock_lock_state *l);
+	/* As the remote part of FallbackStore: issues l->fence (if not issued yet) above floor (a floor at or
+	 * past PAYLOCK_FENCE_MAX cannot be followed). */
+	paylock_status (*fence_above)(paylock_store *s, paylock_lock_state *l, int64_t floor, paylock_error *err);
+	/* Where the store is, for messages ("127.0.0.1:6379"). */
+	const char *(*where)(paylock_store *s);
+	const paylock_local_ops *local;
 	const paylock_idem_ops *idem;
 } paylock_store_ops;
 

@@ -90,7 +90,8 @@ zend_result paylock_check_seconds(double value, uint32_t arg_num, bool allow_zer
 		return FAILURE;
 	}
 	if (value > PAYLOCK_MAX_SECONDS) {
-		zend_argument_value_error(arg_num, "must be at most 2592000 seconds (30 days)");
+		zend_argument_value_error(arg_num, "must be at most %d seconds (%d days)", PAYLOCK_MAX_SECONDS_INT,
+								  PAYLOCK_MAX_SECONDS_INT / PAYLOCK_SECONDS_PER_DAY);
 		return FAILURE;
 	}
 	return SUCCESS;

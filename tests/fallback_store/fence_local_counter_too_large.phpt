@@ -16,8 +16,8 @@ try {
 	$l->fencingToken();
 	echo "no exception\n";
 } catch (PayLock\StoreException $e) {
-	echo "StoreException names the file: ", var_export(str_contains($e->getMessage(), "$dir/fencing-counter"), true),
-		", says the fix: ", var_export(str_contains($e->getMessage(), 'Fix: delete that file'), true), "\n";
+	echo "StoreException names the file: ", var_export(str_contains($e->getMessage(), "($dir)") && str_contains($e->getMessage(), 'fencing-counter'), true),
+		", says the fix: ", var_export(str_contains($e->getMessage(), 'Fix: reset the local fencing counter'), true), "\n";
 }
 echo "still held: ", var_export($l->isAcquired(), true), "\n";
 unlink("$dir/fencing-counter");

@@ -1,0 +1,88 @@
+/* Every limit and tunable outside the Lua scripts, named once, with why it has its value. Messages
+ * format these constants rather than repeat the numbers. (The hand-off timings the scripts share,
+ * GRANT_MS, HEARTBEAT_MS, ENTRY_LIFE_MS and the fence bounds, stay beside the scripts in redis_store.c.) */
+#ifndef PAYLOCK_TUNING_H
+#define PAYLOCK_TUNING_H
+
+/* ---- limits of the API (README "Errors": a ValueError names the argument) ---- */
+
+/* Longest lock name, in bytes: bounds every key buffer below. */
+#define PAYLOCK_MAX_NAME 1024
+/* Most names in one MultiLock: its acquire is one script call with 3 keys per name. */
+#define PAYLOCK_MAX_NAMES 1024
+/* Longest ttl, timeout or lease, in seconds (30 days): far past any payment step, and ms fit in 53 bits. */
+#define PAYLOCK_MAX_SECONDS_INT 2592000
+#define PAYLOCK_MAX_SECONDS     ((double)PAYLOCK_MAX_SECONDS_INT)
+#define PAYLOCK_SECONDS_PER_DAY 86400
+
+/* ---- Redis keys ---- */
+
+/* Longest RedisStore key prefix, in bytes: with PAYLOCK_MAX_NAME it sizes the key buffers. */
+#define PAYLOCK_REDIS_PREFIX_MAX 256
+/* prefix "{" name "}" plus the longest suffix of a lock's keys (":q", ":w") and the NUL, with room. */
+#define PAYLOCK_REDIS_KEY_MAX (PAYLOCK_REDIS_PREFIX_MAX + PAYLOCK_MAX_NAME + 8)
+
+/* Connection timeouts: below a millisecond hiredis' timeval rounds to 0, which blocks forever; an hour
+ * is past any sane setting. */
+#define PAYLOCK_REDIS_MIN_TIMEOUT_S 0.001
+#define PAYLOCK_REDIS_MAX_TIMEOUT_S 3600
+/* A pooled socket idle for longer than this is checked for a peer close before reuse. */
+#define PAYLOCK_REDIS_IDLE_CHECK_NS (1000ULL * 1000 * 1000)
+/* Between tries to reach a Redis that refused us (restarting): short, so a waiter resumes soon after. */
+#define PAYLOCK_REDIS_RETRY_PAUSE_NS (20ULL * 1000 * 1000)
+/* Longest life of a release's tombstone, whatever the timeouts: one key per release must not pile up. */
+#define PAYLOCK_REDIS_TOMBSTONE_MAX_MS 60000
+
+/* ---- waiting ---- */
+
+/* A queued waiter's entry outlives its deadline by this much, so the holder's hand-off never picks a
+ * waiter that just gave up, and a killed waiter costs at most about ENTRY_LIFE_MS. */
+#define PAYLOCK_WAITER_LIFE_SLACK_MS 100
+/* A lock waiter wakes this long after the holder's lease end: the key has expired by then. */
+#define PAYLOCK_LOCK_WAKE_SLACK_MS 1
+/* A claim waiter wakes this long after the owner's lease end (the claim script reads TIME, in ms). */
+#define PAYLOCK_IDEM_WAKE_SLACK_MS 2
+/* The deadline signal (deadline.c): a real-time signal clear of the ones glibc and PHP use (SIGRTMIN
+ * itself is taken by some thread libraries), so a flock() wait is interrupted at its deadline. */
+#define PAYLOCK_DEADLINE_SIGNAL (SIGRTMIN + 4)
+/* The deadline timer re-arms every 5 ms: a signal that lands just before flock() blocks is followed by
+ * another, so a wait overruns its deadline by at most this much. */
+#define PAYLOCK_DEADLINE_REARM_NS 5000000L
+
+/* ---- idempotency (IdempotencyGuard options) ---- */
+
+/* Longest key prefix and scope: they are part of every record's name, which must fit a Redis key. */
+#define PAYLOCK_IDEM_MAX_PREFIX 64
+#define PAYLOCK_IDEM_MAX_SCOPE  255
+/* Longest retention: a year and a day, past any chargeback window. */
+#define PAYLOCK_IDEM_MAX_RETENTION_S (366.0 * 86400.0)
+/* Largest stored result: Redis' largest string. */
+#define PAYLOCK_IDEM_MAX_RESULT_BYTES (512L * 1024 * 1024)
+/* Defaults: a day of replays, a ten-minute step, a megabyte of result. */
+#define PAYLOCK_IDEM_DEFAULT_RETENTION_S 86400.0
+#define PAYLOCK_IDEM_DEFAULT_LEASE_S     600.0
+#define PAYLOCK_IDEM_DEFAULT_MAX_BYTES   (1024L * 1024)
+
+/* ---- the result codec (codec.c) ---- */
+
+/* Deepest nesting of a stored result: deeper is a bug (or a cycle), and recursion must stay bounded. */
+#define PAYLOCK_CODEC_MAX_DEPTH 64
+/* Values an encoding may hold, counted while walking: a sub-array reached twice counts twice, so shared
+ * sub-arrays cannot blow a small PHP array up into gigabytes (or a fatal out-of-memory error). */
+#define PAYLOCK_CODEC_MAX_NODES 1000000
+/* A fingerprint identifies a request; its canonical encoding is hashed, never stored. */
+#define PAYLOCK_CODEC_MAX_FINGERPRINT_BYTES (4 * 1024 * 1024)
+
+/* ---- FallbackStore ---- */
+
+/* Longest note a local store keeps with a held lock (paylock_local_ops): "R" + a unix ms + newline. */
+#define PAYLOCK_LOCAL_NOTE_MAX 24
+/* A long-running process is reminded at most this often while it stays degraded. */
+#define PAYLOCK_DEGRADED_REMIND_NS (60ULL * 1000 * 1000 * 1000)
+/* A same-host waiter looks at the local holder's note at least this often (it may refresh or degrade). */
+#define PAYLOCK_MARK_LOOK_NS (250ULL * 1000 * 1000)
+/* A FallbackStore holder stops counting on its Redis lease this long before the end its mark shows, so it
+ * never degrades while a same-host waiter may already go past it (waiters bypass only after the end). */
+#define PAYLOCK_OWN_LEASE_MARGIN_MS (PAYLOCK_MARK_LOOK_NS / 1000000)
+
+#endif
