@@ -149,11 +149,9 @@ static void warn_not_abandoned(const zend_string *key, const char *when, const p
 		paylock_printable(key, kb, sizeof(kb)), when, err->msg);
 }
 
-/* YES/NO both end our ownership; FAILED keeps it (the caller may try again). */
-static paylock_status abandon_now(paylock_claim *c, bool outcome_unknown, paylock_error *err)
+/* After an abandon or a mark: YES/NO both end our ownership; FAILED keeps it (the caller may try again). */
+static paylock_status ended(paylock_claim *c, paylock_status rc)
 {
-	paylock_status rc = c->store->ops->idem->abandon(c->store, &c->req, outcome_unknown, err);
-
 	if (rc == PAYLOCK_YES) {
 		PAYLOCK_G(stats).idem_abandoned++;
 		c->phase = PHASE_ABANDONED;
@@ -165,20 +163,15 @@ static paylock_status abandon_now(paylock_claim *c, bool outcome_unknown, payloc
 	return rc;
 }
 
-/* Ends our claim as marked (never re-run automatically). YES/NO end our ownership; FAILED keeps it. */
+static paylock_status abandon_now(paylock_claim *c, bool outcome_unknown, paylock_error *err)
+{
+	return ended(c, c->store->ops->idem->abandon(c->store, &c->req, outcome_unknown, err));
+}
+
+/* Ends our claim as marked (never re-run automatically). */
 static paylock_status mark_now(paylock_claim *c, paylock_idem_mark how, paylock_error *err)
 {
-	paylock_status rc = c->store->ops->idem->mark(c->store, &c->req, how, err);
-
-	if (rc == PAYLOCK_YES) {
-		PAYLOCK_G(stats).idem_abandoned++;
-		c->phase = PHASE_ABANDONED;
-		registry_remove(c);
-	} else if (rc == PAYLOCK_NO) {
-		PAYLOCK_G(stats).idem_lost++;
-		drop_ownership(c);
-	}
-	return rc;
+	return ended(c, c->store->ops->idem->mark(c->store, &c->req, how, err));
 }
 
 /* run()'s error paths: an exception is pending already, so failures warn. */
