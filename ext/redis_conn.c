@@ -954,28 +954,21 @@ paylock_status paylock_redis_error_reply(const paylock_redis_client *c, paylock_
 	return PAYLOCK_FAILED;
 }
 
-paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, int nkeys, int argc,
-								  const char **argv, size_t *lens, paylock_error *err)
+/* The head of an EVALSHA/EVAL command: the command, the script (sha or body), the key count (in nk). */
+static void eval_head(const char **argv, size_t *lens, bool by_sha, const paylock_script *s, int nkeys,
+					  char nk[12])
 {
-	char nk[12];
-	redisReply *r;
-
-	argv[0] = "EVALSHA";
-	lens[0] = 7;
-	argv[1] = s->sha;
-	lens[1] = 40;
-	lens[2] = snprintf(nk, sizeof(nk), "%d", nkeys);
+	argv[0] = by_sha ? "EVALSHA" : "EVAL";
+	lens[0] = by_sha ? 7 : 4;
+	argv[1] = by_sha ? s->sha : s->body;
+	lens[1] = by_sha ? 40 : strlen(s->body);
+	lens[2] = snprintf(nk, 12, "%d", nkeys);
 	argv[2] = nk;
-	r = (redisReply *)paylock_redis_command(c, argc, argv, lens, 0, err);
-	if (r && r->type == REDIS_REPLY_ERROR && REPLY_STARTS(r, "NOSCRIPT")) {
-		/* The script cache is empty (Redis restarted or SCRIPT FLUSH): EVAL sends and caches it. */
-		freeReplyObject(r);
-		argv[0] = "EVAL";
-		lens[0] = 4;
-		argv[1] = s->body;
-		lens[1] = strlen(s->body);
-		r = (redisReply *)paylock_redis_command(c, argc, argv, lens, 0, err);
-	}
+}
+
+/* An error reply becomes err (and NULL); anything else is the caller's. */
+static paylock_reply *reply_or_error(paylock_redis_client *c, redisReply *r, paylock_error *err)
+{
 	if (r && r->type == REDIS_REPLY_ERROR) {
 		paylock_redis_error_reply(c, (paylock_reply *)r, err);
 		return NULL;
@@ -983,24 +976,30 @@ paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, in
 	return (paylock_reply *)r;
 }
 
-paylock_reply *paylock_redis_eval_body(paylock_redis_client *c, const paylock_script *s, int nkeys, int argc,
-									   const char **argv, size_t *lens, paylock_error *err)
+paylock_reply *paylock_redis_eval(paylock_redis_client *c, paylock_script *s, int nkeys, int argc,
+								  const char **argv, size_t *lens, paylock_error *err)
 {
 	char nk[12];
 	redisReply *r;
 
-	argv[0] = "EVAL";
-	lens[0] = 4;
-	argv[1] = s->body;
-	lens[1] = strlen(s->body);
-	lens[2] = snprintf(nk, sizeof(nk), "%d", nkeys);
-	argv[2] = nk;
+	eval_head(argv, lens, true, s, nkeys, nk);
 	r = (redisReply *)paylock_redis_command(c, argc, argv, lens, 0, err);
-	if (r && r->type == REDIS_REPLY_ERROR) {
-		paylock_redis_error_reply(c, (paylock_reply *)r, err);
-		return NULL;
+	if (r && r->type == REDIS_REPLY_ERROR && REPLY_STARTS(r, "NOSCRIPT")) {
+		/* The script cache is empty (Redis restarted or SCRIPT FLUSH): EVAL sends and caches it. */
+		freeReplyObject(r);
+		eval_head(argv, lens, false, s, nkeys, nk);
+		r = (redisReply *)paylock_redis_command(c, argc, argv, lens, 0, err);
 	}
-	return (paylock_reply *)r;
+	return reply_or_error(c, r, err);
+}
+
+paylock_reply *paylock_redis_eval_body(paylock_redis_client *c, const paylock_script *s, int nkeys, int argc,
+									   const char **argv, size_t *lens, paylock_error *err)
+{
+	char nk[12];
+
+	eval_head(argv, lens, false, s, nkeys, nk);
+	return reply_or_error(c, (redisReply *)paylock_redis_command(c, argc, argv, lens, 0, err), err);
 }
 
 void paylock_script_init(paylock_script *s, const char *body)
