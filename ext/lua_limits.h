@@ -7,8 +7,9 @@
 /* Hex characters of a lock or claim token: the prefix of a lock value that says who holds it. */
 #define PAYLOCK_LUA_TOKEN_HEX 32
 /* Keys per lock name in the acquire, release and leave scripts (lock, queue, waiters, own wake-up list,
- * own release tombstone): every key a script touches is passed in KEYS (Redis Cluster, Dragonfly). */
-#define PAYLOCK_LUA_KEYS_PER_NAME 5
+ * own release tombstone, the queue head's wake-up list): every key a script touches is passed in KEYS
+ * (Redis Cluster, ElastiCache Serverless, Dragonfly). */
+#define PAYLOCK_LUA_KEYS_PER_NAME 6
 /* A lock's queue and waiters hash outlive their last waiter by this long (waiters renew them). */
 #define PAYLOCK_LUA_QUEUE_IDLE_MS 60000
 /* Fencing tokens stay below 2^53: Lua numbers are doubles, exact up to there (µs clock: year 2255). */

@@ -10,13 +10,14 @@
 	"  if not now then local t = redis.call('TIME'); now = t[1] * 1000 + math.floor(t[2] / 1000) end\n" \
 	"  return now\n" \
 	"end\n" \
-	"local function names() return #KEYS / 5 end\n" \
-	"local function key(i, j) return KEYS[5 * (i - 1) + j] end\n" \
+	"local function names() return #KEYS / 6 end\n" \
+	"local function key(i, j) return KEYS[6 * (i - 1) + j] end\n" \
 	"local function lk(i) return key(i, 1) end\n" \
 	"local function qk(i) return key(i, 2) end\n" \
 	"local function wk(i) return key(i, 3) end\n" \
 	"local function gk(i) return key(i, 4) end\n" \
 	"local function rk(i) return key(i, 5) end\n" \
+	"local function hk(i) return key(i, 6) end\n" \
 	"local function live_head(i)\n" \
 	"  local q, w = qk(i), wk(i)\n" \
 	"  while true do\n" \
@@ -29,12 +30,23 @@
 	"  end\n" \
 	"end\n" \
 	"local function grant(i, t)\n" \
+	"  if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end\n" \
 	"  redis.call('LPOP', qk(i))\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
-	"  local g = lk(i) .. ':g:' .. t\n" \
-	"  redis.call('RPUSH', g, '1')\n" \
-	"  redis.call('PEXPIRE', g, ARGV[5])\n" \
+	"  redis.call('RPUSH', hk(i), '1')\n" \
+	"  redis.call('PEXPIRE', hk(i), ARGV[5])\n" \
+	"end\n" \
+	"local function heads(list)\n" \
+	"  local out = {-1}\n" \
+	"  for _, i in ipairs(list) do\n" \
+	"    local t = live_head(i)\n" \
+	"    if t and hk(i) ~= lk(i) .. ':g:' .. t then\n" \
+	"      out[#out + 1] = i\n" \
+	"      out[#out + 1] = t\n" \
+	"    end\n" \
+	"  end\n" \
+	"  if #out > 1 then return out end\n" \
 	"end\n" \
 	"local function pass_on(i)\n" \
 	"  local t = live_head(i)\n" \
@@ -42,13 +54,13 @@
 	"end\n" \
 	"local n = names()\n" \
 	"local mine, me = ARGV[1], string.sub(ARGV[1], 1, 32)\n" \
-	"local vals, busy = {}, 0\n" \
+	"local vals, busy, to = {}, 0, nil\n" \
 	"for i = 1, n do\n" \
 	"  local v = redis.call('GET', lk(i))\n" \
 	"  vals[i] = v or false\n" \
 	"  if not v then\n" \
 	"    local t = live_head(i)\n" \
-	"    if t and t ~= me then grant(i, t); busy = i; break end\n" \
+	"    if t and t ~= me then to = t; busy = i; break end\n" \
 	"  elseif v ~= '=' .. me and string.sub(v, 1, 32) ~= me then\n" \
 	"    busy = i; break\n" \
 	"  end\n" \
@@ -67,11 +79,20 @@
 	"  end\n" \
 	"  return {1}\n" \
 	"end\n" \
+	"local handoffs = {}\n" \
+	"if to then handoffs[1] = busy end\n" \
 	"for j = 1, n do\n" \
 	"  if j ~= busy then\n" \
-	"    local v = vals[j]\n" \
-	"    if v == nil then v = redis.call('GET', lk(j)) end\n" \
-	"    if v == '=' .. me then pass_on(j) end\n" \
+	"    if vals[j] == nil then vals[j] = redis.call('GET', lk(j)) end\n" \
+	"    if vals[j] == '=' .. me then handoffs[#handoffs + 1] = j end\n" \
+	"  end\n" \
+	"end\n" \
+	"local missing = heads(handoffs)\n" \
+	"if missing then return missing end\n" \
+	"if to then grant(busy, to) end\n" \
+	"for j = 1, n do\n" \
+	"  if j ~= busy then\n" \
+	"    if vals[j] == '=' .. me then pass_on(j) end\n" \
 	"    if redis.call('HDEL', wk(j), me) == 1 then redis.call('LREM', qk(j), 1, me) end\n" \
 	"  end\n" \
 	"end\n" \
@@ -276,13 +297,14 @@
 	"  if not now then local t = redis.call('TIME'); now = t[1] * 1000 + math.floor(t[2] / 1000) end\n" \
 	"  return now\n" \
 	"end\n" \
-	"local function names() return #KEYS / 5 end\n" \
-	"local function key(i, j) return KEYS[5 * (i - 1) + j] end\n" \
+	"local function names() return #KEYS / 6 end\n" \
+	"local function key(i, j) return KEYS[6 * (i - 1) + j] end\n" \
 	"local function lk(i) return key(i, 1) end\n" \
 	"local function qk(i) return key(i, 2) end\n" \
 	"local function wk(i) return key(i, 3) end\n" \
 	"local function gk(i) return key(i, 4) end\n" \
 	"local function rk(i) return key(i, 5) end\n" \
+	"local function hk(i) return key(i, 6) end\n" \
 	"local function live_head(i)\n" \
 	"  local q, w = qk(i), wk(i)\n" \
 	"  while true do\n" \
@@ -295,24 +317,39 @@
 	"  end\n" \
 	"end\n" \
 	"local function grant(i, t)\n" \
+	"  if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end\n" \
 	"  redis.call('LPOP', qk(i))\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
-	"  local g = lk(i) .. ':g:' .. t\n" \
-	"  redis.call('RPUSH', g, '1')\n" \
-	"  redis.call('PEXPIRE', g, ARGV[5])\n" \
+	"  redis.call('RPUSH', hk(i), '1')\n" \
+	"  redis.call('PEXPIRE', hk(i), ARGV[5])\n" \
+	"end\n" \
+	"local function heads(list)\n" \
+	"  local out = {-1}\n" \
+	"  for _, i in ipairs(list) do\n" \
+	"    local t = live_head(i)\n" \
+	"    if t and hk(i) ~= lk(i) .. ':g:' .. t then\n" \
+	"      out[#out + 1] = i\n" \
+	"      out[#out + 1] = t\n" \
+	"    end\n" \
+	"  end\n" \
+	"  if #out > 1 then return out end\n" \
 	"end\n" \
 	"local function pass_on(i)\n" \
 	"  local t = live_head(i)\n" \
 	"  if t then grant(i, t) else redis.call('DEL', lk(i)) end\n" \
 	"end\n" \
 	"local me = ARGV[1]\n" \
+	"local held = {}\n" \
 	"for i = 1, names() do\n" \
 	"  if redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), 1, me) end\n" \
 	"  local v = redis.call('GET', lk(i))\n" \
-	"  if v and (string.sub(v, 1, 32) == me or v == '=' .. me) then pass_on(i) end\n" \
-	"  redis.call('DEL', gk(i))\n" \
+	"  if v and (string.sub(v, 1, 32) == me or v == '=' .. me) then held[#held + 1] = i end\n" \
 	"end\n" \
+	"local missing = heads(held)\n" \
+	"if missing then return missing end\n" \
+	"for _, i in ipairs(held) do pass_on(i) end\n" \
+	"for i = 1, names() do redis.call('DEL', gk(i)) end\n" \
 	"return 1\n" \
 	""
 
@@ -336,13 +373,14 @@
 	"  if not now then local t = redis.call('TIME'); now = t[1] * 1000 + math.floor(t[2] / 1000) end\n" \
 	"  return now\n" \
 	"end\n" \
-	"local function names() return #KEYS / 5 end\n" \
-	"local function key(i, j) return KEYS[5 * (i - 1) + j] end\n" \
+	"local function names() return #KEYS / 6 end\n" \
+	"local function key(i, j) return KEYS[6 * (i - 1) + j] end\n" \
 	"local function lk(i) return key(i, 1) end\n" \
 	"local function qk(i) return key(i, 2) end\n" \
 	"local function wk(i) return key(i, 3) end\n" \
 	"local function gk(i) return key(i, 4) end\n" \
 	"local function rk(i) return key(i, 5) end\n" \
+	"local function hk(i) return key(i, 6) end\n" \
 	"local function live_head(i)\n" \
 	"  local q, w = qk(i), wk(i)\n" \
 	"  while true do\n" \
@@ -355,12 +393,23 @@
 	"  end\n" \
 	"end\n" \
 	"local function grant(i, t)\n" \
+	"  if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end\n" \
 	"  redis.call('LPOP', qk(i))\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
-	"  local g = lk(i) .. ':g:' .. t\n" \
-	"  redis.call('RPUSH', g, '1')\n" \
-	"  redis.call('PEXPIRE', g, ARGV[5])\n" \
+	"  redis.call('RPUSH', hk(i), '1')\n" \
+	"  redis.call('PEXPIRE', hk(i), ARGV[5])\n" \
+	"end\n" \
+	"local function heads(list)\n" \
+	"  local out = {-1}\n" \
+	"  for _, i in ipairs(list) do\n" \
+	"    local t = live_head(i)\n" \
+	"    if t and hk(i) ~= lk(i) .. ':g:' .. t then\n" \
+	"      out[#out + 1] = i\n" \
+	"      out[#out + 1] = t\n" \
+	"    end\n" \
+	"  end\n" \
+	"  if #out > 1 then return out end\n" \
 	"end\n" \
 	"local function pass_on(i)\n" \
 	"  local t = live_head(i)\n" \
@@ -373,6 +422,13 @@
 	"  if not v or string.sub(v, 1, 32) ~= ARGV[1] then return before(1) end\n" \
 	"  if string.byte(v, -1) ~= 43 then redis.call('DEL', lk(1)); gone(1); return 1 end\n" \
 	"end\n" \
+	"local ours = {}\n" \
+	"for i = 1, names() do\n" \
+	"  local v = redis.call('GET', lk(i))\n" \
+	"  if v and string.sub(v, 1, 32) == ARGV[1] then ours[#ours + 1] = i end\n" \
+	"end\n" \
+	"local missing = heads(ours)\n" \
+	"if missing then return missing end\n" \
 	"local released = 0\n" \
 	"for i = 1, names() do\n" \
 	"  local v = redis.call('GET', lk(i))\n" \

@@ -9,7 +9,9 @@
  *                renews it each HEARTBEAT_MS, so a killed one drops out after at most ENTRY_LIFE_MS
  *   p:{n}:r:<t>  "released by t": a release leaves it for a few seconds, so the same release sent again
  *                after its reply was lost (silent reconnect, or a retry) still reads as ours
- *   p:{n}:g:<t>  waiter t's private wake-up list: t blocks in BLPOP on it, a release pushes one item
+ *   p:{n}:g:<t>  waiter t's private wake-up list: t blocks in BLPOP on it, a release pushes one item.
+ *                Scripts get it in KEYS: one that would hand a name on to a waiter whose list is not
+ *                declared replies with that waiter's token instead, and is sent again with it.
  *   p:{n}:fence  the name's fencing counter: tokens are max(counter + 1, Redis TIME in µs, floor + 1)
  *
  * Hand-off: a release gives the lock to the first live waiter by writing "=<its token>" (nobody else can
@@ -45,7 +47,7 @@ static inline paylock_redis_store *redis_store_from_obj(zend_object *obj)
 #define GRANT_MS      "100" /* how long a hand-off waits for its waiter to claim it */
 #define HEARTBEAT_MS  250   /* a waiter looks again (and renews its place) at least this often */
 #define ENTRY_LIFE_MS 1000  /* a waiter not heard of for this long is skipped (Redis timer tick, slack) */
-#define KEYS_PER_NAME PAYLOCK_LUA_KEYS_PER_NAME /* lock, queue, waiters, own wake-up list, own tombstone */
+#define KEYS_PER_NAME PAYLOCK_LUA_KEYS_PER_NAME /* lock, queue, waiters, own wake-up, tombstone, head's */
 
 /* Fencing tokens stay below 2^53 (16 digits): Lua numbers are doubles, exact up to there. The fence script
  * has its copy from ext/lua_limits.h. */
@@ -78,6 +80,7 @@ typedef struct {
 	size_t *lens;
 	int argc; /* filled so far */
 	int nkeys;
+	int per_name;
 	char *buf; /* the keys' bytes */
 } lock_call;
 
@@ -94,15 +97,17 @@ static size_t lock_key(const paylock_redis_client *c, const zend_string *name, c
 
 #define KEY_SUFFIX_MAX (3 + PAYLOCK_TOKEN_HEX) /* ":g:<token>" */
 
+#define HEAD_KEY (KEYS_PER_NAME - 1) /* the queue head's wake-up list, ":g:" until a script names it */
+
 /* What the j-th key of a name appends to the lock key: queue, waiters, the caller's wake-up list and
- * release tombstone (both named by its token). */
+ * release tombstone (both named by its token), the head's wake-up list (token filled in by heads_named). */
 static size_t key_suffix(int j, const char *token, char *out)
 {
-	static const char *const tags[KEYS_PER_NAME] = {"", ":q", ":w", ":g:", ":r:"};
+	static const char *const tags[KEYS_PER_NAME] = {"", ":q", ":w", ":g:", ":r:", ":g:"};
 	size_t len = strlen(tags[j]);
 
 	memcpy(out, tags[j], len);
-	if (j >= 3) {
+	if (j == 3 || j == 4) {
 		memcpy(out + len, token, PAYLOCK_TOKEN_HEX);
 		len += PAYLOCK_TOKEN_HEX;
 	}
@@ -119,6 +124,7 @@ static void call_init(lock_call *lc, const paylock_redis_client *c, const payloc
 		total += per_name * (ZSTR_LEN(c->prefix) + ZSTR_LEN(l[i].name) + 2 + KEY_SUFFIX_MAX);
 	}
 	lc->nkeys = (int)n * per_name;
+	lc->per_name = per_name;
 	lc->argv = safe_emalloc(3 + lc->nkeys + nargs, sizeof(char *), 0);
 	lc->lens = safe_emalloc(3 + lc->nkeys + nargs, sizeof(size_t), 0);
 	lc->buf = emalloc(total);
@@ -138,7 +144,7 @@ static void call_init(lock_call *lc, const paylock_redis_client *c, const payloc
 			klen = len + key_suffix(j, l[0].token, key + len);
 			lc->argv[lc->argc] = key;
 			lc->lens[lc->argc++] = klen;
-			at += klen;
+			at += j == HEAD_KEY ? len + KEY_SUFFIX_MAX : klen; /* room for the head's token */
 		}
 	}
 }
@@ -154,6 +160,70 @@ static void call_free(lock_call *lc)
 	efree(lc->argv);
 	efree(lc->lens);
 	efree(lc->buf);
+}
+
+/* A hand-off script's {-1, i, head token, ...} reply: declares each head's wake-up list as name i's
+ * HEAD_KEY. 1 when it was such a reply, 0 when not, -1 when it names no valid name or token. */
+static int heads_named(lock_call *lc, const paylock_reply *r)
+{
+	size_t k, count = paylock_reply_count(r);
+
+	if (lc->per_name != KEYS_PER_NAME || paylock_reply_kind(r) != PAYLOCK_REPLY_ARRAY || count == 0 ||
+		paylock_reply_int(paylock_reply_at(r, 0)) != -1) {
+		return 0;
+	}
+	if (count % 2 == 0) {
+		return -1;
+	}
+	for (k = 1; k < count; k += 2) {
+		long long i = paylock_reply_int(paylock_reply_at(r, k));
+		size_t tlen = 0;
+		const char *t = paylock_reply_str(paylock_reply_at(r, k + 1), &tlen);
+		int lock_at = 3 + (int)(i - 1) * KEYS_PER_NAME, head_at = lock_at + HEAD_KEY;
+		char *key;
+
+		if (i < 1 || i > lc->nkeys / KEYS_PER_NAME || t == NULL || tlen != PAYLOCK_TOKEN_HEX ||
+			paylock_reply_kind(paylock_reply_at(r, k + 1)) != PAYLOCK_REPLY_STRING) {
+			return -1;
+		}
+		key = lc->buf + (lc->argv[head_at] - lc->buf);
+		memcpy(key + lc->lens[lock_at] + 3, t, PAYLOCK_TOKEN_HEX);
+		lc->lens[head_at] = lc->lens[lock_at] + 3 + PAYLOCK_TOKEN_HEX;
+	}
+	return 1;
+}
+
+/* Runs a hand-off script (acquire, release, leave) until it no longer asks for a waiter's wake-up list:
+ * its reply, or NULL with err. by_body: EVAL, for the failure paths (see run_leave). */
+static paylock_reply *eval_handing_on(paylock_redis_client *c, paylock_script *sc, const char *what,
+									  lock_call *lc, bool by_body, paylock_error *err)
+{
+	int tries;
+
+	for (tries = 0; tries < PAYLOCK_REDIS_HANDOFF_TRIES; tries++) {
+		paylock_reply *r = by_body
+							   ? paylock_redis_eval_body(c, sc, lc->nkeys, lc->argc, lc->argv, lc->lens, err)
+							   : paylock_redis_eval(c, sc, lc->nkeys, lc->argc, lc->argv, lc->lens, err);
+		int named;
+
+		if (r == NULL) {
+			return NULL;
+		}
+		named = heads_named(lc, r);
+		if (named == 0) {
+			return r;
+		}
+		paylock_reply_free(r);
+		if (named < 0) {
+			paylock_redis_bad_reply(c, what, err);
+			return NULL;
+		}
+	}
+	paylock_error_set(err, PAYLOCK_ERR_STORE,
+					  "%s at %s found a different waiter at the head of a queue %d times in a row (waiters "
+					  "leaving and dying as fast as it looks); try again",
+					  what, c->where, PAYLOCK_REDIS_HANDOFF_TRIES);
+	return NULL;
 }
 
 static paylock_redis_client *client_of(paylock_store *s)
@@ -207,7 +277,7 @@ static paylock_status run_acquire(paylock_redis_client *c, lock_call *lc, acquir
 	lc->lens[lc->argc - 3] = 1;
 	lc->argv[lc->argc - 2] = life;
 	lc->lens[lc->argc - 2] = strlen(life);
-	r = paylock_redis_eval(c, &acquire_script, lc->nkeys, lc->argc, lc->argv, lc->lens, err);
+	r = eval_handing_on(c, &acquire_script, "the acquire script", lc, false, err);
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
 	}
@@ -352,8 +422,7 @@ static paylock_status run_leave(paylock_redis_client *c, const paylock_lock_stat
 	call_arg(&lc, "", 0);
 	call_arg(&lc, "", 0);
 	call_arg(&lc, GRANT_MS, strlen(GRANT_MS));
-	r = by_body ? paylock_redis_eval_body(c, &leave_script, lc.nkeys, lc.argc, lc.argv, lc.lens, err)
-				: paylock_redis_eval(c, &leave_script, lc.nkeys, lc.argc, lc.argv, lc.lens, err);
+	r = eval_handing_on(c, &leave_script, "the leave script", &lc, by_body, err);
 	call_free(&lc);
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
@@ -572,7 +641,7 @@ static paylock_status redis_fence(paylock_store *s, paylock_lock_state *l, paylo
 static paylock_status eval_all_ours(paylock_redis_client *c, paylock_script *sc, const char *what,
 									lock_call *lc, uint32_t n, paylock_error *err)
 {
-	paylock_reply *r = paylock_redis_eval(c, sc, lc->nkeys, lc->argc, lc->argv, lc->lens, err);
+	paylock_reply *r = eval_handing_on(c, sc, what, lc, false, err);
 	paylock_status st;
 
 	if (r == NULL) {

@@ -32,6 +32,9 @@
 #define PAYLOCK_REDIS_RETRY_PAUSE_NS (20ULL * 1000 * 1000)
 /* Longest life of a release's tombstone, whatever the timeouts: one key per release must not pile up. */
 #define PAYLOCK_REDIS_TOMBSTONE_MAX_MS 60000
+/* A hand-off script asks for its waiters' wake-up lists in KEYS and is sent again; it asks again only
+ * when the queue head left or died in between, so a few tries suffice (more: the queue is churning). */
+#define PAYLOCK_REDIS_HANDOFF_TRIES 16
 
 /* ---- waiting ---- */
 

@@ -1,11 +1,12 @@
 --[[
   Takes every named lock or none (RedisStore acquire of one or more names).
   Input:
-    KEYS[5i-4]  p:{name_i}             lock
-    KEYS[5i-3]  p:{name_i}:q           queue of waiting tokens
-    KEYS[5i-2]  p:{name_i}:w           waiting token -> alive-until (server ms)
-    KEYS[5i-1]  p:{name_i}:g:<token>   this caller's wake-up list (deleted once the lock is taken)
-    KEYS[5i]    p:{name_i}:r:<token>   this caller's release tombstone (unused here)
+    KEYS[6i-5]  p:{name_i}             lock
+    KEYS[6i-4]  p:{name_i}:q           queue of waiting tokens
+    KEYS[6i-3]  p:{name_i}:w           waiting token -> alive-until (server ms)
+    KEYS[6i-2]  p:{name_i}:g:<token>   this caller's wake-up list (deleted once the lock is taken)
+    KEYS[6i-1]  p:{name_i}:r:<token>   this caller's release tombstone (unused here)
+    KEYS[6i]    p:{name_i}:g:<head>    the wake-up list of the waiter expected at the queue head, or p:{name_i}:g:
     ARGV[1]     "<token>:<pid>:<ms>:<host>", the lock value
     ARGV[2]     ttl ms
     ARGV[3]     mode: 0 try, 1 queue (join the first busy name's queue), 2 leave (last try, leave queues)
@@ -14,19 +15,20 @@
   Output:
     {1}                          all names taken (names already ours are renewed)
     {0, i, PTTL of name i}       name i is the first busy one (its queue joined in mode 1)
+    {-1, i, head, ...}           nothing taken or joined: run again with p:{name_i}:g:<head> as KEYS[6i]
   A free name whose live queue head is someone else is handed to that head, not taken. Grants we got on
   other names are passed on.
 ]]
 --#include lib/queue.lua
 local n = names()
 local mine, me = ARGV[1], string.sub(ARGV[1], 1, {{TOKEN_HEX}})
-local vals, busy = {}, 0
+local vals, busy, to = {}, 0, nil
 for i = 1, n do
   local v = redis.call('GET', lk(i))
   vals[i] = v or false
   if not v then
     local t = live_head(i)
-    if t and t ~= me then grant(i, t); busy = i; break end
+    if t and t ~= me then to = t; busy = i; break end
   elseif v ~= '=' .. me and string.sub(v, 1, {{TOKEN_HEX}}) ~= me then
     busy = i; break
   end
@@ -45,11 +47,20 @@ if busy == 0 then
   end
   return {1}
 end
+local handoffs = {}
+if to then handoffs[1] = busy end
 for j = 1, n do
   if j ~= busy then
-    local v = vals[j]
-    if v == nil then v = redis.call('GET', lk(j)) end
-    if v == '=' .. me then pass_on(j) end
+    if vals[j] == nil then vals[j] = redis.call('GET', lk(j)) end
+    if vals[j] == '=' .. me then handoffs[#handoffs + 1] = j end
+  end
+end
+local missing = heads(handoffs)
+if missing then return missing end
+if to then grant(busy, to) end
+for j = 1, n do
+  if j ~= busy then
+    if vals[j] == '=' .. me then pass_on(j) end
     if redis.call('HDEL', wk(j), me) == 1 then redis.call('LREM', qk(j), 1, me) end
   end
 end

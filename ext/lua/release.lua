@@ -2,17 +2,19 @@
   Releases the named locks that are ours, each handed to its first live waiter, and leaves a tombstone
   per name so the same release sent again (its reply lost) still reads as ours.
   Input:
-    KEYS[5i-4]  p:{name_i}             lock
-    KEYS[5i-3]  p:{name_i}:q           queue
-    KEYS[5i-2]  p:{name_i}:w           waiters
-    KEYS[5i-1]  p:{name_i}:g:<token>   this caller's wake-up list (unused here)
-    KEYS[5i]    p:{name_i}:r:<token>   this caller's release tombstone
+    KEYS[6i-5]  p:{name_i}             lock
+    KEYS[6i-4]  p:{name_i}:q           queue
+    KEYS[6i-3]  p:{name_i}:w           waiters
+    KEYS[6i-2]  p:{name_i}:g:<token>   this caller's wake-up list (unused here)
+    KEYS[6i-1]  p:{name_i}:r:<token>   this caller's release tombstone
+    KEYS[6i]    p:{name_i}:g:<head>    the wake-up list of the waiter expected at the queue head, or p:{name_i}:g:
     ARGV[1]     token
     ARGV[2]     tombstone life ms
     ARGV[3..4]  unused
     ARGV[5]     GRANT_MS
   Output:
-    how many names were ours, counting names this token released before
+    how many names were ours, counting names this token released before;
+    {-1, i, head, ...}: nothing released, run again with p:{name_i}:g:<head> as KEYS[6i]
   A single name nobody waits for takes the short way.
 ]]
 --#include lib/queue.lua
@@ -23,6 +25,13 @@ if names() == 1 then
   if not v or string.sub(v, 1, {{TOKEN_HEX}}) ~= ARGV[1] then return before(1) end
   if string.byte(v, -1) ~= 43 then redis.call('DEL', lk(1)); gone(1); return 1 end
 end
+local ours = {}
+for i = 1, names() do
+  local v = redis.call('GET', lk(i))
+  if v and string.sub(v, 1, {{TOKEN_HEX}}) == ARGV[1] then ours[#ours + 1] = i end
+end
+local missing = heads(ours)
+if missing then return missing end
 local released = 0
 for i = 1, names() do
   local v = redis.call('GET', lk(i))

@@ -1,5 +1,5 @@
 --TEST--
-Lock scripts (ext/lua_scripts.h) against the harness Redis with hand-built KEYS and ARGV: replies, state, and every key touched is in KEYS (except the documented grant wake-up of another waiter)
+Lock scripts (ext/lua_scripts.h) against the harness Redis with hand-built KEYS and ARGV: replies, state, a hand-off asks for its waiter's wake-up list in KEYS, and every key touched is in KEYS
 --EXTENSIONS--
 paylock
 --INI--
@@ -14,11 +14,12 @@ require __DIR__ . '/../_support/lua_scripts.inc';
 $p = 'sc:' . getmypid() . ':';
 $t1 = str_repeat('a', 32);
 $t2 = str_repeat('b', 32);
-// The KEYS_PER_NAME keys of one name for the caller with $token (ext/lua/lib/queue.lua).
-function name_keys(string $p, string $name, string $token): array
+// The KEYS_PER_NAME keys of one name for the caller with $token, expecting $head at the queue head
+// (ext/lua/lib/queue.lua).
+function name_keys(string $p, string $name, string $token, string $head = ''): array
 {
 	$l = "$p{{$name}}";
-	return [$l, "$l:q", "$l:w", "$l:g:$token", "$l:r:$token"];
+	return [$l, "$l:q", "$l:w", "$l:g:$token", "$l:r:$token", "$l:g:$head"];
 }
 function show(string $what, mixed $got): void
 {
@@ -39,8 +40,12 @@ show('A marked as waited for', redis_raw(['GET', $a1[0]]));
 show('A queue', redis_raw(['LRANGE', $a1[1], 0, -1]));
 show('A waiters', redis_raw(['HKEYS', $a1[2]]));
 
-// release ARGV: token, tombstone ms, -, -, GRANT_MS
-show('t1 releases A', lua_eval('RELEASE', $a1, [$t1, 5000, '', '', 100]));
+// release ARGV: token, tombstone ms, -, -, GRANT_MS. A hand-off first asks for the waiter's list.
+$r = lua_eval('RELEASE', $a1, [$t1, 5000, '', '', 100]);
+show('t1 releases A: asks for the head', [$r[0], $r[1], $r[2] === $t2 ? 't2' : $r[2]]);
+show('A still held', redis_raw(['GET', $a1[0]]));
+show('t1 releases A naming t1 as head: asks again', lua_eval('RELEASE', name_keys($p, 'A', $t1, $t1), [$t1, 5000, '', '', 100])[0]);
+show('t1 releases A naming t2', lua_eval('RELEASE', name_keys($p, 'A', $t1, $t2), [$t1, 5000, '', '', 100]));
 show('A granted', redis_raw(['GET', $a1[0]]));
 show('t2 woken', redis_raw(['LRANGE', $a2[3], 0, -1]));
 show('t1 tombstone', redis_raw(['EXISTS', $a1[4]]));
@@ -78,6 +83,26 @@ show('t2 on C and B: B (name 2) busy, C not taken', [$r[0], $r[1], redis_raw(['E
 show('t1 releases both', lua_eval('RELEASE', array_merge($a1, $b1), [$t1, 5000, '', '', 100]));
 show('both gone, tombstones', [redis_raw(['EXISTS', $a1[0], $b1[0]]), redis_raw(['EXISTS', $a1[4], $b1[4]])]);
 
+// A free name whose queue has a live head: acquire hands it on (after asking for the head's list).
+$d1 = name_keys($p, 'D', $t1);
+$d2 = name_keys($p, 'D', $t2);
+redis_raw(['SET', $d1[0], $mine1, 'PX', 5000]);
+lua_eval('ACQUIRE', $d2, [$mine2, 5000, 1, 1000, 100]);
+redis_raw(['DEL', $d1[0]]);
+$t3 = str_repeat('c', 32);
+$d3 = name_keys($p, 'D', $t3);
+$r = lua_eval('ACQUIRE', $d3, ["$t3:3:0:host", 5000, 1, 1000, 100]);
+show('t3 on free D with t2 queued: asks for the head', [$r[0], $r[1], $r[2] === $t2 ? 't2' : $r[2], redis_raw(['EXISTS', $d1[0]])]);
+$r = lua_eval('ACQUIRE', name_keys($p, 'D', $t3, $t2), ["$t3:3:0:host", 5000, 1, 1000, 100]);
+show('t3 naming t2: D handed to t2, t3 queued', [$r[0], $r[1], redis_raw(['GET', $d1[0]]), redis_raw(['LRANGE', $d1[1], 0, -1])]);
+show('t2 woken', redis_raw(['LRANGE', $d2[3], 0, -1]));
+// leave: t2 gives up its grant; it goes on to t3, the new head.
+$r = lua_eval('LEAVE', $d2, [$t2, '', '', '', 100]);
+show('t2 leaves: asks for the head', [$r[0], $r[1], $r[2] === $t3 ? 't3' : $r[2]]);
+show('t2 leaves naming t3', lua_eval('LEAVE', name_keys($p, 'D', $t2, $t3), [$t2, '', '', '', 100]));
+show('D granted to t3, woken', [redis_raw(['GET', $d1[0]]), redis_raw(['LRANGE', $d3[3], 0, -1])]);
+redis_raw(['DEL', $d1[0], $d1[1], $d1[2], $d2[3], $d3[3]]);
+
 show('undeclared keys', redis_raw(['LRANGE', lua_undeclared_key(), 0, -1]));
 redis_raw(['DEL', lua_undeclared_key()]);
 ?>
@@ -88,7 +113,10 @@ t2 busy on name 1, queued: [0,1,"pttl in (0, 5000]"]
 A marked as waited for: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1:0:host+"
 A queue: ["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"]
 A waiters: ["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"]
-t1 releases A: 1
+t1 releases A: asks for the head: [-1,1,"t2"]
+A still held: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1:0:host+"
+t1 releases A naming t1 as head: asks again: -1
+t1 releases A naming t2: 1
 A granted: "=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 t2 woken: ["1"]
 t1 tombstone: 1
@@ -110,4 +138,10 @@ t1 takes A and B: [1]
 t2 on C and B: B (name 2) busy, C not taken: [0,2,0]
 t1 releases both: 2
 both gone, tombstones: [0,2]
-undeclared keys: ["RELEASE RPUSH sc:%d:{A}:g:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb","RELEASE PEXPIRE sc:%d:{A}:g:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"]
+t3 on free D with t2 queued: asks for the head: [-1,1,"t2",0]
+t3 naming t2: D handed to t2, t3 queued: [0,1,"=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",["cccccccccccccccccccccccccccccccc"]]
+t2 woken: ["1"]
+t2 leaves: asks for the head: [-1,1,"t3"]
+t2 leaves naming t3: 1
+D granted to t3, woken: ["=cccccccccccccccccccccccccccccccc",["1"]]
+undeclared keys: []

@@ -1,12 +1,15 @@
 --[[
   The FIFO hand-off shared by acquire, release and leave.
   KEYS: {{KEYS_PER_NAME}} per lock name i, in this order: lock p:{n}, queue p:{n}:q, waiters p:{n}:w, the
-  caller's own wake-up list p:{n}:g:<token>, the caller's release tombstone p:{n}:r:<token>.
+  caller's own wake-up list p:{n}:g:<token>, the caller's release tombstone p:{n}:r:<token>, and the
+  wake-up list p:{n}:g:<head> of the waiter the caller expects at the queue head (p:{n}:g: when unknown).
   ARGV[5]: GRANT_MS, how long a hand-off waits for its waiter to claim it.
-  Defines: clock() (Redis TIME in ms, read once), names(), lk/qk/wk/gk/rk(i), live_head(i), grant(i, t),
-  pass_on(i).
-  Not in KEYS: grant() wakes waiter t through p:{n}:g:<t>, t read from the queue, a key the caller cannot
-  know. It shares the name's hash tag, so it lives in the same cluster slot as the declared keys.
+  Defines: clock() (Redis TIME in ms, read once), names(), lk/qk/wk/gk/rk/hk(i), live_head(i),
+  heads(list), grant(i, t), pass_on(i).
+  Every key is in KEYS: a hand-off wakes its waiter through that waiter's list, which only the queue
+  knows. So a script first checks with heads() that the list of every waiter it will hand a name to is
+  the one declared in hk; if one is not, it changes nothing more and replies {-1, i, head, ...}, and the
+  caller runs it again with those lists declared (one more round trip, only when a lock is handed on).
 ]]
 local now
 local function clock()
@@ -20,6 +23,7 @@ local function qk(i) return key(i, 2) end
 local function wk(i) return key(i, 3) end
 local function gk(i) return key(i, 4) end
 local function rk(i) return key(i, 5) end
+local function hk(i) return key(i, 6) end
 -- The first waiter whose heartbeat is recent; dead ones are dropped on the way.
 local function live_head(i)
   local q, w = qk(i), wk(i)
@@ -34,12 +38,25 @@ local function live_head(i)
 end
 -- Hands lock i to waiter t and wakes t alone through its private list.
 local function grant(i, t)
+  if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end
   redis.call('LPOP', qk(i))
   redis.call('HDEL', wk(i), t)
   redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])
-  local g = lk(i) .. ':g:' .. t
-  redis.call('RPUSH', g, '1')
-  redis.call('PEXPIRE', g, ARGV[5])
+  redis.call('RPUSH', hk(i), '1')
+  redis.call('PEXPIRE', hk(i), ARGV[5])
+end
+-- For each name i in list (dead waiters dropped on the way): its live head t, when hk(i) is not t's
+-- wake-up list. Nil when every hand-off can go ahead, else the {-1, i, t, ...} reply.
+local function heads(list)
+  local out = {-1}
+  for _, i in ipairs(list) do
+    local t = live_head(i)
+    if t and hk(i) ~= lk(i) .. ':g:' .. t then
+      out[#out + 1] = i
+      out[#out + 1] = t
+    end
+  end
+  if #out > 1 then return out end
 end
 local function pass_on(i)
   local t = live_head(i)
