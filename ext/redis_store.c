@@ -68,6 +68,7 @@ typedef enum {
 /* The scripts, one per operation: their sources, with KEYS, ARGV and replies, are ext/lua/<name>.lua. */
 static paylock_script acquire_script;
 static paylock_script release_script;
+static paylock_script release_one_script;
 static paylock_script fence_script;
 static paylock_script refresh_script;
 static paylock_script inspect_script;
@@ -665,19 +666,52 @@ static long long tombstone_ms(const paylock_redis_client *c)
 	return ms < PAYLOCK_REDIS_TOMBSTONE_MAX_MS ? ms : PAYLOCK_REDIS_TOMBSTONE_MAX_MS;
 }
 
+/* The uncontended release of one name: two keys, two arguments, no queue keys. *queued: somebody
+ * queued for it, nothing done (the release script hands it on). */
+static paylock_status release_one(paylock_redis_client *c, const paylock_lock_state *l, const char *tomb,
+								  size_t tomb_len, bool *queued, paylock_error *err)
+{
+	char key[PAYLOCK_REDIS_KEY_MAX], stone[PAYLOCK_REDIS_KEY_MAX + KEY_SUFFIX_MAX];
+	size_t klen = lock_key(c, l->name, key);
+	const char *argv[7] = {NULL, NULL, NULL, key, stone, l->token, tomb};
+	size_t lens[7] = {0,       0, 0, klen, klen + key_suffix(4, l->token, stone + klen), PAYLOCK_TOKEN_HEX,
+					  tomb_len};
+	paylock_reply *r;
+	long long v;
+
+	memcpy(stone, key, klen);
+	r = paylock_redis_eval(c, &release_one_script, 2, 7, argv, lens, err);
+	if (r == NULL) {
+		return PAYLOCK_FAILED;
+	}
+	v = paylock_reply_kind(r) == PAYLOCK_REPLY_INTEGER ? paylock_reply_int(r) : -2;
+	paylock_reply_free(r);
+	if (v < -1 || v > 1) {
+		return paylock_redis_bad_reply(c, "the release script", err);
+	}
+	*queued = v == -1;
+	return v == 1 ? PAYLOCK_YES : PAYLOCK_NO;
+}
+
 static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_error *err)
 {
 	paylock_redis_client *c = client_of(s);
 	char tomb[24];
+	size_t tomb_len;
 	lock_call lc;
 	paylock_status st;
+	bool queued = false;
 
 	if (ghosts_flush(c, err) == PAYLOCK_FAILED) {
 		return PAYLOCK_FAILED;
 	}
+	tomb_len = snprintf(tomb, sizeof(tomb), "%lld", tombstone_ms(c));
+	if (n == 1 && ((st = release_one(c, l, tomb, tomb_len, &queued, err)) == PAYLOCK_FAILED || !queued)) {
+		return st;
+	}
 	call_init(&lc, c, l, n, KEYS_PER_NAME, 5);
 	call_arg(&lc, l[0].token, PAYLOCK_TOKEN_HEX);
-	call_arg(&lc, tomb, snprintf(tomb, sizeof(tomb), "%lld", tombstone_ms(c)));
+	call_arg(&lc, tomb, tomb_len);
 	call_arg(&lc, "", 0);
 	call_arg(&lc, "", 0);
 	call_arg(&lc, GRANT_MS, strlen(GRANT_MS));
@@ -936,6 +970,7 @@ void paylock_redis_store_minit(zend_class_entry *ce)
 	paylock_handlers_init(&redis_store_handlers, XtOffsetOf(paylock_redis_store, std), redis_store_free);
 	paylock_script_init(&acquire_script, PAYLOCK_LUA_ACQUIRE);
 	paylock_script_init(&release_script, PAYLOCK_LUA_RELEASE);
+	paylock_script_init(&release_one_script, PAYLOCK_LUA_RELEASE_ONE);
 	paylock_script_init(&leave_script, PAYLOCK_LUA_LEAVE);
 	paylock_script_init(&refresh_script, PAYLOCK_LUA_REFRESH);
 	paylock_script_init(&inspect_script, PAYLOCK_LUA_INSPECT);
