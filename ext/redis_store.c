@@ -674,12 +674,12 @@ static paylock_status release_one(paylock_redis_client *c, const paylock_lock_st
 	char key[PAYLOCK_REDIS_KEY_MAX], stone[PAYLOCK_REDIS_KEY_MAX + KEY_SUFFIX_MAX];
 	size_t klen = lock_key(c, l->name, key);
 	const char *argv[7] = {NULL, NULL, NULL, key, stone, l->token, tomb};
-	size_t lens[7] = {0,       0, 0, klen, klen + key_suffix(4, l->token, stone + klen), PAYLOCK_TOKEN_HEX,
-					  tomb_len};
+	size_t lens[7] = {0, 0, 0, klen, 0, PAYLOCK_TOKEN_HEX, tomb_len};
 	paylock_reply *r;
 	long long v;
 
 	memcpy(stone, key, klen);
+	lens[4] = klen + key_suffix(4, l->token, stone + klen);
 	r = paylock_redis_eval(c, &release_one_script, 2, 7, argv, lens, err);
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
