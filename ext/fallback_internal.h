@@ -44,9 +44,12 @@ typedef struct {
 } fb_lend;
 
 /* ---- fallback_parts.c: the two parts, composed through their ops tables only ---- */
+/* FallbackStore's state of a lock (made on first use). */
 fb_lock *paylock_fb_lock_of(paylock_lock_state *l);
+/* Lends part's own states of l[0..n) to l[i].priv for a call into that part; take_back ends it. */
 void paylock_fb_lend(fb_lend *w, paylock_lock_state *l, uint32_t n, int part);
 void paylock_fb_take_back(fb_lend *w);
+/* The lock ops of one part (LOCAL or REMOTE), its states lent for the call. */
 paylock_status paylock_fb_part_acquire(paylock_fallback_store *fb, int part, paylock_lock_state *l,
 									   uint32_t n, int64_t ttl_ms, uint64_t deadline_ns,
 									   paylock_acquire_info *info, paylock_error *err);
@@ -58,11 +61,14 @@ paylock_status paylock_fb_part_check(paylock_fallback_store *fb, int part, paylo
 									 paylock_error *err);
 paylock_status paylock_fb_part_fence(paylock_fallback_store *fb, int part, paylock_lock_state *l,
 									 paylock_error *err);
+/* The local part holds the lock (not bypassed). */
 bool paylock_fb_held_locally(paylock_fallback_store *fb, paylock_lock_state *l);
+/* The store ops: both parts' states dropped after a fork or freed; the degraded flag. */
 void paylock_fb_state_drop(paylock_store *s, paylock_lock_state *l, uint32_t n);
 void paylock_fb_state_free(paylock_store *s, paylock_lock_state *l, uint32_t n);
 bool paylock_fb_op_is_degraded(paylock_store *s, const paylock_lock_state *l);
 bool paylock_fb_is_degraded(paylock_lock_state *l);
+/* FallbackStore's state of a claim (made on first use), and the idempotency ops of one part. */
 fb_claim *paylock_fb_claim_of(paylock_idem_req *r);
 paylock_status paylock_fb_part_claim(paylock_fallback_store *fb, int part, paylock_idem_req *r,
 									 bool register_wait, paylock_idem_outcome *out, paylock_error *err);
@@ -78,6 +84,7 @@ paylock_status paylock_fb_part_mark(paylock_fallback_store *fb, int part, payloc
 									paylock_idem_mark how, paylock_error *err);
 paylock_status paylock_fb_part_idem_refresh(paylock_fallback_store *fb, int part, paylock_idem_req *r,
 											int64_t lease_ms, paylock_error *err);
+/* The store ops: both parts' claim states dropped after a fork or freed. */
 void paylock_fb_req_drop(paylock_store *s, paylock_idem_req *r);
 void paylock_fb_req_free(paylock_store *s, paylock_idem_req *r);
 
@@ -86,7 +93,9 @@ void paylock_fb_req_free(paylock_store *s, paylock_idem_req *r);
 bool paylock_fb_may_degrade(const paylock_fallback_store *fb, paylock_status rc, const paylock_error *err);
 /* Counts a switch to local-only operation; warns once per request, and again at most once a minute. */
 void paylock_fb_note_degraded(const paylock_error *why);
+/* Marks the lock set degraded (held on the local lock only) and notes it. */
 void paylock_fb_degrade(paylock_lock_state *l, uint32_t n, const paylock_error *why);
+/* Writes the local note same-host waiters read: 'P' asking Redis, 'R' + lease end, 'D' degraded. */
 void paylock_fb_note(paylock_fallback_store *fb, paylock_lock_state *l, uint32_t n, char kind,
 					 int64_t ttl_ms);
 /* Our Redis lease is (about to be) over by the mark same-host waiters read: one of them may hold the lock
@@ -113,6 +122,7 @@ paylock_status paylock_fb_acquire_bypassing(paylock_fallback_store *fb, paylock_
 											paylock_error *err, bool *retry_local);
 
 /* ---- fallback_lock.c: the lock ops ---- */
+/* FallbackStore's ops table (its idempotency ops in fallback_idem.c). */
 extern const paylock_store_ops paylock_fallback_ops;
 
 /* ---- fallback_idem.c: the idempotency ops ---- */

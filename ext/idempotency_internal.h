@@ -58,6 +58,7 @@ static inline paylock_claim *claim_from_obj(zend_object *obj)
 extern zend_class_entry *paylock_idem_claim_ce;
 
 /* ---- idempotency_registry.c: the request registry of owned claims, and ending claims ---- */
+/* A claim this process owns enters the request registry (RSHUTDOWN ends what is still there). */
 void paylock_claim_register(paylock_claim *c);
 void paylock_claim_unregister(paylock_claim *c);
 /* Lets go of the request and of what the store keeps for it, without I/O on the store. */
@@ -66,9 +67,12 @@ void paylock_claim_req_dtor(paylock_store *s, paylock_idem_req *r);
 void paylock_claim_drop_ownership(paylock_claim *c);
 /* Owned by this process. A forked child sees its parent's claims as lost and never touches them. */
 bool paylock_claim_owned_here(paylock_claim *c);
+/* A Claim object freed while still owned (globals after a fatal error): its request moves to the
+ * registry as an orphan, ended at request end. */
 void paylock_claim_adopt_orphan(paylock_claim *c);
 /* After an abandon or a mark: YES/NO both end our ownership; FAILED keeps it (the caller may try again). */
 paylock_status paylock_claim_ended(paylock_claim *c, paylock_status rc);
+/* Gives the claim up now (outcome_unknown: marked so, never re-run automatically). */
 paylock_status paylock_claim_abandon_now(paylock_claim *c, bool outcome_unknown, paylock_error *err);
 /* Ends our claim as marked (never re-run automatically). */
 paylock_status paylock_claim_mark_now(paylock_claim *c, paylock_idem_mark how, paylock_error *err);
@@ -78,13 +82,16 @@ void paylock_claim_mark_quietly(paylock_claim *c, paylock_idem_mark how, const c
 void paylock_claim_abandon_quietly(paylock_claim *c, bool outcome_unknown, const char *when);
 
 /* ---- idempotency_guard.c: IdempotencyGuard's options and begin() ---- */
+/* $this as a guard; throws (NULL) when __construct has not run. */
 paylock_guard *paylock_guard_this(zval *this_zv);
 /* Claims key or finds its result; returns the new Claim object, or NULL with an exception thrown. */
 zend_object *paylock_guard_begin(paylock_guard *g, zend_string *key, HashTable *fp_ht, zend_string *fp_str,
 								 double wait, uint32_t fp_arg);
+/* Validates begin()/run()'s key and wait arguments (throws naming the argument). */
 zend_result paylock_guard_check_begin_args(zend_string *key, double wait, uint32_t wait_arg);
 
 /* ---- idempotency_claim.c: the Claim class ---- */
+/* Throws why a claim that is not ours to run cannot do `what` (Error, or LockLostException when lost). */
 void paylock_claim_throw_not_owned(paylock_claim *c, const char *what);
 /* Encodes and stores result. FAILURE threw; the claim stays owned unless the store said it was lost. */
 zend_result paylock_claim_complete(paylock_claim *c, zval *result, uint32_t arg_num);
