@@ -473,12 +473,17 @@ static void handshake_error(const paylock_redis_client *c, SSL *ssl, int rc, con
 		paylock_error_set(err, PAYLOCK_ERR_STORE,
 						  "TLS handshake with Redis at %s failed (OpenSSL: %s): a configuration error",
 						  c->where, ssl_reason(why, sizeof(why), "unknown error"));
+	} else if (paylock_transport_speaks_resp(c)) {
+		/* A plain Redis waits for the end of an inline command that a ClientHello never sends. */
+		paylock_error_set(
+			err, PAYLOCK_ERR_STORE,
+			"Redis at %s does not speak TLS on this port (no TLS answer to the handshake; the port "
+			"answers PING in plain text): a configuration error; use redis:// for a plain port",
+			c->where);
 	} else if (saved == EAGAIN || saved == EWOULDBLOCK || e == SSL_ERROR_WANT_READ ||
 			   e == SSL_ERROR_WANT_WRITE) {
 		paylock_error_set(err, PAYLOCK_ERR_CONNECTION,
-						  "Cannot connect to Redis at %s: the TLS handshake timed out (if this port does not "
-						  "speak TLS, use redis://)",
-						  c->where);
+						  "Cannot connect to Redis at %s: the TLS handshake timed out", c->where);
 	} else {
 		paylock_error_set(err, PAYLOCK_ERR_CONNECTION,
 						  "Cannot connect to Redis at %s: the server closed the connection during the TLS "
