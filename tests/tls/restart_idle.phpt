@@ -5,6 +5,8 @@ paylock
 posix
 --SKIPIF--
 <?php require __DIR__ . '/skipif.inc'; ?>
+--INI--
+pcre.jit=0
 --FILE--
 <?php
 require __DIR__ . '/../_support/tls.inc';
