@@ -10,6 +10,11 @@
  * own release tombstone, the queue head's wake-up list): every key a script touches is passed in KEYS
  * (Redis Cluster, ElastiCache Serverless, Dragonfly). */
 #define PAYLOCK_LUA_KEYS_PER_NAME 6
+/* One-trip hand-off: a release writes a single-name waiter's own holder value with this short lease and
+ * wakes it; the woken waiter holds the lock at once and extends the lease to its ttl with a pipelined call
+ * whose reply it reads at its next command. A waiter that died meanwhile blocks the queue for no longer
+ * than a grant nobody claims (GRANT_MS in redis_store.c, the same 100 ms). */
+#define PAYLOCK_LUA_HANDOFF_LEASE_MS 100
 /* A lock's queue and waiters hash outlive their last waiter by this long (waiters renew them). */
 #define PAYLOCK_LUA_QUEUE_IDLE_MS 60000
 /* Fencing tokens stay below 2^53: Lua numbers are doubles, exact up to there (µs clock: year 2255). */

@@ -23,17 +23,25 @@
 	"  while true do\n" \
 	"    local t = redis.call('LINDEX', q, 0)\n" \
 	"    if not t then return nil end\n" \
-	"    local alive = tonumber(redis.call('HGET', w, t))\n" \
-	"    if alive and alive > clock() then return t end\n" \
+	"    local e = redis.call('HGET', w, t)\n" \
+	"    local alive = e and tonumber(string.match(e, '^%d+'))\n" \
+	"    if alive and alive > clock() then return t, e end\n" \
 	"    redis.call('LPOP', q)\n" \
 	"    redis.call('HDEL', w, t)\n" \
 	"  end\n" \
 	"end\n" \
-	"local function grant(i, t)\n" \
+	"local function grant(i, t, e)\n" \
 	"  if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end\n" \
-	"  redis.call('LPOP', qk(i))\n" \
+	"  local q = qk(i)\n" \
+	"  local sp = string.find(e, ' ', 1, true)\n" \
+	"  redis.call('LPOP', q)\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
-	"  redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
+	"  if sp then\n" \
+	"    local mark = redis.call('EXISTS', q) == 1 and '+' or ''\n" \
+	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. mark, 'PX', '100')\n" \
+	"  else\n" \
+	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
+	"  end\n" \
 	"  redis.call('RPUSH', hk(i), '1')\n" \
 	"  redis.call('PEXPIRE', hk(i), ARGV[5])\n" \
 	"end\n" \
@@ -49,18 +57,18 @@
 	"  if #out > 1 then return out end\n" \
 	"end\n" \
 	"local function pass_on(i)\n" \
-	"  local t = live_head(i)\n" \
-	"  if t then grant(i, t) else redis.call('DEL', lk(i)) end\n" \
+	"  local t, e = live_head(i)\n" \
+	"  if t then grant(i, t, e) else redis.call('DEL', lk(i)) end\n" \
 	"end\n" \
 	"local n = names()\n" \
 	"local mine, me = ARGV[1], string.sub(ARGV[1], 1, 32)\n" \
-	"local vals, busy, to = {}, 0, nil\n" \
+	"local vals, busy, to, toe = {}, 0, nil, nil\n" \
 	"for i = 1, n do\n" \
 	"  local v = redis.call('GET', lk(i))\n" \
 	"  vals[i] = v or false\n" \
 	"  if not v then\n" \
-	"    local t = live_head(i)\n" \
-	"    if t and t ~= me then to = t; busy = i; break end\n" \
+	"    local t, e = live_head(i)\n" \
+	"    if t and t ~= me then to = t; toe = e; busy = i; break end\n" \
 	"  elseif v ~= '=' .. me and string.sub(v, 1, 32) ~= me then\n" \
 	"    busy = i; break\n" \
 	"  end\n" \
@@ -71,6 +79,7 @@
 	"    if redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), 1, me) end\n" \
 	"    if v and string.sub(v, 1, 32) == me then\n" \
 	"      redis.call('PEXPIRE', lk(i), ARGV[2])\n" \
+	"      redis.call('DEL', gk(i)) -- handed to us: a wake-up we did not pop\n" \
 	"    else\n" \
 	"      local mark = redis.call('EXISTS', qk(i)) == 1 and '+' or ''\n" \
 	"      redis.call('SET', lk(i), mine .. mark, 'PX', ARGV[2])\n" \
@@ -89,7 +98,7 @@
 	"end\n" \
 	"local missing = heads(handoffs)\n" \
 	"if missing then return missing end\n" \
-	"if to then grant(busy, to) end\n" \
+	"if to then grant(busy, to, toe) end\n" \
 	"for j = 1, n do\n" \
 	"  if j ~= busy then\n" \
 	"    if vals[j] == '=' .. me then pass_on(j) end\n" \
@@ -100,7 +109,9 @@
 	"if ARGV[3] == '1' then\n" \
 	"  local v = vals[busy]\n" \
 	"  if v and string.byte(v, 1) ~= 61 and string.byte(v, -1) ~= 43 then redis.call('APPEND', lk(busy), '+') end\n" \
-	"  if redis.call('HSET', w, me, clock() + tonumber(ARGV[4])) == 1 then redis.call('RPUSH', q, me) end\n" \
+	"  local alive = clock() + tonumber(ARGV[4])\n" \
+	"  if n == 1 then alive = alive .. ' ' .. mine end -- a single name is handed over in one trip (grant())\n" \
+	"  if redis.call('HSET', w, me, alive) == 1 then redis.call('RPUSH', q, me) end\n" \
 	"  redis.call('PEXPIRE', q, 60000)\n" \
 	"  redis.call('PEXPIRE', w, 60000)\n" \
 	"elseif redis.call('HDEL', w, me) == 1 then\n" \
@@ -134,6 +145,20 @@
 	"redis.call('SET', KEYS[2], f, 'PX', ARGV[3])\n" \
 	"redis.call('SET', KEYS[1], v .. '|' .. f .. mark, 'KEEPTTL')\n" \
 	"return tonumber(f)\n" \
+	""
+
+/* ext/lua/handoff_claim.lua */
+#define PAYLOCK_LUA_HANDOFF_CLAIM \
+	"local v = redis.call('GET', KEYS[1])\n" \
+	"if not v then return 0 end\n" \
+	"local me = string.sub(ARGV[1], 1, 32)\n" \
+	"if string.sub(v, 1, 32) == me then\n" \
+	"  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n" \
+	"  return 1\n" \
+	"end\n" \
+	"if v ~= '=' .. me then return 0 end\n" \
+	"redis.call('SET', KEYS[1], ARGV[1] .. (redis.call('EXISTS', KEYS[2]) == 1 and '+' or ''), 'PX', ARGV[2])\n" \
+	"return 1\n" \
 	""
 
 /* ext/lua/idem_abandon.lua */
@@ -310,17 +335,25 @@
 	"  while true do\n" \
 	"    local t = redis.call('LINDEX', q, 0)\n" \
 	"    if not t then return nil end\n" \
-	"    local alive = tonumber(redis.call('HGET', w, t))\n" \
-	"    if alive and alive > clock() then return t end\n" \
+	"    local e = redis.call('HGET', w, t)\n" \
+	"    local alive = e and tonumber(string.match(e, '^%d+'))\n" \
+	"    if alive and alive > clock() then return t, e end\n" \
 	"    redis.call('LPOP', q)\n" \
 	"    redis.call('HDEL', w, t)\n" \
 	"  end\n" \
 	"end\n" \
-	"local function grant(i, t)\n" \
+	"local function grant(i, t, e)\n" \
 	"  if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end\n" \
-	"  redis.call('LPOP', qk(i))\n" \
+	"  local q = qk(i)\n" \
+	"  local sp = string.find(e, ' ', 1, true)\n" \
+	"  redis.call('LPOP', q)\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
-	"  redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
+	"  if sp then\n" \
+	"    local mark = redis.call('EXISTS', q) == 1 and '+' or ''\n" \
+	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. mark, 'PX', '100')\n" \
+	"  else\n" \
+	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
+	"  end\n" \
 	"  redis.call('RPUSH', hk(i), '1')\n" \
 	"  redis.call('PEXPIRE', hk(i), ARGV[5])\n" \
 	"end\n" \
@@ -336,8 +369,8 @@
 	"  if #out > 1 then return out end\n" \
 	"end\n" \
 	"local function pass_on(i)\n" \
-	"  local t = live_head(i)\n" \
-	"  if t then grant(i, t) else redis.call('DEL', lk(i)) end\n" \
+	"  local t, e = live_head(i)\n" \
+	"  if t then grant(i, t, e) else redis.call('DEL', lk(i)) end\n" \
 	"end\n" \
 	"local me = ARGV[1]\n" \
 	"local held = {}\n" \
@@ -386,17 +419,25 @@
 	"  while true do\n" \
 	"    local t = redis.call('LINDEX', q, 0)\n" \
 	"    if not t then return nil end\n" \
-	"    local alive = tonumber(redis.call('HGET', w, t))\n" \
-	"    if alive and alive > clock() then return t end\n" \
+	"    local e = redis.call('HGET', w, t)\n" \
+	"    local alive = e and tonumber(string.match(e, '^%d+'))\n" \
+	"    if alive and alive > clock() then return t, e end\n" \
 	"    redis.call('LPOP', q)\n" \
 	"    redis.call('HDEL', w, t)\n" \
 	"  end\n" \
 	"end\n" \
-	"local function grant(i, t)\n" \
+	"local function grant(i, t, e)\n" \
 	"  if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end\n" \
-	"  redis.call('LPOP', qk(i))\n" \
+	"  local q = qk(i)\n" \
+	"  local sp = string.find(e, ' ', 1, true)\n" \
+	"  redis.call('LPOP', q)\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
-	"  redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
+	"  if sp then\n" \
+	"    local mark = redis.call('EXISTS', q) == 1 and '+' or ''\n" \
+	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. mark, 'PX', '100')\n" \
+	"  else\n" \
+	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
+	"  end\n" \
 	"  redis.call('RPUSH', hk(i), '1')\n" \
 	"  redis.call('PEXPIRE', hk(i), ARGV[5])\n" \
 	"end\n" \
@@ -412,8 +453,8 @@
 	"  if #out > 1 then return out end\n" \
 	"end\n" \
 	"local function pass_on(i)\n" \
-	"  local t = live_head(i)\n" \
-	"  if t then grant(i, t) else redis.call('DEL', lk(i)) end\n" \
+	"  local t, e = live_head(i)\n" \
+	"  if t then grant(i, t, e) else redis.call('DEL', lk(i)) end\n" \
 	"end\n" \
 	"local function gone(i) redis.call('SET', rk(i), '1', 'PX', ARGV[2]) end\n" \
 	"local function before(i) return redis.call('EXISTS', rk(i)) end\n" \

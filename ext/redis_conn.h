@@ -81,6 +81,29 @@ typedef enum {
  * caller's next command finds out). */
 paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
 								 uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err);
+/* A reply read later: a command written now whose reply the next command on the same connection reads
+ * first (and request end at the latest), so it costs no round trip on the caller's path. */
+typedef enum {
+	PAYLOCK_PENDING_OWED,    /* written, its reply not read yet */
+	PAYLOCK_PENDING_READ,    /* read: value holds the integer reply (-1 for any other reply) */
+	PAYLOCK_PENDING_UNKNOWN, /* the connection broke before the reply was read: it may or may not have run */
+} paylock_pending_state;
+
+typedef struct {
+	uint32_t refs; /* the caller's and, while owed, the connection's */
+	paylock_pending_state state;
+	long long value;
+} paylock_redis_pending;
+
+/* Writes one command without reading its reply (after reading any reply still owed). Never NULL: a write
+ * that fails gives an UNKNOWN pending. The caller releases it. */
+paylock_redis_pending *paylock_redis_send_deferred(paylock_redis_client *c, int argc, const char **argv,
+												   const size_t *lens);
+/* Reads the reply c's connection still owes now (a no-op when none is owed). */
+void paylock_redis_pending_read(paylock_redis_client *c);
+void paylock_redis_pending_release(paylock_redis_pending *p);
+/* Request end: reads every pooled connection's owed reply (pending records are request memory). */
+void paylock_redis_pending_rshutdown(void);
 /* Sleeps a little before trying an unreachable Redis again, never past until_ns (monotonic). */
 void paylock_redis_backoff(uint64_t until_ns);
 /* Runs a script. argv[0..2] are reserved for EVALSHA/sha/numkeys and filled here.

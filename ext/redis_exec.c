@@ -413,6 +413,119 @@ paylock_redis_conn *paylock_redis_conn_open(paylock_redis_client *c, paylock_err
 	return conn;
 }
 
+/* ---- deferred replies ---- */
+
+void paylock_redis_pending_release(paylock_redis_pending *p)
+{
+	if (p && --p->refs == 0) {
+		efree(p);
+	}
+}
+
+void paylock_redis_pending_abandon(paylock_redis_conn *conn)
+{
+	paylock_redis_pending *p = conn->pending;
+
+	if (p) {
+		conn->pending = NULL;
+		if (p->state == PAYLOCK_PENDING_OWED) {
+			p->state = PAYLOCK_PENDING_UNKNOWN;
+		}
+		paylock_redis_pending_release(p);
+	}
+}
+
+/* Reads the reply conn owes into its pending record. false: the socket broke (the caller drops it). */
+static bool settle_owed(paylock_redis_conn *conn)
+{
+	paylock_redis_pending *p = conn->pending;
+	bool protocol = false;
+	paylock_reply *r;
+
+	if (p == NULL) {
+		return true;
+	}
+	r = read_reply(conn, &protocol);
+	if (r == NULL) {
+		return false;
+	}
+	p->state = PAYLOCK_PENDING_READ;
+	p->value = paylock_reply_kind(r) == PAYLOCK_REPLY_INTEGER ? paylock_reply_int(r) : -1;
+	paylock_reply_free(r);
+	conn->pending = NULL;
+	paylock_redis_pending_release(p);
+	return true;
+}
+
+/* c's connection with no reply owed on it: the owed one is read first; a socket that broke meanwhile
+ * is replaced (the deferred command's outcome is then unknown). */
+static paylock_redis_conn *conn_ready(paylock_redis_client *c, bool *fresh, paylock_error *err)
+{
+	paylock_redis_conn *conn = paylock_redis_conn_get(c, fresh, err);
+
+	if (conn && !settle_owed(conn)) {
+		paylock_redis_conn_drop(c, conn);
+		conn = paylock_redis_conn_get(c, fresh, err);
+	}
+	return conn;
+}
+
+paylock_redis_pending *paylock_redis_send_deferred(paylock_redis_client *c, int argc, const char **argv,
+												   const size_t *lens)
+{
+	paylock_redis_cmd cmd = {argc, argv, lens};
+	paylock_redis_pending *p = emalloc(sizeof(*p));
+	paylock_error ignored = {0};
+	bool fresh;
+	paylock_redis_conn *conn = conn_ready(c, &fresh, &ignored);
+	size_t len, sent;
+	char *buf;
+
+	p->refs = 1;
+	p->state = PAYLOCK_PENDING_UNKNOWN;
+	p->value = -1;
+	if (conn == NULL) {
+		return p;
+	}
+	buf = encode(1, &cmd, &len);
+	if (!paylock_transport_write_all(&conn->t, buf, len, &sent)) {
+		paylock_redis_conn_drop(c, conn);
+	} else {
+		p->state = PAYLOCK_PENDING_OWED;
+		p->refs++;
+		conn->pending = p;
+		conn->last_used_ns = paylock_now_ns();
+	}
+	efree(buf);
+	return p;
+}
+
+void paylock_redis_pending_read(paylock_redis_client *c)
+{
+	paylock_redis_conn *conn =
+		c->persistent ? zend_hash_str_find_ptr(&PAYLOCK_G(pool), ZSTR_VAL(c->pool_key), ZSTR_LEN(c->pool_key))
+					  : c->own;
+
+	if (conn && conn->pending && conn->pid == paylock_pid() && !settle_owed(conn)) {
+		paylock_redis_conn_drop(c, conn);
+	}
+}
+
+void paylock_redis_pending_rshutdown(void)
+{
+	zend_string *key;
+	paylock_redis_conn *conn;
+
+	ZEND_HASH_FOREACH_STR_KEY_PTR(&PAYLOCK_G(pool), key, conn)
+	{
+		if (conn->pending && (conn->pid != paylock_pid() || !settle_owed(conn))) {
+			paylock_redis_pending_abandon(conn);
+			zend_hash_del(&PAYLOCK_G(pool), key);
+		}
+	}
+	ZEND_HASH_FOREACH_END();
+}
+
 /* ---- commands ---- */
 
 /* One round trip for n commands. A stale pooled socket (the peer went away) is replaced once, silently:
@@ -435,7 +548,7 @@ static paylock_status run(paylock_redis_client *c, int n, const paylock_redis_cm
 		bool fresh, protocol, timed_out;
 		size_t sent;
 		int got;
-		paylock_redis_conn *conn = paylock_redis_conn_get(c, &fresh, err);
+		paylock_redis_conn *conn = conn_ready(c, &fresh, err);
 
 		if (conn == NULL) {
 			break; /* nothing sent this time; unanswered tells about the first attempt */
@@ -503,7 +616,7 @@ static paylock_reply *blocking_call(paylock_redis_client *c, int argc, const cha
 {
 	paylock_redis_cmd cmd = {argc, argv, lens};
 	bool fresh, protocol = false;
-	paylock_redis_conn *conn = paylock_redis_conn_get(c, &fresh, err);
+	paylock_redis_conn *conn = conn_ready(c, &fresh, err);
 	paylock_reply *r = NULL;
 	size_t len, sent;
 	char *buf;

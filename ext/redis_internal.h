@@ -21,4 +21,16 @@ static inline paylock_redis_client *paylock_redis_store_client(paylock_store *s)
 extern const paylock_idem_ops paylock_redis_idem_ops;
 void paylock_redis_idem_minit(void);
 
+/* The one-trip hand-off's lease extension (redis_handoff.c). extend: writes it for the woken waiter of
+ * l (one name) without reading the reply, kept in l->priv. settle: before any other call on l, reads
+ * and checks it: YES ours, NO the lock is lost, FAILED (err) Redis did not answer (asked again next time).
+ * forget: lets go of it without I/O. */
+void paylock_redis_handoff_extend(paylock_redis_client *c, paylock_lock_state *l, const char *key,
+								  size_t klen, const char *mine, size_t mine_len, const char *ttl,
+								  size_t ttl_len);
+paylock_status paylock_redis_handoff_settle(paylock_redis_client *c, paylock_lock_state *l, uint32_t n,
+											paylock_error *err);
+void paylock_redis_handoff_forget(paylock_lock_state *l, uint32_t n);
+void paylock_redis_handoff_minit(void);
+
 #endif

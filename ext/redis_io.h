@@ -12,7 +12,8 @@ struct paylock_redis_conn {
 	paylock_resp_reader *reader;
 	pid_t pid; /* the process that connected; a forked child never speaks on it */
 	uint64_t last_used_ns;
-	bool answered; /* a reply was read: the port speaks RESP */
+	bool answered;                  /* a reply was read: the port speaks RESP */
+	paylock_redis_pending *pending; /* a deferred command's reply still owed on this socket, or NULL */
 };
 
 /* redis_pool.c: the usable connection for c, pooled or private, re-made after fork or when the peer
@@ -23,6 +24,9 @@ void paylock_redis_conn_drop(paylock_redis_client *c, paylock_redis_conn *conn);
 
 /* Frees c's private connection (not a pooled one); never speaks on it. */
 void paylock_redis_client_close(paylock_redis_client *c);
+
+/* redis_exec.c: gives up the reply conn still owes (its command may or may not have run). */
+void paylock_redis_pending_abandon(paylock_redis_conn *conn);
 
 /* redis_exec.c: connects, authenticates, selects the database and runs the first-connection checks. */
 paylock_redis_conn *paylock_redis_conn_open(paylock_redis_client *c, paylock_error *err);

@@ -6,6 +6,7 @@
 
 static void conn_free(paylock_redis_conn *conn, bool persistent)
 {
+	paylock_redis_pending_abandon(conn);
 	/* In a forked child the stream is only released: nothing is sent into the parent's session. */
 	conn->t.ops->close(&conn->t, conn->pid == paylock_pid());
 	paylock_resp_reader_free(conn->reader);
@@ -50,9 +51,11 @@ paylock_redis_conn *paylock_redis_conn_get(paylock_redis_client *c, bool *fresh,
 	if (conn && conn->pid != paylock_pid()) {
 		paylock_redis_conn_drop(c, conn); /* inherited across fork: abandon without a word on the wire */
 		conn = NULL;
-	} else if (conn && paylock_now_ns() - conn->last_used_ns > PAYLOCK_REDIS_IDLE_CHECK_NS &&
+	} else if (conn && conn->pending == NULL &&
+			   paylock_now_ns() - conn->last_used_ns > PAYLOCK_REDIS_IDLE_CHECK_NS &&
 			   conn->t.ops->idle_broken(&conn->t)) {
-		paylock_redis_conn_drop(c, conn); /* the peer closed while it idled (Redis restarted) */
+		paylock_redis_conn_drop(c, conn); /* the peer closed while it idled (Redis restarted); a reply owed
+										   * is read first, which tells the same */
 		conn = NULL;
 	}
 	if (conn) {

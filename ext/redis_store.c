@@ -373,6 +373,14 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 			break; /* the next script call tells whether Redis is back */
 		case PAYLOCK_WAKE_POPPED:
 			info->handoff = true;
+			if (lc->nkeys == KEYS_PER_NAME) {
+				/* One name: the release wrote our value, short lease. Ours now, extended off our path. */
+				int at = 3 + lc->nkeys;
+
+				paylock_redis_handoff_extend(c, l, lc->argv[3], lc->lens[3], lc->argv[at], lc->lens[at],
+											 lc->argv[at + 1], lc->lens[at + 1]);
+				return PAYLOCK_YES;
+			}
 			break;
 		case PAYLOCK_WAKE_DEADLINE:
 		case PAYLOCK_WAKE_TIMED_OUT:
@@ -517,6 +525,7 @@ void paylock_redis_store_rshutdown(void)
 	ZEND_HASH_FOREACH_END();
 	zend_hash_destroy(&down);
 	zend_hash_destroy(ht);
+	paylock_redis_pending_rshutdown();
 }
 
 static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, uint32_t n, int64_t ttl_ms,
@@ -607,8 +616,10 @@ static paylock_status redis_fence_above(paylock_store *s, paylock_lock_state *l,
 	paylock_reply *r;
 	long long f;
 
-	if (l->fence > 0) {
-		return PAYLOCK_YES;
+	paylock_status st = paylock_redis_handoff_settle(c, l, 1, err);
+
+	if (st != PAYLOCK_YES || l->fence > 0) {
+		return st;
 	}
 	memcpy(counter, key, klen);
 	memcpy(counter + klen, ":fence", 6);
@@ -699,11 +710,12 @@ static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, uin
 	char tomb[24];
 	size_t tomb_len;
 	lock_call lc;
-	paylock_status st;
+	paylock_status st = PAYLOCK_FAILED;
 	bool queued = false;
 
-	if (ghosts_flush(c, err) == PAYLOCK_FAILED) {
-		return PAYLOCK_FAILED;
+	if (ghosts_flush(c, err) == PAYLOCK_FAILED ||
+		(st = paylock_redis_handoff_settle(c, l, n, err)) != PAYLOCK_YES) {
+		return st == PAYLOCK_NO ? PAYLOCK_NO : PAYLOCK_FAILED;
 	}
 	tomb_len = snprintf(tomb, sizeof(tomb), "%lld", tombstone_ms(c));
 	if (n == 1 && ((st = release_one(c, l, tomb, tomb_len, &queued, err)) == PAYLOCK_FAILED || !queued)) {
@@ -731,6 +743,9 @@ static paylock_status redis_refresh(paylock_store *s, paylock_lock_state *l, uin
 	if (ghosts_flush(c, err) == PAYLOCK_FAILED) {
 		return PAYLOCK_FAILED;
 	}
+	if ((st = paylock_redis_handoff_settle(c, l, n, err)) != PAYLOCK_YES) {
+		return st;
+	}
 	call_init(&lc, c, l, n, 1, 2);
 	call_arg(&lc, l[0].token, PAYLOCK_TOKEN_HEX);
 	call_arg(&lc, ttl, snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms));
@@ -750,6 +765,9 @@ static paylock_status redis_check(paylock_store *s, paylock_lock_state *l, uint3
 
 	if (ghosts_flush(c, err) == PAYLOCK_FAILED) {
 		return PAYLOCK_FAILED;
+	}
+	if ((st = paylock_redis_handoff_settle(c, l, n, err)) != PAYLOCK_YES) {
+		return st;
 	}
 	call_init(&lc, c, l, n, 1, 0);
 	lc.argv[2] = "MGET";
@@ -858,6 +876,13 @@ static paylock_status redis_holder(paylock_store *s, zend_string *name, zval *ou
 	return st;
 }
 
+/* A woken waiter's extension still unchecked is let go of (its reply is read by the next command). */
+static void redis_state_free(paylock_store *s, paylock_lock_state *l, uint32_t n)
+{
+	(void)s;
+	paylock_redis_handoff_forget(l, n);
+}
+
 static const char *redis_where(paylock_store *s)
 {
 	return client_of(s)->where;
@@ -873,6 +898,8 @@ static const paylock_store_ops redis_ops = {
 	.fence = redis_fence,
 	.holder = redis_holder,
 	.fence_above = redis_fence_above,
+	.state_free = redis_state_free,
+	.state_drop = redis_state_free,
 	.where = redis_where,
 	.idem = &paylock_redis_idem_ops,
 };
@@ -976,4 +1003,5 @@ void paylock_redis_store_minit(zend_class_entry *ce)
 	paylock_script_init(&inspect_script, PAYLOCK_LUA_INSPECT);
 	paylock_script_init(&fence_script, PAYLOCK_LUA_FENCE);
 	paylock_redis_idem_minit();
+	paylock_redis_handoff_minit();
 }

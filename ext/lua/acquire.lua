@@ -10,7 +10,8 @@
     ARGV[1]     "<token>:<pid>:<ms>:<host>", the lock value
     ARGV[2]     ttl ms
     ARGV[3]     mode: 0 try, 1 queue (join the first busy name's queue), 2 leave (last try, leave queues)
-    ARGV[4]     ms this waiter counts as alive
+    ARGV[4]     ms this waiter counts as alive (a single-name waiter leaves its lock value with it, which
+                a release then writes with a short lease: it holds the lock when woken)
     ARGV[5]     GRANT_MS
   Output:
     {1}                          all names taken (names already ours are renewed)
@@ -22,13 +23,13 @@
 --#include lib/queue.lua
 local n = names()
 local mine, me = ARGV[1], string.sub(ARGV[1], 1, {{TOKEN_HEX}})
-local vals, busy, to = {}, 0, nil
+local vals, busy, to, toe = {}, 0, nil, nil
 for i = 1, n do
   local v = redis.call('GET', lk(i))
   vals[i] = v or false
   if not v then
-    local t = live_head(i)
-    if t and t ~= me then to = t; busy = i; break end
+    local t, e = live_head(i)
+    if t and t ~= me then to = t; toe = e; busy = i; break end
   elseif v ~= '=' .. me and string.sub(v, 1, {{TOKEN_HEX}}) ~= me then
     busy = i; break
   end
@@ -39,6 +40,7 @@ if busy == 0 then
     if redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), 1, me) end
     if v and string.sub(v, 1, {{TOKEN_HEX}}) == me then
       redis.call('PEXPIRE', lk(i), ARGV[2])
+      redis.call('DEL', gk(i)) -- handed to us: a wake-up we did not pop
     else
       local mark = redis.call('EXISTS', qk(i)) == 1 and '+' or ''
       redis.call('SET', lk(i), mine .. mark, 'PX', ARGV[2])
@@ -57,7 +59,7 @@ for j = 1, n do
 end
 local missing = heads(handoffs)
 if missing then return missing end
-if to then grant(busy, to) end
+if to then grant(busy, to, toe) end
 for j = 1, n do
   if j ~= busy then
     if vals[j] == '=' .. me then pass_on(j) end
@@ -68,7 +70,9 @@ local q, w = qk(busy), wk(busy)
 if ARGV[3] == '1' then
   local v = vals[busy]
   if v and string.byte(v, 1) ~= 61 and string.byte(v, -1) ~= 43 then redis.call('APPEND', lk(busy), '+') end
-  if redis.call('HSET', w, me, clock() + tonumber(ARGV[4])) == 1 then redis.call('RPUSH', q, me) end
+  local alive = clock() + tonumber(ARGV[4])
+  if n == 1 then alive = alive .. ' ' .. mine end -- a single name is handed over in one trip (grant())
+  if redis.call('HSET', w, me, alive) == 1 then redis.call('RPUSH', q, me) end
   redis.call('PEXPIRE', q, {{QUEUE_IDLE_MS}})
   redis.call('PEXPIRE', w, {{QUEUE_IDLE_MS}})
 elseif redis.call('HDEL', w, me) == 1 then

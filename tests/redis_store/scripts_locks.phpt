@@ -114,6 +114,34 @@ show('t2 leaves naming t3', lua_eval('LEAVE', name_keys($p, 'D', $t2, $t3), [$t2
 show('D granted to t3, woken', [redis_raw(['GET', $d1[0]]), redis_raw(['LRANGE', $d3[3], 0, -1])]);
 redis_raw(['DEL', $d1[0], $d1[1], $d1[2], $d2[3], $d3[3]]);
 
+// One-trip hand-off: a single-name waiter gets its own value with the short lease (HANDOFF_LEASE_MS);
+// its pipelined claim extends it to the ttl. A MultiLock waiter gets "=<token>" as before.
+$e1 = name_keys($p, 'E', $t1);
+$e2 = name_keys($p, 'E', $t2);
+lua_eval('ACQUIRE', $e1, [$mine1, 5000, 0, 1000, 100]);
+lua_eval('ACQUIRE', $e2, [$mine2, 5000, 1, 1000, 100]);
+show('t2 waits with its value', (bool)preg_match('/^\d+ ' . $mine2 . '$/', redis_raw(['HGET', $e1[2], $t2])));
+lua_eval('RELEASE', name_keys($p, 'E', $t1, $t2), [$t1, 5000, '', '', 100]);
+$pt = redis_raw(['PTTL', $e1[0]]);
+show('E handed to t2, short lease', [redis_raw(['GET', $e1[0]]), $pt > 0 && $pt <= 100]);
+show('t2 extends', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1]], [$mine2, 5000]));
+$pt = redis_raw(['PTTL', $e1[0]]);
+show('E lease is the ttl', $pt > 100 && $pt <= 5000);
+show('t1 cannot extend it', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1]], [$mine1, 5000]));
+redis_raw(['SET', $e1[0], "=$t1", 'PX', 100]);
+show('t1 claims an "=" grant', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1]], [$mine1, 5000]));
+show('E holds', redis_raw(['GET', $e1[0]]));
+redis_raw(['DEL', $e1[0]]);
+show('a lapsed short lease cannot be extended', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1]], [$mine1, 5000]));
+$f1 = name_keys($p, 'F', $t1);
+$m2 = array_merge(name_keys($p, 'F', $t2), name_keys($p, 'G', $t2));
+lua_eval('ACQUIRE', $f1, [$mine1, 5000, 0, 1000, 100]);
+show('MultiLock t2 queued on F', lua_eval('ACQUIRE', $m2, [$mine2, 5000, 1, 1000, 100])[0]);
+show('its entry has no value', (bool)preg_match('/^\d+$/', redis_raw(['HGET', $f1[2], $t2])));
+lua_eval('RELEASE', name_keys($p, 'F', $t1, $t2), [$t1, 5000, '', '', 100]);
+show('F granted as before', redis_raw(['GET', $f1[0]]));
+show('MultiLock t2 takes F and G', lua_eval('ACQUIRE', $m2, [$mine2, 5000, 1, 1000, 100]));
+redis_raw(['DEL', $f1[0], $m2[6]]);
 show('undeclared keys', redis_raw(['LRANGE', lua_undeclared_key(), 0, -1]));
 redis_raw(['DEL', lua_undeclared_key()]);
 ?>
@@ -128,7 +156,7 @@ t1 releases A: asks for the head: [-1,1,"t2"]
 A still held: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1:0:host+"
 t1 releases A naming t1 as head: asks again: -1
 t1 releases A naming t2: 1
-A granted: "=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+A granted: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:2:0:host"
 t2 woken: ["1"]
 t1 tombstone: 1
 t1 releases A again: 1
@@ -154,9 +182,21 @@ release_one with waiters: left to release: [-1,1]
 release_one by t1: [1,1]
 release_one again (resent): 1
 t3 on free D with t2 queued: asks for the head: [-1,1,"t2",0]
-t3 naming t2: D handed to t2, t3 queued: [0,1,"=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",["cccccccccccccccccccccccccccccccc"]]
+t3 naming t2: D handed to t2, t3 queued: [0,1,"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:2:0:host",["cccccccccccccccccccccccccccccccc"]]
 t2 woken: ["1"]
 t2 leaves: asks for the head: [-1,1,"t3"]
 t2 leaves naming t3: 1
-D granted to t3, woken: ["=cccccccccccccccccccccccccccccccc",["1"]]
+D granted to t3, woken: ["cccccccccccccccccccccccccccccccc:3:0:host",["1"]]
+t2 waits with its value: true
+E handed to t2, short lease: ["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:2:0:host",true]
+t2 extends: 1
+E lease is the ttl: true
+t1 cannot extend it: 0
+t1 claims an "=" grant: 1
+E holds: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1:0:host"
+a lapsed short lease cannot be extended: 0
+MultiLock t2 queued on F: 0
+its entry has no value: true
+F granted as before: "=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+MultiLock t2 takes F and G: [1]
 undeclared keys: []

@@ -5,7 +5,7 @@
   wake-up list p:{n}:g:<head> of the waiter the caller expects at the queue head (p:{n}:g: when unknown).
   ARGV[5]: GRANT_MS, how long a hand-off waits for its waiter to claim it.
   Defines: clock() (Redis TIME in ms, read once), names(), lk/qk/wk/gk/rk/hk(i), live_head(i),
-  heads(list), grant(i, t), pass_on(i).
+  heads(list), grant(i, t, e), pass_on(i).
   Every key is in KEYS: a hand-off wakes its waiter through that waiter's list, which only the queue
   knows. So a script first checks with heads() that the list of every waiter it will hand a name to is
   the one declared in hk; if one is not, it changes nothing more and replies {-1, i, head, ...}, and the
@@ -24,24 +24,35 @@ local function wk(i) return key(i, 3) end
 local function gk(i) return key(i, 4) end
 local function rk(i) return key(i, 5) end
 local function hk(i) return key(i, 6) end
--- The first waiter whose heartbeat is recent; dead ones are dropped on the way.
+-- The first waiter whose heartbeat is recent, and its entry in the waiters hash ("<alive-until>", or
+-- "<alive-until> <its lock value>" for a single-name waiter); dead ones are dropped on the way.
 local function live_head(i)
   local q, w = qk(i), wk(i)
   while true do
     local t = redis.call('LINDEX', q, 0)
     if not t then return nil end
-    local alive = tonumber(redis.call('HGET', w, t))
-    if alive and alive > clock() then return t end
+    local e = redis.call('HGET', w, t)
+    local alive = e and tonumber(string.match(e, '^%d+'))
+    if alive and alive > clock() then return t, e end
     redis.call('LPOP', q)
     redis.call('HDEL', w, t)
   end
 end
--- Hands lock i to waiter t and wakes t alone through its private list.
-local function grant(i, t)
+-- Hands lock i to waiter t (entry e) and wakes t alone through its private list. A single-name waiter
+-- gets its own lock value with a short lease (it holds the lock once woken and extends the lease itself);
+-- a MultiLock waiter gets "=t", which its next acquire call turns into its hold.
+local function grant(i, t, e)
   if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end
-  redis.call('LPOP', qk(i))
+  local q = qk(i)
+  local sp = string.find(e, ' ', 1, true)
+  redis.call('LPOP', q)
   redis.call('HDEL', wk(i), t)
-  redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])
+  if sp then
+    local mark = redis.call('EXISTS', q) == 1 and '+' or ''
+    redis.call('SET', lk(i), string.sub(e, sp + 1) .. mark, 'PX', '{{HANDOFF_LEASE_MS}}')
+  else
+    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])
+  end
   redis.call('RPUSH', hk(i), '1')
   redis.call('PEXPIRE', hk(i), ARGV[5])
 end
@@ -59,6 +70,6 @@ local function heads(list)
   if #out > 1 then return out end
 end
 local function pass_on(i)
-  local t = live_head(i)
-  if t then grant(i, t) else redis.call('DEL', lk(i)) end
+  local t, e = live_head(i)
+  if t then grant(i, t, e) else redis.call('DEL', lk(i)) end
 end
