@@ -18,14 +18,16 @@
 	"local function gk(i) return key(i, 4) end\n" \
 	"local function rk(i) return key(i, 5) end\n" \
 	"local function hk(i) return key(i, 6) end\n" \
+	"local seen = {}\n" \
 	"local function live_head(i)\n" \
 	"  local q, w = qk(i), wk(i)\n" \
+	"  if seen[i] then return seen[i][1], seen[i][2] end\n" \
 	"  while true do\n" \
 	"    local t = redis.call('LINDEX', q, 0)\n" \
-	"    if not t then return nil end\n" \
+	"    if not t then seen[i] = {}; return nil end\n" \
 	"    local e = redis.call('HGET', w, t)\n" \
 	"    local alive = e and tonumber(string.match(e, '^%d+'))\n" \
-	"    if alive and alive > clock() then return t, e end\n" \
+	"    if alive and alive > clock() then seen[i] = {t, e}; return t, e end\n" \
 	"    redis.call('LPOP', q)\n" \
 	"    redis.call('HDEL', w, t)\n" \
 	"  end\n" \
@@ -34,15 +36,18 @@
 	"  if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end\n" \
 	"  local q = qk(i)\n" \
 	"  local sp = string.find(e, ' ', 1, true)\n" \
+	"  local item = '1'\n" \
+	"  seen[i] = nil\n" \
 	"  redis.call('LPOP', q)\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
-	"    local mark = redis.call('EXISTS', q) == 1 and '+' or ''\n" \
-	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. mark, 'PX', '100')\n" \
+	"    local nxt = redis.call('LINDEX', q, 0)\n" \
+	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '100')\n" \
+	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
 	"  end\n" \
-	"  redis.call('RPUSH', hk(i), '1')\n" \
+	"  redis.call('RPUSH', hk(i), item)\n" \
 	"  redis.call('PEXPIRE', hk(i), ARGV[5])\n" \
 	"end\n" \
 	"local function heads(list)\n" \
@@ -330,14 +335,16 @@
 	"local function gk(i) return key(i, 4) end\n" \
 	"local function rk(i) return key(i, 5) end\n" \
 	"local function hk(i) return key(i, 6) end\n" \
+	"local seen = {}\n" \
 	"local function live_head(i)\n" \
 	"  local q, w = qk(i), wk(i)\n" \
+	"  if seen[i] then return seen[i][1], seen[i][2] end\n" \
 	"  while true do\n" \
 	"    local t = redis.call('LINDEX', q, 0)\n" \
-	"    if not t then return nil end\n" \
+	"    if not t then seen[i] = {}; return nil end\n" \
 	"    local e = redis.call('HGET', w, t)\n" \
 	"    local alive = e and tonumber(string.match(e, '^%d+'))\n" \
-	"    if alive and alive > clock() then return t, e end\n" \
+	"    if alive and alive > clock() then seen[i] = {t, e}; return t, e end\n" \
 	"    redis.call('LPOP', q)\n" \
 	"    redis.call('HDEL', w, t)\n" \
 	"  end\n" \
@@ -346,15 +353,18 @@
 	"  if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end\n" \
 	"  local q = qk(i)\n" \
 	"  local sp = string.find(e, ' ', 1, true)\n" \
+	"  local item = '1'\n" \
+	"  seen[i] = nil\n" \
 	"  redis.call('LPOP', q)\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
-	"    local mark = redis.call('EXISTS', q) == 1 and '+' or ''\n" \
-	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. mark, 'PX', '100')\n" \
+	"    local nxt = redis.call('LINDEX', q, 0)\n" \
+	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '100')\n" \
+	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
 	"  end\n" \
-	"  redis.call('RPUSH', hk(i), '1')\n" \
+	"  redis.call('RPUSH', hk(i), item)\n" \
 	"  redis.call('PEXPIRE', hk(i), ARGV[5])\n" \
 	"end\n" \
 	"local function heads(list)\n" \
@@ -414,14 +424,16 @@
 	"local function gk(i) return key(i, 4) end\n" \
 	"local function rk(i) return key(i, 5) end\n" \
 	"local function hk(i) return key(i, 6) end\n" \
+	"local seen = {}\n" \
 	"local function live_head(i)\n" \
 	"  local q, w = qk(i), wk(i)\n" \
+	"  if seen[i] then return seen[i][1], seen[i][2] end\n" \
 	"  while true do\n" \
 	"    local t = redis.call('LINDEX', q, 0)\n" \
-	"    if not t then return nil end\n" \
+	"    if not t then seen[i] = {}; return nil end\n" \
 	"    local e = redis.call('HGET', w, t)\n" \
 	"    local alive = e and tonumber(string.match(e, '^%d+'))\n" \
-	"    if alive and alive > clock() then return t, e end\n" \
+	"    if alive and alive > clock() then seen[i] = {t, e}; return t, e end\n" \
 	"    redis.call('LPOP', q)\n" \
 	"    redis.call('HDEL', w, t)\n" \
 	"  end\n" \
@@ -430,15 +442,18 @@
 	"  if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end\n" \
 	"  local q = qk(i)\n" \
 	"  local sp = string.find(e, ' ', 1, true)\n" \
+	"  local item = '1'\n" \
+	"  seen[i] = nil\n" \
 	"  redis.call('LPOP', q)\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
-	"    local mark = redis.call('EXISTS', q) == 1 and '+' or ''\n" \
-	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. mark, 'PX', '100')\n" \
+	"    local nxt = redis.call('LINDEX', q, 0)\n" \
+	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '100')\n" \
+	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
 	"  end\n" \
-	"  redis.call('RPUSH', hk(i), '1')\n" \
+	"  redis.call('RPUSH', hk(i), item)\n" \
 	"  redis.call('PEXPIRE', hk(i), ARGV[5])\n" \
 	"end\n" \
 	"local function heads(list)\n" \
@@ -457,28 +472,27 @@
 	"  if t then grant(i, t, e) else redis.call('DEL', lk(i)) end\n" \
 	"end\n" \
 	"local function gone(i) redis.call('SET', rk(i), '1', 'PX', ARGV[2]) end\n" \
-	"local function before(i) return redis.call('EXISTS', rk(i)) end\n" \
-	"if names() == 1 then\n" \
-	"  local v = redis.call('GET', lk(1))\n" \
-	"  if not v or string.sub(v, 1, 32) ~= ARGV[1] then return before(1) end\n" \
-	"  if string.byte(v, -1) ~= 43 then redis.call('DEL', lk(1)); gone(1); return 1 end\n" \
-	"end\n" \
-	"local ours = {}\n" \
-	"for i = 1, names() do\n" \
+	"local n = names()\n" \
+	"local ours, mine = {}, {}\n" \
+	"for i = 1, n do\n" \
 	"  local v = redis.call('GET', lk(i))\n" \
-	"  if v and string.sub(v, 1, 32) == ARGV[1] then ours[#ours + 1] = i end\n" \
+	"  if v and string.sub(v, 1, 32) == ARGV[1] then\n" \
+	"    if n == 1 and string.byte(v, -1) ~= 43 then redis.call('DEL', lk(1)); gone(1); return 1 end\n" \
+	"    ours[#ours + 1] = i\n" \
+	"    mine[i] = true\n" \
+	"  end\n" \
 	"end\n" \
+	"if n == 1 and not mine[1] then return redis.call('EXISTS', rk(1)) end\n" \
 	"local missing = heads(ours)\n" \
 	"if missing then return missing end\n" \
 	"local released = 0\n" \
-	"for i = 1, names() do\n" \
-	"  local v = redis.call('GET', lk(i))\n" \
-	"  if v and string.sub(v, 1, 32) == ARGV[1] then\n" \
+	"for i = 1, n do\n" \
+	"  if mine[i] then\n" \
 	"    pass_on(i)\n" \
 	"    gone(i)\n" \
 	"    released = released + 1\n" \
 	"  else\n" \
-	"    released = released + before(i)\n" \
+	"    released = released + redis.call('EXISTS', rk(i))\n" \
 	"  end\n" \
 	"end\n" \
 	"return released\n" \

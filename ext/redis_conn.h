@@ -81,6 +81,10 @@ typedef enum {
  * caller's next command finds out). */
 paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
 								 uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err);
+/* The same, also copying the popped item (at most item_max bytes) to item, its length to *item_len. */
+paylock_wake paylock_redis_blpop_item(paylock_redis_client *c, const char *key, size_t key_len,
+									  double block_s, uint64_t wake_ns, uint64_t deadline_ns, char *item,
+									  size_t item_max, size_t *item_len, paylock_error *err);
 /* A reply read later: a command written now whose reply the next command on the same connection reads
  * first (and request end at the latest), so it costs no round trip on the caller's path. */
 typedef enum {

@@ -667,13 +667,22 @@ void paylock_redis_backoff(uint64_t until_ns)
 	nanosleep(&ts, NULL);
 }
 
-static paylock_wake wake_of(paylock_redis_client *c, paylock_reply *r, paylock_error *err)
+/* item (item_max bytes, may be NULL): the popped item, cut at item_max; *item_len its length. */
+static paylock_wake wake_of(paylock_redis_client *c, paylock_reply *r, char *item, size_t item_max,
+							size_t *item_len, paylock_error *err)
 {
 	paylock_wake w;
 
 	switch (paylock_reply_kind(r)) {
 	case PAYLOCK_REPLY_ARRAY:
 		w = PAYLOCK_WAKE_POPPED;
+		if (item && paylock_reply_count(r) == 2) {
+			size_t len = 0;
+			const char *v = paylock_reply_str(paylock_reply_at(r, 1), &len);
+
+			*item_len = MIN(len, item_max);
+			memcpy(item, v, *item_len);
+		}
 		break;
 	case PAYLOCK_REPLY_NIL:
 		w = PAYLOCK_WAKE_TIMED_OUT;
@@ -692,6 +701,13 @@ static paylock_wake wake_of(paylock_redis_client *c, paylock_reply *r, paylock_e
  * an item pushed meanwhile waits in the list. */
 paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
 								 uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err)
+{
+	return paylock_redis_blpop_item(c, key, key_len, block_s, wake_ns, deadline_ns, NULL, 0, NULL, err);
+}
+
+paylock_wake paylock_redis_blpop_item(paylock_redis_client *c, const char *key, size_t key_len,
+									  double block_s, uint64_t wake_ns, uint64_t deadline_ns, char *item,
+									  size_t item_max, size_t *item_len, paylock_error *err)
 {
 	char timeout[32];
 	const char *argv[3] = {"BLPOP", key, timeout};
@@ -723,7 +739,7 @@ paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_
 			}
 			how = BLOCK_UNREACHABLE; /* LOADING after a restart and the like: the server cannot serve yet */
 		} else if (r != NULL) {
-			return wake_of(c, r, err);
+			return wake_of(c, r, item, item_max, item_len, err);
 		}
 		now = paylock_now_ns();
 		if (how == BLOCK_GAVE_UP) {

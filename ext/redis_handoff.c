@@ -13,9 +13,10 @@ static paylock_script claim_script;
 
 /* What a woken waiter keeps until its extension's reply is checked (l->priv). */
 typedef struct {
-	paylock_redis_pending *pending;
-	char *buf; /* lock key, queue key, our lock value, ttl: the script's arguments, to ask again */
+	paylock_redis_pending *pending; /* NULL once checked */
+	char *buf;                      /* lock key, queue key, our lock value, ttl: to ask again */
 	size_t lens[4];
+	char head[PAYLOCK_TOKEN_HEX + 1]; /* the waiter behind us when we were woken, or "" */
 } handoff_ext;
 
 static void ext_free(handoff_ext *x)
@@ -23,6 +24,13 @@ static void ext_free(handoff_ext *x)
 	paylock_redis_pending_release(x->pending);
 	efree(x->buf);
 	efree(x);
+}
+
+const char *paylock_redis_handoff_head(const paylock_lock_state *l)
+{
+	const handoff_ext *x = l->priv;
+
+	return x && x->head[0] ? x->head : NULL;
 }
 
 static void ext_argv(handoff_ext *x, const char **argv, size_t *lens)
@@ -38,13 +46,18 @@ static void ext_argv(handoff_ext *x, const char **argv, size_t *lens)
 
 void paylock_redis_handoff_extend(paylock_redis_client *c, paylock_lock_state *l, const char *key,
 								  size_t klen, const char *mine, size_t mine_len, const char *ttl,
-								  size_t ttl_len)
+								  size_t ttl_len, const char *head, size_t head_len)
 {
 	handoff_ext *x = emalloc(sizeof(*x));
 	const char *argv[7] = {"EVAL", claim_script.body, "2"};
 	size_t lens[7] = {4, strlen(claim_script.body), 1};
 	char *at;
 
+	x->head[0] = '\0';
+	if (head_len == PAYLOCK_TOKEN_HEX) {
+		memcpy(x->head, head, PAYLOCK_TOKEN_HEX);
+		x->head[PAYLOCK_TOKEN_HEX] = '\0';
+	}
 	x->lens[0] = klen;
 	x->lens[1] = klen + 2;
 	x->lens[2] = mine_len;
@@ -78,7 +91,7 @@ paylock_status paylock_redis_handoff_settle(paylock_redis_client *c, paylock_loc
 	handoff_ext *x = n == 1 ? l->priv : NULL;
 	paylock_status st;
 
-	if (x == NULL) {
+	if (x == NULL || x->pending == NULL) {
 		return PAYLOCK_YES;
 	}
 	if (x->pending->state == PAYLOCK_PENDING_OWED) {
@@ -97,8 +110,8 @@ paylock_status paylock_redis_handoff_settle(paylock_redis_client *c, paylock_loc
 			return st; /* kept: the next call asks again */
 		}
 	}
-	ext_free(x);
-	l->priv = NULL;
+	paylock_redis_pending_release(x->pending);
+	x->pending = NULL; /* the head stays, for the release */
 	return st;
 }
 

@@ -27,7 +27,10 @@ void paylock_redis_idem_minit(void);
  * forget: lets go of it without I/O. */
 void paylock_redis_handoff_extend(paylock_redis_client *c, paylock_lock_state *l, const char *key,
 								  size_t klen, const char *mine, size_t mine_len, const char *ttl,
-								  size_t ttl_len);
+								  size_t ttl_len, const char *head, size_t head_len);
+/* The token of the waiter that queued behind l when the lock was handed to it (named by the wake-up), or
+ * NULL: its release declares that waiter's wake-up list at once. */
+const char *paylock_redis_handoff_head(const paylock_lock_state *l);
 paylock_status paylock_redis_handoff_settle(paylock_redis_client *c, paylock_lock_state *l, uint32_t n,
 											paylock_error *err);
 void paylock_redis_handoff_forget(paylock_lock_state *l, uint32_t n);

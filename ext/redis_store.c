@@ -194,6 +194,16 @@ static int heads_named(lock_call *lc, const paylock_reply *r)
 	return 1;
 }
 
+/* Declares waiter t's wake-up list as the first name's HEAD_KEY (the queue head we expect). */
+static void name_head(lock_call *lc, const char *t)
+{
+	int lock_at = 3, head_at = lock_at + HEAD_KEY;
+	char *key = lc->buf + (lc->argv[head_at] - lc->buf);
+
+	memcpy(key + lc->lens[lock_at] + 3, t, PAYLOCK_TOKEN_HEX);
+	lc->lens[head_at] = lc->lens[lock_at] + 3 + PAYLOCK_TOKEN_HEX;
+}
+
 /* Runs a hand-off script (acquire, release, leave) until it no longer asks for a waiter's wake-up list:
  * its reply, or NULL with err. by_body: EVAL, for the failure paths (see run_leave). */
 static paylock_reply *eval_handing_on(paylock_redis_client *c, paylock_script *sc, const char *what,
@@ -332,8 +342,8 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 		uint64_t now = paylock_now_ns(), wake_ns;
 		long long holder_ms = -1, life_ms = ENTRY_LIFE_MS;
 		uint32_t busy = 0;
-		char life[24], wake[PAYLOCK_REDIS_KEY_MAX + 3 + PAYLOCK_TOKEN_HEX];
-		size_t wake_len;
+		char life[24], wake[PAYLOCK_REDIS_KEY_MAX + 3 + PAYLOCK_TOKEN_HEX], item[PAYLOCK_TOKEN_HEX];
+		size_t wake_len, item_len = 0;
 		double block_s;
 		paylock_status st;
 
@@ -365,7 +375,8 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 		memcpy(wake + wake_len + 3, l[0].token, PAYLOCK_TOKEN_HEX);
 		wake_len += 3 + PAYLOCK_TOKEN_HEX;
 		block_s = block_seconds(paylock_now_ns(), deadline_ns, holder_ms, &wake_ns);
-		switch (paylock_redis_blpop(c, wake, wake_len, block_s, wake_ns, deadline_ns, err)) {
+		switch (paylock_redis_blpop_item(c, wake, wake_len, block_s, wake_ns, deadline_ns, item, sizeof(item),
+										 &item_len, err)) {
 		case PAYLOCK_WAKE_FAILED:
 			if (!worth_retrying(err, deadline_ns)) {
 				return PAYLOCK_FAILED;
@@ -378,7 +389,7 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 				int at = 3 + lc->nkeys;
 
 				paylock_redis_handoff_extend(c, l, lc->argv[3], lc->lens[3], lc->argv[at], lc->lens[at],
-											 lc->argv[at + 1], lc->lens[at + 1]);
+											 lc->argv[at + 1], lc->lens[at + 1], item, item_len);
 				return PAYLOCK_YES;
 			}
 			break;
@@ -542,6 +553,7 @@ static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, uin
 	if (ghosts_flush(c, err) == PAYLOCK_FAILED) {
 		return PAYLOCK_FAILED;
 	}
+	paylock_redis_handoff_forget(l, n); /* what an earlier hold knew */
 	ttl_len = snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms);
 	mine_len = snprintf(mine, sizeof(mine), "%s:%ld:%" PRId64 ":%s", l[0].token, (long)paylock_pid(),
 						paylock_unix_ms(), PAYLOCK_G(hostname));
@@ -712,16 +724,22 @@ static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, uin
 	lock_call lc;
 	paylock_status st = PAYLOCK_FAILED;
 	bool queued = false;
+	const char *head;
 
 	if (ghosts_flush(c, err) == PAYLOCK_FAILED ||
 		(st = paylock_redis_handoff_settle(c, l, n, err)) != PAYLOCK_YES) {
 		return st == PAYLOCK_NO ? PAYLOCK_NO : PAYLOCK_FAILED;
 	}
 	tomb_len = snprintf(tomb, sizeof(tomb), "%lld", tombstone_ms(c));
-	if (n == 1 && ((st = release_one(c, l, tomb, tomb_len, &queued, err)) == PAYLOCK_FAILED || !queued)) {
+	head = n == 1 ? paylock_redis_handoff_head(l) : NULL;
+	if (n == 1 && head == NULL &&
+		((st = release_one(c, l, tomb, tomb_len, &queued, err)) == PAYLOCK_FAILED || !queued)) {
 		return st;
 	}
 	call_init(&lc, c, l, n, KEYS_PER_NAME, 5);
+	if (head) {
+		name_head(&lc, head); /* handed to us with a waiter behind: one trip, no ask */
+	}
 	call_arg(&lc, l[0].token, PAYLOCK_TOKEN_HEX);
 	call_arg(&lc, tomb, tomb_len);
 	call_arg(&lc, "", 0);

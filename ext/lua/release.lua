@@ -19,28 +19,27 @@
 ]]
 --#include lib/queue.lua
 local function gone(i) redis.call('SET', rk(i), '1', 'PX', ARGV[2]) end
-local function before(i) return redis.call('EXISTS', rk(i)) end
-if names() == 1 then
-  local v = redis.call('GET', lk(1))
-  if not v or string.sub(v, 1, {{TOKEN_HEX}}) ~= ARGV[1] then return before(1) end
-  if string.byte(v, -1) ~= 43 then redis.call('DEL', lk(1)); gone(1); return 1 end
-end
-local ours = {}
-for i = 1, names() do
+local n = names()
+local ours, mine = {}, {}
+for i = 1, n do
   local v = redis.call('GET', lk(i))
-  if v and string.sub(v, 1, {{TOKEN_HEX}}) == ARGV[1] then ours[#ours + 1] = i end
+  if v and string.sub(v, 1, {{TOKEN_HEX}}) == ARGV[1] then
+    if n == 1 and string.byte(v, -1) ~= 43 then redis.call('DEL', lk(1)); gone(1); return 1 end
+    ours[#ours + 1] = i
+    mine[i] = true
+  end
 end
+if n == 1 and not mine[1] then return redis.call('EXISTS', rk(1)) end
 local missing = heads(ours)
 if missing then return missing end
 local released = 0
-for i = 1, names() do
-  local v = redis.call('GET', lk(i))
-  if v and string.sub(v, 1, {{TOKEN_HEX}}) == ARGV[1] then
+for i = 1, n do
+  if mine[i] then
     pass_on(i)
     gone(i)
     released = released + 1
   else
-    released = released + before(i)
+    released = released + redis.call('EXISTS', rk(i))
   end
 end
 return released

@@ -121,7 +121,10 @@ $e2 = name_keys($p, 'E', $t2);
 lua_eval('ACQUIRE', $e1, [$mine1, 5000, 0, 1000, 100]);
 lua_eval('ACQUIRE', $e2, [$mine2, 5000, 1, 1000, 100]);
 show('t2 waits with its value', (bool)preg_match('/^\d+ ' . $mine2 . '$/', redis_raw(['HGET', $e1[2], $t2])));
+$tc = str_repeat('c', 32);
+lua_eval('ACQUIRE', name_keys($p, 'E', $tc), ["$tc:3:0:host", 5000, 1, 1000, 100]);
 lua_eval('RELEASE', name_keys($p, 'E', $t1, $t2), [$t1, 5000, '', '', 100]);
+show('t2 woken, told who waits behind it', redis_raw(['LRANGE', $e2[3], 0, -1]));
 $pt = redis_raw(['PTTL', $e1[0]]);
 show('E handed to t2, short lease', [redis_raw(['GET', $e1[0]]), $pt > 0 && $pt <= 100]);
 show('t2 extends', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1]], [$mine2, 5000]));
@@ -130,8 +133,8 @@ show('E lease is the ttl', $pt > 100 && $pt <= 5000);
 show('t1 cannot extend it', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1]], [$mine1, 5000]));
 redis_raw(['SET', $e1[0], "=$t1", 'PX', 100]);
 show('t1 claims an "=" grant', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1]], [$mine1, 5000]));
-show('E holds', redis_raw(['GET', $e1[0]]));
-redis_raw(['DEL', $e1[0]]);
+show('E holds (c still queued)', redis_raw(['GET', $e1[0]]));
+redis_raw(['DEL', $e1[0], $e1[1], $e1[2]]);
 show('a lapsed short lease cannot be extended', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1]], [$mine1, 5000]));
 $f1 = name_keys($p, 'F', $t1);
 $m2 = array_merge(name_keys($p, 'F', $t2), name_keys($p, 'G', $t2));
@@ -157,7 +160,7 @@ A still held: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1:0:host+"
 t1 releases A naming t1 as head: asks again: -1
 t1 releases A naming t2: 1
 A granted: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:2:0:host"
-t2 woken: ["1"]
+t2 woken: ["-"]
 t1 tombstone: 1
 t1 releases A again: 1
 t2 claims the grant: [1]
@@ -183,17 +186,18 @@ release_one by t1: [1,1]
 release_one again (resent): 1
 t3 on free D with t2 queued: asks for the head: [-1,1,"t2",0]
 t3 naming t2: D handed to t2, t3 queued: [0,1,"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:2:0:host",["cccccccccccccccccccccccccccccccc"]]
-t2 woken: ["1"]
+t2 woken: ["-"]
 t2 leaves: asks for the head: [-1,1,"t3"]
 t2 leaves naming t3: 1
-D granted to t3, woken: ["cccccccccccccccccccccccccccccccc:3:0:host",["1"]]
+D granted to t3, woken: ["cccccccccccccccccccccccccccccccc:3:0:host",["-"]]
 t2 waits with its value: true
-E handed to t2, short lease: ["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:2:0:host",true]
+t2 woken, told who waits behind it: ["cccccccccccccccccccccccccccccccc"]
+E handed to t2, short lease: ["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:2:0:host+",true]
 t2 extends: 1
 E lease is the ttl: true
 t1 cannot extend it: 0
 t1 claims an "=" grant: 1
-E holds: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1:0:host"
+E holds (c still queued): "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1:0:host+"
 a lapsed short lease cannot be extended: 0
 MultiLock t2 queued on F: 0
 its entry has no value: true

@@ -26,14 +26,17 @@ local function rk(i) return key(i, 5) end
 local function hk(i) return key(i, 6) end
 -- The first waiter whose heartbeat is recent, and its entry in the waiters hash ("<alive-until>", or
 -- "<alive-until> <its lock value>" for a single-name waiter); dead ones are dropped on the way.
+-- Looked up once per name and call (heads() then pass_on()); grant() forgets it.
+local seen = {}
 local function live_head(i)
   local q, w = qk(i), wk(i)
+  if seen[i] then return seen[i][1], seen[i][2] end
   while true do
     local t = redis.call('LINDEX', q, 0)
-    if not t then return nil end
+    if not t then seen[i] = {}; return nil end
     local e = redis.call('HGET', w, t)
     local alive = e and tonumber(string.match(e, '^%d+'))
-    if alive and alive > clock() then return t, e end
+    if alive and alive > clock() then seen[i] = {t, e}; return t, e end
     redis.call('LPOP', q)
     redis.call('HDEL', w, t)
   end
@@ -45,15 +48,19 @@ local function grant(i, t, e)
   if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end
   local q = qk(i)
   local sp = string.find(e, ' ', 1, true)
+  local item = '1'
+  seen[i] = nil
   redis.call('LPOP', q)
   redis.call('HDEL', wk(i), t)
   if sp then
-    local mark = redis.call('EXISTS', q) == 1 and '+' or ''
-    redis.call('SET', lk(i), string.sub(e, sp + 1) .. mark, 'PX', '{{HANDOFF_LEASE_MS}}')
+    -- the wake-up names the next waiter, so the new holder's release can declare its list at once
+    local nxt = redis.call('LINDEX', q, 0)
+    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '{{HANDOFF_LEASE_MS}}')
+    item = nxt or '-'
   else
     redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])
   end
-  redis.call('RPUSH', hk(i), '1')
+  redis.call('RPUSH', hk(i), item)
   redis.call('PEXPIRE', hk(i), ARGV[5])
 end
 -- For each name i in list (dead waiters dropped on the way): its live head t, when hk(i) is not t's
