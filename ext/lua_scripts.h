@@ -198,14 +198,15 @@
 
 /* ext/lua/idem_claim.lua */
 #define PAYLOCK_LUA_IDEM_CLAIM \
-	"local r = redis.call('HMGET', KEYS[1], 's', 'f', 'n', 'v', 'o', 'e')\n" \
+	"local r = redis.call('HMGET', KEYS[1], 's', 'f', 'n', 'v', 'o', 'e', 'b')\n" \
 	"local s, f, n = r[1], r[2], tonumber(r[3]) or 0\n" \
 	"if s then\n" \
 	"  if s == 'r' and r[5] == ARGV[1] then return {1, n} end\n" \
 	"  if s ~= 'a' and ARGV[2] ~= '' and f and f ~= '' and f ~= ARGV[2] then return {4, n} end\n" \
 	"  if s == 'd' then\n" \
-	"    if not r[4] then return {6, n} end\n" \
-	"    return {2, n, r[4]}\n" \
+	"    if r[4] then return {2, n, r[4]} end\n" \
+	"    if r[7] then return {9, n} end\n" \
+	"    return {6, n}\n" \
 	"  end\n" \
 	"  if s == 'u' then return {7, n} end\n" \
 	"  if s == 'x' then return {8, n} end\n" \
@@ -228,7 +229,7 @@
 	"end\n" \
 	"n = math.max(n + 1, now_us)\n" \
 	"redis.call('HSET', KEYS[1], 's', 'r', 'o', ARGV[1], 'f', ARGV[2], 'e', now + tonumber(ARGV[3]), 'n', string.format('%.0f', n))\n" \
-	"redis.call('HDEL', KEYS[1], 'v', 't')\n" \
+	"redis.call('HDEL', KEYS[1], 'v', 't', 'b')\n" \
 	"redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[4]))\n" \
 	"return {1, n}\n" \
 	""
@@ -293,8 +294,51 @@
 	"  if ARGV[1] ~= '1' and r[1] == 'r' and (tonumber(r[2]) or 0) > now then return 0 end\n" \
 	"  w = r[3]\n" \
 	"end\n" \
-	"redis.call('DEL', KEYS[1])\n" \
+	"redis.call('DEL', KEYS[1], KEYS[3])\n" \
 	"wake(KEYS[2], w)\n" \
+	"return 1\n" \
+	""
+
+/* ext/lua/idem_publish.lua */
+#define PAYLOCK_LUA_IDEM_PUBLISH \
+	"local function wake(q, w)\n" \
+	"  w = tonumber(w) or 0\n" \
+	"  if w <= 0 then return end\n" \
+	"  if w > 100000 then w = 100000 end\n" \
+	"  local batch = {}\n" \
+	"  for i = 1, w do\n" \
+	"    batch[#batch + 1] = '1'\n" \
+	"    if #batch == 500 then redis.call('RPUSH', q, unpack(batch)); batch = {} end\n" \
+	"  end\n" \
+	"  if #batch > 0 then redis.call('RPUSH', q, unpack(batch)) end\n" \
+	"  redis.call('PEXPIRE', q, 60000)\n" \
+	"end\n" \
+	"local t = redis.call('TIME')\n" \
+	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n" \
+	"local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])\n" \
+	"local function restore(state)\n" \
+	"  redis.call('HSET', KEYS[1], 's', state, 'o', ARGV[1], 'f', ARGV[4], 'n', ARGV[5])\n" \
+	"  redis.call('PEXPIRE', KEYS[1], ARGV[3])\n" \
+	"end\n" \
+	"local r = redis.call('HMGET', KEYS[1], 's', 'o', 'w')\n" \
+	"local function publish()\n" \
+	"  if redis.call('EXISTS', KEYS[3]) == 0 then return false end\n" \
+	"  redis.call('RENAME', KEYS[3], KEYS[4])\n" \
+	"  redis.call('PEXPIRE', KEYS[4], ARGV[3])\n" \
+	"  redis.call('HSET', KEYS[1], 's', 'd', 'b', '1', 't', now)\n" \
+	"  redis.call('HDEL', KEYS[1], 'v', 'e', 'w')\n" \
+	"  return true\n" \
+	"end\n" \
+	"if not r[1] then\n" \
+	"  restore('d')\n" \
+	"  if not publish() then redis.call('DEL', KEYS[1]); return -1 end\n" \
+	"  return 1\n" \
+	"end\n" \
+	"if r[2] ~= ARGV[1] or (r[1] ~= 'r' and r[1] ~= 'd') then redis.call('DEL', KEYS[3]); return 0 end\n" \
+	"if r[1] == 'd' then redis.call('DEL', KEYS[3]); return 1 end\n" \
+	"if not publish() then return -1 end\n" \
+	"redis.call('PEXPIRE', KEYS[1], ARGV[3])\n" \
+	"wake(KEYS[2], r[3])\n" \
 	"return 1\n" \
 	""
 

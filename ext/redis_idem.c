@@ -30,6 +30,7 @@
 #define R_CORRUPT  6 /* {6, n} */
 #define R_UNKNOWN  7 /* {7, n} */
 #define R_UNSTORED 8 /* {8, n} */
+#define R_DONE_BIG 9 /* {9, n}: done, the result is outside the record (redis_idem_big.c) */
 
 /* One script per transition: their sources, with KEYS, ARGV and replies, are ext/lua/idem_<name>.lua. */
 static paylock_script claim_script;
@@ -77,7 +78,7 @@ static paylock_status read_claim_reply(paylock_redis_client *c, const paylock_id
 	size_t n = paylock_reply_kind(r) == PAYLOCK_REPLY_ARRAY ? paylock_reply_count(r) : 0;
 	int64_t code = n >= 2 ? reply_int_at(r, 0) : -1;
 
-	if (code < R_CLAIMED || code > R_UNSTORED) {
+	if (code < R_CLAIMED || code > R_DONE_BIG) {
 		return paylock_redis_bad_reply(c, "the idempotency claim script", err);
 	}
 	out->attempt = reply_int_at(r, 1);
@@ -113,6 +114,10 @@ static paylock_status read_claim_reply(paylock_redis_client *c, const paylock_id
 	case R_UNSTORED:
 		out->state = PAYLOCK_IDEM_UNSTORED;
 		return PAYLOCK_YES;
+	case R_DONE_BIG:
+		out->state = PAYLOCK_IDEM_DONE;
+		out->result = NULL; /* read with a plain GET */
+		return PAYLOCK_YES;
 	default:
 		paylock_error_set(err, PAYLOCK_ERR_STORE,
 						  "Idempotency record %s%.*s at %s is damaged (no state or result PayLock can read)",
@@ -122,15 +127,13 @@ static paylock_status read_claim_reply(paylock_redis_client *c, const paylock_id
 	}
 }
 
+static paylock_status claim_once(paylock_redis_client *c, paylock_idem_req *rq, bool register_wait,
+								 paylock_idem_outcome *out, paylock_error *err);
+
 static paylock_status ridem_claim(paylock_store *s, paylock_idem_req *rq, bool register_wait,
 								  paylock_idem_outcome *out, paylock_error *err)
 {
 	paylock_redis_client *c = paylock_redis_store_client(s);
-	char lease[24], retention[24];
-	const char *argv[10];
-	size_t lens[10];
-	idem_keys k;
-	paylock_reply *r;
 	paylock_status st;
 
 	paylock_redis_durability_check(c); /* eviction and persistence, once per process per server */
@@ -138,6 +141,34 @@ static paylock_status ridem_claim(paylock_store *s, paylock_idem_req *rq, bool r
 		err->kind = PAYLOCK_ERR_NONE; /* an error handler turned the warning into an exception */
 		return PAYLOCK_FAILED;
 	}
+	for (int tries = 0; tries < PAYLOCK_REDIS_IDEM_FETCH_TRIES; tries++) {
+		st = claim_once(c, rq, register_wait, out, err);
+		if (st != PAYLOCK_YES || out->state != PAYLOCK_IDEM_DONE || out->result != NULL) {
+			return st;
+		}
+		st = paylock_redis_idem_fetch(c, rq, &out->result, err);
+		if (st != PAYLOCK_NO) {
+			return st;
+		}
+	}
+	paylock_error_set(err, PAYLOCK_ERR_STORE,
+					  "Idempotency record %s%.*s at %s is damaged (done, but its result %s%.*s:v is missing)",
+					  ZSTR_VAL(c->prefix), (int)MIN(ZSTR_LEN(rq->name), 200), ZSTR_VAL(rq->name), c->where,
+					  ZSTR_VAL(c->prefix), (int)MIN(ZSTR_LEN(rq->name), 200), ZSTR_VAL(rq->name));
+	return PAYLOCK_FAILED;
+}
+
+/* One claim script call. */
+static paylock_status claim_once(paylock_redis_client *c, paylock_idem_req *rq, bool register_wait,
+								 paylock_idem_outcome *out, paylock_error *err)
+{
+	char lease[24], retention[24];
+	const char *argv[10];
+	size_t lens[10];
+	idem_keys k;
+	paylock_reply *r;
+	paylock_status st;
+
 	keys_init(c, rq, &k);
 	argv[3] = k.rec, lens[3] = k.rec_len;
 	argv[4] = rq->token, lens[4] = PAYLOCK_TOKEN_HEX;
@@ -218,6 +249,9 @@ static paylock_status owner_script(paylock_store *s, paylock_idem_req *rq, paylo
 static paylock_status ridem_complete(paylock_store *s, paylock_idem_req *rq, const zend_string *result,
 									 paylock_error *err)
 {
+	if (ZSTR_LEN(result) > PAYLOCK_REDIS_IDEM_INLINE_MAX) {
+		return paylock_redis_idem_publish(paylock_redis_store_client(s), rq, result, err);
+	}
 	return owner_script(s, rq, &complete_script, "the idempotency complete script", "d", 1, rq->retention_ms,
 						result, err);
 }
@@ -249,16 +283,22 @@ static paylock_status ridem_refresh(paylock_store *s, paylock_idem_req *rq, int6
 static paylock_status ridem_forget(paylock_store *s, paylock_idem_req *rq, paylock_error *err)
 {
 	paylock_redis_client *c = paylock_redis_store_client(s);
-	const char *argv[6];
-	size_t lens[6];
+	const char *argv[7];
+	size_t lens[7];
 	idem_keys k;
 	paylock_status st;
+	char *pub;
 
 	keys_init(c, rq, &k);
+	pub = emalloc(k.rec_len + 2);
+	memcpy(pub, k.rec, k.rec_len);
+	memcpy(pub + k.rec_len, ":v", 2);
 	argv[3] = k.rec, lens[3] = k.rec_len;
 	argv[4] = k.wake, lens[4] = k.wake_len;
-	argv[5] = rq->force ? "1" : "0", lens[5] = 1;
-	st = paylock_redis_eval_yesno(c, &forget_script, "the idempotency forget script", 2, 6, argv, lens, err);
+	argv[5] = pub, lens[5] = k.rec_len + 2; /* a large result published beside the record */
+	argv[6] = rq->force ? "1" : "0", lens[6] = 1;
+	st = paylock_redis_eval_yesno(c, &forget_script, "the idempotency forget script", 3, 7, argv, lens, err);
+	efree(pub);
 	keys_free(&k);
 	return st;
 }
@@ -280,4 +320,5 @@ void paylock_redis_idem_minit(void)
 	paylock_script_init(&abandon_script, PAYLOCK_LUA_IDEM_ABANDON);
 	paylock_script_init(&forget_script, PAYLOCK_LUA_IDEM_FORGET);
 	paylock_script_init(&refresh_script, PAYLOCK_LUA_IDEM_REFRESH);
+	paylock_redis_idem_big_minit();
 }

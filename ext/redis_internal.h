@@ -21,6 +21,14 @@ static inline paylock_redis_client *paylock_redis_store_client(paylock_store *s)
 extern const paylock_idem_ops paylock_redis_idem_ops;
 void paylock_redis_idem_minit(void);
 
+/* Large idempotency results outside Lua (redis_idem_big.c). publish: YES published, NO another owner has
+ * the claim (the result is discarded). fetch: YES *result read, NO it is not there (forgotten or expired). */
+paylock_status paylock_redis_idem_publish(paylock_redis_client *c, paylock_idem_req *rq,
+										  const zend_string *result, paylock_error *err);
+paylock_status paylock_redis_idem_fetch(paylock_redis_client *c, const paylock_idem_req *rq,
+										zend_string **result, paylock_error *err);
+void paylock_redis_idem_big_minit(void);
+
 /* The one-trip hand-off's lease extension (redis_handoff.c). extend: writes it for the woken waiter of
  * l (one name) without reading the reply, kept in l->priv. settle: before any other call on l, reads
  * and checks it: YES ours, NO the lock is lost, FAILED (err) Redis did not answer (asked again next time).

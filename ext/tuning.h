@@ -37,6 +37,14 @@
 /* A hand-off script asks for its waiters' wake-up lists in KEYS and is sent again; it asks again only
  * when the queue head left or died in between, so a few tries suffice (more: the queue is churning). */
 #define PAYLOCK_REDIS_HANDOFF_TRIES 16
+/* Idempotency results longer than this are stored outside Lua (a plain SET pipelined with a small
+ * publish script, replayed with a plain GET): copying them through Lua costs several times a SET. */
+#define PAYLOCK_REDIS_IDEM_INLINE_MAX (16 * 1024)
+/* How long a large result staged for publishing waits for its publish script (sent in the same trip). */
+#define PAYLOCK_REDIS_IDEM_STAGE_MS 60000
+/* A replay that finds the published result gone (forgotten or expired between claim and GET) claims
+ * again; after this many tries the record reads as damaged. */
+#define PAYLOCK_REDIS_IDEM_FETCH_TRIES 3
 
 /* ---- waiting ---- */
 

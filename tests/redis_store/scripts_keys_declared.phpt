@@ -50,6 +50,7 @@ $out = fork_workers(4, function (int $i) use ($dsn) {
 		usleep(200000);
 		return 'done';
 	}, wait: 5.0);
+	$g->run('big', fn() => str_repeat('x', 20000), wait: 5.0); // over 16 KB: staged by SET, published by a script
 	return "$held $ran";
 });
 echo 'workers: ', json_encode($out), "\n";
@@ -103,6 +104,7 @@ foreach ($lines as $line) {
 ksort($inner);
 echo 'script calls seen: ', yes($calls >= 40, (string)$calls), "\n";
 echo 'hand-offs woke waiters (RPUSH from a script): ', yes(isset($inner['RPUSH']), implode(' ', array_keys($inner))), "\n";
+echo 'large results published (RENAME from a script): ', yes(isset($inner['RENAME']), implode(' ', array_keys($inner))), "\n";
 echo 'undeclared keys: ', json_encode(array_values(array_unique($undeclared))), "\n";
 ?>
 --EXPECT--
@@ -110,4 +112,5 @@ monitor: +OK
 workers: ["10 done","10 done","10 done","10 done"]
 script calls seen: yes
 hand-offs woke waiters (RPUSH from a script): yes
+large results published (RENAME from a script): yes
 undeclared keys: []
