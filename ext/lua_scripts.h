@@ -23,7 +23,7 @@
 	"  local q, w = qk(i), wk(i)\n" \
 	"  if seen[i] then return seen[i][1], seen[i][2] end\n" \
 	"  while true do\n" \
-	"    local t = redis.call('LINDEX', q, 0)\n" \
+	"    local t = redis.call('LINDEX', q, '0')\n" \
 	"    if not t then seen[i] = {}; return nil end\n" \
 	"    local e = redis.call('HGET', w, t)\n" \
 	"    local alive = e and tonumber(string.match(e, '^%d+'))\n" \
@@ -41,7 +41,7 @@
 	"  redis.call('LPOP', q)\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
-	"    local nxt = redis.call('LINDEX', q, 0)\n" \
+	"    local nxt = redis.call('LINDEX', q, '0')\n" \
 	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '100')\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
@@ -81,8 +81,9 @@
 	"if busy == 0 then\n" \
 	"  for i = 1, n do\n" \
 	"    local v = vals[i]\n" \
-	"    if redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), 1, me) end\n" \
-	"    if v and string.sub(v, 1, 32) == me then\n" \
+	"    local ours = v and string.sub(v, 1, 32) == me\n" \
+	"    if not ours and v ~= '=' .. me and redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), '1', me) end\n" \
+	"    if ours then\n" \
 	"      redis.call('PEXPIRE', lk(i), ARGV[2])\n" \
 	"      redis.call('DEL', gk(i)) -- handed to us: a wake-up we did not pop\n" \
 	"    else\n" \
@@ -107,7 +108,7 @@
 	"for j = 1, n do\n" \
 	"  if j ~= busy then\n" \
 	"    if vals[j] == '=' .. me then pass_on(j) end\n" \
-	"    if redis.call('HDEL', wk(j), me) == 1 then redis.call('LREM', qk(j), 1, me) end\n" \
+	"    if redis.call('HDEL', wk(j), me) == 1 then redis.call('LREM', qk(j), '1', me) end\n" \
 	"  end\n" \
 	"end\n" \
 	"local q, w = qk(busy), wk(busy)\n" \
@@ -117,10 +118,10 @@
 	"  local alive = clock() + tonumber(ARGV[4])\n" \
 	"  if n == 1 then alive = alive .. ' ' .. mine end -- a single name is handed over in one trip (grant())\n" \
 	"  if redis.call('HSET', w, me, alive) == 1 then redis.call('RPUSH', q, me) end\n" \
-	"  redis.call('PEXPIRE', q, 60000)\n" \
-	"  redis.call('PEXPIRE', w, 60000)\n" \
+	"  redis.call('PEXPIRE', q, '60000')\n" \
+	"  redis.call('PEXPIRE', w, '60000')\n" \
 	"elseif redis.call('HDEL', w, me) == 1 then\n" \
-	"  redis.call('LREM', q, 1, me)\n" \
+	"  redis.call('LREM', q, '1', me)\n" \
 	"end\n" \
 	"return {0, busy, redis.call('PTTL', lk(busy))}\n" \
 	""
@@ -178,7 +179,7 @@
 	"    if #batch == 500 then redis.call('RPUSH', q, unpack(batch)); batch = {} end\n" \
 	"  end\n" \
 	"  if #batch > 0 then redis.call('RPUSH', q, unpack(batch)) end\n" \
-	"  redis.call('PEXPIRE', q, 60000)\n" \
+	"  redis.call('PEXPIRE', q, '60000')\n" \
 	"end\n" \
 	"local function restore(state)\n" \
 	"  redis.call('HSET', KEYS[1], 's', state, 'o', ARGV[1], 'f', ARGV[4], 'n', ARGV[5])\n" \
@@ -217,7 +218,7 @@
 	"if s == 'r' then\n" \
 	"  local left = (tonumber(r[6]) or 0) - now\n" \
 	"  if left > 0 then\n" \
-	"    if ARGV[5] == '1' then redis.call('HINCRBY', KEYS[1], 'w', 1) end\n" \
+	"    if ARGV[5] == '1' then redis.call('HINCRBY', KEYS[1], 'w', '1') end\n" \
 	"    return {3, n, left}\n" \
 	"  end\n" \
 	"  s = 'c'\n" \
@@ -246,7 +247,7 @@
 	"    if #batch == 500 then redis.call('RPUSH', q, unpack(batch)); batch = {} end\n" \
 	"  end\n" \
 	"  if #batch > 0 then redis.call('RPUSH', q, unpack(batch)) end\n" \
-	"  redis.call('PEXPIRE', q, 60000)\n" \
+	"  redis.call('PEXPIRE', q, '60000')\n" \
 	"end\n" \
 	"local t = redis.call('TIME')\n" \
 	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n" \
@@ -283,7 +284,7 @@
 	"    if #batch == 500 then redis.call('RPUSH', q, unpack(batch)); batch = {} end\n" \
 	"  end\n" \
 	"  if #batch > 0 then redis.call('RPUSH', q, unpack(batch)) end\n" \
-	"  redis.call('PEXPIRE', q, 60000)\n" \
+	"  redis.call('PEXPIRE', q, '60000')\n" \
 	"end\n" \
 	"local t = redis.call('TIME')\n" \
 	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n" \
@@ -311,7 +312,7 @@
 	"    if #batch == 500 then redis.call('RPUSH', q, unpack(batch)); batch = {} end\n" \
 	"  end\n" \
 	"  if #batch > 0 then redis.call('RPUSH', q, unpack(batch)) end\n" \
-	"  redis.call('PEXPIRE', q, 60000)\n" \
+	"  redis.call('PEXPIRE', q, '60000')\n" \
 	"end\n" \
 	"local t = redis.call('TIME')\n" \
 	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n" \
@@ -384,7 +385,7 @@
 	"  local q, w = qk(i), wk(i)\n" \
 	"  if seen[i] then return seen[i][1], seen[i][2] end\n" \
 	"  while true do\n" \
-	"    local t = redis.call('LINDEX', q, 0)\n" \
+	"    local t = redis.call('LINDEX', q, '0')\n" \
 	"    if not t then seen[i] = {}; return nil end\n" \
 	"    local e = redis.call('HGET', w, t)\n" \
 	"    local alive = e and tonumber(string.match(e, '^%d+'))\n" \
@@ -402,7 +403,7 @@
 	"  redis.call('LPOP', q)\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
-	"    local nxt = redis.call('LINDEX', q, 0)\n" \
+	"    local nxt = redis.call('LINDEX', q, '0')\n" \
 	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '100')\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
@@ -429,7 +430,7 @@
 	"local me = ARGV[1]\n" \
 	"local held = {}\n" \
 	"for i = 1, names() do\n" \
-	"  if redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), 1, me) end\n" \
+	"  if redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), '1', me) end\n" \
 	"  local v = redis.call('GET', lk(i))\n" \
 	"  if v and (string.sub(v, 1, 32) == me or v == '=' .. me) then held[#held + 1] = i end\n" \
 	"end\n" \
@@ -473,7 +474,7 @@
 	"  local q, w = qk(i), wk(i)\n" \
 	"  if seen[i] then return seen[i][1], seen[i][2] end\n" \
 	"  while true do\n" \
-	"    local t = redis.call('LINDEX', q, 0)\n" \
+	"    local t = redis.call('LINDEX', q, '0')\n" \
 	"    if not t then seen[i] = {}; return nil end\n" \
 	"    local e = redis.call('HGET', w, t)\n" \
 	"    local alive = e and tonumber(string.match(e, '^%d+'))\n" \
@@ -491,7 +492,7 @@
 	"  redis.call('LPOP', q)\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
-	"    local nxt = redis.call('LINDEX', q, 0)\n" \
+	"    local nxt = redis.call('LINDEX', q, '0')\n" \
 	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '100')\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \

@@ -37,8 +37,10 @@ end
 if busy == 0 then
   for i = 1, n do
     local v = vals[i]
-    if redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), 1, me) end
-    if v and string.sub(v, 1, {{TOKEN_HEX}}) == me then
+    local ours = v and string.sub(v, 1, {{TOKEN_HEX}}) == me
+    -- a grant took us out of the queue already
+    if not ours and v ~= '=' .. me and redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), '1', me) end
+    if ours then
       redis.call('PEXPIRE', lk(i), ARGV[2])
       redis.call('DEL', gk(i)) -- handed to us: a wake-up we did not pop
     else
@@ -63,7 +65,7 @@ if to then grant(busy, to, toe) end
 for j = 1, n do
   if j ~= busy then
     if vals[j] == '=' .. me then pass_on(j) end
-    if redis.call('HDEL', wk(j), me) == 1 then redis.call('LREM', qk(j), 1, me) end
+    if redis.call('HDEL', wk(j), me) == 1 then redis.call('LREM', qk(j), '1', me) end
   end
 end
 local q, w = qk(busy), wk(busy)
@@ -73,9 +75,9 @@ if ARGV[3] == '1' then
   local alive = clock() + tonumber(ARGV[4])
   if n == 1 then alive = alive .. ' ' .. mine end -- a single name is handed over in one trip (grant())
   if redis.call('HSET', w, me, alive) == 1 then redis.call('RPUSH', q, me) end
-  redis.call('PEXPIRE', q, {{QUEUE_IDLE_MS}})
-  redis.call('PEXPIRE', w, {{QUEUE_IDLE_MS}})
+  redis.call('PEXPIRE', q, '{{QUEUE_IDLE_MS}}')
+  redis.call('PEXPIRE', w, '{{QUEUE_IDLE_MS}}')
 elseif redis.call('HDEL', w, me) == 1 then
-  redis.call('LREM', q, 1, me)
+  redis.call('LREM', q, '1', me)
 end
 return {0, busy, redis.call('PTTL', lk(busy))}

@@ -32,7 +32,7 @@ end
 if s == 'r' then
   local left = (tonumber(r[6]) or 0) - now
   if left > 0 then
-    if ARGV[5] == '1' then redis.call('HINCRBY', KEYS[1], 'w', 1) end
+    if ARGV[5] == '1' then redis.call('HINCRBY', KEYS[1], 'w', '1') end
     return {3, n, left}
   end
   s = 'c'

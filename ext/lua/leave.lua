@@ -18,7 +18,7 @@
 local me = ARGV[1]
 local held = {}
 for i = 1, names() do
-  if redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), 1, me) end
+  if redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), '1', me) end
   local v = redis.call('GET', lk(i))
   if v and (string.sub(v, 1, {{TOKEN_HEX}}) == me or v == '=' .. me) then held[#held + 1] = i end
 end

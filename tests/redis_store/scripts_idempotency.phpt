@@ -52,18 +52,18 @@ show('record', record($rec));
 show('o2 replays', lua_eval('IDEM_CLAIM', [$rec], [$o2, 'fp', 5000, 60000, 0, 0]) === [2, $n, 'R']);
 
 // forget KEYS: record, wake list. ARGV: force
-show('forget', lua_eval('IDEM_FORGET', $keys, [0]));
+show('forget', lua_eval('IDEM_FORGET', [...$keys, $keys[0] . ':v'], [0]));
 show('gone', redis_raw(['EXISTS', $rec]));
 $c = lua_eval('IDEM_CLAIM', [$rec], [$o1, '', 5000, 60000, 0, 0]);
 show('claim after forget: a later attempt', [$c[0], $c[1] > $n]);
-show('forget a running record', lua_eval('IDEM_FORGET', $keys, [0]));
+show('forget a running record', lua_eval('IDEM_FORGET', [...$keys, $keys[0] . ':v'], [0]));
 show('abandon as crashed', lua_eval('IDEM_ABANDON', $keys, [$o1, 'c', 60000, '', $c[1]]));
 show('claim a crashed record, throw after crash', lua_eval('IDEM_CLAIM', [$rec], [$o2, '', 5000, 60000, 0, 1])[0]);
 show('abandon as unknown (not ours)', lua_eval('IDEM_ABANDON', $keys, [$o2, 'u', 60000, '', $c[1]]));
 redis_raw(['DEL', $rec]);
 show('abandon a vanished record writes it back', lua_eval('IDEM_ABANDON', $keys, [$o1, 'u', 60000, '', $c[1]]));
 show('claim an unknown outcome', lua_eval('IDEM_CLAIM', [$rec], [$o2, '', 5000, 60000, 0, 0])[0]);
-show('forced forget', lua_eval('IDEM_FORGET', $keys, [1]));
+show('forced forget', lua_eval('IDEM_FORGET', [...$keys, $keys[0] . ':v'], [1]));
 redis_raw(['DEL', "$rec:w"]);
 
 show('undeclared keys', redis_raw(['LRANGE', lua_undeclared_key(), 0, -1]));

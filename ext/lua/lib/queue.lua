@@ -32,7 +32,7 @@ local function live_head(i)
   local q, w = qk(i), wk(i)
   if seen[i] then return seen[i][1], seen[i][2] end
   while true do
-    local t = redis.call('LINDEX', q, 0)
+    local t = redis.call('LINDEX', q, '0')
     if not t then seen[i] = {}; return nil end
     local e = redis.call('HGET', w, t)
     local alive = e and tonumber(string.match(e, '^%d+'))
@@ -54,7 +54,7 @@ local function grant(i, t, e)
   redis.call('HDEL', wk(i), t)
   if sp then
     -- the wake-up names the next waiter, so the new holder's release can declare its list at once
-    local nxt = redis.call('LINDEX', q, 0)
+    local nxt = redis.call('LINDEX', q, '0')
     redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '{{HANDOFF_LEASE_MS}}')
     item = nxt or '-'
   else

@@ -12,5 +12,5 @@ local function wake(q, w)
     if #batch == {{WAKE_BATCH}} then redis.call('RPUSH', q, unpack(batch)); batch = {} end
   end
   if #batch > 0 then redis.call('RPUSH', q, unpack(batch)) end
-  redis.call('PEXPIRE', q, {{WAKE_LIST_MS}})
+  redis.call('PEXPIRE', q, '{{WAKE_LIST_MS}}')
 end
