@@ -266,7 +266,7 @@ function child(array $o, string $variant, string $dir, $gate, string $resultFile
         if ($t2 !== 0) {
             // The critical section ran (even if the release then failed): it counts.
             $res['waits'][] = $t1 - $t0;
-            $res['held'][] = [$t1, $t2];
+            $res['held'][] = [$t1, $t2, $t0, $t3]; // t0, t3: for the hand-off gaps (bench/handoff.php)
             $res['end'] = $t3;
         }
         if ($error !== null) {
@@ -416,6 +416,17 @@ function worker(array $o): void
         }
     }
     [$overlaps, $heldNs] = overlaps_and_held($intervals);
+    // Hand-off gaps: from the end of one critical section to the start of the next, where the next holder
+    // was already waiting; with the releaser's release() call and what came after its reply.
+    usort($intervals, static fn($a, $b) => $a[0] <=> $b[0]);
+    $gaps = [];
+    for ($i = 0; $i + 1 < count($intervals); $i++) {
+        [, $end, , $relDone] = $intervals[$i] + [2 => 0, 3 => 0];
+        [$next, , $asked] = $intervals[$i + 1] + [2 => PHP_INT_MAX];
+        if ($asked < $end && $relDone > 0) {
+            $gaps[] = [$next - $end, $relDone - $end, $next - $relDone];
+        }
+    }
     $counter = (int)trim((string)file_get_contents("$dir/counter"));
     $errors = array_merge($errors, $failed); // the children's own messages first: they say why
     fwrite(STDOUT, json_encode([
@@ -432,6 +443,7 @@ function worker(array $o): void
         'counter' => $counter,
         'lost_updates' => count($intervals) - $counter,
         'overlaps' => $overlaps,
+        'handoff_gaps_ns' => $gaps,
         'cpu_us' => $cpuUs,
         'voluntary_csw' => $csw,
         'errors' => array_slice($errors, 0, 10),

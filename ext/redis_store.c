@@ -14,8 +14,10 @@
  *                declared replies with that waiter's token instead, and is sent again with it.
  *   p:{n}:fence  the name's fencing counter: tokens are max(counter + 1, Redis TIME in µs, floor + 1)
  *
- * Hand-off: a release gives the lock to the first live waiter by writing "=<its token>" (nobody else can
- * take it) and waking that waiter alone; the waiter's next script call turns the grant into its hold.
+ * Hand-off: a release gives the lock to the first live waiter (nobody else can take it) and wakes that
+ * waiter alone. A single-name waiter gets its own value with a short lease and holds the lock once woken
+ * (one trip; redis_handoff.c extends the lease); a MultiLock waiter gets "=<its token>", which its next
+ * script call turns into its hold.
  * A grant nobody claims (the waiter died or gave up between the wake-up and the claim) lapses after
  * GRANT_MS, and the next waiter's heartbeat hands the lock on. Waiters never poll: they block until woken,
  * until the holder's lease ends, or for one heartbeat.
