@@ -10,11 +10,16 @@
  * own release tombstone, the queue head's wake-up list): every key a script touches is passed in KEYS
  * (Redis Cluster, ElastiCache Serverless, Dragonfly). */
 #define PAYLOCK_LUA_KEYS_PER_NAME 6
-/* One-trip hand-off: a release writes a single-name waiter's own holder value with this short lease and
- * wakes it; the woken waiter holds the lock at once and extends the lease to its ttl with a pipelined call
- * whose reply it reads at its next command. A waiter that died meanwhile blocks the queue for no longer
- * than a grant nobody claims (GRANT_MS in redis_store.c, the same 100 ms). */
-#define PAYLOCK_LUA_HANDOFF_LEASE_MS 100
+/* One-trip hand-off: a release writes a single-name waiter's own holder value and wakes it; the woken
+ * waiter holds the lock at once and extends the lease to its ttl with a pipelined call whose reply it
+ * reads at its next command. Until that extension arrives the grant is unconfirmed: after
+ * HANDOFF_CONFIRM_MS the next waiter's heartbeat presumes the woken waiter dead and takes the lock back
+ * (the dead-waiter bound of a "=<token>" grant nobody claims, GRANT_MS in redis_store.c: the same 100 ms).
+ * The grant's own lease, HANDOFF_LEASE_MS, is what a Redis stall (a fork, a slow command, SIGSTOP)
+ * between the grant and the extension must not outlast: the clock runs on while Redis stands still. It
+ * is also how long an acquire(0) may find the lock busy behind a waiter that died just when woken. */
+#define PAYLOCK_LUA_HANDOFF_CONFIRM_MS 100
+#define PAYLOCK_LUA_HANDOFF_LEASE_MS   2000
 /* A lock's queue and waiters hash outlive their last waiter by this long (waiters renew them). */
 #define PAYLOCK_LUA_QUEUE_IDLE_MS 60000
 /* Fencing tokens stay below 2^53: Lua numbers are doubles, exact up to there (µs clock: year 2255). */

@@ -42,7 +42,8 @@
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
 	"    local nxt = redis.call('LINDEX', q, '0')\n" \
-	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '100')\n" \
+	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '2000')\n" \
+	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 100))\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
@@ -61,6 +62,16 @@
 	"  end\n" \
 	"  if #out > 1 then return out end\n" \
 	"end\n" \
+	"local function lapsed(i, v)\n" \
+	"  local g = redis.call('HGET', wk(i), '>')\n" \
+	"  if not g then return false end\n" \
+	"  if string.sub(g, 1, 32) == string.sub(v, 1, 32) then\n" \
+	"    if tonumber(string.sub(g, 32 + 2)) > clock() then return false end\n" \
+	"    redis.call('DEL', lk(i))\n" \
+	"  end\n" \
+	"  redis.call('HDEL', wk(i), '>')\n" \
+	"  return string.sub(g, 1, 32) == string.sub(v, 1, 32)\n" \
+	"end\n" \
 	"local function pass_on(i)\n" \
 	"  local t, e = live_head(i)\n" \
 	"  if t then grant(i, t, e) else redis.call('DEL', lk(i)) end\n" \
@@ -70,6 +81,7 @@
 	"local vals, busy, to, toe = {}, 0, nil, nil\n" \
 	"for i = 1, n do\n" \
 	"  local v = redis.call('GET', lk(i))\n" \
+	"  if v and string.byte(v, 1) ~= 61 and string.sub(v, 1, 32) ~= me and lapsed(i, v) then v = nil end\n" \
 	"  vals[i] = v or false\n" \
 	"  if not v then\n" \
 	"    local t, e = live_head(i)\n" \
@@ -160,6 +172,7 @@
 	"local me = string.sub(ARGV[1], 1, 32)\n" \
 	"if string.sub(v, 1, 32) == me then\n" \
 	"  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n" \
+	"  redis.call('HDEL', KEYS[3], '>') -- it can only name us: the lock is ours\n" \
 	"  return 1\n" \
 	"end\n" \
 	"if v ~= '=' .. me then return 0 end\n" \
@@ -404,7 +417,8 @@
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
 	"    local nxt = redis.call('LINDEX', q, '0')\n" \
-	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '100')\n" \
+	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '2000')\n" \
+	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 100))\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
@@ -422,6 +436,16 @@
 	"    end\n" \
 	"  end\n" \
 	"  if #out > 1 then return out end\n" \
+	"end\n" \
+	"local function lapsed(i, v)\n" \
+	"  local g = redis.call('HGET', wk(i), '>')\n" \
+	"  if not g then return false end\n" \
+	"  if string.sub(g, 1, 32) == string.sub(v, 1, 32) then\n" \
+	"    if tonumber(string.sub(g, 32 + 2)) > clock() then return false end\n" \
+	"    redis.call('DEL', lk(i))\n" \
+	"  end\n" \
+	"  redis.call('HDEL', wk(i), '>')\n" \
+	"  return string.sub(g, 1, 32) == string.sub(v, 1, 32)\n" \
 	"end\n" \
 	"local function pass_on(i)\n" \
 	"  local t, e = live_head(i)\n" \
@@ -493,7 +517,8 @@
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
 	"    local nxt = redis.call('LINDEX', q, '0')\n" \
-	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '100')\n" \
+	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '2000')\n" \
+	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 100))\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
@@ -511,6 +536,16 @@
 	"    end\n" \
 	"  end\n" \
 	"  if #out > 1 then return out end\n" \
+	"end\n" \
+	"local function lapsed(i, v)\n" \
+	"  local g = redis.call('HGET', wk(i), '>')\n" \
+	"  if not g then return false end\n" \
+	"  if string.sub(g, 1, 32) == string.sub(v, 1, 32) then\n" \
+	"    if tonumber(string.sub(g, 32 + 2)) > clock() then return false end\n" \
+	"    redis.call('DEL', lk(i))\n" \
+	"  end\n" \
+	"  redis.call('HDEL', wk(i), '>')\n" \
+	"  return string.sub(g, 1, 32) == string.sub(v, 1, 32)\n" \
 	"end\n" \
 	"local function pass_on(i)\n" \
 	"  local t, e = live_head(i)\n" \

@@ -14,8 +14,8 @@ static paylock_script claim_script;
 /* What a woken waiter keeps until its extension's reply is checked (l->priv). */
 typedef struct {
 	paylock_redis_pending *pending; /* NULL once checked */
-	char *buf;                      /* lock key, queue key, our lock value, ttl: to ask again */
-	size_t lens[4];
+	char *buf;                      /* lock, queue and waiters keys, our lock value, ttl: to ask again */
+	size_t lens[5];
 	char head[PAYLOCK_TOKEN_HEX + 1]; /* the waiter behind us when we were woken, or "" */
 } handoff_ext;
 
@@ -37,7 +37,7 @@ static void ext_argv(handoff_ext *x, const char **argv, size_t *lens)
 {
 	const char *at = x->buf;
 
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		argv[3 + i] = at;
 		lens[3 + i] = x->lens[i];
 		at += x->lens[i];
@@ -49,8 +49,8 @@ void paylock_redis_handoff_extend(paylock_redis_client *c, paylock_lock_state *l
 								  size_t ttl_len, const char *head, size_t head_len)
 {
 	handoff_ext *x = emalloc(sizeof(*x));
-	const char *argv[7] = {"EVAL", claim_script.body, "2"};
-	size_t lens[7] = {4, strlen(claim_script.body), 1};
+	const char *argv[8] = {"EVAL", claim_script.body, "3"};
+	size_t lens[8] = {4, strlen(claim_script.body), 1};
 	char *at;
 
 	x->head[0] = '\0';
@@ -60,17 +60,20 @@ void paylock_redis_handoff_extend(paylock_redis_client *c, paylock_lock_state *l
 	}
 	x->lens[0] = klen;
 	x->lens[1] = klen + 2;
-	x->lens[2] = mine_len;
-	x->lens[3] = ttl_len;
-	at = x->buf = emalloc(2 * klen + 2 + mine_len + ttl_len);
+	x->lens[2] = klen + 2;
+	x->lens[3] = mine_len;
+	x->lens[4] = ttl_len;
+	at = x->buf = emalloc(3 * klen + 4 + mine_len + ttl_len);
 	memcpy(at, key, klen);
 	memcpy(at + klen, key, klen);
 	memcpy(at + 2 * klen, ":q", 2);
-	memcpy(at + 2 * klen + 2, mine, mine_len);
-	memcpy(at + 2 * klen + 2 + mine_len, ttl, ttl_len);
+	memcpy(at + 2 * klen + 2, key, klen);
+	memcpy(at + 3 * klen + 2, ":w", 2);
+	memcpy(at + 3 * klen + 4, mine, mine_len);
+	memcpy(at + 3 * klen + 4 + mine_len, ttl, ttl_len);
 	ext_argv(x, argv, lens);
 	/* By body: no NOSCRIPT to recover from after a restart or SCRIPT FLUSH (nobody waits for this reply). */
-	x->pending = paylock_redis_send_deferred(c, 7, argv, lens);
+	x->pending = paylock_redis_send_deferred(c, 8, argv, lens);
 	paylock_redis_handoff_forget(l, 1);
 	l->priv = x;
 }
@@ -78,11 +81,11 @@ void paylock_redis_handoff_extend(paylock_redis_client *c, paylock_lock_state *l
 /* Asks again, synchronously: the first extension's reply was lost with its connection. */
 static paylock_status ask_again(paylock_redis_client *c, handoff_ext *x, paylock_error *err)
 {
-	const char *argv[7];
-	size_t lens[7];
+	const char *argv[8];
+	size_t lens[8];
 
 	ext_argv(x, argv, lens);
-	return paylock_redis_eval_yesno(c, &claim_script, "the hand-off claim script", 2, 7, argv, lens, err);
+	return paylock_redis_eval_yesno(c, &claim_script, "the hand-off claim script", 3, 8, argv, lens, err);
 }
 
 paylock_status paylock_redis_handoff_settle(paylock_redis_client *c, paylock_lock_state *l, uint32_t n,

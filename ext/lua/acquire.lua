@@ -26,6 +26,7 @@ local mine, me = ARGV[1], string.sub(ARGV[1], 1, {{TOKEN_HEX}})
 local vals, busy, to, toe = {}, 0, nil, nil
 for i = 1, n do
   local v = redis.call('GET', lk(i))
+  if v and string.byte(v, 1) ~= 61 and string.sub(v, 1, {{TOKEN_HEX}}) ~= me and lapsed(i, v) then v = nil end
   vals[i] = v or false
   if not v then
     local t, e = live_head(i)

@@ -5,7 +5,7 @@
   wake-up list p:{n}:g:<head> of the waiter the caller expects at the queue head (p:{n}:g: when unknown).
   ARGV[5]: GRANT_MS, how long a hand-off waits for its waiter to claim it.
   Defines: clock() (Redis TIME in ms, read once), names(), lk/qk/wk/gk/rk/hk(i), live_head(i),
-  heads(list), grant(i, t, e), pass_on(i).
+  heads(list), grant(i, t, e), lapsed(i, v), pass_on(i).
   Every key is in KEYS: a hand-off wakes its waiter through that waiter's list, which only the queue
   knows. So a script first checks with heads() that the list of every waiter it will hand a name to is
   the one declared in hk; if one is not, it changes nothing more and replies {-1, i, head, ...}, and the
@@ -56,6 +56,7 @@ local function grant(i, t, e)
     -- the wake-up names the next waiter, so the new holder's release can declare its list at once
     local nxt = redis.call('LINDEX', q, '0')
     redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '{{HANDOFF_LEASE_MS}}')
+    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + {{HANDOFF_CONFIRM_MS}}))
     item = nxt or '-'
   else
     redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])
@@ -75,6 +76,18 @@ local function heads(list)
     end
   end
   if #out > 1 then return out end
+end
+-- Lock i's value v is a one-trip grant its waiter has not confirmed in time (field '>' of the waiters
+-- hash: "<token> <confirm-by ms>"): the waiter is presumed dead and the lock freed. True when freed.
+local function lapsed(i, v)
+  local g = redis.call('HGET', wk(i), '>')
+  if not g then return false end
+  if string.sub(g, 1, {{TOKEN_HEX}}) == string.sub(v, 1, {{TOKEN_HEX}}) then
+    if tonumber(string.sub(g, {{TOKEN_HEX}} + 2)) > clock() then return false end
+    redis.call('DEL', lk(i))
+  end
+  redis.call('HDEL', wk(i), '>')
+  return string.sub(g, 1, {{TOKEN_HEX}}) == string.sub(v, 1, {{TOKEN_HEX}})
 end
 local function pass_on(i)
   local t, e = live_head(i)
