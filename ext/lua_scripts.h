@@ -582,7 +582,7 @@
 #define PAYLOCK_LUA_RELEASE_ONE \
 	"local v = redis.call('GET', KEYS[1])\n" \
 	"if not v or string.sub(v, 1, 32) ~= ARGV[1] then return redis.call('EXISTS', KEYS[2]) end\n" \
-	"if string.byte(v, -1) == 43 then return -1 end\n" \
+	"if string.byte(v, -1) == 43 then return redis.call('LINDEX', KEYS[3], '0') or -1 end\n" \
 	"redis.call('DEL', KEYS[1])\n" \
 	"redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])\n" \
 	"return 1\n" \

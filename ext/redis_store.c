@@ -165,6 +165,16 @@ static void call_free(lock_call *lc)
 	efree(lc->buf);
 }
 
+/* Declares t's wake-up list as name i's HEAD_KEY (i from 0). */
+static void head_declare(lock_call *lc, uint32_t i, const char *t)
+{
+	int lock_at = 3 + (int)i * KEYS_PER_NAME, head_at = lock_at + HEAD_KEY;
+	char *key = lc->buf + (lc->argv[head_at] - lc->buf);
+
+	memcpy(key + lc->lens[lock_at] + 3, t, PAYLOCK_TOKEN_HEX);
+	lc->lens[head_at] = lc->lens[lock_at] + 3 + PAYLOCK_TOKEN_HEX;
+}
+
 /* A hand-off script's {-1, i, head token, ...} reply: declares each head's wake-up list as name i's
  * HEAD_KEY. 1 when it was such a reply, 0 when not, -1 when it names no valid name or token. */
 static int heads_named(lock_call *lc, const paylock_reply *r)
@@ -182,28 +192,14 @@ static int heads_named(lock_call *lc, const paylock_reply *r)
 		long long i = paylock_reply_int(paylock_reply_at(r, k));
 		size_t tlen = 0;
 		const char *t = paylock_reply_str(paylock_reply_at(r, k + 1), &tlen);
-		int lock_at = 3 + (int)(i - 1) * KEYS_PER_NAME, head_at = lock_at + HEAD_KEY;
-		char *key;
 
 		if (i < 1 || i > lc->nkeys / KEYS_PER_NAME || t == NULL || tlen != PAYLOCK_TOKEN_HEX ||
 			paylock_reply_kind(paylock_reply_at(r, k + 1)) != PAYLOCK_REPLY_STRING) {
 			return -1;
 		}
-		key = lc->buf + (lc->argv[head_at] - lc->buf);
-		memcpy(key + lc->lens[lock_at] + 3, t, PAYLOCK_TOKEN_HEX);
-		lc->lens[head_at] = lc->lens[lock_at] + 3 + PAYLOCK_TOKEN_HEX;
+		head_declare(lc, (uint32_t)i - 1, t);
 	}
 	return 1;
-}
-
-/* Declares waiter t's wake-up list as the first name's HEAD_KEY (the queue head we expect). */
-static void name_head(lock_call *lc, const char *t)
-{
-	int lock_at = 3, head_at = lock_at + HEAD_KEY;
-	char *key = lc->buf + (lc->argv[head_at] - lc->buf);
-
-	memcpy(key + lc->lens[lock_at] + 3, t, PAYLOCK_TOKEN_HEX);
-	lc->lens[head_at] = lc->lens[lock_at] + 3 + PAYLOCK_TOKEN_HEX;
 }
 
 /* Runs a hand-off script (acquire, release, leave) until it no longer asks for a waiter's wake-up list:
@@ -691,30 +687,45 @@ static long long tombstone_ms(const paylock_redis_client *c)
 	return ms < PAYLOCK_REDIS_TOMBSTONE_MAX_MS ? ms : PAYLOCK_REDIS_TOMBSTONE_MAX_MS;
 }
 
-/* The uncontended release of one name: two keys, two arguments, no queue keys. *queued: somebody
- * queued for it, nothing done (the release script hands it on). */
+/* The uncontended release of one name: three keys (the queue only read when somebody queued), two
+ * arguments. *queued: somebody queued for it, nothing done (the release script hands it on); head: the
+ * first queued token then (the waiter to declare), or "" when the queue was empty. */
 static paylock_status release_one(paylock_redis_client *c, const paylock_lock_state *l, const char *tomb,
-								  size_t tomb_len, bool *queued, paylock_error *err)
+								  size_t tomb_len, bool *queued, char *head, paylock_error *err)
 {
-	char key[PAYLOCK_REDIS_KEY_MAX], stone[PAYLOCK_REDIS_KEY_MAX + KEY_SUFFIX_MAX];
-	size_t klen = lock_key(c, l->name, key);
-	const char *argv[7] = {NULL, NULL, NULL, key, stone, l->token, tomb};
-	size_t lens[7] = {0, 0, 0, klen, 0, PAYLOCK_TOKEN_HEX, tomb_len};
+	char key[PAYLOCK_REDIS_KEY_MAX], stone[PAYLOCK_REDIS_KEY_MAX + KEY_SUFFIX_MAX],
+		queue[PAYLOCK_REDIS_KEY_MAX + 2];
+	size_t klen = lock_key(c, l->name, key), tlen = 0;
+	const char *argv[8] = {NULL, NULL, NULL, key, stone, queue, l->token, tomb};
+	size_t lens[8] = {0, 0, 0, klen, 0, klen + 2, PAYLOCK_TOKEN_HEX, tomb_len};
 	paylock_reply *r;
+	const char *t;
 	long long v;
 
 	memcpy(stone, key, klen);
 	lens[4] = klen + key_suffix(4, l->token, stone + klen);
-	r = paylock_redis_eval(c, &release_one_script, 2, 7, argv, lens, err);
+	memcpy(queue, key, klen);
+	memcpy(queue + klen, ":q", 2);
+	r = paylock_redis_eval(c, &release_one_script, 3, 8, argv, lens, err);
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
 	}
-	v = paylock_reply_kind(r) == PAYLOCK_REPLY_INTEGER ? paylock_reply_int(r) : -2;
+	*queued = false;
+	head[0] = '\0';
+	if (paylock_reply_kind(r) == PAYLOCK_REPLY_STRING && (t = paylock_reply_str(r, &tlen)) != NULL &&
+		tlen == PAYLOCK_TOKEN_HEX) {
+		*queued = true;
+		memcpy(head, t, PAYLOCK_TOKEN_HEX);
+		head[PAYLOCK_TOKEN_HEX] = '\0';
+		v = -1;
+	} else {
+		v = paylock_reply_kind(r) == PAYLOCK_REPLY_INTEGER ? paylock_reply_int(r) : -2;
+		*queued = v == -1;
+	}
 	paylock_reply_free(r);
 	if (v < -1 || v > 1) {
 		return paylock_redis_bad_reply(c, "the release script", err);
 	}
-	*queued = v == -1;
 	return v == 1 ? PAYLOCK_YES : PAYLOCK_NO;
 }
 
@@ -726,21 +737,24 @@ static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, uin
 	lock_call lc;
 	paylock_status st = PAYLOCK_FAILED;
 	bool queued = false;
-	const char *head;
+	const char *hint;
+	char head[PAYLOCK_TOKEN_HEX + 1] = "";
 
 	if (ghosts_flush(c, err) == PAYLOCK_FAILED ||
 		(st = paylock_redis_handoff_settle(c, l, n, err)) != PAYLOCK_YES) {
 		return st == PAYLOCK_NO ? PAYLOCK_NO : PAYLOCK_FAILED;
 	}
 	tomb_len = snprintf(tomb, sizeof(tomb), "%lld", tombstone_ms(c));
-	head = n == 1 ? paylock_redis_handoff_head(l) : NULL;
-	if (n == 1 && head == NULL &&
-		((st = release_one(c, l, tomb, tomb_len, &queued, err)) == PAYLOCK_FAILED || !queued)) {
+	hint = n == 1 ? paylock_redis_handoff_head(l) : NULL; /* handed to us with a waiter behind */
+	if (n == 1 && hint == NULL &&
+		((st = release_one(c, l, tomb, tomb_len, &queued, head, err)) == PAYLOCK_FAILED || !queued)) {
 		return st;
 	}
 	call_init(&lc, c, l, n, KEYS_PER_NAME, 5);
-	if (head) {
-		name_head(&lc, head); /* handed to us with a waiter behind: one trip, no ask */
+	if (hint || (queued && head[0])) {
+		head_declare(&lc, 0,
+					 hint ? hint
+						  : head); /* most likely the live head: the release script then needs one call */
 	}
 	call_arg(&lc, l[0].token, PAYLOCK_TOKEN_HEX);
 	call_arg(&lc, tomb, tomb_len);

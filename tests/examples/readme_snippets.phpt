@@ -5,6 +5,8 @@ paylock
 pdo
 pdo_sqlite
 posix
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

@@ -97,7 +97,10 @@ echo "queue after the give-up: ", redis_raw(['LLEN', "paylock:{{$name}}:q"]), "\
 $released = hrtime(true);
 $holder->release();
 $res = collect($kids);
-printf("gave up: %s after %.2f s, timeouts %d\n", var_export($res[0][0], true), round($res[0][2], 2), $res[0][3]);
+// on time: never before its 0.3 s, and soon after (more slack when valgrind slows every process down)
+$late = getenv('USE_ZEND_ALLOC') === '0' ? 0.25 : 0.05;
+printf("gave up: %s after 0.3 s (+ at most %s): %s, timeouts %d\n", var_export($res[0][0], true), 'slack',
+	yes($res[0][2] >= 0.3 && $res[0][2] < 0.3 + $late, sprintf('%.3f s', $res[0][2])), $res[0][3]);
 unset($res[0]);
 report('after a give-up', $res, $released, 0.1);
 ?>
@@ -105,5 +108,5 @@ report('after a give-up', $res, $released, 0.1);
 killed at the head: order 0,2,3, served within 1 s: yes
 killed 1.3 s before: order 1,2, served within 0.1 s: yes
 queue after the give-up: 2
-gave up: false after 0.30 s, timeouts 1
+gave up: false after 0.3 s (+ at most slack): yes, timeouts 1
 after a give-up: order 1,2, served within 0.1 s: yes

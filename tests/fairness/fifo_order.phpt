@@ -59,8 +59,10 @@ asort($got);
 $order = array_keys($got);
 echo "acquired in arrival order: ", $order === range(0, $n - 1) ? 'yes' : 'no: ' . implode(',', $order), "\n";
 // 5 ms held each: a queue that hands over directly needs about n x 5 ms, a polling one much longer
+// (a heartbeat, 250 ms, per waiter). Under valgrind every process is many times slower: n x 100 ms.
 $total = (max($got) - $released) / 1e9;
-echo "all served within n x (5 ms + 20 ms): ", $total < $n * 0.025 ? 'yes' : "no ($total s)", "\n";
+$each = getenv('USE_ZEND_ALLOC') === '0' ? 0.100 : 0.025;
+echo "all served within n x 25 ms (100 ms under valgrind): ", $total < $n * $each ? 'yes' : "no ($total s)", "\n";
 $left = ['q' => redis_raw(['EXISTS', $queue]), 'w' => redis_raw(['EXISTS', "paylock:{{$name}}:w"])];
 echo "queue left empty: ", yes($left === ['q' => 0, 'w' => 0], "Redis keys of $name still there: " . json_encode($left)), "\n";
 echo "lock free: ", var_export(PayLock\holder(redis_store(), $name), true), "\n";
@@ -70,6 +72,6 @@ bool(true)
 queued: %d
 bool(true)
 acquired in arrival order: yes
-all served within n x (5 ms + 20 ms): yes
+all served within n x 25 ms (100 ms under valgrind): yes
 queue left empty: yes
 lock free: NULL

@@ -4,6 +4,8 @@ Every command a PayLock script runs inside Redis touches only keys the script ca
 paylock
 pcntl
 posix
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

@@ -83,15 +83,19 @@ show('t2 on C and B: B (name 2) busy, C not taken', [$r[0], $r[1], redis_raw(['E
 show('t1 releases both', lua_eval('RELEASE', array_merge($a1, $b1), [$t1, 5000, '', '', 100]));
 show('both gone, tombstones', [redis_raw(['EXISTS', $a1[0], $b1[0]]), redis_raw(['EXISTS', $a1[4], $b1[4]])]);
 
-// release_one KEYS: lock, tombstone. ARGV: token, tombstone ms. The uncontended release of one name.
+// release_one KEYS: lock, tombstone, queue. ARGV: token, tombstone ms. The uncontended release of one name.
 $e1 = name_keys($p, 'E', $t1);
+$one = fn(array $k) => [$k[0], $k[4], $k[1]];
 redis_raw(['SET', $e1[0], $mine1, 'PX', 5000]);
-show('release_one by t2', lua_eval('RELEASE_ONE', [$e1[0], name_keys($p, 'E', $t2)[4]], [$t2, 5000]));
+show('release_one by t2', lua_eval('RELEASE_ONE', $one(name_keys($p, 'E', $t2)), [$t2, 5000]));
 redis_raw(['APPEND', $e1[0], '+']);
-show('release_one with waiters: left to release', [lua_eval('RELEASE_ONE', [$e1[0], $e1[4]], [$t1, 5000]), redis_raw(['EXISTS', $e1[0]])]);
+show('release_one with waiters gone: left to release', [lua_eval('RELEASE_ONE', $one($e1), [$t1, 5000]), redis_raw(['EXISTS', $e1[0]])]);
+redis_raw(['RPUSH', $e1[1], $t2]);
+show('release_one with t2 queued: names t2', [lua_eval('RELEASE_ONE', $one($e1), [$t1, 5000]) === $t2, redis_raw(['EXISTS', $e1[0]])]);
+redis_raw(['DEL', $e1[1]]);
 redis_raw(['SET', $e1[0], $mine1, 'PX', 5000]);
-show('release_one by t1', [lua_eval('RELEASE_ONE', [$e1[0], $e1[4]], [$t1, 5000]), redis_raw(['EXISTS', $e1[0], $e1[4]])]);
-show('release_one again (resent)', lua_eval('RELEASE_ONE', [$e1[0], $e1[4]], [$t1, 5000]));
+show('release_one by t1', [lua_eval('RELEASE_ONE', $one($e1), [$t1, 5000]), redis_raw(['EXISTS', $e1[0], $e1[4]])]);
+show('release_one again (resent)', lua_eval('RELEASE_ONE', $one($e1), [$t1, 5000]));
 redis_raw(['DEL', $e1[4]]);
 
 // A free name whose queue has a live head: acquire hands it on (after asking for the head's list).
@@ -195,7 +199,8 @@ t2 on C and B: B (name 2) busy, C not taken: [0,2,0]
 t1 releases both: 2
 both gone, tombstones: [0,2]
 release_one by t2: 0
-release_one with waiters: left to release: [-1,1]
+release_one with waiters gone: left to release: [-1,1]
+release_one with t2 queued: names t2: [true,1]
 release_one by t1: [1,1]
 release_one again (resent): 1
 t3 on free D with t2 queued: asks for the head: [-1,1,"t2",0]
