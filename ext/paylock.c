@@ -12,6 +12,7 @@
 #include "store.h"
 #include "redis_conn.h"
 #include "redis_store.h"
+#include "redis_router.h"
 #include "file_store.h"
 #include "fallback_store.h"
 #include "store_kinds.h"
@@ -109,6 +110,7 @@ static PHP_MINIT_FUNCTION(paylock)
 static PHP_MSHUTDOWN_FUNCTION(paylock)
 {
 	UNREGISTER_INI_ENTRIES();
+	paylock_router_mshutdown();
 	return SUCCESS;
 }
 
@@ -153,6 +155,7 @@ static PHP_MINFO_FUNCTION(paylock)
 	php_info_print_table_row(2, "TLS support (rediss://)", paylock_redis_tls_available() ? "yes" : "no");
 	php_info_print_table_row(2, "Persistent Redis connections in this process", pooled);
 	paylock_file_store_minfo();
+	paylock_router_minfo();
 	php_info_print_table_end();
 	DISPLAY_INI_ENTRIES();
 }

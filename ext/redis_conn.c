@@ -3,6 +3,7 @@
 #include "php_paylock.h"
 #include "redis_conn.h"
 #include "redis_durability.h"
+#include "redis_router.h"
 #include "token.h"
 #include "ext/standard/url.h"
 #include "ext/standard/sha1.h"
@@ -371,6 +372,9 @@ zend_result paylock_redis_client_init(paylock_redis_client *c, zend_string *dsn,
 	const char *d = dsn ? ZSTR_VAL(dsn) : PAYLOCK_G(redis_dsn);
 	size_t dlen = dsn ? ZSTR_LEN(dsn) : strlen(PAYLOCK_G(redis_dsn));
 
+	if (paylock_router_dsn(d, dlen)) { /* issue 16: redis+cluster://, redis+sentinel:// */
+		return paylock_router_init(c, d, dlen, options);
+	}
 	memset(c, 0, sizeof(*c));
 	c->connect_timeout = 1.0;
 	c->read_timeout = 1.0;
@@ -403,6 +407,7 @@ static void conn_free(paylock_redis_conn *conn, bool persistent)
 
 void paylock_redis_client_dtor(paylock_redis_client *c)
 {
+	paylock_router_free(c); /* issue 16 */
 	if (c->own) {
 		conn_free(c->own, 0);
 		c->own = NULL;
@@ -447,6 +452,8 @@ static bool error_means_unavailable(const redisReply *r)
 		"LOADING",
 		"MASTERDOWN",
 		"CLUSTERDOWN",
+		"MOVED ", /* a cluster node that no longer serves the slot (routing follows it: redis_cluster.c) */
+		"ASK ",
 		"TRYAGAIN",
 		"READONLY",
 		"BUSY ",
@@ -723,6 +730,9 @@ static paylock_redis_conn *conn_get(paylock_redis_client *c, bool *fresh, payloc
 paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
 									 double extra_block_s, paylock_error *err)
 {
+	if (c->router) { /* issue 16: Cluster/Sentinel pick the node, then come back here with its client */
+		return paylock_router_command(c, argc, argv, lens, extra_block_s, err);
+	}
 	c->reconnected = false;
 	c->unanswered = false;
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -858,6 +868,9 @@ paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_
 	uint64_t now = paylock_now_ns(), end, stop = deadline_ns ? deadline_ns : UINT64_MAX;
 	bool retried = false;
 
+	if (c->router) { /* issue 16 */
+		return paylock_router_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, err);
+	}
 	if (block_s < 0.001) {
 		block_s = 0.001; /* BLPOP 0 would block forever */
 	}
