@@ -28,6 +28,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/paylock-tests.XXXXXX")
 chmod 755 "$work"
 pids=()
 cleanup() {
+	# Servers that tests restarted (tests/cluster SIGKILL a node and start it again) are listed here.
+	[ -f "$work/extra.pids" ] && pids+=($(cat "$work/extra.pids"))
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	rm -rf "$work"
