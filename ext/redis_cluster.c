@@ -301,8 +301,8 @@ static paylock_reply *gave_up(paylock_redis_client *c, uint16_t slot, paylock_re
 	const char *s = r ? paylock_reply_str(r, &len) : "";
 
 	paylock_error_set(err, PAYLOCK_ERR_CONNECTION,
-					  "Redis Cluster %s could not serve slot %u after %d redirects (last answer: %.*s)",
-					  c->where, (unsigned)slot, PAYLOCK_CLUSTER_MAX_REDIRECTS, (int)MIN(len, 200), s);
+					  "Redis %s could not serve slot %u after %d redirects (last answer: %.*s)", c->where,
+					  (unsigned)slot, PAYLOCK_CLUSTER_MAX_REDIRECTS, (int)MIN(len, 200), s);
 	if (r) {
 		paylock_reply_free(r);
 	}
@@ -326,7 +326,7 @@ paylock_reply *paylock_cluster_command(paylock_redis_client *c, int argc, const 
 	c->unanswered = false;
 	if (key && !one_slot(argc, argv, lens, slot)) {
 		paylock_error_set(err, PAYLOCK_ERR_STORE,
-						  "Redis Cluster %s: the names of one MultiLock must hash to one slot, because it is "
+						  "Redis %s: the names of one MultiLock must hash to one slot, because it is "
 						  "taken in one atomic script call: give them a common hash tag, e.g. "
 						  "\"{cart42}product:7\" and \"{cart42}product:9\"",
 						  c->where);
@@ -346,8 +346,8 @@ paylock_reply *paylock_cluster_command(paylock_redis_client *c, int argc, const 
 			if (st == PAYLOCK_FAILED || m->owner[slot] == 0) { /* nobody serves the slot yet: failover */
 				if (paylock_now_ns() >= until) {
 					paylock_error_set(err, PAYLOCK_ERR_CONNECTION,
-									  "Redis Cluster %s has no master for slot %u (failover in progress?)",
-									  c->where, (unsigned)slot);
+									  "Redis %s has no master for slot %u (failover in progress?)", c->where,
+									  (unsigned)slot);
 					return NULL;
 				}
 				m->stale = true;
@@ -426,8 +426,8 @@ paylock_wake paylock_cluster_blpop(paylock_redis_client *c, const char *key, siz
 		(map_load(rt, m, NULL, err) == PAYLOCK_FAILED || m->owner[slot] == 0)) {
 		m->stale = true;
 		if (err->kind == PAYLOCK_ERR_NONE) {
-			paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis Cluster %s has no master for slot %u",
-							  c->where, (unsigned)slot);
+			paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis %s has no master for slot %u", c->where,
+							  (unsigned)slot);
 		}
 		return err->kind == PAYLOCK_ERR_CONNECTION ? PAYLOCK_WAKE_TIMED_OUT : PAYLOCK_WAKE_FAILED;
 	}
