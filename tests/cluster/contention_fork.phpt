@@ -4,6 +4,8 @@ Cluster: forked read-modify-write on names owned by every master loses no update
 paylock
 pcntl
 posix
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif_cluster.inc'; ?>
 --CONFLICTS--

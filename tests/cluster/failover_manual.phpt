@@ -4,6 +4,8 @@ Cluster: CLUSTER FAILOVER while a lock is held and waiters are blocked: the hold
 paylock
 pcntl
 posix
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif_cluster.inc'; ?>
 --CONFLICTS--

@@ -4,6 +4,8 @@ Cluster: SIGKILL of a master while a lock is held and waiters are blocked: after
 paylock
 pcntl
 posix
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif_cluster.inc'; ?>
 --CONFLICTS--

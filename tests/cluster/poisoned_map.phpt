@@ -2,6 +2,8 @@
 Cluster: a cached slot map made wrong by a slot moving to another master heals within one redirect
 --EXTENSIONS--
 paylock
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif_cluster.inc'; ?>
 --CONFLICTS--

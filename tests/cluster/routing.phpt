@@ -2,6 +2,8 @@
 Cluster: locks, fencing, holder() and idempotency for names on every master go to the slot's master (CLUSTER KEYSLOT) without redirects
 --EXTENSIONS--
 paylock
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif_cluster.inc'; ?>
 --CONFLICTS--

@@ -4,6 +4,8 @@ Sentinel: discovery finds the master; locks, fencing, holder() and idempotency w
 paylock
 pcntl
 posix
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif_sentinel.inc'; ?>
 --CONFLICTS--

@@ -4,6 +4,8 @@ Sentinel: SENTINEL FAILOVER during a storm of locks and idempotent steps: caller
 paylock
 pcntl
 posix
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif_sentinel.inc'; ?>
 --CONFLICTS--
