@@ -413,6 +413,74 @@ paylock_reply *paylock_cluster_command(paylock_redis_client *c, int argc, const 
 	}
 }
 
+/* A pipeline is about one name (a script and its WAIT): the node of the first command's key; a redirect in
+ * the first reply means nothing ran there, so the map is fixed and the whole pipeline sent again. */
+paylock_status paylock_cluster_pipeline(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
+										paylock_reply **replies, paylock_error *err)
+{
+	paylock_redis_router *rt = c->router;
+	paylock_cluster_map *m = map_of(rt);
+	const char *key = NULL;
+	size_t klen = 0;
+	uint16_t slot = route_key(cmds[0].argc, cmds[0].argv, cmds[0].lens, &key, &klen)
+						? paylock_redis_key_slot(key, klen)
+						: 0;
+	uint64_t until = paylock_now_ns() + (uint64_t)((c->connect_timeout + c->read_timeout) * 1e9);
+
+	for (int hops = 0;; hops++) {
+		paylock_redis_client *node;
+		paylock_node_addr target;
+		paylock_status st;
+		bool moved, again;
+
+		if ((m->stale || m->owner[slot] == 0) &&
+			(map_load(rt, m, NULL, err) == PAYLOCK_FAILED || m->owner[slot] == 0)) {
+			m->stale = true;
+			if (err->kind == PAYLOCK_ERR_NONE) {
+				paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis %s has no master for slot %u", c->where,
+								  (unsigned)slot);
+			}
+			for (int i = 0; i < n; i++) {
+				replies[i] = NULL;
+			}
+			return PAYLOCK_FAILED;
+		}
+		target = m->nodes[m->owner[slot] - 1];
+		node = paylock_router_node(rt, target.host, target.port, false, err);
+		if (node == NULL) {
+			return PAYLOCK_FAILED;
+		}
+		node->holds_records = c->holds_records;
+		st = paylock_redis_pipeline(node, n, cmds, replies, err);
+		paylock_router_took(c, node);
+		if (st == PAYLOCK_FAILED) {
+			m->stale = true;
+			return st;
+		}
+		moved = paylock_reply_error_is(replies[0], "MOVED ");
+		again = moved || paylock_reply_error_is(replies[0], "READONLY") ||
+				paylock_reply_error_is(replies[0], "TRYAGAIN") ||
+				paylock_reply_error_is(replies[0], "CLUSTERDOWN");
+		if (!again || hops >= PAYLOCK_CLUSTER_MAX_REDIRECTS || paylock_now_ns() >= until) {
+			return st; /* ASK is not followed here: the caller's error, a ConnectionException */
+		}
+		if (moved) {
+			redirects++;
+			if (redirect_target(replies[0], &target)) {
+				int idx = node_index(m, target.host, strlen(target.host), target.port);
+
+				if (idx) {
+					m->owner[slot] = (uint8_t)idx;
+				}
+			}
+		} else {
+			paylock_redis_backoff(until);
+		}
+		m->stale = true;
+		paylock_router_free_replies(n, replies);
+	}
+}
+
 paylock_wake paylock_cluster_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
 								   uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err)
 {

@@ -1,5 +1,5 @@
-/* Redis connections: DSN parsing, the per-process persistent pool, commands and scripts.
- * The only file that includes hiredis is redis_conn.c; replies are opaque here. */
+/* Redis connections: DSN parsing, the per-process persistent pool, commands, pipelines and scripts.
+ * The only file that includes hiredis is redis_resp.c, OpenSSL only redis_tls.c; replies are opaque here. */
 #ifndef PAYLOCK_REDIS_CONN_H
 #define PAYLOCK_REDIS_CONN_H
 
@@ -8,12 +8,15 @@
 
 typedef struct paylock_redis_conn paylock_redis_conn;
 typedef struct paylock_reply paylock_reply;
-typedef struct paylock_redis_router paylock_redis_router; /* redis_router.h */
+typedef struct paylock_tls_config paylock_tls_config; /* redis_tls.h */
+
+typedef struct paylock_redis_router paylock_redis_router; /* redis_router.h (issue 16) */
 
 typedef struct {
 	char *host; /* NULL for a unix socket */
 	int port;
-	char *unix_path; /* NULL for TCP */
+	char *unix_path;         /* NULL for TCP */
+	paylock_tls_config *tls; /* rediss://: the TLS settings; NULL for a plain connection */
 	zend_long db;
 	char *user; /* ACL user, or NULL */
 	char *pass; /* NULL: no AUTH */
@@ -54,6 +57,19 @@ void paylock_redis_client_dtor(paylock_redis_client *c);
  * Error replies are returned as replies; NULL means a connection failure described in err. */
 paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
 									 double extra_block_s, paylock_error *err);
+/* One command of a pipeline. */
+typedef struct {
+	int argc;
+	const char **argv;
+	const size_t *lens;
+} paylock_redis_cmd;
+
+/* Writes n commands in one write and reads their n replies into replies[0..n-1] (error replies are replies,
+ * as in paylock_redis_command). On a connection failure returns FAILED with every replies[i] NULL and err
+ * set; c->unanswered says the commands may have run. Reconnects silently only when nothing was written. */
+paylock_status paylock_redis_pipeline(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
+									  paylock_reply **replies, paylock_error *err);
+
 typedef enum {
 	PAYLOCK_WAKE_FAILED,    /* see err: Redis stayed unreachable until the wait's end */
 	PAYLOCK_WAKE_POPPED,    /* an item was popped */
@@ -105,6 +121,5 @@ void paylock_redis_pool_entry_dtor(zval *zv);
 /* Number of pooled connections this process holds, for phpinfo(). */
 uint32_t paylock_redis_pool_size(void);
 const char *paylock_hiredis_version(void);
-bool paylock_redis_tls_available(void);
 
 #endif

@@ -419,6 +419,16 @@ void paylock_router_free(paylock_redis_client *c)
 	}
 }
 
+void paylock_router_free_replies(int n, paylock_reply **replies)
+{
+	for (int i = 0; i < n; i++) {
+		if (replies[i]) {
+			paylock_reply_free(replies[i]);
+			replies[i] = NULL;
+		}
+	}
+}
+
 bool paylock_reply_error_is(const paylock_reply *r, const char *lit)
 {
 	size_t len, n = strlen(lit);
@@ -436,6 +446,13 @@ paylock_reply *paylock_router_command(paylock_redis_client *c, int argc, const c
 {
 	return c->router->sentinel ? paylock_sentinel_command(c, argc, argv, lens, extra_block_s, err)
 							   : paylock_cluster_command(c, argc, argv, lens, extra_block_s, err);
+}
+
+paylock_status paylock_router_pipeline(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
+									   paylock_reply **replies, paylock_error *err)
+{
+	return c->router->sentinel ? paylock_sentinel_pipeline(c, n, cmds, replies, err)
+							   : paylock_cluster_pipeline(c, n, cmds, replies, err);
 }
 
 paylock_wake paylock_router_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,

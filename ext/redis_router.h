@@ -17,6 +17,10 @@ void paylock_router_free(paylock_redis_client *c);
  * EVALSHA: KEYS[1]); redirects, failovers and re-discovery are followed within bounds. */
 paylock_reply *paylock_router_command(paylock_redis_client *c, int argc, const char **argv,
 									  const size_t *lens, double extra_block_s, paylock_error *err);
+/* paylock_redis_pipeline through the router: the node of the first command's key (a pipeline is about
+ * one name); redirects and re-discovery as for commands, judged by the first reply. */
+paylock_status paylock_router_pipeline(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
+									   paylock_reply **replies, paylock_error *err);
 /* paylock_redis_blpop on the node of key's slot; a node that stops serving the slot reads as TIMED_OUT
  * (the caller looks again through a routed command, which follows the topology). */
 paylock_wake paylock_router_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,

@@ -35,11 +35,16 @@ paylock_redis_client *paylock_router_node(paylock_redis_router *rt, const char *
 										  paylock_error *err);
 /* Copies what the caller reads after a command (reconnected, unanswered) from the node's client. */
 void paylock_router_took(paylock_redis_client *c, const paylock_redis_client *node);
+void paylock_router_free_replies(int n, paylock_reply **replies);
 /* Whether an error reply starts with the text lit. */
 bool paylock_reply_error_is(const paylock_reply *r, const char *lit);
 
 paylock_reply *paylock_cluster_command(paylock_redis_client *c, int argc, const char **argv,
 									   const size_t *lens, double extra_block_s, paylock_error *err);
+paylock_status paylock_cluster_pipeline(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
+										paylock_reply **replies, paylock_error *err);
+paylock_status paylock_sentinel_pipeline(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
+										 paylock_reply **replies, paylock_error *err);
 paylock_wake paylock_cluster_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
 								   uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err);
 void paylock_cluster_minfo(void);

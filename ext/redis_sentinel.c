@@ -175,6 +175,40 @@ paylock_reply *paylock_sentinel_command(paylock_redis_client *c, int argc, const
 	}
 }
 
+paylock_status paylock_sentinel_pipeline(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
+										 paylock_reply **replies, paylock_error *err)
+{
+	for (int attempt = 0;; attempt++) {
+		paylock_redis_client *node = master_of(c, err);
+		paylock_status st;
+
+		if (node == NULL) {
+			for (int i = 0; i < n; i++) {
+				replies[i] = NULL;
+			}
+			return PAYLOCK_FAILED;
+		}
+		node->holds_records = c->holds_records;
+		st = paylock_redis_pipeline(node, n, cmds, replies, err);
+		paylock_router_took(c, node);
+		if (st == PAYLOCK_FAILED) {
+			forget(c->router);
+			if (c->unanswered || attempt == 1) {
+				return st;
+			}
+			continue;
+		}
+		if (means_rediscover(replies[0])) {
+			forget(c->router);
+			if (attempt == 0) {
+				paylock_router_free_replies(n, replies); /* the first command did not run */
+				continue;
+			}
+		}
+		return st;
+	}
+}
+
 paylock_wake paylock_sentinel_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
 									uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err)
 {

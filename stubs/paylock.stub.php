@@ -25,10 +25,13 @@ namespace PayLock {
          * @param string|null $dsn redis://[user[:pass]@]host[:port][/db] | unix:///path/redis.sock[?db=N]
          *                         | rediss://... ; null takes ini paylock.redis_dsn
          * @param array $options connect_timeout (s, 1.0), read_timeout (s, 1.0), persistent (bool, ini
-         *                       paylock.persistent), prefix (string, 'paylock:')
-         * @phpstan-param array{connect_timeout?: float, read_timeout?: float, persistent?: bool, prefix?: string} $options
+         *                       paylock.persistent), prefix (string, 'paylock:'), tls (array: turns TLS on, as
+         *                       rediss:// does; cafile, capath, local_cert, local_pk, passphrase, peer_name,
+         *                       ciphers (strings), verify_peer, verify_peer_name (bool, true))
+         * @phpstan-param array{connect_timeout?: float, read_timeout?: float, persistent?: bool, prefix?: string, tls?: array<string,string|bool>} $options
          * @throws \ValueError a malformed DSN, an unknown option or an out-of-range timeout (the message names it)
          * @throws \TypeError an option of the wrong type
+         * @throws StoreException rediss:// or the tls option in a build without OpenSSL
          */
         public function __construct(#[\SensitiveParameter] ?string $dsn = null, array $options = []) {}
 

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 88cf3260730af37f76d60a32067166b4ea215fff */
+ * Stub hash: a97e4e90c2ee4cb6ec757c3c7536a6113328b166 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_PayLock_defaultStore, 0, 0, PayLock\\Store, 0)
 ZEND_END_ARG_INFO()

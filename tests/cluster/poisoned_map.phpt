@@ -12,11 +12,14 @@ cluster
 <?php
 require __DIR__ . '/../_support/cluster.inc';
 $store = cluster_store();
-$per = cluster_names_per_master(2, 'moving');
-[$portA, $portB] = array_slice(array_keys($per), 0, 2);
-$name = $per[$portA][0];
-$other = $per[$portB][0];
-$slot = cluster_keyslot("paylock:{{$name}}");
+// a name whose slot holds no keys (a slot with keys cannot simply be reassigned)
+do {
+	$per = cluster_names_per_master(2, 'moving');
+	[$portA, $portB] = array_slice(array_keys($per), 0, 2);
+	$name = $per[$portA][0];
+	$other = $per[$portB][0];
+	$slot = cluster_keyslot("paylock:{{$name}}");
+} while (redis_raw(['CLUSTER', 'COUNTKEYSINSLOT', (string)$slot], $portA) !== 0);
 $ids = [];
 foreach (cluster_slots() as [, , $port, $id]) $ids[$port] = $id;
 
