@@ -32,7 +32,15 @@ cleanup() {
 	[ -f "$work/extra.pids" ] && pids+=($(cat "$work/extra.pids"))
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	rm -rf "$work"
+	# The topology servers are not our children (started in subshells): wait for them to be gone
+	# before removing their dir (a Sentinel rewrites its config file until it exits).
+	for p in "${pids[@]}"; do
+		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.05
+		done
+	done
+	rm -rf "$work" 2>/dev/null || { sleep 0.2; rm -rf "$work"; }
 }
 trap cleanup EXIT
 
