@@ -319,7 +319,7 @@ paylock_reply *paylock_cluster_command(paylock_redis_client *c, int argc, const 
 	uint16_t slot = route_key(argc, argv, lens, &key, &klen) ? paylock_redis_key_slot(key, klen) : 0;
 	uint64_t until = paylock_now_ns() + (uint64_t)((c->connect_timeout + c->read_timeout) * 1e9);
 	paylock_node_addr target, prefer;
-	bool asking = false, have_prefer = false;
+	bool asking = false, was_asking = false, have_prefer = false;
 	int hops = 0;
 
 	c->reconnected = false;
@@ -363,6 +363,7 @@ paylock_reply *paylock_cluster_command(paylock_redis_client *c, int argc, const 
 			return NULL;
 		}
 		r = send_to(c, n, asking, argc, argv, lens, extra_block_s, err);
+		was_asking = asking;
 		asking = false;
 		if (r == NULL) { /* unreachable or broken: the node may be gone, ask the others who serves the slot */
 			m->stale = true;
@@ -406,6 +407,7 @@ paylock_reply *paylock_cluster_command(paylock_redis_client *c, int argc, const 
 			paylock_now_ns() < until) {
 			m->stale = paylock_reply_error_is(r, "CLUSTERDOWN") || m->stale;
 			paylock_reply_free(r); /* nothing ran: a migration or a failover is under way */
+			asking = was_asking; /* TRYAGAIN after ASKING: some keys are still moving, ask the target again */
 			paylock_redis_backoff(until);
 			continue;
 		}
