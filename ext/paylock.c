@@ -13,6 +13,7 @@
 #include "redis_conn.h"
 #include "redis_tls.h"
 #include "redis_store.h"
+#include "redis_router.h"
 #include "file_store.h"
 #include "fallback_store.h"
 #include "store_kinds.h"
@@ -110,6 +111,7 @@ static PHP_MINIT_FUNCTION(paylock)
 static PHP_MSHUTDOWN_FUNCTION(paylock)
 {
 	UNREGISTER_INI_ENTRIES();
+	paylock_router_mshutdown();
 	paylock_tls_shutdown();
 	return SUCCESS;
 }
@@ -156,6 +158,7 @@ static PHP_MINFO_FUNCTION(paylock)
 	php_info_print_table_row(2, "TLS library", paylock_tls_library());
 	php_info_print_table_row(2, "Persistent Redis connections in this process", pooled);
 	paylock_file_store_minfo();
+	paylock_router_minfo();
 	php_info_print_table_end();
 	DISPLAY_INI_ENTRIES();
 }

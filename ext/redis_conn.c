@@ -3,6 +3,7 @@
 #include "php_paylock.h"
 #include "redis_conn.h"
 #include "redis_durability.h"
+#include "redis_router.h"
 #include "token.h"
 #include "ext/standard/url.h"
 #include "ext/standard/sha1.h"
@@ -338,6 +339,9 @@ zend_result paylock_redis_client_init(paylock_redis_client *c, zend_string *dsn,
 	const char *d = dsn ? ZSTR_VAL(dsn) : PAYLOCK_G(redis_dsn);
 	size_t dlen = dsn ? ZSTR_LEN(dsn) : strlen(PAYLOCK_G(redis_dsn));
 
+	if (paylock_router_dsn(d, dlen)) { /* issue 16: redis+cluster://, redis+sentinel:// */
+		return paylock_router_init(c, d, dlen, options);
+	}
 	memset(c, 0, sizeof(*c));
 	c->connect_timeout = 1.0;
 	c->read_timeout = 1.0;
@@ -362,6 +366,7 @@ zend_result paylock_redis_client_init(paylock_redis_client *c, zend_string *dsn,
 
 void paylock_redis_client_dtor(paylock_redis_client *c)
 {
+	paylock_router_free(c); /* issue 16 */
 	paylock_redis_client_close(c);
 	if (c->tls) {
 		paylock_tls_config_free(c->tls);

@@ -10,6 +10,8 @@ typedef struct paylock_redis_conn paylock_redis_conn;
 typedef struct paylock_reply paylock_reply;
 typedef struct paylock_tls_config paylock_tls_config; /* redis_tls.h */
 
+typedef struct paylock_redis_router paylock_redis_router; /* redis_router.h (issue 16) */
+
 typedef struct {
 	char *host; /* NULL for a unix socket */
 	int port;
@@ -28,6 +30,7 @@ typedef struct {
 	paylock_redis_conn *own; /* the connection when not persistent */
 	bool reconnected;        /* the last command was sent again on a new connection */
 	bool unanswered;         /* the last command failed after it may have reached Redis: it may have run */
+	paylock_redis_router *router; /* Cluster or Sentinel: commands are routed to per-node clients */
 } paylock_redis_client;
 
 /* A Lua script run by EVALSHA, loaded again on NOSCRIPT. */

@@ -3,6 +3,7 @@
 #include "php_paylock.h"
 #include "redis_io.h"
 #include "redis_durability.h"
+#include "redis_router.h"
 #include "token.h"
 
 #include <errno.h>
@@ -28,6 +29,8 @@ static bool error_means_unavailable(const paylock_reply *r)
 		"LOADING",
 		"MASTERDOWN",
 		"CLUSTERDOWN",
+		"MOVED ", /* a cluster node that no longer serves the slot (routing follows it: redis_cluster.c) */
+		"ASK ",
 		"TRYAGAIN",
 		"READONLY",
 		"BUSY ",
@@ -477,13 +480,23 @@ paylock_redis_pending *paylock_redis_send_deferred(paylock_redis_client *c, int 
 	paylock_redis_pending *p = emalloc(sizeof(*p));
 	paylock_error ignored = {0};
 	bool fresh;
-	paylock_redis_conn *conn = conn_ready(c, &fresh, &ignored);
+	paylock_redis_conn *conn = c->router ? NULL : conn_ready(c, &fresh, &ignored);
 	size_t len, sent;
 	char *buf;
 
 	p->refs = 1;
 	p->state = PAYLOCK_PENDING_UNKNOWN;
 	p->value = -1;
+	if (c->router) { /* issue 16: the router picks the node per command; here the reply is read at once */
+		paylock_reply *r = paylock_router_command(c, argc, argv, lens, 0, &ignored);
+
+		if (r) {
+			p->state = PAYLOCK_PENDING_READ;
+			p->value = paylock_reply_kind(r) == PAYLOCK_REPLY_INTEGER ? paylock_reply_int(r) : -1;
+			paylock_reply_free(r);
+		}
+		return p;
+	}
 	if (conn == NULL) {
 		return p;
 	}
@@ -589,6 +602,9 @@ paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const ch
 	paylock_redis_cmd cmd = {argc, argv, lens};
 	paylock_reply *r = NULL;
 
+	if (c->router) { /* issue 16: Cluster/Sentinel pick the node, then come back here with its client */
+		return paylock_router_command(c, argc, argv, lens, extra_block_s, err);
+	}
 	run(c, 1, &cmd, &r, extra_block_s, true, err);
 	return r;
 }
@@ -599,6 +615,9 @@ paylock_status paylock_redis_pipeline(paylock_redis_client *c, int n, const payl
 	if (n < 1 || n > PAYLOCK_REDIS_PIPELINE_MAX) {
 		zend_error_noreturn(E_CORE_ERROR, "PayLock: a pipeline of %d commands (1 to %d)", n,
 							PAYLOCK_REDIS_PIPELINE_MAX);
+	}
+	if (c->router) { /* issue 16 */
+		return paylock_router_pipeline(c, n, cmds, replies, err);
 	}
 	return run(c, n, cmds, replies, 0, false, err);
 }
@@ -715,6 +734,9 @@ paylock_wake paylock_redis_blpop_item(paylock_redis_client *c, const char *key, 
 	uint64_t now = paylock_now_ns(), end, stop = deadline_ns ? deadline_ns : UINT64_MAX;
 	bool retried = false;
 
+	if (c->router) { /* issue 16 */
+		return paylock_router_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, err);
+	}
 	if (block_s < 0.001) {
 		block_s = 0.001; /* BLPOP 0 would block forever */
 	}

@@ -46,6 +46,17 @@
  * again; after this many tries the record reads as damaged. */
 #define PAYLOCK_REDIS_IDEM_FETCH_TRIES 3
 
+/* ---- Redis Cluster and Sentinel (redis_router.c, redis_cluster.c, redis_sentinel.c) ---- */
+
+/* Most host:port pairs in a redis+cluster:// or redis+sentinel:// DSN. */
+#define PAYLOCK_ROUTER_MAX_SEEDS 16
+/* Most nodes in a cached slot map (the slot table stores a node index in a byte). */
+#define PAYLOCK_CLUSTER_MAX_NODES 255
+/* MOVED/ASK/READONLY redirects followed for one command (hiredis-cluster and predis use 5). */
+#define PAYLOCK_CLUSTER_MAX_REDIRECTS 5
+/* Connect and read timeout towards a Sentinel: one that hangs must not eat the caller's deadline. */
+#define PAYLOCK_SENTINEL_TIMEOUT_S 0.25
+
 /* ---- waiting ---- */
 
 /* A queued waiter's entry outlives its deadline by this much, so the holder's hand-off never picks a

@@ -35,9 +35,19 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/paylock-tests.XXXXXX")
 chmod 755 "$work"
 pids=()
 cleanup() {
+	# Servers that tests restarted (tests/cluster SIGKILL a node and start it again) are listed here.
+	[ -f "$work/extra.pids" ] && pids+=($(cat "$work/extra.pids"))
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	rm -rf "$work"
+	# The topology servers are not our children (started in subshells): wait for them to be gone
+	# before removing their dir (a Sentinel rewrites its config file until it exits).
+	for p in "${pids[@]}"; do
+		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.05
+		done
+	done
+	rm -rf "$work" 2>/dev/null || { sleep 0.2; rm -rf "$work"; }
 }
 trap cleanup EXIT
 
@@ -57,6 +67,52 @@ start_redis main --unixsocket "$work/redis.sock" --unixsocketperm 777 "${tls_arg
 port=$PAYLOCK_REDIS_PORT
 start_redis auth --requirepass s3cret --user shop on '>shop-pass' '~*' '&*' '+@all'
 auth_port=$PAYLOCK_REDIS_PORT
+
+# The Cluster (3 masters + 3 replicas) and Sentinel (primary + replica + 3 Sentinels) topologies, started
+# once, in parallel, only when tests that use them are selected. Each writes its env file when ready.
+# shellcheck source=tests/_support/topologies.sh
+. "$root/tests/_support/topologies.sh"
+wants() { # dir args...: whether the selected tests include tests/<dir>
+	local d=$1 a
+	shift
+	[ $# -eq 0 ] && return 0
+	for a in "$@"; do
+		case $a in
+		tests | tests/ | "$root/tests" | "$root/tests/" | tests/"$d"* | "$root/tests/$d"*) return 0 ;;
+		esac
+	done
+	return 1
+}
+topo_jobs=()
+if wants cluster "$@"; then
+	(
+		paylock_cluster_start "$work" && printf 'export PAYLOCK_TEST_REDIS_CLUSTER=%q\n' "$PAYLOCK_CLUSTER_SEEDS" >"$work/cluster.env"
+		echo "${PAYLOCK_TOPO_PIDS[*]}" >"$work/cluster.pids"
+	) &
+	topo_jobs+=($!)
+fi
+if wants sentinel "$@"; then
+	(
+		paylock_sentinel_start "$work" && printf 'export PAYLOCK_TEST_REDIS_SENTINEL=%q PAYLOCK_TEST_SENTINEL_PRIMARY_PORT=%q PAYLOCK_TEST_SENTINEL_REPLICA_PORT=%q\n' \
+			"$PAYLOCK_SENTINEL_ADDRS" "$PAYLOCK_SENTINEL_PRIMARY_PORT" "$PAYLOCK_SENTINEL_REPLICA_PORT" >"$work/sentinel.env"
+		echo "${PAYLOCK_TOPO_PIDS[*]}" >"$work/sentinel.pids"
+	) &
+	topo_jobs+=($!)
+fi
+for j in "${topo_jobs[@]}"; do wait "$j" || true; done
+for t in cluster sentinel; do
+	if [ -f "$work/$t.pids" ]; then
+		read -r -a tp <"$work/$t.pids"
+		pids+=("${tp[@]}")
+	fi
+	if [ -f "$work/$t.env" ]; then
+		# shellcheck disable=SC1090
+		. "$work/$t.env"
+		echo "PayLock tests: $t topology up"
+	elif [ ${#topo_jobs[@]} -gt 0 ] && wants "$t" "$@"; then
+		echo "tests/run.sh: the $t topology did not start (its tests skip)" >&2
+	fi
+done
 
 export PAYLOCK_TEST_HARNESS=1
 export PAYLOCK_TEST_REDIS="redis://127.0.0.1:$port"
