@@ -19,6 +19,8 @@ typedef struct {
 	double connect_timeout;
 	double read_timeout;
 	bool persistent;
+	int replicas; /* replicas that must acknowledge a granting write: 0 off, N, PAYLOCK_REPLICAS_AUTO */
+	double replica_timeout;  /* how long to wait for them, seconds */
 	zend_string *prefix;     /* key prefix, e.g. "paylock:" */
 	zend_string *pool_key;   /* every behaviour-changing setting; the password only as a hash */
 	char where[160];         /* host:port or socket path, for messages */
@@ -52,6 +54,18 @@ void paylock_redis_client_dtor(paylock_redis_client *c);
  * Error replies are returned as replies; NULL means a connection failure described in err. */
 paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
 									 double extra_block_s, paylock_error *err);
+/* One command of a pipeline. */
+typedef struct {
+	int argc;
+	const char **argv;
+	const size_t *lens;
+} paylock_redis_cmd;
+
+/* Writes n commands in one write and reads their n replies into replies[0..n-1] (error replies are replies,
+ * as in paylock_redis_command). On a connection failure returns FAILED with every replies[i] NULL and err
+ * set; c->unanswered says the commands may have run. Reconnects silently only when nothing was written. */
+paylock_status paylock_redis_pipeline(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
+									  paylock_reply **replies, paylock_error *err);
 typedef enum {
 	PAYLOCK_WAKE_FAILED,    /* see err: Redis stayed unreachable until the wait's end */
 	PAYLOCK_WAKE_POPPED,    /* an item was popped */

@@ -503,6 +503,13 @@ namespace PayLock {
     /** The store cannot be reached, refused the credentials, or the connection broke. */
     class ConnectionException extends Exception {}
 
+    /**
+     * A write was made on the Redis primary but fewer replicas than the store's `replicas` option acknowledged
+     * it within `replica_timeout`. A lock or claim was given back; a completed idempotency record is stored
+     * (a replay returns it) but may be lost if the primary fails over now.
+     */
+    class ReplicationException extends ConnectionException {}
+
     /** acquireOrFail()/run() did not get the lock within the wait. */
     class LockTimeoutException extends Exception {}
 

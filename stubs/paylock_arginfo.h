@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 88cf3260730af37f76d60a32067166b4ea215fff */
+ * Stub hash: e0810369be277369fdbcf9d0d0b34a79f5568a96 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_PayLock_defaultStore, 0, 0, PayLock\\Store, 0)
 ZEND_END_ARG_INFO()
@@ -282,6 +282,11 @@ static const zend_function_entry class_PayLock_ConnectionException_methods[] = {
 };
 
 
+static const zend_function_entry class_PayLock_ReplicationException_methods[] = {
+	ZEND_FE_END
+};
+
+
 static const zend_function_entry class_PayLock_LockTimeoutException_methods[] = {
 	ZEND_FE_END
 };
@@ -420,6 +425,16 @@ static zend_class_entry *register_class_PayLock_ConnectionException(zend_class_e
 
 	INIT_NS_CLASS_ENTRY(ce, "PayLock", "ConnectionException", class_PayLock_ConnectionException_methods);
 	class_entry = zend_register_internal_class_ex(&ce, class_entry_PayLock_Exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_ReplicationException(zend_class_entry *class_entry_PayLock_ConnectionException)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "ReplicationException", class_PayLock_ReplicationException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_PayLock_ConnectionException);
 
 	return class_entry;
 }
