@@ -12,25 +12,12 @@ require __DIR__ . '/../_support/common.inc';
 require_once __DIR__ . '/../_support/faults.inc';
 use PayLock\{RedisStore, Lock, IdempotencyGuard, ReplicationException};
 
-function link_up(PrivateRedis $replica, PrivateRedis $primary): bool
-{
-	for ($i = 0; $i < 400; $i++) {
-		$info = $replica->cmd(['INFO', 'replication']);
-		$p = $primary->cmd(['INFO', 'replication']);
-		if (str_contains($info, 'master_link_status:up') && str_contains($p, 'connected_slaves:1')) {
-			return true;
-		}
-		usleep(25000);
-	}
-	return false;
-}
-
 $steps = tally_file();
 foreach ([0, 1, 'auto'] as $want) {
 	$primary = new PrivateRedis(['--save', '3600 1']);
 	$link = fault_proxy($primary->port);
 	$replica = new PrivateRedis(['--save', '3600 1', '--replicaof', '127.0.0.1', (string)$link['port']]);
-	if (!link_up($replica, $primary)) {
+	if (!redis_server_replicas_online($primary)) {
 		echo "replicas=$want: replication never came up\n";
 		continue;
 	}
