@@ -12,8 +12,11 @@
 
 static zend_result query_bad(const char *key, const char *what, const char *val)
 {
-	zend_argument_value_error(ARG_DSN, "has DSN query parameter \"%s\" %s (got \"%.*s\")", key, what,
-							  VALUE_SHOW, val);
+	zend_argument_value_error(
+		ARG_DSN,
+		"is not a valid DSN: query parameter \"%s\" %s (got \"%.*s\"); URL-encode & = # %% in "
+		"values: %%26 %%3D %%23 %%25",
+		key, what, VALUE_SHOW, val);
 	return FAILURE;
 }
 
@@ -36,7 +39,8 @@ static zend_result set_db(paylock_redis_client *c, const char *val)
 static zend_result set_credential(char **slot, const char *key, const char *val)
 {
 	if (*slot != NULL) {
-		zend_argument_value_error(ARG_DSN, "gives the %s twice (in user:password@ and in the query)", key);
+		zend_argument_value_error(
+			ARG_DSN, "is not a valid DSN: it gives the %s twice (in user:password@ and in the query)", key);
 		return FAILURE;
 	}
 	if (*val) {
@@ -109,7 +113,7 @@ static zend_result query_pair(paylock_redis_client *c, char *pair, HashTable *ht
 	zval v;
 
 	if (eq == NULL) {
-		zend_argument_value_error(ARG_DSN, "has a DSN query parameter without '=' (known: %s)",
+		zend_argument_value_error(ARG_DSN, "is not a valid DSN: a query parameter has no '=' (known: %s)",
 								  PAYLOCK_DSN_QUERY_KEYS);
 		return FAILURE;
 	}
@@ -127,12 +131,12 @@ static zend_result query_pair(paylock_redis_client *c, char *pair, HashTable *ht
 		return set_credential(&c->pass, "password", val);
 	}
 	if (!is_option_key(pair)) {
-		zend_argument_value_error(ARG_DSN, "has unknown DSN query parameter \"%.*s\" (known: %s)", VALUE_SHOW,
-								  pair, PAYLOCK_DSN_QUERY_KEYS);
+		zend_argument_value_error(ARG_DSN, "is not a valid DSN: unknown query parameter \"%.*s\" (known: %s)",
+								  VALUE_SHOW, pair, PAYLOCK_DSN_QUERY_KEYS);
 		return FAILURE;
 	}
 	if (zend_hash_str_exists(ht, pair, strlen(pair))) {
-		zend_argument_value_error(ARG_DSN, "gives DSN query parameter \"%s\" twice", pair);
+		zend_argument_value_error(ARG_DSN, "is not a valid DSN: query parameter \"%s\" is given twice", pair);
 		return FAILURE;
 	}
 	if (typed_value(pair, val, &v) == FAILURE) {
@@ -151,7 +155,8 @@ zend_result paylock_dsn_query_parse(paylock_redis_client *c, const char *query, 
 
 	*merged = NULL;
 	if (memchr(query, '#', len) != NULL) {
-		zend_argument_value_error(ARG_DSN, "has a fragment (#...); URL-encode # in values as %%23");
+		zend_argument_value_error(
+			ARG_DSN, "is not a valid DSN: it has a fragment (#...); URL-encode # in values as %%23");
 		return FAILURE;
 	}
 	ALLOC_HASHTABLE(ht);

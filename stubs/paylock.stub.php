@@ -22,11 +22,14 @@ namespace PayLock {
     final class RedisStore implements Store
     {
         /**
-         * @param string|null $dsn redis://[user[:pass]@]host[:port][/db] | unix:///path/redis.sock[?db=N]
-         *                         | rediss://... ; null takes ini paylock.redis_dsn
+         * @param string|null $dsn redis://[user[:pass]@]host[:port][/db][?option=value&...]
+         *                         | unix:///path/redis.sock[?db=N&option=value...] | rediss://... ; every option
+         *                         can be given in the query; null takes ini paylock.redis_dsn
          * @param array $options connect_timeout (s, 1.0), read_timeout (s, 1.0), persistent (bool, ini
-         *                       paylock.persistent), prefix (string, 'paylock:')
-         * @phpstan-param array{connect_timeout?: float, read_timeout?: float, persistent?: bool, prefix?: string} $options
+         *                       paylock.persistent), prefix (string, 'paylock:'), replicas (int or 'auto', 0:
+         *                       replicas that must acknowledge each granting write), replica_timeout (s, 0.1);
+         *                       these win over the same option in the DSN's query
+         * @phpstan-param array{connect_timeout?: float, read_timeout?: float, persistent?: bool, prefix?: string, replicas?: int|'auto', replica_timeout?: float} $options
          * @throws \ValueError a malformed DSN, an unknown option or an out-of-range timeout (the message names it)
          * @throws \TypeError an option of the wrong type
          */
