@@ -9,6 +9,11 @@ PHP_ARG_WITH([hiredis],
   [AS_HELP_STRING([[--with-hiredis[=DIR]]], [PayLock: hiredis install prefix (default: pkg-config)])],
   [yes], [no])
 
+PHP_ARG_WITH([paylock-openssl],
+  [for OpenSSL (rediss://)],
+  [AS_HELP_STRING([[--with-paylock-openssl[=DIR]]], [PayLock: OpenSSL install prefix for TLS (default: pkg-config; no: build without TLS)])],
+  [yes], [no])
+
 PHP_ARG_ENABLE([paylock-dev],
   [whether to build PayLock with strict developer warnings],
   [AS_HELP_STRING([--enable-paylock-dev], [PayLock: -Wall -Wextra -Werror and friends])],
@@ -48,15 +53,32 @@ if test "$PHP_PAYLOCK" != "no"; then
     AC_MSG_ERROR([hiredis.h not found])
   fi
 
-  dnl TLS (rediss://) is not implemented yet: Debian 12 ships hiredis 0.14 without hiredis_ssl, so the
-  dnl path could not be built or tested. rediss:// throws a ConnectionException saying so.
+  dnl TLS (rediss://): PayLock owns the socket and speaks TLS through OpenSSL (ext/redis_tls.c only);
+  dnl hiredis stays the RESP encoder and parser, so any hiredis >= 0.14 works.
+  PAYLOCK_TLS_CFLAGS=""
+  if test "$PHP_PAYLOCK_OPENSSL" != "no"; then
+    if test "$PHP_PAYLOCK_OPENSSL" != "yes"; then
+      export PKG_CONFIG_PATH="$PHP_PAYLOCK_OPENSSL/$PHP_LIBDIR/pkgconfig:$PHP_PAYLOCK_OPENSSL/lib/pkgconfig:$PHP_PAYLOCK_OPENSSL/lib64/pkgconfig:$PKG_CONFIG_PATH"
+    fi
+    PKG_CHECK_MODULES([PAYLOCK_OPENSSL], [openssl >= 1.1.1], [], [
+      if test "$PHP_PAYLOCK_OPENSSL" != "yes" && test -r "$PHP_PAYLOCK_OPENSSL/include/openssl/ssl.h"; then
+        PAYLOCK_OPENSSL_CFLAGS="-I$PHP_PAYLOCK_OPENSSL/include"
+        PAYLOCK_OPENSSL_LIBS="-L$PHP_PAYLOCK_OPENSSL/$PHP_LIBDIR -lssl -lcrypto"
+      else
+        AC_MSG_ERROR([OpenSSL >= 1.1.1 not found (for rediss://): install libssl-dev, pass --with-paylock-openssl=DIR, or --without-paylock-openssl to build without TLS])
+      fi
+    ])
+    PHP_EVAL_INCLINE([$PAYLOCK_OPENSSL_CFLAGS])
+    PHP_EVAL_LIBLINE([$PAYLOCK_OPENSSL_LIBS], [PAYLOCK_SHARED_LIBADD])
+    PAYLOCK_TLS_CFLAGS="$PAYLOCK_OPENSSL_CFLAGS -DPAYLOCK_HAVE_OPENSSL=1"
+  fi
 
-  PAYLOCK_CFLAGS="$HIREDIS_CFLAGS -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1"
+  PAYLOCK_CFLAGS="$HIREDIS_CFLAGS $PAYLOCK_TLS_CFLAGS -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1"
   if test "$PHP_PAYLOCK_DEV" != "no"; then
     PAYLOCK_CFLAGS="$PAYLOCK_CFLAGS -Wall -Wextra -Werror -Wformat-security -Wimplicit-fallthrough -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare"
   fi
 
-  PAYLOCK_SOURCES="ext/paylock.c ext/exceptions.c ext/token.c ext/store.c ext/redis_conn.c ext/redis_durability.c ext/redis_replicas.c ext/redis_dsn_query.c ext/redis_store.c ext/file_store.c ext/fs_trust.c ext/fs_sweep.c ext/fs_util.c ext/deadline.c ext/fallback_store.c ext/store_kinds.c ext/lock.c ext/registry.c ext/codec.c ext/redis_idem.c ext/file_idem.c ext/idempotency.c"
+  PAYLOCK_SOURCES="ext/paylock.c ext/exceptions.c ext/token.c ext/store.c ext/redis_conn.c ext/redis_resp.c ext/redis_transport.c ext/redis_tls.c ext/redis_pool.c ext/redis_exec.c ext/redis_scripts.c ext/redis_durability.c ext/redis_replicas.c ext/redis_dsn_query.c ext/redis_store.c ext/file_store.c ext/fs_trust.c ext/fs_sweep.c ext/fs_util.c ext/deadline.c ext/fallback_store.c ext/store_kinds.c ext/lock.c ext/registry.c ext/codec.c ext/redis_idem.c ext/file_idem.c ext/idempotency.c"
   PHP_NEW_EXTENSION([paylock], [$PAYLOCK_SOURCES], [$ext_shared], , [$PAYLOCK_CFLAGS])
   PHP_ADD_BUILD_DIR(PHP_EXT_BUILDDIR(paylock)[/ext])
   PHP_ADD_INCLUDE(PHP_EXT_SRCDIR(paylock)[/stubs])

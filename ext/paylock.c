@@ -11,6 +11,7 @@
 #include "exceptions.h"
 #include "store.h"
 #include "redis_conn.h"
+#include "redis_tls.h"
 #include "redis_store.h"
 #include "redis_replicas.h"
 #include "redis_dsn_query.h"
@@ -148,6 +149,7 @@ static PHP_MINIT_FUNCTION(paylock)
 static PHP_MSHUTDOWN_FUNCTION(paylock)
 {
 	UNREGISTER_INI_ENTRIES();
+	paylock_tls_shutdown();
 	return SUCCESS;
 }
 
@@ -189,7 +191,8 @@ static PHP_MINFO_FUNCTION(paylock)
 	php_info_print_table_row(2, "paylock support", "enabled");
 	php_info_print_table_row(2, "Version", PHP_PAYLOCK_VERSION);
 	php_info_print_table_row(2, "hiredis headers version", paylock_hiredis_version());
-	php_info_print_table_row(2, "TLS support (rediss://)", paylock_redis_tls_available() ? "yes" : "no");
+	php_info_print_table_row(2, "TLS support (rediss://)", paylock_tls_available() ? "yes" : "no");
+	php_info_print_table_row(2, "TLS library", paylock_tls_library());
 	php_info_print_table_row(2, "Persistent Redis connections in this process", pooled);
 	paylock_file_store_minfo();
 	php_info_print_table_end();

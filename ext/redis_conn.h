@@ -1,5 +1,5 @@
-/* Redis connections: DSN parsing, the per-process persistent pool, commands and scripts.
- * The only file that includes hiredis is redis_conn.c; replies are opaque here. */
+/* Redis connections: DSN parsing, the per-process persistent pool, commands, pipelines and scripts.
+ * The only file that includes hiredis is redis_resp.c, OpenSSL only redis_tls.c; replies are opaque here. */
 #ifndef PAYLOCK_REDIS_CONN_H
 #define PAYLOCK_REDIS_CONN_H
 
@@ -8,11 +8,13 @@
 
 typedef struct paylock_redis_conn paylock_redis_conn;
 typedef struct paylock_reply paylock_reply;
+typedef struct paylock_tls_config paylock_tls_config; /* redis_tls.h */
 
 typedef struct {
 	char *host; /* NULL for a unix socket */
 	int port;
-	char *unix_path; /* NULL for TCP */
+	char *unix_path;         /* NULL for TCP */
+	paylock_tls_config *tls; /* rediss://: the TLS settings; NULL for a plain connection */
 	zend_long db;
 	char *user; /* ACL user, or NULL */
 	char *pass; /* NULL: no AUTH */
@@ -66,6 +68,7 @@ typedef struct {
  * set; c->unanswered says the commands may have run. Reconnects silently only when nothing was written. */
 paylock_status paylock_redis_pipeline(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
 									  paylock_reply **replies, paylock_error *err);
+
 typedef enum {
 	PAYLOCK_WAKE_FAILED,    /* see err: Redis stayed unreachable until the wait's end */
 	PAYLOCK_WAKE_POPPED,    /* an item was popped */
@@ -117,6 +120,5 @@ void paylock_redis_pool_entry_dtor(zval *zv);
 /* Number of pooled connections this process holds, for phpinfo(). */
 uint32_t paylock_redis_pool_size(void);
 const char *paylock_hiredis_version(void);
-bool paylock_redis_tls_available(void);
 
 #endif

@@ -30,6 +30,8 @@
 #define PAYLOCK_REDIS_IDLE_CHECK_NS (1000ULL * 1000 * 1000)
 /* Between tries to reach a Redis that refused us (restarting): short, so a waiter resumes soon after. */
 #define PAYLOCK_REDIS_RETRY_PAUSE_NS (20ULL * 1000 * 1000)
+/* Most commands in one pipeline (paylock_redis_pipeline): the stores send two or three. */
+#define PAYLOCK_REDIS_PIPELINE_MAX 16
 /* Longest life of a release's tombstone, whatever the timeouts: one key per release must not pile up. */
 #define PAYLOCK_REDIS_TOMBSTONE_MAX_MS 60000
 

@@ -25,7 +25,7 @@ keep=0
 
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/packages.sh"
-ensure_packages php-cli php-dev php-pear libhiredis-dev pkg-config
+ensure_packages php-cli php-dev php-pear libhiredis-dev libssl-dev pkg-config
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/paylock-pecl.XXXXXX")
 finish() {

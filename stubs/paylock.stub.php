@@ -26,12 +26,15 @@ namespace PayLock {
          *                         | unix:///path/redis.sock[?db=N&option=value...] | rediss://... ; every option
          *                         can be given in the query; null takes ini paylock.redis_dsn
          * @param array $options connect_timeout (s, 1.0), read_timeout (s, 1.0), persistent (bool, ini
-         *                       paylock.persistent), prefix (string, 'paylock:'), replicas (int or 'auto', 0:
-         *                       replicas that must acknowledge each granting write), replica_timeout (s, 0.1);
-         *                       these win over the same option in the DSN's query
-         * @phpstan-param array{connect_timeout?: float, read_timeout?: float, persistent?: bool, prefix?: string, replicas?: int|'auto', replica_timeout?: float} $options
+         *                       paylock.persistent), prefix (string, 'paylock:'), tls (array: turns TLS on, as
+         *                       rediss:// does; cafile, capath, local_cert, local_pk, passphrase, peer_name,
+         *                       ciphers (strings), verify_peer, verify_peer_name (bool, true)), replicas (int or
+         *                       'auto', 0: replicas that must acknowledge each granting write), replica_timeout
+         *                       (s, 0.1); these win over the same option in the DSN's query
+         * @phpstan-param array{connect_timeout?: float, read_timeout?: float, persistent?: bool, prefix?: string, tls?: array<string,string|bool>, replicas?: int|'auto', replica_timeout?: float} $options
          * @throws \ValueError a malformed DSN, an unknown option or an out-of-range timeout (the message names it)
          * @throws \TypeError an option of the wrong type
+         * @throws StoreException rediss:// or the tls option in a build without OpenSSL
          */
         public function __construct(#[\SensitiveParameter] ?string $dsn = null, array $options = []) {}
 

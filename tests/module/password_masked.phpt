@@ -2,6 +2,8 @@
 Passwords never appear in php --ri paylock, phpinfo() (text and HTML) or any exception or warning message: the DSN is shown as user:***@ and password=***
 --EXTENSIONS--
 paylock
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

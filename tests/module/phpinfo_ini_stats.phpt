@@ -9,7 +9,7 @@ paylock.default_ttl=12.5
 ob_start();
 phpinfo(INFO_MODULES);
 $info = ob_get_clean();
-foreach (['paylock support => enabled', 'Version => 0.1.0', 'hiredis headers version => ', 'TLS support (rediss://) => no',
+foreach (['paylock support => enabled', 'Version => 0.1.0', 'hiredis headers version => ', 'TLS support (rediss://) => yes', 'TLS library => OpenSSL ',
 	'paylock.redis_dsn => redis://127.0.0.1:6379', 'paylock.store => fallback', 'paylock.default_ttl => 12.5'] as $needle) {
 	echo $needle, ': ', str_contains($info, $needle) ? 'shown' : 'MISSING', "\n";
 }
@@ -25,7 +25,8 @@ print_r(array_keys(PayLock\stats()));
 paylock support => enabled: shown
 Version => 0.1.0: shown
 hiredis headers version => : shown
-TLS support (rediss://) => no: shown
+TLS support (rediss://) => yes: shown
+TLS library => OpenSSL : shown
 paylock.redis_dsn => redis://127.0.0.1:6379: shown
 paylock.store => fallback: shown
 paylock.default_ttl => 12.5: shown

@@ -94,6 +94,7 @@ function sample(string $type): mixed
 		$type === 'float' => 1.0,
 		$type === 'bool' => true,
 		$type === 'string' => 'stubtest:',
+		str_starts_with($type, 'array') => [],
 	};
 }
 
@@ -179,7 +180,7 @@ PayLock\holder @throws ConnectionException: yes
 PayLock\Lock::run generic: yes
 PayLock\MultiLock::run generic: yes
 PayLock\IdempotencyGuard::run generic: yes
-PayLock\RedisStore::__construct options (connect_timeout, read_timeout, persistent, prefix, replicas, replica_timeout): all accepted, a misspelt one: ValueError listing only documented ones
+PayLock\RedisStore::__construct options (connect_timeout, read_timeout, persistent, prefix, tls, replicas, replica_timeout): all accepted, a misspelt one: ValueError listing only documented ones
 PayLock\FallbackStore::__construct options (on_redis_down): all accepted, a misspelt one: ValueError listing only documented ones
 PayLock\IdempotencyGuard::__construct options (retention, in_progress_ttl, max_result_bytes, prefix, scope, after_crash): all accepted, a misspelt one: ValueError listing only documented ones
 PayLock\holder result: matches its shape

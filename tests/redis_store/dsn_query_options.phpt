@@ -2,6 +2,8 @@
 DSN query options: every RedisStore option (and db, user, password) can be set in redis:// and unix:// query strings and takes effect; the $options array wins over the query; unknown keys list the known ones; bad values name the key
 --EXTENSIONS--
 paylock
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

@@ -2,6 +2,8 @@
 replicas: on the harness primary+replica, replicas => 1 / 'auto' grant and record as usual; asking for more replicas than acknowledge (2 of 1, or 1 on a server without replicas) fails cleanly within replica_timeout, gives the lock or claim back, and says how many acknowledged; FallbackStore degrades on it (on_redis_down 'fail' throws)
 --EXTENSIONS--
 paylock
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php
 require __DIR__ . '/../_support/skipif.inc';

@@ -4,6 +4,8 @@ replicas: while the replication link stalls, a fencing token is not handed out a
 paylock
 pcntl
 posix
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--

@@ -1,0 +1,629 @@
+/* Running commands on a Redis connection: the handshake (AUTH, SELECT, first-connection checks in one
+ * round trip), single commands with one silent reconnect, pipelines, and BLPOP with client-side bounds. */
+#include "php_paylock.h"
+#include "redis_io.h"
+#include "redis_durability.h"
+#include "token.h"
+
+#include <errno.h>
+#include <time.h>
+
+/* ---- error replies ---- */
+
+static bool reply_starts(const paylock_reply *r, const char *lit)
+{
+	size_t len, n = strlen(lit);
+	const char *s = paylock_reply_str(r, &len);
+
+	return len >= n && memcmp(s, lit, n) == 0;
+}
+
+/* Errors that say "this server cannot serve us now" (full, loading, a replica or a cluster in failover,
+ * a script running too long, refused credentials) rather than "PayLock sent something wrong":
+ * ConnectionException, so FallbackStore degrades. NOPERM is not among them: it is a configuration error. */
+static bool error_means_unavailable(const paylock_reply *r)
+{
+	static const char *const prefixes[] = {
+		"ERR max number of clients",
+		"LOADING",
+		"MASTERDOWN",
+		"CLUSTERDOWN",
+		"TRYAGAIN",
+		"READONLY",
+		"BUSY ",
+		"UNBLOCKED",
+		"MISCONF",
+		"NOAUTH",
+		"WRONGPASS",
+	};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		if (reply_starts(r, prefixes[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The ACL category a refused command belongs to, for the fix in the message. */
+static const char *acl_category_hint(const char *s)
+{
+	if (strcasestr(s, "'eval") || strcasestr(s, "'script") || strcasestr(s, "'fcall")) {
+		return "+@scripting";
+	}
+	if (strcasestr(s, "'blpop")) {
+		return "+@blocking";
+	}
+	if (strcasestr(s, "key") || strcasestr(s, "channel")) {
+		return "a key pattern covering the prefix (~<prefix>*)";
+	}
+	return "+@scripting +@read +@write +@list +@blocking +@connection +time";
+}
+
+/* err from an error reply: CONNECTION when the server cannot serve now, a configuration STORE error for
+ * NOPERM (naming what the ACL user lacks), else STORE. */
+static void error_from_reply(const paylock_redis_client *c, const paylock_reply *r, paylock_error *err)
+{
+	size_t len;
+	const char *s = paylock_reply_str(r, &len);
+
+	if (reply_starts(r, "NOPERM")) {
+		paylock_error_set(err, PAYLOCK_ERR_STORE,
+						  "Redis at %s refused the ACL user%s%s the commands PayLock needs (%.*s): a "
+						  "configuration error; grant it %s (ACL SETUSER %s ...)",
+						  c->where, c->user ? " " : "", c->user ? c->user : "", (int)MIN(len, 120), s,
+						  acl_category_hint(s), c->user ? c->user : "default");
+		return;
+	}
+	paylock_error_set(err, error_means_unavailable(r) ? PAYLOCK_ERR_CONNECTION : PAYLOCK_ERR_STORE,
+					  "Redis at %s answered: %.*s", c->where, (int)len, s);
+}
+
+paylock_status paylock_redis_error_reply(const paylock_redis_client *c, paylock_reply *r, paylock_error *err)
+{
+	error_from_reply(c, r, err);
+	paylock_reply_free(r);
+	return PAYLOCK_FAILED;
+}
+
+paylock_status paylock_redis_bad_reply(const paylock_redis_client *c, const char *what, paylock_error *err)
+{
+	paylock_error_set(err, PAYLOCK_ERR_STORE, "Unexpected reply from Redis at %s to %s", c->where, what);
+	return PAYLOCK_FAILED;
+}
+
+/* ---- the wire ---- */
+
+/* Reads until the parser holds one whole reply; NULL on failure (conn->t says why). */
+static paylock_reply *read_reply(paylock_redis_conn *conn, bool *protocol)
+{
+	char buf[16 * 1024];
+
+	for (;;) {
+		paylock_reply *r;
+		const char *why = NULL;
+		int got = paylock_resp_next(conn->reader, &r, &why);
+		ssize_t n;
+
+		if (got > 0) {
+			return r;
+		}
+		if (got < 0) {
+			*protocol = true;
+			conn->t.kind = PAYLOCK_ERR_CONNECTION;
+			conn->t.timed_out = false;
+			snprintf(conn->t.why, sizeof(conn->t.why), "%s", why);
+			return NULL;
+		}
+		n = conn->t.ops->read(&conn->t, buf, sizeof(buf));
+		if (n <= 0) {
+			return NULL;
+		}
+		paylock_resp_feed(conn->reader, buf, (size_t)n);
+	}
+}
+
+/* Writes len bytes holding n commands and reads n replies; returns how many arrived (n: all). The
+ * replies that arrived stay in replies[] (the rest are NULL) for the caller to look at and free. */
+static int roundtrip(paylock_redis_conn *conn, const char *buf, size_t len, int n, paylock_reply **replies,
+					 size_t *sent, bool *protocol)
+{
+	int i;
+
+	*protocol = false;
+	for (i = 0; i < n; i++) {
+		replies[i] = NULL;
+	}
+	if (!paylock_transport_write_all(&conn->t, buf, len, sent)) {
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		replies[i] = read_reply(conn, protocol);
+		if (replies[i] == NULL) {
+			return i;
+		}
+		conn->answered = true;
+	}
+	return n;
+}
+
+static void free_replies(paylock_reply **replies, int n)
+{
+	for (int i = 0; i < n; i++) {
+		paylock_reply_free(replies[i]);
+		replies[i] = NULL;
+	}
+}
+
+/* A server that refuses us says why before it closes (max clients): that reply is the error. */
+static bool error_among(const paylock_redis_client *c, paylock_reply **replies, int got, paylock_error *err)
+{
+	for (int i = 0; i < got; i++) {
+		if (paylock_reply_kind(replies[i]) == PAYLOCK_REPLY_ERROR) {
+			error_from_reply(c, replies[i], err);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* err for a broken connection. A plain port that drops us before its first reply may be a TLS port
+ * (a TLS-only Redis closes on plain text without a word): a handshake on a second connection tells, and
+ * then it is a configuration error, not an outage (FallbackStore must not degrade on it). */
+static void conn_failure(const paylock_redis_client *c, const paylock_redis_conn *conn, bool protocol,
+						 paylock_error *err)
+{
+	const char *why = conn->t.why[0] ? conn->t.why : "connection closed";
+
+	if (conn->t.kind == PAYLOCK_ERR_STORE) {
+		paylock_error_set(err, PAYLOCK_ERR_STORE, "Redis at %s: %s", c->where, why);
+	} else if (!conn->answered && (conn->t.eof || protocol) && c->tls == NULL && c->host &&
+			   paylock_transport_speaks_tls(c)) {
+		paylock_error_set(err, PAYLOCK_ERR_STORE,
+						  "Redis at %s closed the connection before answering PayLock's first command (%s) "
+						  "and answers a TLS handshake: a configuration error; this port speaks TLS, use "
+						  "rediss://",
+						  c->where, why);
+	} else if (!conn->answered && conn->t.eof && c->tls) {
+		paylock_error_set(
+			err, PAYLOCK_ERR_STORE,
+			"Redis at %s closed the TLS connection before answering PayLock's first command (%s): "
+			"a configuration error; if the server requires a client certificate, set the tls "
+			"options local_cert and local_pk",
+			c->where, why);
+	} else {
+		paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis at %s: %s", c->where, why);
+	}
+}
+
+/* The n commands encoded back to back, for one write. */
+static char *encode(int n, const paylock_redis_cmd *cmds, size_t *len)
+{
+	char *one[PAYLOCK_REDIS_PIPELINE_MAX], *buf;
+	long l[PAYLOCK_REDIS_PIPELINE_MAX];
+	size_t total = 0, off = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		l[i] = paylock_resp_format(&one[i], cmds[i].argc, cmds[i].argv, cmds[i].lens);
+		if (l[i] < 0) {
+			zend_error_noreturn(E_ERROR, "PayLock: out of memory encoding a Redis command");
+		}
+		total += (size_t)l[i];
+	}
+	buf = emalloc(total);
+	for (i = 0; i < n; i++) {
+		memcpy(buf + off, one[i], (size_t)l[i]);
+		off += (size_t)l[i];
+		paylock_resp_free_cmd(one[i]);
+	}
+	*len = total;
+	return buf;
+}
+
+/* ---- connecting ---- */
+
+/* EVALSHA of a script nobody loaded: NOSCRIPT when the ACL user may run scripts, NOPERM when not. */
+#define PROBE_SHA "0000000000000000000000000000000000000000"
+static const char *config_value(const paylock_reply *r, size_t *len)
+{
+	if (r && paylock_reply_kind(r) == PAYLOCK_REPLY_ARRAY && paylock_reply_count(r) == 2 &&
+		paylock_reply_kind(paylock_reply_at(r, 1)) == PAYLOCK_REPLY_STRING) {
+		return paylock_reply_str(paylock_reply_at(r, 1), len);
+	}
+	return NULL;
+}
+
+static const char *info_field(const paylock_reply *r, const char *name, size_t *len)
+{
+	size_t ilen;
+	const char *info;
+
+	if (r == NULL || paylock_reply_kind(r) != PAYLOCK_REPLY_STRING) {
+		return NULL;
+	}
+	info = paylock_reply_str(r, &ilen);
+	return paylock_info_field(info, ilen, name, len);
+}
+
+/* Eviction policy (CONFIG GET, else INFO memory) and persistence (CONFIG GET save/appendonly, else only
+ * INFO persistence's aof_enabled) from the replies to the setup pipeline. */
+static void read_facts(paylock_reply **r, paylock_durability_facts *f)
+{
+	size_t len = 0, aof_len = 0;
+	const char *save = config_value(r[1], &len), *aof = config_value(r[2], &aof_len);
+
+	f->policy = config_value(r[0], &f->policy_len);
+	if (f->policy == NULL) {
+		f->policy = info_field(r[3], "maxmemory_policy", &f->policy_len);
+	}
+	if (save && aof) {
+		f->persistent = len > 0 || (aof_len == 3 && memcmp(aof, "yes", 3) == 0);
+	} else if ((aof = info_field(r[4], "aof_enabled", &aof_len)) != NULL && aof_len == 1 && aof[0] == '1') {
+		f->persistent = 1;
+	} else {
+		f->persistent = -1;
+	}
+}
+
+#define SETUP_MAX 8
+
+/* AUTH and SELECT as the first two replies: a refusal of either fails the connection. */
+static zend_result check_login(paylock_redis_client *c, paylock_reply **r, int *i, bool auth, bool sel,
+							   paylock_error *err)
+{
+	if (auth && paylock_reply_kind(r[*i]) == PAYLOCK_REPLY_ERROR) {
+		size_t len;
+		const char *s = paylock_reply_str(r[*i], &len);
+
+		paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis at %s: authentication failed: %.*s", c->where,
+						  (int)len, s);
+		return FAILURE;
+	}
+	*i += auth;
+	if (sel && paylock_reply_kind(r[*i]) == PAYLOCK_REPLY_ERROR) {
+		size_t len;
+		const char *s = paylock_reply_str(r[*i], &len);
+
+		if (reply_starts(r[*i], "NOPERM")) {
+			error_from_reply(c, r[*i], err); /* NOPERM for SELECT: a configuration error */
+		} else {
+			paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis at %s: SELECT failed: %.*s", c->where,
+							  (int)len, s);
+		}
+		return FAILURE;
+	}
+	*i += sel;
+	return SUCCESS;
+}
+
+/* What the first connection to a server learns, in the login's round trip: whether this ACL user may
+ * run scripts (so a missing +@scripting is found before a lock is taken, not at its release), and once
+ * per process per server the eviction policy and persistence (so no lock or replay path pays for it). */
+static zend_result check_setup(paylock_redis_client *c, paylock_reply **r, int i, bool probe, bool facts,
+							   paylock_error *err)
+{
+	int n = i + (probe ? 1 : 0) + (facts ? 5 : 0);
+
+	for (int k = i; k < n; k++) {
+		/* CONFIG and INFO may be refused (managed services): only the probe's NOPERM counts. */
+		if (paylock_reply_kind(r[k]) == PAYLOCK_REPLY_ERROR &&
+			(error_means_unavailable(r[k]) || (k == i && probe && reply_starts(r[k], "NOPERM")))) {
+			error_from_reply(c, r[k], err);
+			return FAILURE;
+		}
+	}
+	if (facts) {
+		paylock_durability_facts f;
+
+		read_facts(r + i + (probe ? 1 : 0), &f);
+		paylock_durability_note(c, &f);
+	}
+	if (EG(exception)) { /* an error handler turned the warning into an exception: send nothing */
+		err->kind = PAYLOCK_ERR_NONE;
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
+static zend_result login(paylock_redis_client *c, paylock_redis_conn *conn, paylock_error *err)
+{
+	HashTable *seen = &PAYLOCK_G(eviction_checked);
+	zend_string *acl = zend_strpprintf(0, "acl|%s", ZSTR_VAL(c->pool_key));
+	bool probe = !zend_hash_str_exists(seen, ZSTR_VAL(acl), ZSTR_LEN(acl)),
+		 facts = !paylock_durability_known(c), auth = c->pass != NULL, sel = c->db != 0, protocol;
+	static const char *const probe_argv[] = {"EVALSHA", PROBE_SHA, "0"};
+	static const char *const facts_argv[][3] = {
+		{"CONFIG", "GET", "maxmemory-policy"}, {"CONFIG", "GET", "save"},
+		{"CONFIG", "GET", "appendonly"},       {"INFO", "memory", NULL},
+		{"INFO", "persistence", NULL},
+	};
+	const char *auth_argv[3] = {"AUTH", c->user ? c->user : c->pass, c->pass},
+			   *sel_argv[2] = {"SELECT", NULL};
+	paylock_redis_cmd cmds[SETUP_MAX];
+	paylock_reply *r[SETUP_MAX];
+	char db[24];
+	int n = 0, i = 0, got;
+	size_t len, sent;
+	char *buf;
+	zend_result rc = FAILURE;
+
+	if (auth) {
+		cmds[n++] = (paylock_redis_cmd){c->user ? 3 : 2, auth_argv, NULL};
+	}
+	if (sel) {
+		snprintf(db, sizeof(db), ZEND_LONG_FMT, c->db);
+		sel_argv[1] = db;
+		cmds[n++] = (paylock_redis_cmd){2, sel_argv, NULL};
+	}
+	if (probe) {
+		cmds[n++] = (paylock_redis_cmd){3, (const char **)probe_argv, NULL};
+	}
+	for (int k = 0; facts && k < 5; k++) {
+		cmds[n++] = (paylock_redis_cmd){k < 3 ? 3 : 2, (const char **)facts_argv[k], NULL};
+	}
+	if (n == 0) {
+		zend_string_release(acl);
+		return SUCCESS;
+	}
+	buf = encode(n, cmds, &len);
+	got = roundtrip(conn, buf, len, n, r, &sent, &protocol);
+	if (got < n) {
+		if (!error_among(c, r, got, err)) {
+			conn_failure(c, conn, protocol, err);
+		}
+	} else if (check_login(c, r, &i, auth, sel, err) == SUCCESS &&
+			   check_setup(c, r, i, probe, facts, err) == SUCCESS) {
+		if (probe) {
+			zend_hash_str_add_empty_element(seen, ZSTR_VAL(acl), ZSTR_LEN(acl)); /* a persistent copy */
+		}
+		rc = SUCCESS;
+	}
+	free_replies(r, got);
+	efree(buf);
+	zend_string_release(acl);
+	return rc;
+}
+
+static void conn_free_failed(paylock_redis_conn *conn, bool persistent)
+{
+	conn->t.ops->close(&conn->t, true);
+	paylock_resp_reader_free(conn->reader);
+	pefree(conn, persistent);
+}
+
+paylock_redis_conn *paylock_redis_conn_open(paylock_redis_client *c, paylock_error *err)
+{
+	paylock_redis_conn *conn = pecalloc(1, sizeof(*conn), c->persistent);
+
+	if (paylock_transport_open(&conn->t, c, err) == FAILURE) {
+		pefree(conn, c->persistent);
+		return NULL;
+	}
+	conn->reader = paylock_resp_reader_new();
+	conn->pid = paylock_pid();
+	if (conn->reader == NULL) {
+		zend_error_noreturn(E_ERROR, "PayLock: out of memory creating a Redis reply parser");
+	}
+	if (login(c, conn, err) == FAILURE) {
+		conn_free_failed(conn, c->persistent);
+		return NULL;
+	}
+	conn->last_used_ns = paylock_now_ns();
+	return conn;
+}
+
+/* ---- commands ---- */
+
+/* One round trip for n commands. A stale pooled socket (the peer went away) is replaced once, silently:
+ * always when nothing was written; after a write only when retry_written (a single command, which the
+ * callers' scripts make safe to run twice), never after a timeout (the command may still run). */
+static paylock_status run(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
+						  paylock_reply **replies, double extra_block_s, bool retry_written,
+						  paylock_error *err)
+{
+	size_t len;
+	char *buf = encode(n, cmds, &len);
+	paylock_status st = PAYLOCK_FAILED;
+
+	c->reconnected = false;
+	c->unanswered = false;
+	for (int i = 0; i < n; i++) {
+		replies[i] = NULL;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		bool fresh, protocol, timed_out;
+		size_t sent;
+		int got;
+		paylock_redis_conn *conn = paylock_redis_conn_get(c, &fresh, err);
+
+		if (conn == NULL) {
+			break; /* nothing sent this time; unanswered tells about the first attempt */
+		}
+		if (extra_block_s > 0) {
+			paylock_transport_set_timeout(&conn->t, c->read_timeout + extra_block_s);
+		}
+		got = roundtrip(conn, buf, len, n, replies, &sent, &protocol);
+		if (got == n) {
+			if (extra_block_s > 0) {
+				paylock_transport_set_timeout(&conn->t, c->read_timeout);
+			}
+			conn->last_used_ns = paylock_now_ns();
+			c->unanswered = false;
+			st = PAYLOCK_YES;
+			break;
+		}
+		/* Some bytes may have reached Redis: the commands may run (or have run) without us hearing. */
+		c->unanswered = c->unanswered || sent > 0;
+		timed_out = conn->t.timed_out;
+		if (!error_among(c, replies, got, err)) {
+			conn_failure(c, conn, protocol, err);
+		}
+		free_replies(replies, got);
+		paylock_redis_conn_drop(c, conn); /* a half-read reply makes the socket unusable */
+		if (fresh || timed_out || attempt == 1 || (sent > 0 && !retry_written)) {
+			break;
+		}
+		c->reconnected = true;
+	}
+	efree(buf);
+	return st;
+}
+
+paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
+									 double extra_block_s, paylock_error *err)
+{
+	paylock_redis_cmd cmd = {argc, argv, lens};
+	paylock_reply *r = NULL;
+
+	run(c, 1, &cmd, &r, extra_block_s, true, err);
+	return r;
+}
+
+paylock_status paylock_redis_pipeline(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
+									  paylock_reply **replies, paylock_error *err)
+{
+	if (n < 1 || n > PAYLOCK_REDIS_PIPELINE_MAX) {
+		zend_error_noreturn(E_CORE_ERROR, "PayLock: a pipeline of %d commands (1 to %d)", n,
+							PAYLOCK_REDIS_PIPELINE_MAX);
+	}
+	return run(c, n, cmds, replies, 0, false, err);
+}
+
+/* How a blocking call ended without a reply. */
+typedef enum {
+	BLOCK_GAVE_UP,     /* give_up_ns came first; the connection was dropped (the reply is still owed on it) */
+	BLOCK_BROKE,       /* the connection broke while we waited */
+	BLOCK_UNREACHABLE, /* no connection could be made */
+} block_end;
+
+/* Sends a blocking command and waits for its reply until give_up_ns (monotonic) at the latest. */
+static paylock_reply *blocking_call(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
+									uint64_t give_up_ns, block_end *how, paylock_error *err)
+{
+	paylock_redis_cmd cmd = {argc, argv, lens};
+	bool fresh, protocol = false;
+	paylock_redis_conn *conn = paylock_redis_conn_get(c, &fresh, err);
+	paylock_reply *r = NULL;
+	size_t len, sent;
+	char *buf;
+	bool ok;
+	int w;
+
+	*how = BLOCK_BROKE;
+	if (conn == NULL) {
+		*how = BLOCK_UNREACHABLE;
+		return NULL;
+	}
+	buf = encode(1, &cmd, &len);
+	ok = paylock_transport_write_all(&conn->t, buf, len, &sent);
+	efree(buf);
+	w = ok ? paylock_transport_wait(&conn->t, give_up_ns) : -1;
+	if (w == 0) {
+		/* The reply is still owed on this socket, so the socket cannot be reused. */
+		paylock_redis_conn_drop(c, conn);
+		*how = BLOCK_GAVE_UP;
+		return NULL;
+	}
+	if (w > 0) {
+		r = read_reply(conn, &protocol);
+	}
+	if (r == NULL) {
+		conn_failure(c, conn, protocol, err);
+		paylock_redis_conn_drop(c, conn);
+		return NULL;
+	}
+	conn->answered = true;
+	conn->last_used_ns = paylock_now_ns();
+	return r;
+}
+
+void paylock_redis_backoff(uint64_t until_ns)
+{
+	uint64_t now = paylock_now_ns(), ns = PAYLOCK_REDIS_RETRY_PAUSE_NS;
+	struct timespec ts;
+
+	if (until_ns <= now) {
+		return;
+	}
+	if (until_ns - now < ns) {
+		ns = until_ns - now;
+	}
+	ts.tv_sec = (time_t)(ns / 1000000000ULL);
+	ts.tv_nsec = (long)(ns % 1000000000ULL);
+	nanosleep(&ts, NULL);
+}
+
+static paylock_wake wake_of(paylock_redis_client *c, paylock_reply *r, paylock_error *err)
+{
+	paylock_wake w;
+
+	switch (paylock_reply_kind(r)) {
+	case PAYLOCK_REPLY_ARRAY:
+		w = PAYLOCK_WAKE_POPPED;
+		break;
+	case PAYLOCK_REPLY_NIL:
+		w = PAYLOCK_WAKE_TIMED_OUT;
+		break;
+	default:
+		paylock_redis_bad_reply(c, "BLPOP", err);
+		w = PAYLOCK_WAKE_FAILED;
+	}
+	paylock_reply_free(r);
+	return w;
+}
+
+/* Redis times blocked clients out on its own tick (up to 1/hz late), so the bounds that matter (the
+ * caller's deadline, a holder's lease end) are kept client-side: we stop listening ourselves. A broken
+ * connection (restart, CLIENT KILL) is replaced and the BLPOP sent again for what is left of the block:
+ * an item pushed meanwhile waits in the list. */
+paylock_wake paylock_redis_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
+								 uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err)
+{
+	char timeout[32];
+	const char *argv[3] = {"BLPOP", key, timeout};
+	size_t lens[3] = {5, key_len, 0};
+	uint64_t now = paylock_now_ns(), end, stop = deadline_ns ? deadline_ns : UINT64_MAX;
+	bool retried = false;
+
+	if (block_s < 0.001) {
+		block_s = 0.001; /* BLPOP 0 would block forever */
+	}
+	end = now + (uint64_t)(block_s * 1e9);
+	if (wake_ns && wake_ns < stop) {
+		stop = wake_ns;
+	}
+	for (;;) {
+		double left = end > now ? (double)(end - now) / 1e9 : 0.001;
+		uint64_t give_up;
+		block_end how;
+		paylock_reply *r;
+
+		left = left < 0.001 ? 0.001 : left;
+		give_up = now + (uint64_t)((left + c->read_timeout) * 1e9); /* Redis stalled: look again */
+		lens[2] = snprintf(timeout, sizeof(timeout), "%.3f", left);
+		r = blocking_call(c, 3, argv, lens, give_up < stop ? give_up : stop, &how, err);
+		if (r != NULL && paylock_reply_kind(r) == PAYLOCK_REPLY_ERROR) {
+			paylock_redis_error_reply(c, r, err);
+			if (err->kind != PAYLOCK_ERR_CONNECTION) {
+				return PAYLOCK_WAKE_FAILED;
+			}
+			how = BLOCK_UNREACHABLE; /* LOADING after a restart and the like: the server cannot serve yet */
+		} else if (r != NULL) {
+			return wake_of(c, r, err);
+		}
+		now = paylock_now_ns();
+		if (how == BLOCK_GAVE_UP) {
+			return deadline_ns && now >= deadline_ns ? PAYLOCK_WAKE_DEADLINE : PAYLOCK_WAKE_TIMED_OUT;
+		}
+		if (now >= stop || now >= end) {
+			/* A broken socket says nothing yet about the next one; no connection at all does. */
+			return how == BLOCK_UNREACHABLE ? PAYLOCK_WAKE_FAILED : PAYLOCK_WAKE_TIMED_OUT;
+		}
+		if (how == BLOCK_UNREACHABLE || retried) { /* a killed socket is replaced at once, once */
+			paylock_redis_backoff(stop < end ? stop : end);
+			now = paylock_now_ns();
+		}
+		retried = true;
+	}
+}

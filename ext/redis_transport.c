@@ -1,0 +1,263 @@
+/* Plain streams to Redis: TCP (getaddrinfo, IPv4 and IPv6, TCP_NODELAY) and unix sockets, connected
+ * without blocking for at most connect_timeout, then used blocking with the read timeout on the socket. */
+#include "php_paylock.h"
+#include "redis_transport.h"
+#include "redis_tls.h"
+#include "token.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+void paylock_transport_fail_errno(paylock_transport *t, int e)
+{
+	t->timed_out = e == EAGAIN || e == EWOULDBLOCK;
+	t->eof = e == ECONNRESET || e == EPIPE;
+	t->kind = PAYLOCK_ERR_CONNECTION;
+	snprintf(t->why, sizeof(t->why), "%s", t->timed_out ? "read timed out" : strerror(e));
+}
+
+static ssize_t plain_read(paylock_transport *t, char *buf, size_t len)
+{
+	for (;;) {
+		ssize_t n = recv(t->fd, buf, len, 0);
+
+		if (n > 0) {
+			return n;
+		}
+		if (n == 0) {
+			t->eof = true;
+			t->timed_out = false;
+			t->kind = PAYLOCK_ERR_CONNECTION;
+			snprintf(t->why, sizeof(t->why), "Server closed the connection");
+			return 0;
+		}
+		if (errno != EINTR) {
+			paylock_transport_fail_errno(t, errno);
+			return -1;
+		}
+	}
+}
+
+static ssize_t plain_write(paylock_transport *t, const char *buf, size_t len)
+{
+	for (;;) {
+		ssize_t n = send(t->fd, buf, len, MSG_NOSIGNAL);
+
+		if (n >= 0) {
+			return n;
+		}
+		if (errno != EINTR) {
+			paylock_transport_fail_errno(t, errno);
+			return -1;
+		}
+	}
+}
+
+static bool plain_buffered(paylock_transport *t)
+{
+	return false;
+}
+
+/* Only the descriptor is closed, never a word sent: in a forked child this does not end the parent's
+ * session (the kernel keeps the socket open while the parent holds it). */
+static void plain_close(paylock_transport *t, bool owner)
+{
+	if (t->fd >= 0) {
+		close(t->fd);
+		t->fd = -1;
+	}
+}
+
+bool paylock_transport_poll_idle(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	return poll(&p, 1, 0) != 0;
+}
+
+static bool plain_idle_broken(paylock_transport *t)
+{
+	return paylock_transport_poll_idle(t->fd);
+}
+
+static const paylock_transport_ops plain_ops = {
+	plain_read, plain_write, plain_buffered, plain_close, plain_idle_broken,
+};
+
+void paylock_transport_set_timeout(paylock_transport *t, double seconds)
+{
+	struct timeval tv;
+
+	tv.tv_sec = (time_t)seconds;
+	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
+	setsockopt(t->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(t->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+bool paylock_transport_write_all(paylock_transport *t, const char *buf, size_t len, size_t *sent)
+{
+	*sent = 0;
+	while (*sent < len) {
+		ssize_t n = t->ops->write(t, buf + *sent, len - *sent);
+
+		if (n <= 0) {
+			return false;
+		}
+		*sent += (size_t)n;
+	}
+	return true;
+}
+
+int paylock_transport_wait(paylock_transport *t, uint64_t until_ns)
+{
+	if (t->ops->buffered(t)) {
+		return 1;
+	}
+	for (;;) {
+		uint64_t now = paylock_now_ns();
+		struct pollfd p = {.fd = t->fd, .events = POLLIN};
+		int n;
+
+		if (now >= until_ns) {
+			return 0;
+		}
+		n = poll(&p, 1, (int)((until_ns - now + 999999) / 1000000));
+		if (n > 0) {
+			return 1;
+		}
+		if (n < 0 && errno != EINTR) {
+			paylock_transport_fail_errno(t, errno);
+			return -1;
+		}
+	}
+}
+
+/* connect() without blocking, bounded by until_ns; the socket is blocking again on success. */
+static int connect_bounded(int family, const struct sockaddr *addr, socklen_t alen, uint64_t until_ns, int *e)
+{
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct pollfd p;
+	socklen_t elen = sizeof(*e);
+
+	if (fd < 0) {
+		*e = errno;
+		return -1;
+	}
+	*e = 0;
+	if (connect(fd, addr, alen) < 0) {
+		if (errno != EINPROGRESS) {
+			*e = errno;
+			close(fd);
+			return -1;
+		}
+		p.fd = fd;
+		p.events = POLLOUT;
+		for (;;) {
+			uint64_t now = paylock_now_ns();
+			int n = now >= until_ns ? 0 : poll(&p, 1, (int)((until_ns - now + 999999) / 1000000));
+
+			if (n > 0) {
+				break;
+			}
+			if (n == 0 || errno != EINTR) {
+				*e = n == 0 ? ETIMEDOUT : errno;
+				close(fd);
+				return -1;
+			}
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, e, &elen) < 0 || *e != 0) {
+			*e = *e ? *e : errno;
+			close(fd);
+			return -1;
+		}
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+static int connect_unix(const char *path, uint64_t until_ns, int *e)
+{
+	struct sockaddr_un sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1); /* the DSN parser checked its length */
+	return connect_bounded(AF_UNIX, (struct sockaddr *)&sa, sizeof(sa), until_ns, e);
+}
+
+/* Every address of host in turn (IPv6 and IPv4), within one connect_timeout. */
+static int connect_tcp(const char *host, int port, uint64_t until_ns, int *e, char *why, size_t why_len)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char service[8];
+	int fd = -1, rc, one = 1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(service, sizeof(service), "%d", port);
+	rc = getaddrinfo(host, service, &hints, &res);
+	if (rc != 0) {
+		snprintf(why, why_len, "%s", rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai && fd < 0; ai = ai->ai_next) {
+		fd = connect_bounded(ai->ai_family, ai->ai_addr, ai->ai_addrlen, until_ns, e);
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		snprintf(why, why_len, "%s", strerror(*e));
+		return -1;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+zend_result paylock_transport_open(paylock_transport *t, const paylock_redis_client *c, paylock_error *err)
+{
+	uint64_t until_ns = paylock_now_ns() + (uint64_t)(c->connect_timeout * 1e9);
+	char why[200] = "";
+	int e = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->ops = &plain_ops;
+	t->fd = c->unix_path ? connect_unix(c->unix_path, until_ns, &e)
+						 : connect_tcp(c->host, c->port, until_ns, &e, why, sizeof(why));
+	if (t->fd < 0) {
+		paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Cannot connect to Redis at %s: %s", c->where,
+						  why[0] ? why : strerror(e));
+		return FAILURE;
+	}
+	if (c->tls) {
+		/* The handshake is bounded by what is left of connect_timeout. */
+		paylock_transport_set_timeout(t, MAX((double)(int64_t)(until_ns - paylock_now_ns()) / 1e9, 0.001));
+		if (paylock_tls_handshake(t, c, err) == FAILURE) {
+			t->ops->close(t, true);
+			return FAILURE;
+		}
+	}
+	paylock_transport_set_timeout(t, c->read_timeout);
+	return SUCCESS;
+}
+
+bool paylock_transport_speaks_tls(const paylock_redis_client *c)
+{
+	uint64_t until_ns = paylock_now_ns() + (uint64_t)(c->connect_timeout * 1e9);
+	char why[200];
+	int e = 0, fd = connect_tcp(c->host, c->port, until_ns, &e, why, sizeof(why));
+	bool tls;
+
+	if (fd < 0) {
+		return false;
+	}
+	tls = paylock_tls_probe(fd, c->connect_timeout);
+	close(fd);
+	return tls;
+}
