@@ -42,7 +42,7 @@ bench_redis_start() {
 	trap 'bench_redis_stop; exit 143' TERM
 	# An RDB save point that never fires in a run (the helper's default): the server counts as
 	# persistent, so PayLock's durability warning stays out of the output.
-	paylock_redis_start "$BENCH_WORK" redis || return 2
+	paylock_redis_start "$BENCH_WORK" redis "$@" || return 2
 	BENCH_REDIS_PID=$PAYLOCK_REDIS_PID
 	BENCH_REDIS_PORT=$PAYLOCK_REDIS_PORT
 	bench_log "private redis-server $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p') on 127.0.0.1:$BENCH_REDIS_PORT (pid $BENCH_REDIS_PID)"

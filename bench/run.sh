@@ -6,6 +6,7 @@
 #   bash bench/run.sh [--iterations=N] [--rounds=N] [--warmup=N] [--only=paylock,phpredis,...] [--no-monitor]
 #                     [--no-files | --files-only] [--files-OPTION=VALUE ...] [--no-idem | --idem-only]
 #                     [--no-contention | --contention-only] [--contention-OPTION=VALUE ...]
+#                     [--no-tls | --tls-only] [--tls-OPTION=VALUE ...]
 #
 # Then runs bench/files.php (file locks: FileStore vs C loops, raw flock, symfony FlockStore;
 # FallbackStore vs RedisStore; 8 contending processes) against the same redis-server; results in
@@ -17,7 +18,9 @@
 # symfony/lock and malkusch/lock; utilisation, waits vs the FIFO bound, lost updates; about 1 min on 2 CPUs);
 # results in bench/results/contention.json. It gets only --contention-X=V, passed as --X=V (e.g.
 # --contention-procs=8, --contention-rounds=3, --contention-only=paylock-redis,symfony-redis), and runs
-# on every CPU (redis-server stays pinned as below).
+# on every CPU (redis-server stays pinned as below). Then bench/tls.php (the TLS port of the same server:
+# PayLock rediss:// vs phpredis tls:// and redis-benchmark --tls; --tls-base-ext=OLD.so adds an A/B of
+# the plain cycle against another build); results in bench/results/tls.json.
 #
 # Env: PAYLOCK_BENCH_ITERATIONS, PAYLOCK_BENCH_ROUNDS, PAYLOCK_BENCH_EXT (path to paylock.so),
 #      PAYLOCK_BENCH_PIN = same (default) | split | off: where redis-server and the clients run.
@@ -50,7 +53,14 @@ if [ ! -f "$ext" ]; then
 	}
 fi
 
-bench_redis_start # traps EXIT/INT/TERM to stop it again
+# A TLS port beside the plain one, for bench/tls.php (certificates made with openssl, as the tests do).
+# shellcheck source=tests/_support/tls.sh
+. "$root/tests/_support/tls.sh"
+tls_dir=$(mktemp -d "${TMPDIR:-/tmp}/paylock-bench-tls.XXXXXX")
+paylock_tls_certs "$tls_dir"
+tls_port=$(paylock_free_port)
+mapfile -t tls_args < <(paylock_tls_server_args "$tls_port" "$tls_dir" no)
+bench_redis_start "${tls_args[@]}" # traps EXIT/INT/TERM to stop it again
 # Benchmark a private copy: a rebuild of modules/paylock.so during the run would otherwise crash the
 # workers that have it mapped (SIGBUS) or mix two builds in one table.
 cp "$ext" "$BENCH_WORK/paylock.so"
@@ -68,20 +78,26 @@ run_idem=1
 iargs=()
 run_contention=1
 cargs=()
+run_tls=1
+targs=()
 for arg in "$@"; do
 	case $arg in
 	--no-files) run_files=0 ;;
 	--no-idem) run_idem=0 ;;
 	--no-contention) run_contention=0 ;;
-	--files-only) run_uncontended=0 run_idem=0 run_contention=0 ;;
-	--idem-only) run_uncontended=0 run_files=0 run_contention=0 ;;
-	--contention-only) run_uncontended=0 run_files=0 run_idem=0 ;;
+	--no-tls) run_tls=0 ;;
+	--tls-only) run_uncontended=0 run_files=0 run_idem=0 run_contention=0 ;;
+	--tls-*) targs+=("--${arg#--tls-}") ;;
+	--files-only) run_uncontended=0 run_idem=0 run_contention=0 run_tls=0 ;;
+	--idem-only) run_uncontended=0 run_files=0 run_contention=0 run_tls=0 ;;
+	--contention-only) run_uncontended=0 run_files=0 run_idem=0 run_tls=0 ;;
 	--files-*) fargs+=("--${arg#--files-}") ;;
 	--contention-*) cargs+=("--${arg#--contention-}") ;;
 	--iterations=* | --rounds=* | --warmup=* | [0-9]*)
 		uargs+=("$arg")
 		fargs+=("$arg")
 		iargs+=("$arg")
+		targs+=("$arg")
 		;;
 	*) uargs+=("$arg") ;;
 	esac
@@ -141,3 +157,8 @@ if [ "$run_contention" = 1 ]; then
 	PAYLOCK_BENCH_EXT_SOURCE=$ext PAYLOCK_BENCH_PLACEMENT="$pin: $redis_desc" PAYLOCK_BENCH_CONTENDED_CPUS=$all_cpus \
 		"${client[@]}" php -n "$here/contention.php" --port="$BENCH_REDIS_PORT" --ext="$BENCH_WORK/paylock.so" "${cargs[@]}"
 fi
+if [ "$run_tls" = 1 ]; then
+	"${client[@]}" php -n "$here/tls.php" --port="$BENCH_REDIS_PORT" --tls-port="$tls_port" --ca="$tls_dir/ca.crt" \
+		--ext="$BENCH_WORK/paylock.so" "${targs[@]}"
+fi
+rm -rf "$tls_dir"

@@ -261,3 +261,24 @@ bool paylock_transport_speaks_tls(const paylock_redis_client *c)
 	close(fd);
 	return tls;
 }
+
+bool paylock_transport_speaks_resp(const paylock_redis_client *c)
+{
+	uint64_t until_ns = paylock_now_ns() + (uint64_t)(c->connect_timeout * 1e9);
+	paylock_transport t = {&plain_ops, -1, NULL, false, false, PAYLOCK_ERR_NONE, ""};
+	char why[200], reply[1];
+	size_t sent;
+	int e = 0;
+	bool resp;
+
+	t.fd = connect_tcp(c->host, c->port, until_ns, &e, why, sizeof(why));
+	if (t.fd < 0) {
+		return false;
+	}
+	paylock_transport_set_timeout(&t, c->connect_timeout);
+	/* Any RESP answer (+PONG, -NOAUTH, -ERR) starts with + or -. */
+	resp = paylock_transport_write_all(&t, "PING\r\n", 6, &sent) && plain_read(&t, reply, 1) == 1 &&
+		   (reply[0] == '+' || reply[0] == '-');
+	close(t.fd);
+	return resp;
+}

@@ -42,6 +42,9 @@ int paylock_transport_wait(paylock_transport *t, uint64_t until_ns);
 /* Whether c's TCP port answers a TLS handshake (on a second connection, within connect_timeout): how a
  * plain client tells a TLS-only port that dropped it from an outage. */
 bool paylock_transport_speaks_tls(const paylock_redis_client *c);
+/* Whether c's TCP port answers PING in plain RESP: how a TLS client tells a plain port that let its
+ * handshake hang or dropped it from an outage. */
+bool paylock_transport_speaks_resp(const paylock_redis_client *c);
 
 /* Shared by the plain and TLS streams (redis_transport.c). */
 void paylock_transport_fail_errno(paylock_transport *t, int e);

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# PayLock test harness: starts its own redis-server instances on free 127.0.0.1 ports (one open, one
-# with requirepass and an ACL user, plus a unix socket, and a primary with one replica), exports where
-# they are, runs the .phpt suite with run-tests.php against the built extension, and stops the servers
-# on exit.
+# PayLock test harness: starts its own redis-server instances on free 127.0.0.1 ports (one open, with
+# a unix socket and a TLS port; one with requirepass and an ACL user; a primary with one replica),
+# exports where they are, runs the .phpt suite with run-tests.php against the built extension, and stops
+# the servers on exit.
 #
-#   tests/run.sh [--valgrind | --asan] [run-tests.php args...] [tests or dirs]
+#   tests/run.sh [--valgrind | --asan] [--tls] [run-tests.php args...] [tests or dirs]
 #   --asan expects modules/paylock.so built with -fsanitize=address,undefined (scripts/asan.sh does it).
+#   --tls runs the tests over rediss:// (PAYLOCK_TEST_REDIS is the TLS port of the same server, verified
+#   against the test CA as the default store, SSL_CERT_FILE); raw inspection keeps the plain port.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -17,6 +19,11 @@ if [ "${1:-}" = "--valgrind" ]; then
 	shift
 elif [ "${1:-}" = "--asan" ]; then
 	asan=1
+	shift
+fi
+tls=0
+if [ "${1:-}" = "--tls" ]; then
+	tls=1
 	shift
 fi
 
@@ -42,7 +49,12 @@ start_redis() { # name redis-server-args...
 	pids+=("$PAYLOCK_REDIS_PID")
 }
 
-start_redis main --unixsocket "$work/redis.sock" --unixsocketperm 777
+# shellcheck source=tests/_support/tls.sh
+. "$root/tests/_support/tls.sh"
+paylock_tls_certs "$work/tls" || { echo "tests/run.sh: openssl could not make the test certificates" >&2; exit 2; }
+tls_port=$(paylock_free_port)
+mapfile -t tls_args < <(paylock_tls_server_args "$tls_port" "$work/tls" optional)
+start_redis main --unixsocket "$work/redis.sock" --unixsocketperm 777 "${tls_args[@]}"
 port=$PAYLOCK_REDIS_PORT
 start_redis auth --requirepass s3cret --user shop on '>shop-pass' '~*' '&*' '+@all'
 auth_port=$PAYLOCK_REDIS_PORT
@@ -55,12 +67,21 @@ export PAYLOCK_TEST_REDIS_PORT=$port
 export PAYLOCK_TEST_REDIS_SOCK="$work/redis.sock"
 export PAYLOCK_TEST_REDIS_AUTH_PORT=$auth_port
 export PAYLOCK_TEST_TMP="$work"
+export PAYLOCK_TEST_REDIS_TLS="rediss://127.0.0.1:$tls_port"
+export PAYLOCK_TEST_TLS_DIR="$work/tls"
 export PAYLOCK_TEST_REDIS_PRIMARY="redis://127.0.0.1:$PAYLOCK_REDIS_PRIMARY_PORT"
 export PAYLOCK_TEST_REDIS_REPLICA="redis://127.0.0.1:$PAYLOCK_REDIS_REPLICA_PORT"
-echo "PayLock tests: redis on 127.0.0.1:$port (and $work/redis.sock), auth redis on 127.0.0.1:$auth_port,"\
+echo "PayLock tests: redis on 127.0.0.1:$port (TLS on $tls_port, and $work/redis.sock), auth redis on 127.0.0.1:$auth_port,"\
 	"primary 127.0.0.1:$PAYLOCK_REDIS_PRIMARY_PORT with replica 127.0.0.1:$PAYLOCK_REDIS_REPLICA_PORT"
 
 args=(-q --show-diff -n -p "$(command -v php)" -d "extension=$ext" -g FAIL,XFAIL,BORK,WARN,LEAK,SKIP)
+if [ "$tls" = 1 ]; then
+	export PAYLOCK_TEST_REDIS="$PAYLOCK_TEST_REDIS_TLS"
+	# OpenSSL's default CA store, for every php the tests start (children too): rediss:// verifies with
+	# no tls option, as with a CA from the system store.
+	export SSL_CERT_FILE="$work/tls/ca.crt"
+	echo "PayLock tests: over TLS, PAYLOCK_TEST_REDIS=$PAYLOCK_TEST_REDIS"
+fi
 if [ "$valgrind" = 1 ]; then
 	export USE_ZEND_ALLOC=0 ZEND_DONT_UNLOAD_MODULES=1
 	# Private redis-servers that tests start themselves are not what is checked (and too slow under memcheck).
