@@ -6,6 +6,7 @@
 
 zend_class_entry *paylock_ce_Exception;
 zend_class_entry *paylock_ce_ConnectionException;
+zend_class_entry *paylock_ce_ReplicationException;
 zend_class_entry *paylock_ce_LockTimeoutException;
 zend_class_entry *paylock_ce_LockLostException;
 zend_class_entry *paylock_ce_InProgressException;
@@ -18,6 +19,7 @@ void paylock_error_set(paylock_error *err, paylock_err_kind kind, const char *fm
 	va_list ap;
 
 	err->kind = kind;
+	err->unreplicated = false;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
@@ -26,7 +28,9 @@ void paylock_error_set(paylock_error *err, paylock_err_kind kind, const char *fm
 void paylock_error_throw(const paylock_error *err)
 {
 	zend_class_entry *ce =
-		err->kind == PAYLOCK_ERR_CONNECTION ? paylock_ce_ConnectionException : paylock_ce_StoreException;
+		err->kind == PAYLOCK_ERR_CONNECTION
+			? (err->unreplicated ? paylock_ce_ReplicationException : paylock_ce_ConnectionException)
+			: paylock_ce_StoreException;
 
 	if (err->kind == PAYLOCK_ERR_NONE || EG(exception)) {
 		return; /* the failure already threw (no entropy, an error handler's exception) */

@@ -6,6 +6,7 @@
 
 extern zend_class_entry *paylock_ce_Exception;
 extern zend_class_entry *paylock_ce_ConnectionException;
+extern zend_class_entry *paylock_ce_ReplicationException;
 extern zend_class_entry *paylock_ce_LockTimeoutException;
 extern zend_class_entry *paylock_ce_LockLostException;
 extern zend_class_entry *paylock_ce_InProgressException;
@@ -26,6 +27,7 @@ typedef enum {
 typedef struct {
 	paylock_err_kind kind;
 	char msg[PAYLOCK_ERROR_MSG_MAX];
+	bool unreplicated; /* CONNECTION: written, but not acknowledged by the replicas asked for */
 } paylock_error;
 
 /* Outcome of one store operation. */

@@ -102,6 +102,7 @@ zend_result paylock_fallback_store_from_ini(zval *out)
 	}
 	object_init_ex(out, fallback_ce);
 	fallback_init(Z_OBJ_P(out), Z_OBJ(redis), Z_OBJ(file), (HashTable *)&zend_empty_array);
+	fallback_from_obj(Z_OBJ_P(out))->fail_when_down = strcmp(PAYLOCK_G(on_redis_down), "fail") == 0;
 	zval_ptr_dtor(&redis);
 	zval_ptr_dtor(&file);
 	return SUCCESS;

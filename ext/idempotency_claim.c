@@ -43,13 +43,23 @@ zend_result paylock_claim_complete(paylock_claim *c, zval *result, uint32_t arg_
 		return FAILURE;
 	}
 	rc = c->store->ops->idem->complete(c->store, &c->req, encoded, &err);
-	if (rc == PAYLOCK_FAILED && err.kind == PAYLOCK_ERR_CONNECTION) {
+	if (rc == PAYLOCK_FAILED && err.kind == PAYLOCK_ERR_CONNECTION && !err.unreplicated) {
 		/* The next call reopens a broken connection (a Redis restart): the result deserves one more try,
 		 * and a resent complete is recognised by our token. */
 		memset(&err, 0, sizeof(err));
 		rc = c->store->ops->idem->complete(c->store, &c->req, encoded, &err);
 	}
 	zend_string_release(encoded);
+	if (rc == PAYLOCK_FAILED && err.unreplicated) {
+		/* Stored, but the replicas did not confirm it: the claim is complete (a replay returns the result,
+		 * nothing re-runs it here); ReplicationException tells the caller the record may not survive a
+		 * failover. */
+		c->phase = PHASE_COMPLETED;
+		ZVAL_COPY_DEREF(&c->result, result);
+		paylock_claim_unregister(c);
+		paylock_error_throw(&err);
+		return FAILURE;
+	}
 	switch (rc) {
 	case PAYLOCK_YES:
 		c->phase = PHASE_COMPLETED;

@@ -14,6 +14,10 @@
 #include "redis_tls.h"
 #include "redis_store.h"
 #include "redis_router.h"
+#include "redis_replicas.h"
+#include "redis_dsn_query.h"
+#include "SAPI.h"
+#include "php_main.h"
 #include "file_store.h"
 #include "fallback_store.h"
 #include "store_kinds.h"
@@ -48,10 +52,41 @@ static ZEND_INI_MH(OnUpdateStoreKind)
 	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
 }
 
+static ZEND_INI_MH(OnUpdateOnRedisDown)
+{
+	if (!zend_string_equals_literal(new_value, "degrade") && !zend_string_equals_literal(new_value, "fail")) {
+		php_error_docref(NULL, E_WARNING, "paylock.on_redis_down must be \"degrade\" or \"fail\"");
+		return FAILURE;
+	}
+	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+/* phpinfo() and php --ri show the DSN with its password masked. */
+static ZEND_INI_DISP(display_dsn)
+{
+	zend_string *v =
+		type == ZEND_INI_DISPLAY_ORIG && ini_entry->modified ? ini_entry->orig_value : ini_entry->value;
+	zend_string *masked;
+
+	if (v == NULL || ZSTR_LEN(v) == 0) {
+		PUTS(sapi_module.phpinfo_as_text ? "no value" : "<i>no value</i>");
+		return;
+	}
+	masked = paylock_dsn_masked(ZSTR_VAL(v), ZSTR_LEN(v));
+	if (sapi_module.phpinfo_as_text) {
+		PHPWRITE(ZSTR_VAL(masked), ZSTR_LEN(masked));
+	} else {
+		php_html_puts(ZSTR_VAL(masked), ZSTR_LEN(masked));
+	}
+	zend_string_release(masked);
+}
+
 PHP_INI_BEGIN()
 	STD_PHP_INI_ENTRY("paylock.store", PAYLOCK_STORE_KIND_DEFAULT, PHP_INI_ALL, OnUpdateStoreKind, store,
 					  zend_paylock_globals, paylock_globals)
-	STD_PHP_INI_ENTRY("paylock.redis_dsn", "redis://127.0.0.1:6379", PHP_INI_ALL, OnUpdateString, redis_dsn,
+	STD_PHP_INI_ENTRY_EX("paylock.redis_dsn", "redis://127.0.0.1:6379", PHP_INI_ALL, OnUpdateString,
+						 redis_dsn, zend_paylock_globals, paylock_globals, display_dsn)
+	STD_PHP_INI_ENTRY("paylock.on_redis_down", "degrade", PHP_INI_ALL, OnUpdateOnRedisDown, on_redis_down,
 					  zend_paylock_globals, paylock_globals)
 	STD_PHP_INI_ENTRY("paylock.lock_dir", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, lock_dir,
 					  zend_paylock_globals, paylock_globals)
@@ -71,6 +106,7 @@ static PHP_GINIT_FUNCTION(paylock)
 	memset(paylock_globals, 0, sizeof(*paylock_globals));
 	zend_hash_init(&paylock_globals->pool, 8, NULL, paylock_redis_pool_entry_dtor, 1);
 	zend_hash_init(&paylock_globals->eviction_checked, 4, NULL, NULL, 1);
+	zend_hash_init(&paylock_globals->replica_facts, 4, NULL, paylock_replicas_facts_dtor, 1);
 	if (gethostname(paylock_globals->hostname, sizeof(paylock_globals->hostname) - 1) != 0) {
 		strcpy(paylock_globals->hostname, "unknown");
 	}
@@ -80,6 +116,7 @@ static PHP_GSHUTDOWN_FUNCTION(paylock)
 {
 	zend_hash_destroy(&paylock_globals->pool);
 	zend_hash_destroy(&paylock_globals->eviction_checked);
+	zend_hash_destroy(&paylock_globals->replica_facts);
 }
 
 static PHP_MINIT_FUNCTION(paylock)
@@ -98,6 +135,8 @@ static PHP_MINIT_FUNCTION(paylock)
 
 	paylock_ce_Exception = register_class_PayLock_Exception(spl_ce_RuntimeException);
 	paylock_ce_ConnectionException = register_class_PayLock_ConnectionException(paylock_ce_Exception);
+	paylock_ce_ReplicationException =
+		register_class_PayLock_ReplicationException(paylock_ce_ConnectionException);
 	paylock_ce_LockTimeoutException = register_class_PayLock_LockTimeoutException(paylock_ce_Exception);
 	paylock_ce_LockLostException = register_class_PayLock_LockLostException(paylock_ce_Exception);
 	paylock_ce_InProgressException = register_class_PayLock_InProgressException(paylock_ce_Exception);

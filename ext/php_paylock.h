@@ -39,9 +39,12 @@ ZEND_BEGIN_MODULE_GLOBALS(paylock)
 	char *lock_group;
 	double default_ttl;
 	bool persistent;
+	char *on_redis_down; /* defaultStore()'s FallbackStore: "degrade" or "fail" */
 	/* Per process (per thread under ZTS). */
 	HashTable pool;             /* pool key -> paylock_redis_conn*, persistent connections */
 	HashTable eviction_checked; /* Redis server or ACL user -> what its first connection found (persistent) */
+	HashTable
+		replica_facts; /* Redis server -> what redis_replicas.c learnt about its replication (persistent) */
 	paylock_stats stats;
 	char hostname[256];
 	unsigned char token_pool[512]; /* CSPRNG bytes not yet used for tokens */

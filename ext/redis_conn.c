@@ -4,6 +4,8 @@
 #include "redis_conn.h"
 #include "redis_durability.h"
 #include "redis_router.h"
+#include "redis_replicas.h"
+#include "redis_dsn_query.h"
 #include "token.h"
 #include "ext/standard/url.h"
 #include "ext/standard/sha1.h"
@@ -25,8 +27,8 @@ static zend_result dsn_bad(const char *what)
 {
 	zend_argument_value_error(
 		1,
-		"is not a valid DSN: %s; expected redis://[user[:password]@]host[:port][/db] or "
-		"unix:///path/to/redis.sock[?db=N&user=U&password=P] (URL-encode @ : / ? # in "
+		"is not a valid DSN: %s; expected redis://[user[:password]@]host[:port][/db][?option=value&...] or "
+		"unix:///path/to/redis.sock[?db=N&user=U&password=P&option=value...] (URL-encode @ : / ? # in "
 		"user names and passwords: %%40 %%3A %%2F %%3F %%23)",
 		what);
 	return FAILURE;
@@ -63,51 +65,11 @@ static zend_result parse_db(const char *s, size_t len, zend_long *db)
 	return SUCCESS;
 }
 
-/* unix:///path?db=N&user=U&password=P */
-static zend_result parse_unix_query(paylock_redis_client *c, const zend_string *query)
-{
-	char *q, *pair, *save = NULL;
-	const char *bad = NULL;
-
-	if (query == NULL) {
-		return SUCCESS;
-	}
-	q = estrndup(ZSTR_VAL(query), ZSTR_LEN(query));
-	for (pair = php_strtok_r(q, "&", &save); pair && !bad; pair = php_strtok_r(NULL, "&", &save)) {
-		char *eq = strchr(pair, '=');
-		char *val;
-
-		if (!eq) {
-			bad = "a query parameter has no '=' (known: db, user, password)";
-			break;
-		}
-		*eq = '\0';
-		val = eq + 1;
-		php_raw_url_decode(val, strlen(val));
-		if (strcmp(pair, "db") == 0) {
-			bad = parse_db(val, strlen(val), &c->db) == FAILURE
-					  ? "the database number (db=) must be 0 to 99999"
-					  : NULL;
-		} else if (strcmp(pair, "user") == 0 && *val) {
-			c->user = estrdup(val);
-		} else if (strcmp(pair, "password") == 0 && *val) {
-			c->pass = estrdup(val);
-		} else if (strcmp(pair, "user") != 0 && strcmp(pair, "password") != 0) {
-			bad = "unknown query parameter (known: db, user, password)";
-		}
-	}
-	efree(q);
-	return bad ? dsn_bad(bad) : SUCCESS;
-}
-
 /* unix:///path/redis.sock[?db=N&user=U&password=P]; php_url_parse does not take an empty authority. */
 static zend_result parse_unix_dsn(paylock_redis_client *c, const char *dsn, size_t len)
 {
 	const char *path = dsn + sizeof("unix://") - 1, *end = dsn + len;
-	const char *q = memchr(path, '?', end - path);
-	size_t plen = (q ? q : end) - path;
-	zend_string *query;
-	zend_result rc;
+	size_t plen = end - path; /* the query was cut off: paylock_dsn_query_parse() reads it */
 
 	if (path >= end || *path != '/' || plen < 2) {
 		return dsn_bad("the socket path must be absolute (unix:///path/to/redis.sock)");
@@ -117,13 +79,7 @@ static zend_result parse_unix_dsn(paylock_redis_client *c, const char *dsn, size
 	}
 	c->unix_path = estrndup(path, plen);
 	snprintf(c->where, sizeof(c->where), "unix:%s", c->unix_path);
-	if (q == NULL) {
-		return SUCCESS;
-	}
-	query = zend_string_init(q + 1, end - q - 1, 0);
-	rc = parse_unix_query(c, query);
-	zend_string_release(query);
-	return rc;
+	return SUCCESS;
 }
 
 /* The port as written (php_url_parse stops at the first non-digit and takes 0 as "none"): all digits,
@@ -243,6 +199,7 @@ static zend_result parse_options(paylock_redis_client *c, HashTable *options)
 {
 	zend_string *key;
 	zval *val;
+	bool known;
 
 	ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, val) {
 		ZVAL_DEREF(val);
@@ -297,10 +254,12 @@ static zend_result parse_options(paylock_redis_client *c, HashTable *options)
 			if (paylock_tls_config_apply(c->tls, val) == FAILURE) {
 				return FAILURE;
 			}
-		} else {
+		} else if (paylock_replicas_option(c, key, val, &known) == FAILURE) {
+			return FAILURE;
+		} else if (!known) {
 			zend_argument_value_error(2,
 									  "contains unknown option \"%s\" (known: connect_timeout, "
-									  "read_timeout, persistent, prefix, tls)",
+									  "read_timeout, persistent, prefix, tls, replicas, replica_timeout)",
 									  ZSTR_VAL(key));
 			return FAILURE;
 		}
@@ -336,8 +295,10 @@ static zend_string *make_pool_key(const paylock_redis_client *c)
 
 zend_result paylock_redis_client_init(paylock_redis_client *c, zend_string *dsn, HashTable *options)
 {
-	const char *d = dsn ? ZSTR_VAL(dsn) : PAYLOCK_G(redis_dsn);
+	const char *d = dsn ? ZSTR_VAL(dsn) : PAYLOCK_G(redis_dsn), *q;
 	size_t dlen = dsn ? ZSTR_LEN(dsn) : strlen(PAYLOCK_G(redis_dsn));
+	HashTable *merged = NULL;
+	zend_result rc;
 
 	if (paylock_router_dsn(d, dlen)) { /* issue 16: redis+cluster://, redis+sentinel:// */
 		return paylock_router_init(c, d, dlen, options);
@@ -347,10 +308,20 @@ zend_result paylock_redis_client_init(paylock_redis_client *c, zend_string *dsn,
 	c->read_timeout = 1.0;
 	c->persistent = PAYLOCK_G(persistent);
 	c->prefix = zend_string_init("paylock:", sizeof("paylock:") - 1, 0);
+	c->replica_timeout = PAYLOCK_REPLICA_TIMEOUT_DEFAULT_S;
 	if (memchr(d, '\0', dlen) != NULL) {
 		return dsn_bad("it contains a NUL byte");
 	}
-	if (parse_dsn(c, d, dlen) == FAILURE || parse_options(c, options) == FAILURE) {
+	q = memchr(d, '?', dlen); /* the query holds options (redis_dsn_query.c) */
+	if (parse_dsn(c, d, q ? (size_t)(q - d) : dlen) == FAILURE ||
+		(q && paylock_dsn_query_parse(c, q + 1, dlen - (q + 1 - d), options, &merged) == FAILURE)) {
+		return FAILURE;
+	}
+	rc = parse_options(c, merged ? merged : options);
+	if (merged) {
+		zend_array_destroy(merged);
+	}
+	if (rc == FAILURE || paylock_replicas_check_options(c) == FAILURE) {
 		return FAILURE;
 	}
 	c->pool_key = make_pool_key(c);

@@ -23,6 +23,8 @@ typedef struct {
 	double connect_timeout;
 	double read_timeout;
 	bool persistent;
+	int replicas; /* replicas that must acknowledge a granting write: 0 off, N, PAYLOCK_REPLICAS_AUTO */
+	double replica_timeout;  /* how long to wait for them, seconds */
 	zend_string *prefix;     /* key prefix, e.g. "paylock:" */
 	zend_string *pool_key;   /* every behaviour-changing setting; the password only as a hash */
 	char where[160];         /* host:port or socket path, for messages */

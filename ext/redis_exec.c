@@ -158,11 +158,12 @@ static void free_replies(paylock_reply **replies, int n)
 	}
 }
 
-/* A server that refuses us says why before it closes (max clients): that reply is the error. */
+/* A server that refuses us says why before it closes (max clients): that reply is the error. Other error
+ * replies (the probe's NOSCRIPT) say nothing about the broken connection. */
 static bool error_among(const paylock_redis_client *c, paylock_reply **replies, int got, paylock_error *err)
 {
 	for (int i = 0; i < got; i++) {
-		if (paylock_reply_kind(replies[i]) == PAYLOCK_REPLY_ERROR) {
+		if (paylock_reply_kind(replies[i]) == PAYLOCK_REPLY_ERROR && error_means_unavailable(replies[i])) {
 			error_from_reply(c, replies[i], err);
 			return true;
 		}

@@ -17,6 +17,7 @@
  * in microseconds, so they never repeat for a key, also after forget() or expiry. */
 #include "php_paylock.h"
 #include "redis_internal.h"
+#include "redis_replicas.h"
 #include "redis_durability.h"
 #include "lua_scripts.h"
 #include "zend_exceptions.h"
@@ -127,8 +128,32 @@ static paylock_status read_claim_reply(paylock_redis_client *c, const paylock_id
 	}
 }
 
-static paylock_status claim_once(paylock_redis_client *c, paylock_idem_req *rq, bool register_wait,
+static paylock_status claim_once(paylock_store *s, paylock_idem_req *rq, bool register_wait,
 								 paylock_idem_outcome *out, paylock_error *err);
+static paylock_status ridem_abandon(paylock_store *s, paylock_idem_req *rq, bool outcome_unknown,
+									paylock_error *err);
+
+/* A claim the replicas did not acknowledge is abandoned (nothing ran yet): after a failover another
+ * delivery could claim the key too. */
+static paylock_status claim_acked(paylock_store *s, paylock_idem_req *rq, const paylock_ack *ack,
+								  paylock_error *err)
+{
+	paylock_redis_client *c = paylock_redis_store_client(s);
+	paylock_error ignored = {0};
+	char what[300];
+
+	if (ack->wanted == 0 || ack->acked >= ack->wanted) {
+		return PAYLOCK_YES;
+	}
+	snprintf(what, sizeof(what), "Idempotency key %s%.*s was claimed", ZSTR_VAL(c->prefix),
+			 (int)MIN(ZSTR_LEN(rq->name), 200), ZSTR_VAL(rq->name));
+	paylock_ack_verdict(c, ack, what,
+						"abandoned before the step ran, since a failover now could let another delivery "
+						"claim it too; retry later",
+						err);
+	ridem_abandon(s, rq, false, &ignored);
+	return PAYLOCK_FAILED;
+}
 
 static paylock_status ridem_claim(paylock_store *s, paylock_idem_req *rq, bool register_wait,
 								  paylock_idem_outcome *out, paylock_error *err)
@@ -142,7 +167,7 @@ static paylock_status ridem_claim(paylock_store *s, paylock_idem_req *rq, bool r
 		return PAYLOCK_FAILED;
 	}
 	for (int tries = 0; tries < PAYLOCK_REDIS_IDEM_FETCH_TRIES; tries++) {
-		st = claim_once(c, rq, register_wait, out, err);
+		st = claim_once(s, rq, register_wait, out, err);
 		if (st != PAYLOCK_YES || out->state != PAYLOCK_IDEM_DONE || out->result != NULL) {
 			return st;
 		}
@@ -158,10 +183,12 @@ static paylock_status ridem_claim(paylock_store *s, paylock_idem_req *rq, bool r
 	return PAYLOCK_FAILED;
 }
 
-/* One claim script call. */
-static paylock_status claim_once(paylock_redis_client *c, paylock_idem_req *rq, bool register_wait,
+/* One claim script call (and its WAIT when replicas are asked for). */
+static paylock_status claim_once(paylock_store *s, paylock_idem_req *rq, bool register_wait,
 								 paylock_idem_outcome *out, paylock_error *err)
 {
+	paylock_redis_client *c = paylock_redis_store_client(s);
+	paylock_ack ack;
 	char lease[24], retention[24];
 	const char *argv[10];
 	size_t lens[10];
@@ -177,13 +204,16 @@ static paylock_status claim_once(paylock_redis_client *c, paylock_idem_req *rq, 
 	lens[7] = snprintf(retention, sizeof(retention), "%" PRId64, rq->retention_ms), argv[7] = retention;
 	argv[8] = register_wait ? "1" : "0", lens[8] = 1;
 	argv[9] = rq->throw_after_crash ? "1" : "0", lens[9] = 1;
-	r = paylock_redis_eval(c, &claim_script, 1, 10, argv, lens, err);
+	r = paylock_acked_eval(c, &claim_script, 1, 10, argv, lens, &ack, err);
 	keys_free(&k);
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
 	}
 	st = read_claim_reply(c, rq, r, out, err);
 	paylock_reply_free(r);
+	if (st == PAYLOCK_YES && out->state == PAYLOCK_IDEM_CLAIMED) {
+		st = claim_acked(s, rq, &ack, err);
+	}
 	return st;
 }
 
@@ -219,7 +249,7 @@ static paylock_status ridem_wait(paylock_store *s, paylock_idem_req *rq, uint64_
  * NO not ours. */
 static paylock_status owner_script(paylock_store *s, paylock_idem_req *rq, paylock_script *script,
 								   const char *what, const char *arg, size_t arg_len, int64_t ms,
-								   const zend_string *extra, paylock_error *err)
+								   const zend_string *extra, paylock_ack *ack, paylock_error *err)
 {
 	paylock_redis_client *c = paylock_redis_store_client(s);
 	char msbuf[24], attempt[24];
@@ -228,6 +258,7 @@ static paylock_status owner_script(paylock_store *s, paylock_idem_req *rq, paylo
 	int argc = 10;
 	idem_keys k;
 	paylock_status st;
+	paylock_reply *r;
 
 	keys_init(c, rq, &k);
 	argv[3] = k.rec, lens[3] = k.rec_len;
@@ -241,33 +272,70 @@ static paylock_status owner_script(paylock_store *s, paylock_idem_req *rq, paylo
 		argv[10] = ZSTR_VAL(extra), lens[10] = ZSTR_LEN(extra);
 		argc = 11;
 	}
-	st = paylock_redis_eval_yesno(c, script, what, 2, argc, argv, lens, err);
+	r = paylock_acked_eval(c, script, 2, argc, argv, lens, ack, err);
 	keys_free(&k);
+	if (r == NULL) {
+		return PAYLOCK_FAILED;
+	}
+	if (paylock_reply_kind(r) != PAYLOCK_REPLY_INTEGER) {
+		st = paylock_redis_bad_reply(c, what, err);
+	} else {
+		st = paylock_reply_int(r) == 1 ? PAYLOCK_YES : PAYLOCK_NO;
+	}
+	paylock_reply_free(r);
 	return st;
+}
+
+/* After an owner script that wrote: YES, or FAILED (unreplicated) naming the record and what it means. */
+static paylock_status owner_acked(paylock_store *s, paylock_idem_req *rq, paylock_status st,
+								  const paylock_ack *ack, const char *done, const char *then,
+								  paylock_error *err)
+{
+	paylock_redis_client *c = paylock_redis_store_client(s);
+	char what[320];
+
+	if (st != PAYLOCK_YES || ack->wanted == 0 || ack->acked >= ack->wanted) {
+		return st;
+	}
+	snprintf(what, sizeof(what), "Idempotency key %s%.*s: %s", ZSTR_VAL(c->prefix),
+			 (int)MIN(ZSTR_LEN(rq->name), 200), ZSTR_VAL(rq->name), done);
+	return paylock_ack_verdict(c, ack, what, then, err);
 }
 
 static paylock_status ridem_complete(paylock_store *s, paylock_idem_req *rq, const zend_string *result,
 									 paylock_error *err)
 {
-	if (ZSTR_LEN(result) > PAYLOCK_REDIS_IDEM_INLINE_MAX) {
+	paylock_ack ack;
+	paylock_status st;
+
+	if (ZSTR_LEN(result) > PAYLOCK_REDIS_IDEM_INLINE_MAX && paylock_redis_store_client(s)->replicas == 0) {
+		/* Outside Lua. With replicas asked for, the script path below carries the WAIT. */
 		return paylock_redis_idem_publish(paylock_redis_store_client(s), rq, result, err);
 	}
-	return owner_script(s, rq, &complete_script, "the idempotency complete script", "d", 1, rq->retention_ms,
-						result, err);
+	st = owner_script(s, rq, &complete_script, "the idempotency complete script", "d", 1, rq->retention_ms,
+					  result, &ack, err);
+	return owner_acked(s, rq, st, &ack, "the result was stored",
+					   "stored, not confirmed replicated: a failover now could lose it and let a retry run "
+					   "the step again; a replay while this primary serves returns the stored result",
+					   err);
 }
 
 static paylock_status ridem_abandon(paylock_store *s, paylock_idem_req *rq, bool outcome_unknown,
 									paylock_error *err)
 {
+	paylock_ack ack; /* not acknowledged: a failover brings the claim back, which then ends by its lease */
+
 	return owner_script(s, rq, &abandon_script, "the idempotency abandon script", outcome_unknown ? "c" : "a",
-						1, rq->retention_ms, NULL, err);
+						1, rq->retention_ms, NULL, &ack, err);
 }
 
 static paylock_status ridem_mark(paylock_store *s, paylock_idem_req *rq, paylock_idem_mark how,
 								 paylock_error *err)
 {
+	paylock_ack ack; /* as for abandon: a lost mark leaves a claim whose lease ends, never a silent re-run */
+
 	return owner_script(s, rq, &abandon_script, "the idempotency abandon script",
-						how == PAYLOCK_MARK_UNKNOWN ? "u" : "x", 1, rq->retention_ms, NULL, err);
+						how == PAYLOCK_MARK_UNKNOWN ? "u" : "x", 1, rq->retention_ms, NULL, &ack, err);
 }
 
 static paylock_status ridem_refresh(paylock_store *s, paylock_idem_req *rq, int64_t lease_ms,
@@ -276,8 +344,15 @@ static paylock_status ridem_refresh(paylock_store *s, paylock_idem_req *rq, int6
 	char lease[24];
 	size_t len = snprintf(lease, sizeof(lease), "%" PRId64, lease_ms);
 
-	return owner_script(s, rq, &refresh_script, "the idempotency refresh script", lease, len,
-						rq->retention_ms, NULL, err);
+	paylock_ack ack;
+	paylock_status st = owner_script(s, rq, &refresh_script, "the idempotency refresh script", lease, len,
+									 rq->retention_ms, NULL, &ack, err);
+
+	return owner_acked(
+		s, rq, st, &ack, "the lease was extended",
+		"a failover now would end it at the previous expiry; the claim is still owned, refresh "
+		"again",
+		err);
 }
 
 static paylock_status ridem_forget(paylock_store *s, paylock_idem_req *rq, paylock_error *err)

@@ -33,6 +33,7 @@
 #include "php_paylock.h"
 #include "redis_store.h"
 #include "redis_internal.h"
+#include "redis_replicas.h"
 #include "redis_conn.h"
 #include "lua_limits.h"
 #include "lua_scripts.h"
@@ -205,14 +206,15 @@ static int heads_named(lock_call *lc, const paylock_reply *r)
 /* Runs a hand-off script (acquire, release, leave) until it no longer asks for a waiter's wake-up list:
  * its reply, or NULL with err. by_body: EVAL, for the failure paths (see run_leave). */
 static paylock_reply *eval_handing_on(paylock_redis_client *c, paylock_script *sc, const char *what,
-									  lock_call *lc, bool by_body, paylock_error *err)
+									  lock_call *lc, bool by_body, paylock_ack *ack, paylock_error *err)
 {
 	int tries;
 
 	for (tries = 0; tries < PAYLOCK_REDIS_HANDOFF_TRIES; tries++) {
-		paylock_reply *r = by_body
-							   ? paylock_redis_eval_body(c, sc, lc->nkeys, lc->argc, lc->argv, lc->lens, err)
-							   : paylock_redis_eval(c, sc, lc->nkeys, lc->argc, lc->argv, lc->lens, err);
+		paylock_reply *r =
+			by_body ? paylock_redis_eval_body(c, sc, lc->nkeys, lc->argc, lc->argv, lc->lens, err)
+			: ack   ? paylock_acked_eval(c, sc, lc->nkeys, lc->argc, lc->argv, lc->lens, ack, err)
+					: paylock_redis_eval(c, sc, lc->nkeys, lc->argc, lc->argv, lc->lens, err);
 		int named;
 
 		if (r == NULL) {
@@ -247,12 +249,13 @@ static bool value_is_ours(const char *v, size_t len, const char *token)
 
 /* One plain SET NX PX: the whole uncontended acquire of a single name. YES, NO (busy), or FAILED. */
 static paylock_status try_set_nx(paylock_redis_client *c, const paylock_lock_state *l, const char *mine,
-								 size_t mine_len, const char *ttl, size_t ttl_len, paylock_error *err)
+								 size_t mine_len, const char *ttl, size_t ttl_len, paylock_ack *ack,
+								 paylock_error *err)
 {
 	char key[PAYLOCK_REDIS_KEY_MAX];
 	const char *argv[6] = {"SET", key, mine, "NX", "PX", ttl};
 	size_t lens[6] = {3, lock_key(c, l->name, key), mine_len, 2, 2, ttl_len};
-	paylock_reply *r = paylock_redis_command(c, 6, argv, lens, 0, err);
+	paylock_reply *r = paylock_acked_command(c, 6, argv, lens, ack, err);
 	paylock_status st;
 
 	if (r == NULL) {
@@ -276,7 +279,7 @@ static paylock_status try_set_nx(paylock_redis_client *c, const paylock_lock_sta
 
 /* One acquire script call. YES taken; NO busy: *busy is the first busy name, *holder_ms its PTTL. */
 static paylock_status run_acquire(paylock_redis_client *c, lock_call *lc, acquire_mode mode, const char *life,
-								  uint32_t *busy, long long *holder_ms, paylock_error *err)
+								  uint32_t *busy, long long *holder_ms, paylock_ack *ack, paylock_error *err)
 {
 	static const char *const digits[] = {"0", "1", "2"};
 	paylock_reply *r;
@@ -286,7 +289,7 @@ static paylock_status run_acquire(paylock_redis_client *c, lock_call *lc, acquir
 	lc->lens[lc->argc - 3] = 1;
 	lc->argv[lc->argc - 2] = life;
 	lc->lens[lc->argc - 2] = strlen(life);
-	r = eval_handing_on(c, &acquire_script, "the acquire script", lc, false, err);
+	r = eval_handing_on(c, &acquire_script, "the acquire script", lc, false, ack, err);
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
 	}
@@ -332,7 +335,7 @@ static bool worth_retrying(const paylock_error *err, uint64_t deadline_ns)
  * token and finds our queue place where it still exists. *may_hold: a call may have queued or taken. */
 static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l, lock_call *lc,
 								  uint64_t deadline_ns, paylock_acquire_info *info, bool *reached,
-								  bool *may_hold, paylock_error *err)
+								  bool *may_hold, paylock_ack *ack, paylock_error *err)
 {
 	acquire_mode mode = deadline_ns ? MODE_QUEUE : MODE_TRY;
 
@@ -353,7 +356,7 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 					  PAYLOCK_WAITER_LIFE_SLACK_MS; /* gone soon after our deadline */
 		}
 		snprintf(life, sizeof(life), "%lld", life_ms);
-		st = run_acquire(c, lc, mode, life, &busy, &holder_ms, err);
+		st = run_acquire(c, lc, mode, life, &busy, &holder_ms, ack, err);
 		*may_hold = *may_hold || (st == PAYLOCK_FAILED && c->unanswered);
 		if (st == PAYLOCK_FAILED && mode == MODE_QUEUE && *reached && worth_retrying(err, deadline_ns)) {
 			paylock_redis_backoff(deadline_ns);
@@ -382,14 +385,17 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 			break; /* the next script call tells whether Redis is back */
 		case PAYLOCK_WAKE_POPPED:
 			info->handoff = true;
-			if (lc->nkeys == KEYS_PER_NAME) {
+			if (lc->nkeys == KEYS_PER_NAME && c->replicas == 0) {
 				/* One name: the release wrote our value, short lease. Ours now, extended off our path. */
 				int at = 3 + lc->nkeys;
 
 				paylock_redis_handoff_extend(c, l, lc->argv[3], lc->lens[3], lc->argv[at], lc->lens[at],
 											 lc->argv[at + 1], lc->lens[at + 1], item, item_len);
+				ack->wanted = 0; /* no replicas asked for: nothing to acknowledge */
 				return PAYLOCK_YES;
 			}
+			/* MultiLock, or replicas asked for: the next acquire call takes the grant and its WAIT covers
+			 * the releaser's grant write too, before we count the lock as ours (two trips). */
 			break;
 		case PAYLOCK_WAKE_DEADLINE:
 		case PAYLOCK_WAKE_TIMED_OUT:
@@ -440,7 +446,7 @@ static paylock_status run_leave(paylock_redis_client *c, const paylock_lock_stat
 	call_arg(&lc, "", 0);
 	call_arg(&lc, "", 0);
 	call_arg(&lc, GRANT_MS, strlen(GRANT_MS));
-	r = eval_handing_on(c, &leave_script, "the leave script", &lc, by_body, err);
+	r = eval_handing_on(c, &leave_script, "the leave script", &lc, by_body, NULL, err);
 	call_free(&lc);
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
@@ -537,6 +543,26 @@ void paylock_redis_store_rshutdown(void)
 	paylock_redis_pending_rshutdown();
 }
 
+/* A lock taken but not acknowledged by the replicas asked for is given back (compare-and-delete, or
+ * passed to the next waiter): a failover now would hand it to someone else too. */
+static paylock_status acquire_acked(paylock_redis_store *rs, const paylock_lock_state *l, uint32_t n,
+									const paylock_ack *ack, paylock_error *err)
+{
+	char what[PAYLOCK_MAX_NAME / 8 + 64], pn[PAYLOCK_MAX_NAME / 8];
+
+	if (ack->wanted == 0 || ack->acked >= ack->wanted) {
+		return PAYLOCK_YES;
+	}
+	snprintf(what, sizeof(what), "Lock \"%s\"%s taken", paylock_printable(l[0].name, pn, sizeof(pn)),
+			 n > 1 ? " (and the others of its MultiLock)" : "");
+	paylock_ack_verdict(&rs->client, ack, what,
+						"released, since a failover now could give it to another holder (check the replicas "
+						"with INFO replication, or lower the replicas option)",
+						err);
+	undo_acquire(rs, l, n);
+	return PAYLOCK_FAILED;
+}
+
 static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, uint32_t n, int64_t ttl_ms,
 									uint64_t deadline_ns, paylock_acquire_info *info, paylock_error *err)
 {
@@ -547,6 +573,7 @@ static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, uin
 	lock_call lc;
 	paylock_status st;
 	bool reached = false, may_hold = false;
+	paylock_ack ack = {0};
 
 	if (ghosts_flush(c, err) == PAYLOCK_FAILED) {
 		return PAYLOCK_FAILED;
@@ -556,12 +583,12 @@ static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, uin
 	mine_len = snprintf(mine, sizeof(mine), "%s:%ld:%" PRId64 ":%s", l[0].token, (long)paylock_pid(),
 						paylock_unix_ms(), PAYLOCK_G(hostname));
 	if (n == 1) {
-		st = try_set_nx(c, l, mine, mine_len, ttl, ttl_len, err);
+		st = try_set_nx(c, l, mine, mine_len, ttl, ttl_len, &ack, err);
 		if (st == PAYLOCK_FAILED && c->unanswered) {
 			undo_acquire(rs, l, n);
 		}
 		if (st != PAYLOCK_NO) {
-			return st;
+			return st == PAYLOCK_YES ? acquire_acked(rs, l, n, &ack, err) : st;
 		}
 		reached = true;
 		/* Busy. After a silent reconnect the lock may be ours already (the first SET ran, its reply was
@@ -577,12 +604,12 @@ static paylock_status redis_acquire(paylock_store *s, paylock_lock_state *l, uin
 	call_arg(&lc, "0", 1); /* mode, set per call */
 	call_arg(&lc, "0", 1); /* life, set per call */
 	call_arg(&lc, GRANT_MS, strlen(GRANT_MS));
-	st = queue_until(c, l, &lc, deadline_ns, info, &reached, &may_hold, err);
+	st = queue_until(c, l, &lc, deadline_ns, info, &reached, &may_hold, &ack, err);
 	call_free(&lc);
 	if (st == PAYLOCK_FAILED && may_hold) {
 		undo_acquire(rs, l, n);
 	}
-	return st;
+	return st == PAYLOCK_YES ? acquire_acked(rs, l, n, &ack, err) : st;
 }
 
 /* A damaged counter or lock value is a StoreException: the lock stays held, no token is made up. */
@@ -625,6 +652,7 @@ static paylock_status redis_fence_above(paylock_store *s, paylock_lock_state *l,
 	size_t lens[8] = {0, 0, 0, klen, klen + 6, PAYLOCK_TOKEN_HEX, 0, strlen(FENCE_COUNTER_LIFE_MS)};
 	paylock_reply *r;
 	long long f;
+	paylock_ack ack;
 
 	paylock_status st = paylock_redis_handoff_settle(c, l, 1, err);
 
@@ -634,7 +662,7 @@ static paylock_status redis_fence_above(paylock_store *s, paylock_lock_state *l,
 	memcpy(counter, key, klen);
 	memcpy(counter + klen, ":fence", 6);
 	lens[6] = snprintf(fl, sizeof(fl), "%" PRId64, floor > 0 ? floor : 0);
-	r = paylock_redis_eval(c, &fence_script, 2, 8, argv, lens, err);
+	r = paylock_acked_eval(c, &fence_script, 2, 8, argv, lens, &ack, err);
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
 	}
@@ -650,6 +678,12 @@ static paylock_status redis_fence_above(paylock_store *s, paylock_lock_state *l,
 	if (f <= 0 || f > FENCE_MAX) {
 		return fence_damaged(c, l, f, err);
 	}
+	if (paylock_ack_verdict(
+			c, &ack, "A fencing token was issued",
+			"it is not handed out (a failover now could issue it again); the lock is still held, ask again",
+			err) == PAYLOCK_FAILED) {
+		return PAYLOCK_FAILED;
+	}
 	l->fence = f;
 	return PAYLOCK_YES;
 }
@@ -661,9 +695,9 @@ static paylock_status redis_fence(paylock_store *s, paylock_lock_state *l, paylo
 
 /* Runs a script whose reply counts the names that were ours: YES when all n were. */
 static paylock_status eval_all_ours(paylock_redis_client *c, paylock_script *sc, const char *what,
-									lock_call *lc, uint32_t n, paylock_error *err)
+									lock_call *lc, uint32_t n, paylock_ack *ack, paylock_error *err)
 {
-	paylock_reply *r = eval_handing_on(c, sc, what, lc, false, err);
+	paylock_reply *r = eval_handing_on(c, sc, what, lc, false, ack, err);
 	paylock_status st;
 
 	if (r == NULL) {
@@ -761,7 +795,7 @@ static paylock_status redis_release(paylock_store *s, paylock_lock_state *l, uin
 	call_arg(&lc, "", 0);
 	call_arg(&lc, "", 0);
 	call_arg(&lc, GRANT_MS, strlen(GRANT_MS));
-	st = eval_all_ours(c, &release_script, "the release script", &lc, n, err);
+	st = eval_all_ours(c, &release_script, "the release script", &lc, n, NULL, err);
 	call_free(&lc);
 	return st;
 }
@@ -773,6 +807,7 @@ static paylock_status redis_refresh(paylock_store *s, paylock_lock_state *l, uin
 	char ttl[24];
 	lock_call lc;
 	paylock_status st;
+	paylock_ack ack;
 
 	if (ghosts_flush(c, err) == PAYLOCK_FAILED) {
 		return PAYLOCK_FAILED;
@@ -783,8 +818,15 @@ static paylock_status redis_refresh(paylock_store *s, paylock_lock_state *l, uin
 	call_init(&lc, c, l, n, 1, 2);
 	call_arg(&lc, l[0].token, PAYLOCK_TOKEN_HEX);
 	call_arg(&lc, ttl, snprintf(ttl, sizeof(ttl), "%" PRId64, ttl_ms));
-	st = eval_all_ours(c, &refresh_script, "the refresh script", &lc, n, err);
+	st = eval_all_ours(c, &refresh_script, "the refresh script", &lc, n, &ack, err);
 	call_free(&lc);
+	if (st == PAYLOCK_YES) { /* a lease end a failover could undo: the holder must not count on it */
+		st =
+			paylock_ack_verdict(c, &ack, "The lease was extended",
+								"a failover now would end it at the previous expiry; the lock is still held, "
+								"refresh again",
+								err);
+	}
 	return st;
 }
 

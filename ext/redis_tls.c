@@ -175,6 +175,8 @@ zend_string *paylock_tls_config_key(const paylock_tls_config *t)
 
 #define TLS_CTX_CACHE 8
 
+static BIO_METHOD *bio_method; /* the socket BIO (below), made once */
+
 static struct {
 	char *key; /* malloc'd */
 	SSL_CTX *ctx;
@@ -182,6 +184,10 @@ static struct {
 
 void paylock_tls_shutdown(void)
 {
+	if (bio_method) {
+		BIO_meth_free(bio_method);
+		bio_method = NULL;
+	}
 	for (int i = 0; i < TLS_CTX_CACHE; i++) {
 		if (ctx_cache[i].ctx) {
 			SSL_CTX_free(ctx_cache[i].ctx); /* sessions still pooled keep their own reference */
@@ -291,6 +297,68 @@ static SSL_CTX *ctx_get(const paylock_redis_client *c, paylock_error *err)
 	}
 	zend_string_release(key);
 	return ctx;
+}
+
+/* ---- the socket under OpenSSL: send(MSG_NOSIGNAL), so a peer gone away is EPIPE, never SIGPIPE ---- */
+
+static int bio_fd(BIO *b)
+{
+	return (int)(intptr_t)BIO_get_data(b);
+}
+
+static int bio_write(BIO *b, const char *buf, int len)
+{
+	ssize_t n = send(bio_fd(b), buf, (size_t)len, MSG_NOSIGNAL);
+
+	BIO_clear_retry_flags(b);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+		BIO_set_retry_write(b);
+	}
+	return (int)n;
+}
+
+static int bio_read(BIO *b, char *buf, int len)
+{
+	ssize_t n = recv(bio_fd(b), buf, (size_t)len, 0);
+
+	BIO_clear_retry_flags(b);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+		BIO_set_retry_read(b);
+	}
+	return (int)n;
+}
+
+static long bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+static int bio_create(BIO *b)
+{
+	BIO_set_init(b, 1);
+	return 1;
+}
+
+/* A BIO on fd that PayLock closes itself (after SSL_free). */
+static BIO *bio_for(int fd)
+{
+	BIO *b;
+
+	if (bio_method == NULL) {
+		bio_method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "paylock socket");
+		if (bio_method == NULL) {
+			return NULL;
+		}
+		BIO_meth_set_write(bio_method, bio_write);
+		BIO_meth_set_read(bio_method, bio_read);
+		BIO_meth_set_ctrl(bio_method, bio_ctrl);
+		BIO_meth_set_create(bio_method, bio_create);
+	}
+	b = BIO_new(bio_method);
+	if (b) {
+		BIO_set_data(b, (void *)(intptr_t)fd);
+	}
+	return b;
 }
 
 /* ---- the stream ---- */
@@ -499,6 +567,7 @@ zend_result paylock_tls_handshake(paylock_transport *t, const paylock_redis_clie
 	const char *name = cfg->peer_name ? cfg->peer_name : c->host;
 	SSL_CTX *ctx = ctx_get(c, err);
 	SSL *ssl;
+	BIO *bio;
 	int rc;
 
 	if (ctx == NULL) {
@@ -506,12 +575,14 @@ zend_result paylock_tls_handshake(paylock_transport *t, const paylock_redis_clie
 	}
 	ERR_clear_error();
 	ssl = SSL_new(ctx);
-	if (ssl == NULL || SSL_set_fd(ssl, t->fd) != 1) {
+	bio = ssl ? bio_for(t->fd) : NULL;
+	if (bio == NULL) {
 		paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Cannot connect to Redis at %s: out of memory for TLS",
 						  c->where);
 		SSL_free(ssl);
 		return FAILURE;
 	}
+	SSL_set_bio(ssl, bio, bio); /* the SSL owns the BIO now */
 	if (!is_ip(name)) {
 		SSL_set_tlsext_host_name(ssl, name); /* SNI: never for an IP address (RFC 6066) */
 	}

@@ -109,4 +109,19 @@
  * never degrades while a same-host waiter may already go past it (waiters bypass only after the end). */
 #define PAYLOCK_OWN_LEASE_MARGIN_MS (PAYLOCK_MARK_LOOK_NS / 1000000)
 
+/* ---- replica acknowledgement (redis_replicas.c) ---- */
+
+/* Most replicas a write may wait for: far past any real topology, keeps the WAIT argument small. */
+#define PAYLOCK_REPLICAS_MAX 64
+/* replica_timeout bounds: WAIT 0 means "forever" to Redis, so at least a millisecond; a minute at most. */
+#define PAYLOCK_REPLICA_TIMEOUT_MIN_S     0.001
+#define PAYLOCK_REPLICA_TIMEOUT_MAX_S     60.0
+#define PAYLOCK_REPLICA_TIMEOUT_DEFAULT_S 0.1
+/* Redis ends a blocked WAIT on its hz tick (100 ms at the default hz 10): the read timeout must cover
+ * replica_timeout plus this, or a WAIT that Redis ends late reads as a broken connection. */
+#define PAYLOCK_REPLICA_WAIT_SLACK_S 0.2
+/* replicas => 'auto' with no replica connected sends no WAIT; the replica count is looked at again after
+ * this long, so a replica that (re)attaches is waited for within a second. */
+#define PAYLOCK_REPLICAS_RECHECK_NS (1000ULL * 1000 * 1000)
+
 #endif

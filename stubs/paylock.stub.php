@@ -22,13 +22,16 @@ namespace PayLock {
     final class RedisStore implements Store
     {
         /**
-         * @param string|null $dsn redis://[user[:pass]@]host[:port][/db] | unix:///path/redis.sock[?db=N]
-         *                         | rediss://... ; null takes ini paylock.redis_dsn
+         * @param string|null $dsn redis://[user[:pass]@]host[:port][/db][?option=value&...]
+         *                         | unix:///path/redis.sock[?db=N&option=value...] | rediss://... ; every option
+         *                         can be given in the query; null takes ini paylock.redis_dsn
          * @param array $options connect_timeout (s, 1.0), read_timeout (s, 1.0), persistent (bool, ini
          *                       paylock.persistent), prefix (string, 'paylock:'), tls (array: turns TLS on, as
          *                       rediss:// does; cafile, capath, local_cert, local_pk, passphrase, peer_name,
-         *                       ciphers (strings), verify_peer, verify_peer_name (bool, true))
-         * @phpstan-param array{connect_timeout?: float, read_timeout?: float, persistent?: bool, prefix?: string, tls?: array<string,string|bool>} $options
+         *                       ciphers (strings), verify_peer, verify_peer_name (bool, true)), replicas (int or
+         *                       'auto', 0: replicas that must acknowledge each granting write), replica_timeout
+         *                       (s, 0.1); these win over the same option in the DSN's query
+         * @phpstan-param array{connect_timeout?: float, read_timeout?: float, persistent?: bool, prefix?: string, tls?: array<string,string|bool>, replicas?: int|'auto', replica_timeout?: float} $options
          * @throws \ValueError a malformed DSN, an unknown option or an out-of-range timeout (the message names it)
          * @throws \TypeError an option of the wrong type
          * @throws StoreException rediss:// or the tls option in a build without OpenSSL
@@ -505,6 +508,13 @@ namespace PayLock {
 
     /** The store cannot be reached, refused the credentials, or the connection broke. */
     class ConnectionException extends Exception {}
+
+    /**
+     * A write was made on the Redis primary but fewer replicas than the store's `replicas` option acknowledged
+     * it within `replica_timeout`. A lock or claim was given back; a completed idempotency record is stored
+     * (a replay returns it) but may be lost if the primary fails over now.
+     */
+    class ReplicationException extends ConnectionException {}
 
     /** acquireOrFail()/run() did not get the lock within the wait. */
     class LockTimeoutException extends Exception {}

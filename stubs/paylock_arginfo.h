@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: a97e4e90c2ee4cb6ec757c3c7536a6113328b166 */
+ * Stub hash: bf9e33cee176e3394d91310eb3a69c3447b1761c */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_PayLock_defaultStore, 0, 0, PayLock\\Store, 0)
 ZEND_END_ARG_INFO()
@@ -282,6 +282,11 @@ static const zend_function_entry class_PayLock_ConnectionException_methods[] = {
 };
 
 
+static const zend_function_entry class_PayLock_ReplicationException_methods[] = {
+	ZEND_FE_END
+};
+
+
 static const zend_function_entry class_PayLock_LockTimeoutException_methods[] = {
 	ZEND_FE_END
 };
@@ -420,6 +425,16 @@ static zend_class_entry *register_class_PayLock_ConnectionException(zend_class_e
 
 	INIT_NS_CLASS_ENTRY(ce, "PayLock", "ConnectionException", class_PayLock_ConnectionException_methods);
 	class_entry = zend_register_internal_class_ex(&ce, class_entry_PayLock_Exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_ReplicationException(zend_class_entry *class_entry_PayLock_ConnectionException)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "ReplicationException", class_PayLock_ReplicationException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_PayLock_ConnectionException);
 
 	return class_entry;
 }

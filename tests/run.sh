@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # PayLock test harness: starts its own redis-server instances on free 127.0.0.1 ports (one open, with
-# a unix socket and a TLS port; one with requirepass and an ACL user), exports where they are, runs the
-# .phpt suite with run-tests.php against the built extension, and stops the servers on exit.
+# a unix socket and a TLS port; one with requirepass and an ACL user; a primary with one replica),
+# exports where they are, runs the .phpt suite with run-tests.php against the built extension, and stops
+# the servers on exit.
 #
 #   tests/run.sh [--valgrind | --asan] [--tls] [run-tests.php args...] [tests or dirs]
 #   --asan expects modules/paylock.so built with -fsanitize=address,undefined (scripts/asan.sh does it).
@@ -67,6 +68,8 @@ start_redis main --unixsocket "$work/redis.sock" --unixsocketperm 777 "${tls_arg
 port=$PAYLOCK_REDIS_PORT
 start_redis auth --requirepass s3cret --user shop on '>shop-pass' '~*' '&*' '+@all'
 auth_port=$PAYLOCK_REDIS_PORT
+paylock_redis_start_pair "$work" pair || { echo "tests/run.sh: the primary+replica pair did not start" >&2; exit 2; }
+pids+=("$PAYLOCK_REDIS_PRIMARY_PID" "$PAYLOCK_REDIS_REPLICA_PID")
 
 # The Cluster (3 masters + 3 replicas) and Sentinel (primary + replica + 3 Sentinels) topologies, started
 # once, in parallel, only when tests that use them are selected. Each writes its env file when ready.
@@ -122,7 +125,10 @@ export PAYLOCK_TEST_REDIS_AUTH_PORT=$auth_port
 export PAYLOCK_TEST_TMP="$work"
 export PAYLOCK_TEST_REDIS_TLS="rediss://127.0.0.1:$tls_port"
 export PAYLOCK_TEST_TLS_DIR="$work/tls"
-echo "PayLock tests: redis on 127.0.0.1:$port (TLS on $tls_port, and $work/redis.sock), auth redis on 127.0.0.1:$auth_port"
+export PAYLOCK_TEST_REDIS_PRIMARY="redis://127.0.0.1:$PAYLOCK_REDIS_PRIMARY_PORT"
+export PAYLOCK_TEST_REDIS_REPLICA="redis://127.0.0.1:$PAYLOCK_REDIS_REPLICA_PORT"
+echo "PayLock tests: redis on 127.0.0.1:$port (TLS on $tls_port, and $work/redis.sock), auth redis on 127.0.0.1:$auth_port,"\
+	"primary 127.0.0.1:$PAYLOCK_REDIS_PRIMARY_PORT with replica 127.0.0.1:$PAYLOCK_REDIS_REPLICA_PORT"
 
 args=(-q --show-diff -n -p "$(command -v php)" -d "extension=$ext" -g FAIL,XFAIL,BORK,WARN,LEAK,SKIP)
 if [ "$tls" = 1 ]; then

@@ -10,6 +10,10 @@
 #                                          PAYLOCK_REDIS_PORT and PAYLOCK_REDIS_PID; returns 1 (log on
 #                                          stderr) when it did not start after a few ports
 #   paylock_redis_stop PID                 SIGTERM and reap (safe on an empty or dead PID)
+#   paylock_redis_start_pair DIR NAME [ARGS]
+#                                          a primary and a replica of it, returning once the replication
+#                                          link is up; sets PAYLOCK_REDIS_PRIMARY_PORT/_PID and
+#                                          PAYLOCK_REDIS_REPLICA_PORT/_PID (the caller stops both)
 #
 # Call paylock_redis_start directly, not in $(...): the server must be a child of the calling shell, so
 # that the caller can stop and reap it by PID (other people's redis-servers are never touched). Ready
@@ -70,5 +74,30 @@ paylock_redis_start() {
 		echo "redis-server $name did not start on 127.0.0.1:$port (attempt $attempt):" >&2
 		tail -n 5 "$dir/$name.log" >&2 2>/dev/null || true
 	done
+	return 1
+}
+
+# 0 when the replica on $1 reports its link to the primary up.
+paylock_redis_link_up() {
+	redis-cli -p "$1" info replication 2>/dev/null | grep -q '^master_link_status:up'
+}
+
+paylock_redis_start_pair() {
+	local dir=$1 name=$2
+	shift 2
+	PAYLOCK_REDIS_PRIMARY_PORT= PAYLOCK_REDIS_PRIMARY_PID= PAYLOCK_REDIS_REPLICA_PORT= PAYLOCK_REDIS_REPLICA_PID=
+	paylock_redis_start "$dir" "$name-primary" --dbfilename "$name-primary.rdb" "$@" || return 1
+	PAYLOCK_REDIS_PRIMARY_PORT=$PAYLOCK_REDIS_PORT
+	PAYLOCK_REDIS_PRIMARY_PID=$PAYLOCK_REDIS_PID
+	paylock_redis_start "$dir" "$name-replica" --dbfilename "$name-replica.rdb" \
+		--replicaof 127.0.0.1 "$PAYLOCK_REDIS_PRIMARY_PORT" "$@" || return 1
+	PAYLOCK_REDIS_REPLICA_PORT=$PAYLOCK_REDIS_PORT
+	PAYLOCK_REDIS_REPLICA_PID=$PAYLOCK_REDIS_PID
+	for _ in $(seq 1 200); do
+		paylock_redis_link_up "$PAYLOCK_REDIS_REPLICA_PORT" && return 0
+		sleep 0.05
+	done
+	echo "redis-server $name-replica never reached its primary:" >&2
+	tail -n 5 "$dir/$name-replica.log" >&2 2>/dev/null || true
 	return 1
 }

@@ -168,7 +168,7 @@ foreach ($results as $what => $values) {
 echo 'holder() when free: ', var_export(PayLock\holder(redis_store(), uniq()), true), ' (documented |null: ', str_contains($stub['docs']['PayLock\holder'], '}|null') ? 'yes' : 'no', ")\n";
 ?>
 --EXPECT--
-classes: 16, functions: 3
+classes: 17, functions: 3
 stub vs extension: identical
 @throws: on every method that can throw
 PayLock\Lock::acquireOrFail @throws LockTimeoutException: yes
@@ -180,7 +180,7 @@ PayLock\holder @throws ConnectionException: yes
 PayLock\Lock::run generic: yes
 PayLock\MultiLock::run generic: yes
 PayLock\IdempotencyGuard::run generic: yes
-PayLock\RedisStore::__construct options (connect_timeout, read_timeout, persistent, prefix, tls): all accepted, a misspelt one: ValueError listing only documented ones
+PayLock\RedisStore::__construct options (connect_timeout, read_timeout, persistent, prefix, tls, replicas, replica_timeout): all accepted, a misspelt one: ValueError listing only documented ones
 PayLock\FallbackStore::__construct options (on_redis_down): all accepted, a misspelt one: ValueError listing only documented ones
 PayLock\IdempotencyGuard::__construct options (retention, in_progress_ttl, max_result_bytes, prefix, scope, after_crash): all accepted, a misspelt one: ValueError listing only documented ones
 PayLock\holder result: matches its shape

@@ -10,7 +10,7 @@ $cases = [
 	['http://127.0.0.1', []],
 	['redis://', []],
 	['redis://127.0.0.1:6379/abc', []],
-	['redis://127.0.0.1:6379?db=1', []],
+	['redis://127.0.0.1:6379?db=1&db2=1', []],
 	['unix://', []],
 	['unix:///tmp/x.sock?color=blue', []],
 	["redis://127.0.0.1\0:6379", []],
@@ -49,16 +49,16 @@ try {
 }
 ?>
 --EXPECT--
-ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: the scheme must be redis://, rediss:// or unix://; expected redis://[user[:password]@]host[:port][/db] or unix:///path/to/redis.sock[?db=N&user=U&password=P] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
-ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: the scheme must be redis://, rediss:// or unix://; expected redis://[user[:password]@]host[:port][/db] or unix:///path/to/redis.sock[?db=N&user=U&password=P] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
-ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: the scheme must be redis://, rediss:// or unix://; expected redis://[user[:password]@]host[:port][/db] or unix:///path/to/redis.sock[?db=N&user=U&password=P] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
-ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: the host is missing or malformed; expected redis://[user[:password]@]host[:port][/db] or unix:///path/to/redis.sock[?db=N&user=U&password=P] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
-ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: the database number (path /N) must be 0 to 99999; expected redis://[user[:password]@]host[:port][/db] or unix:///path/to/redis.sock[?db=N&user=U&password=P] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
-ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: redis:// takes no query or fragment (the database number goes in the path: /N); expected redis://[user[:password]@]host[:port][/db] or unix:///path/to/redis.sock[?db=N&user=U&password=P] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
-ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: the socket path must be absolute (unix:///path/to/redis.sock); expected redis://[user[:password]@]host[:port][/db] or unix:///path/to/redis.sock[?db=N&user=U&password=P] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
-ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: unknown query parameter (known: db, user, password); expected redis://[user[:password]@]host[:port][/db] or unix:///path/to/redis.sock[?db=N&user=U&password=P] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
-ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: it contains a NUL byte; expected redis://[user[:password]@]host[:port][/db] or unix:///path/to/redis.sock[?db=N&user=U&password=P] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
-ValueError: PayLock\RedisStore::__construct(): Argument #2 ($options) contains unknown option "conect_timeout" (known: connect_timeout, read_timeout, persistent, prefix, tls)
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: the scheme must be redis://, rediss:// or unix://; expected redis://[user[:password]@]host[:port][/db][?option=value&...] or unix:///path/to/redis.sock[?db=N&user=U&password=P&option=value...] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: the scheme must be redis://, rediss:// or unix://; expected redis://[user[:password]@]host[:port][/db][?option=value&...] or unix:///path/to/redis.sock[?db=N&user=U&password=P&option=value...] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: the scheme must be redis://, rediss:// or unix://; expected redis://[user[:password]@]host[:port][/db][?option=value&...] or unix:///path/to/redis.sock[?db=N&user=U&password=P&option=value...] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: the host is missing or malformed; expected redis://[user[:password]@]host[:port][/db][?option=value&...] or unix:///path/to/redis.sock[?db=N&user=U&password=P&option=value...] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: the database number (path /N) must be 0 to 99999; expected redis://[user[:password]@]host[:port][/db][?option=value&...] or unix:///path/to/redis.sock[?db=N&user=U&password=P&option=value...] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: unknown query parameter "db2" (known: db, user, password, connect_timeout, read_timeout, persistent, prefix, replicas, replica_timeout)
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: the socket path must be absolute (unix:///path/to/redis.sock); expected redis://[user[:password]@]host[:port][/db][?option=value&...] or unix:///path/to/redis.sock[?db=N&user=U&password=P&option=value...] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: unknown query parameter "color" (known: db, user, password, connect_timeout, read_timeout, persistent, prefix, replicas, replica_timeout)
+ValueError: PayLock\RedisStore::__construct(): Argument #1 ($dsn) is not a valid DSN: it contains a NUL byte; expected redis://[user[:password]@]host[:port][/db][?option=value&...] or unix:///path/to/redis.sock[?db=N&user=U&password=P&option=value...] (URL-encode @ : / ? # in user names and passwords: %40 %3A %2F %3F %23)
+ValueError: PayLock\RedisStore::__construct(): Argument #2 ($options) contains unknown option "conect_timeout" (known: connect_timeout, read_timeout, persistent, prefix, tls, replicas, replica_timeout)
 ValueError: PayLock\RedisStore::__construct(): Argument #2 ($options) option "connect_timeout" must be greater than 0 and at most 3600 seconds
 ValueError: PayLock\RedisStore::__construct(): Argument #2 ($options) option "read_timeout" must be greater than 0 and at most 3600 seconds
 ValueError: PayLock\RedisStore::__construct(): Argument #2 ($options) option "read_timeout" must be greater than 0 and at most 3600 seconds

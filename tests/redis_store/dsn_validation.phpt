@@ -47,7 +47,7 @@ unix path past sun_path: the socket path is longer than a unix socket address ca
 password with a slash: the port must be a number from 1 to 65535, digits only
 db not a number: the database number (path /N) must be 0 to 99999
 unknown scheme: the scheme must be redis://, rediss:// or unix://
-unix query: the database number (db=) must be 0 to 99999
+unix query: query parameter "db" must be a database number from 0 to 99999
 read_timeout 1 µs: PayLock\RedisStore::__construct(): Argument #2 ($options) option "read_timeout" must be at least 0.001 seconds (1 ms)
 connect_timeout 0.5 ms: PayLock\RedisStore::__construct(): Argument #2 ($options) option "connect_timeout" must be at least 0.001 seconds (1 ms)
 ok
