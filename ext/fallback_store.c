@@ -15,6 +15,7 @@
 #include "file_store.h"
 #include "redis_store.h"
 #include "fs_trust.h"
+#include "admin.h"
 #include "zend_exceptions.h"
 
 static zend_class_entry *fallback_ce;
@@ -879,7 +880,13 @@ static const paylock_store_ops fallback_ops = {
 	.state_drop = fallback_state_drop,
 	.is_degraded = fallback_is_degraded,
 	.idem = &fallback_idem_ops,
+	.admin = &paylock_fallback_admin_ops,
 };
+
+paylock_store *paylock_fallback_part(paylock_store *s, bool remote)
+{
+	return part_of((paylock_fallback_store *)s, remote ? REMOTE : LOCAL);
+}
 
 static zend_result fallback_init(zend_object *obj, zend_object *redis, zend_object *file, HashTable *options)
 {

@@ -85,4 +85,17 @@
  * never degrades while a same-host waiter may already go past it (waiters bypass only after the end). */
 #define PAYLOCK_OWN_LEASE_MARGIN_MS (PAYLOCK_MARK_LOOK_NS / 1000000)
 
+/* PayLock\Admin: a page holds at most this many entries (one script call over the page's keys). */
+#define PAYLOCK_ADMIN_MAX_COUNT 1000
+/* SCAN calls per page at most: a prefix few keys match returns a short page and a cursor, not a long stall.
+ */
+#define PAYLOCK_ADMIN_SCAN_ROUNDS 16
+/* Waiters a queue listing shows at most. */
+#define PAYLOCK_ADMIN_MAX_QUEUE 1000
+/* Hex digits of a waiter's token shown: enough to tell waiters apart, too few to act as one. */
+#define PAYLOCK_ADMIN_TOKEN_SHOWN 8
+/* Admin::markDone(): the lease of its own short claim, and how long the result is kept by default. */
+#define PAYLOCK_ADMIN_RESOLVE_LEASE_MS    60000
+#define PAYLOCK_ADMIN_RESOLVE_RETENTION_S 86400.0
+
 #endif
