@@ -80,13 +80,14 @@ static void view_dtor(zval *zv)
  * Fills kind, pid and dev_ino; false for a line of another shape. */
 static bool parse_line(const char *line, bool *waiter, char kind[16], int *pid, char dev_ino[64])
 {
+	const char *arrow = strstr(line, "->"); /* nested waiters are indented: "1:  -> FLOCK ..." */
 	int off = 0;
 
-	*waiter = strstr(line, "->") != NULL;
+	*waiter = arrow != NULL;
 	if (sscanf(line, "%*d:%n", &off) < 0 || off == 0) {
 		return false;
 	}
-	return sscanf(line + off + (*waiter ? 3 : 0), " %15s %*s %*s %d %63s", kind, pid, dev_ino) == 3;
+	return sscanf(arrow ? arrow + 2 : line + off, " %15s %*s %*s %d %63s", kind, pid, dev_ino) == 3;
 }
 
 /* Calls each() for every FLOCK line of all. */
