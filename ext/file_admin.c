@@ -262,7 +262,8 @@ static paylock_status dir_page(paylock_store *s, const char *suffix, const paylo
 	return PAYLOCK_YES;
 }
 
-/* Is fd flocked by anyone (and by whom, how many wait)? From /proc/locks, else a LOCK_SH probe. */
+/* Is fd flocked by anyone (and by whom, how many wait)? From /proc/locks, else (not there, or no
+ * /proc/locks) a LOCK_SH probe, as holder() does: waiters then unknown (-1). */
 static bool is_held(int fd, const proc_view *pv, flock_view *v)
 {
 	struct stat st;
@@ -278,7 +279,10 @@ static bool is_held(int fd, const proc_view *pv, flock_view *v)
 		if (f) {
 			*v = *f;
 		}
-		return v->held;
+		if (v->held) {
+			return true;
+		}
+		/* /proc/locks is read in chunks while locks come and go, so a line can be missed: ask the file */
 	}
 	v->waiting = -1;
 	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
