@@ -36,7 +36,7 @@ $held = new PayLock\Lock($fb, $name, 30);
 $held->acquire();
 $kid = spawn(function () use ($dir, $name) {
 	$l = new PayLock\Lock(new PayLock\FallbackStore(redis_store(), new PayLock\FileStore($dir)), $name, 30);
-	$ok = $l->acquire(20);
+	$ok = $l->acquire(120);
 	$l->release();
 	return $ok;
 });

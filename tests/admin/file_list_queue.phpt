@@ -26,7 +26,7 @@ $kids = [];
 for ($i = 0; $i < 2; $i++) {
 	$kids[] = spawn(function () use ($dir, $busy) {
 		$l = new PayLock\Lock(new PayLock\FileStore($dir), $busy);
-		$ok = $l->acquire(20);
+		$ok = $l->acquire(120);
 		$l->release();
 		return [getmypid(), $ok];
 	});

@@ -29,7 +29,7 @@ for ($i = 0; $i < 3; $i++) {
 	$kids[] = spawn(function () use ($busy, $i) {
 		$l = new PayLock\Lock(redis_store(), $busy, 30);
 		$h = PayLock\stats()['handoffs'];
-		$ok = $l->acquire(20);
+		$ok = $l->acquire(120);
 		$at = microtime(true);
 		$h = PayLock\stats()['handoffs'] - $h;
 		usleep(300000);

@@ -42,7 +42,7 @@ $held->acquire();
 $fence = $held->fencingToken();
 $kid = spawn(function () use ($name) {
 	$l = new PayLock\Lock(redis_store(), $name, 30);
-	$ok = $l->acquire(20);
+	$ok = $l->acquire(120);
 	$l->release();
 	return $ok;
 });

@@ -34,7 +34,7 @@ $lock->acquire();
 $kid = spawn(function () {
 	$l = new PayLock\Lock(example_store(), 'cron:index', 60);
 	$h = PayLock\stats()['handoffs'];
-	$ok = $l->acquire(20);
+	$ok = $l->acquire(120);
 	$l->release();
 	return [$ok, PayLock\stats()['handoffs'] - $h];
 });
