@@ -136,7 +136,7 @@
 #define PAYLOCK_LUA_ADMIN_LOCKS \
 	"local out = {}\n" \
 	"for i = 1, #KEYS, 3 do\n" \
-	"  out[#out + 1] = redis.call('GET', KEYS[i])\n" \
+	"  out[#out + 1] = redis.call('TYPE', KEYS[i]).ok == 'string' and redis.call('GET', KEYS[i])\n" \
 	"  out[#out + 1] = redis.call('PTTL', KEYS[i])\n" \
 	"  out[#out + 1] = redis.call('LLEN', KEYS[i + 1])\n" \
 	"end\n" \

@@ -33,8 +33,10 @@ lua_eval('ACQUIRE', $a2, ["$t2:2:0:host", 5000, 1, 1000, 100]);
 lua_eval('ACQUIRE', $a3, ["$t3:3:0:host", 5000, 1, 1000, 100]);
 lua_eval('ACQUIRE', $b1, ["$t1:1:0:host", 5000, 0, 1000, 100]);
 
-$r = lua_eval('ADMIN_LOCKS', [$a1[0], $a1[1], $a1[2], $b1[0], $b1[1], $b1[2], "$p{C}", "$p{C}:q", "$p{C}:w"], []);
-show('locks A, B, C (free)', [$r[0], $r[1] > 0 && $r[1] <= 5000, $r[2], $r[3], $r[5], $r[6], $r[7], $r[8]]);
+redis_raw(['HSET', "$p{H}", 'f', 'v']); // another program's key that looks like a lock key
+$r = lua_eval('ADMIN_LOCKS', [$a1[0], $a1[1], $a1[2], $b1[0], $b1[1], $b1[2], "$p{C}", "$p{C}:q", "$p{C}:w", "$p{H}", "$p{H}:q", "$p{H}:w"], []);
+show('locks A, B, C (free), H (a hash)', [$r[0], $r[1] > 0 && $r[1] <= 5000, $r[2], $r[3], $r[5], $r[6], $r[7], $r[8], $r[9], $r[11]]);
+redis_raw(['DEL', "$p{H}"]);
 
 $q = lua_eval('ADMIN_QUEUE', [$a1[1], $a1[2]], [10]);
 show('queue A', [is_int($q[0]), $q[1], (int)$q[2] > $q[0], $q[3], (int)$q[4] > $q[0]]);
@@ -66,7 +68,7 @@ show('undeclared keys', redis_raw(['LRANGE', lua_undeclared_key(), 0, -1]));
 redis_raw(['DEL', lua_undeclared_key()]);
 ?>
 --EXPECTF--
-locks A, B, C (free): ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1:0:host+",true,2,"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1:0:host",0,null,-2,0]
+locks A, B, C (free), H (a hash): ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1:0:host+",true,2,"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1:0:host",0,null,-2,0,null,0]
 queue A: [true,"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",true,"cccccccccccccccccccccccccccccccc",true]
 queue A, at most 1: 3
 force A: the released value, its PTTL: ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1:0:host+",true]
