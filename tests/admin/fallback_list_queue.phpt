@@ -32,7 +32,7 @@ $admin = new PayLock\Admin($fb);
 $p = uniq('fbadm');
 $name = "$p:order";
 
-$held = new PayLock\Lock($fb, $name, 30);
+$held = new PayLock\Lock($fb, $name, 300);
 $held->acquire();
 $kid = spawn(function () use ($dir, $name) {
 	$l = new PayLock\Lock(new PayLock\FallbackStore(redis_store(), new PayLock\FileStore($dir)), $name, 30);

@@ -17,10 +17,10 @@ $p = uniq('adm');
 $busy = "$p:busy";
 $alone = "$p:alone";
 
-$holder = new PayLock\Lock($store, $busy, 30);
+$holder = new PayLock\Lock($store, $busy, 300);
 $holder->acquire();
 $fence = $holder->fencingToken();
-$other = new PayLock\Lock($store, $alone, 30);
+$other = new PayLock\Lock($store, $alone, 300);
 $other->acquire();
 
 // Three waiters, queued in a known order; each says when it got the lock.
@@ -46,7 +46,7 @@ echo 'listed: ', same(count($list), 2), "\n";
 echo 'holder pid: ', same($e['holder']['pid'] ?? null, getmypid()), "\n";
 echo 'holder host: ', same($e['holder']['host'] ?? null, php_uname('n')), "\n";
 echo 'fence: ', same($e['holder']['fence'] ?? null, $fence), "\n";
-echo 'lease left in (0, 30]: ', yes(($e['holder']['ttl'] ?? 0) > 0 && $e['holder']['ttl'] <= 30, json_encode($e)), "\n";
+echo 'lease left in (0, 300]: ', yes(($e['holder']['ttl'] ?? 0) > 0 && $e['holder']['ttl'] <= 300, json_encode($e)), "\n";
 echo 'age >= 0: ', yes(($e['holder']['age'] ?? -1) >= 0, json_encode($e)), "\n";
 echo 'queue length: ', same($e['queue'] ?? null, 3), "\n";
 echo 'not degraded: ', same($e['degraded'] ?? null, false), "\n";
@@ -99,7 +99,7 @@ listed: true
 holder pid: true
 holder host: true
 fence: true
-lease left in (0, 30]: yes
+lease left in (0, 300]: yes
 age >= 0: yes
 queue length: true
 not degraded: true

@@ -37,7 +37,7 @@ $dsn = '--dsn=' . redis_dsn();
 $p = uniq('cli');
 $name = "$p:order";
 $store = redis_store();
-$held = new PayLock\Lock($store, $name, 30);
+$held = new PayLock\Lock($store, $name, 300);
 $held->acquire();
 $fence = $held->fencingToken();
 $kid = spawn(function () use ($name) {

@@ -29,10 +29,10 @@ function magento(PayLockCommand $cmd, BufferedOutput $out, array $input): array
 echo 'name: ', $cmd->getName(), "\n";
 
 // A cron group's lock held here, a second cron process waiting for it.
-$lock = new PayLock\Lock(example_store(), 'cron:index', 60);
+$lock = new PayLock\Lock(example_store(), 'cron:index', 300);
 $lock->acquire();
 $kid = spawn(function () {
-	$l = new PayLock\Lock(example_store(), 'cron:index', 60);
+	$l = new PayLock\Lock(example_store(), 'cron:index', 300);
 	$h = PayLock\stats()['handoffs'];
 	$ok = $l->acquire(120);
 	$l->release();
