@@ -1,5 +1,6 @@
 /* FallbackStore's lock ops: the local lock first, then Redis; degraded when Redis is away. Tokens grow
  * across every switch between the two. */
+#include "admin.h"
 #include "fallback_internal.h"
 #include "zend_exceptions.h"
 
@@ -182,4 +183,5 @@ const paylock_store_ops paylock_fallback_ops = {
 	.state_drop = paylock_fb_state_drop,
 	.is_degraded = paylock_fb_op_is_degraded,
 	.idem = &paylock_fallback_idem_ops,
+	.admin = &paylock_fallback_admin_ops,
 };

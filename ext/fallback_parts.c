@@ -3,6 +3,13 @@
  * part's one to l[i].priv (r->priv) for the length of a call into that part. */
 #include "fallback_internal.h"
 
+static paylock_store *part_of(paylock_fallback_store *fb, int part);
+
+paylock_store *paylock_fallback_part(paylock_store *s, bool remote)
+{
+	return part_of((paylock_fallback_store *)s, remote ? REMOTE : LOCAL);
+}
+
 static paylock_store *part_of(paylock_fallback_store *fb, int part)
 {
 	return part == LOCAL ? fb->file : fb->redis;

@@ -37,6 +37,11 @@ void paylock_unlock_and_close(int fd);
 /* Sets err to "Cannot <what> <path>: strerror(errno)"; returns FAILED. */
 paylock_status paylock_io_error(paylock_error *err, const char *what, const char *path);
 
+/* A lock file's holder line ("pid:ms:fence:host\n") -> holder() array; NO: not a line PayLock wrote. */
+paylock_status paylock_file_describe_meta(const char *meta, zval *out);
+/* Keeps a lock's name in its file's name slot (file_admin.c), for listings; a failed write is ignored. */
+void paylock_file_name_write(int fd, const zend_string *name);
+
 /* Idempotency records as files (file_idem.c). */
 extern const paylock_idem_ops paylock_file_idem_ops;
 

@@ -5,6 +5,7 @@
 #include "php_paylock.h"
 #include "file_store.h"
 #include "file_internal.h"
+#include "admin.h"
 #include "deadline.h"
 #include "fs_trust.h"
 #include "fs_sweep.h"
@@ -30,7 +31,7 @@ static zend_object_handlers file_store_handlers;
 #define FENCE_FILE    "fencing-counter"
 #define FENCE_WIDTH   20
 #define META_MAX      PAYLOCK_FILE_META_MAX
-#define LOCK_FILE_MAX (PAYLOCK_FILE_NOTE_OFFSET + PAYLOCK_FILE_NOTE_MAX)
+#define LOCK_FILE_MAX (PAYLOCK_FILE_NAME_OFFSET + PAYLOCK_FILE_NAME_SLOT)
 #define DEFAULT_DIR   "paylock-" /* + euid: users never share a default dir by accident */
 
 static inline paylock_file_store *file_store_from_obj(zend_object *obj)
@@ -128,6 +129,7 @@ static paylock_status acquire_one(paylock_store *s, paylock_lock_state *l, uint6
 			paylock_unlock_and_close(fd);
 			return PAYLOCK_FAILED;
 		}
+		paylock_file_name_write(fd, l->name);
 		file_lock_of(l)->fd = fd;
 		paylock_fs_hold_st(fd, &st);
 		return PAYLOCK_YES;
@@ -338,7 +340,7 @@ paylock_status paylock_file_fence_floor(paylock_store *s, int64_t floor, paylock
 	return bump_counter((paylock_file_store *)s, floor, false, &ignored, err);
 }
 
-static paylock_status describe_meta(const char *meta, zval *out)
+paylock_status paylock_file_describe_meta(const char *meta, zval *out)
 {
 	long long f[3];
 	const char *p = meta;
@@ -399,7 +401,7 @@ static paylock_status file_holder(paylock_store *s, zend_string *name, zval *out
 	n = pread(fd, meta, sizeof(meta) - 1, 0);
 	close(fd);
 	meta[n > 0 ? n : 0] = '\0';
-	if (describe_meta(meta, out) == PAYLOCK_NO) {
+	if (paylock_file_describe_meta(meta, out) == PAYLOCK_NO) {
 		/* Held by something that is not PayLock (a plain flock() on the same path). */
 		array_init_size(out, 6);
 		add_assoc_null(out, "host");
@@ -497,6 +499,7 @@ const paylock_store_ops paylock_file_ops = {
 	.where = file_where,
 	.local = &file_local_ops,
 	.idem = &paylock_file_idem_ops,
+	.admin = &paylock_file_admin_ops,
 };
 
 /* The default dir: one per effective uid (or, with a shared group, one per group), so one user's first

@@ -29,5 +29,9 @@ paylock_status paylock_file_fence_floor(paylock_store *s, int64_t floor, paylock
 #define PAYLOCK_FILE_META_MAX    320
 #define PAYLOCK_FILE_NOTE_OFFSET 512
 #define PAYLOCK_FILE_NOTE_MAX    PAYLOCK_LOCAL_NOTE_MAX
+/* The lock's name ("N<len>:<name>", for PayLock\Admin listings) at PAYLOCK_FILE_NAME_OFFSET; files written
+ * before the slot existed end at the note. */
+#define PAYLOCK_FILE_NAME_OFFSET 576
+#define PAYLOCK_FILE_NAME_SLOT   (8 + PAYLOCK_MAX_NAME)
 
 #endif

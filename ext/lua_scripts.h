@@ -138,6 +138,136 @@
 	"return {0, busy, redis.call('PTTL', lk(busy))}\n" \
 	""
 
+/* ext/lua/admin_force.lua */
+#define PAYLOCK_LUA_ADMIN_FORCE \
+	"local now\n" \
+	"local function clock()\n" \
+	"  if not now then local t = redis.call('TIME'); now = t[1] * 1000 + math.floor(t[2] / 1000) end\n" \
+	"  return now\n" \
+	"end\n" \
+	"local function names() return #KEYS / 6 end\n" \
+	"local function key(i, j) return KEYS[6 * (i - 1) + j] end\n" \
+	"local function lk(i) return key(i, 1) end\n" \
+	"local function qk(i) return key(i, 2) end\n" \
+	"local function wk(i) return key(i, 3) end\n" \
+	"local function gk(i) return key(i, 4) end\n" \
+	"local function rk(i) return key(i, 5) end\n" \
+	"local function hk(i) return key(i, 6) end\n" \
+	"local seen = {}\n" \
+	"local function live_head(i)\n" \
+	"  local q, w = qk(i), wk(i)\n" \
+	"  if seen[i] then return seen[i][1], seen[i][2] end\n" \
+	"  while true do\n" \
+	"    local t = redis.call('LINDEX', q, '0')\n" \
+	"    if not t then seen[i] = {}; return nil end\n" \
+	"    local e = redis.call('HGET', w, t)\n" \
+	"    local alive = e and tonumber(string.match(e, '^%d+'))\n" \
+	"    if alive and alive > clock() then seen[i] = {t, e}; return t, e end\n" \
+	"    redis.call('LPOP', q)\n" \
+	"    redis.call('HDEL', w, t)\n" \
+	"  end\n" \
+	"end\n" \
+	"local function grant(i, t, e)\n" \
+	"  if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end\n" \
+	"  local q = qk(i)\n" \
+	"  local sp = string.find(e, ' ', 1, true)\n" \
+	"  local item = '1'\n" \
+	"  seen[i] = nil\n" \
+	"  redis.call('LPOP', q)\n" \
+	"  redis.call('HDEL', wk(i), t)\n" \
+	"  if sp then\n" \
+	"    local nxt = redis.call('LINDEX', q, '0')\n" \
+	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '2000')\n" \
+	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 100))\n" \
+	"    item = nxt or '-'\n" \
+	"  else\n" \
+	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
+	"  end\n" \
+	"  redis.call('RPUSH', hk(i), item)\n" \
+	"  redis.call('PEXPIRE', hk(i), ARGV[5])\n" \
+	"end\n" \
+	"local function heads(list)\n" \
+	"  local out = {-1}\n" \
+	"  for _, i in ipairs(list) do\n" \
+	"    local t = live_head(i)\n" \
+	"    if t and hk(i) ~= lk(i) .. ':g:' .. t then\n" \
+	"      out[#out + 1] = i\n" \
+	"      out[#out + 1] = t\n" \
+	"    end\n" \
+	"  end\n" \
+	"  if #out > 1 then return out end\n" \
+	"end\n" \
+	"local function lapsed(i, v)\n" \
+	"  local g = redis.call('HGET', wk(i), '>')\n" \
+	"  if not g then return false end\n" \
+	"  if string.sub(g, 1, 32) == string.sub(v, 1, 32) then\n" \
+	"    if tonumber(string.sub(g, 32 + 2)) > clock() then return false end\n" \
+	"    redis.call('DEL', lk(i))\n" \
+	"  end\n" \
+	"  redis.call('HDEL', wk(i), '>')\n" \
+	"  return string.sub(g, 1, 32) == string.sub(v, 1, 32)\n" \
+	"end\n" \
+	"local function pass_on(i)\n" \
+	"  local t, e = live_head(i)\n" \
+	"  if t then grant(i, t, e) else redis.call('DEL', lk(i)) end\n" \
+	"end\n" \
+	"local v = redis.call('GET', lk(1))\n" \
+	"if not v or string.byte(v, 1) == 61 then return false end\n" \
+	"local missing = heads({1})\n" \
+	"if missing then return missing end\n" \
+	"local ttl = redis.call('PTTL', lk(1))\n" \
+	"pass_on(1)\n" \
+	"return {v, ttl}\n" \
+	""
+
+/* ext/lua/admin_locks.lua */
+#define PAYLOCK_LUA_ADMIN_LOCKS \
+	"local out = {}\n" \
+	"for i = 1, #KEYS, 3 do\n" \
+	"  out[#out + 1] = redis.call('TYPE', KEYS[i]).ok == 'string' and redis.call('GET', KEYS[i])\n" \
+	"  out[#out + 1] = redis.call('PTTL', KEYS[i])\n" \
+	"  out[#out + 1] = redis.call('LLEN', KEYS[i + 1])\n" \
+	"end\n" \
+	"return out\n" \
+	""
+
+/* ext/lua/admin_queue.lua */
+#define PAYLOCK_LUA_ADMIN_QUEUE \
+	"local t = redis.call('TIME')\n" \
+	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n" \
+	"local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])\n" \
+	"local out = {now}\n" \
+	"local q = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)\n" \
+	"for _, t in ipairs(q) do\n" \
+	"  out[#out + 1] = t\n" \
+	"  out[#out + 1] = redis.call('HGET', KEYS[2], t)\n" \
+	"end\n" \
+	"return out\n" \
+	""
+
+/* ext/lua/admin_records.lua */
+#define PAYLOCK_LUA_ADMIN_RECORDS \
+	"local t = redis.call('TIME')\n" \
+	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n" \
+	"local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])\n" \
+	"local out = {now}\n" \
+	"for i = 1, #KEYS do\n" \
+	"  local ty = redis.call('TYPE', KEYS[i]).ok\n" \
+	"  out[#out + 1] = ty\n" \
+	"  if ty == 'hash' then\n" \
+	"    local r = redis.call('HMGET', KEYS[i], 's', 'n', 'e', 't')\n" \
+	"    out[#out + 1] = r[1] or false\n" \
+	"    out[#out + 1] = r[2] or false\n" \
+	"    out[#out + 1] = r[3] or false\n" \
+	"    out[#out + 1] = r[4] or false\n" \
+	"    out[#out + 1] = redis.call('HSTRLEN', KEYS[i], 'v')\n" \
+	"  else\n" \
+	"    for _ = 1, 5 do out[#out + 1] = false end\n" \
+	"  end\n" \
+	"end\n" \
+	"return out\n" \
+	""
+
 /* ext/lua/fence.lua */
 #define PAYLOCK_LUA_FENCE \
 	"local v = redis.call('GET', KEYS[1])\n" \

@@ -23,6 +23,7 @@
 #include "store_kinds.h"
 #include "lock.h"
 #include "idempotency.h"
+#include "admin.h"
 #include "token.h"
 #include "zend_attributes.h"
 #include "paylock_arginfo.h"
@@ -132,6 +133,7 @@ static PHP_MINIT_FUNCTION(paylock)
 	paylock_fallback_store_minit(register_class_PayLock_FallbackStore(paylock_ce_Store));
 	paylock_lock_minit(register_class_PayLock_Lock(), register_class_PayLock_MultiLock());
 	paylock_idempotency_minit(register_class_PayLock_IdempotencyGuard(), register_class_PayLock_Claim());
+	paylock_admin_minit(register_class_PayLock_Admin());
 
 	paylock_ce_Exception = register_class_PayLock_Exception(spl_ce_RuntimeException);
 	paylock_ce_ConnectionException = register_class_PayLock_ConnectionException(paylock_ce_Exception);
@@ -207,7 +209,7 @@ ZEND_FUNCTION(PayLock_stats)
 	const paylock_stats *s = &PAYLOCK_G(stats);
 
 	ZEND_PARSE_PARAMETERS_NONE();
-	array_init_size(return_value, 19);
+	array_init_size(return_value, 20);
 	add_assoc_long(return_value, "acquired", s->acquired);
 	add_assoc_long(return_value, "released", s->released);
 	add_assoc_long(return_value, "contended", s->contended);
@@ -226,6 +228,7 @@ ZEND_FUNCTION(PayLock_stats)
 	add_assoc_long(return_value, "idem_eviction_risk", s->eviction_risk); /* the name before 0.2 */
 	add_assoc_long(return_value, "eviction_risk", s->eviction_risk);
 	add_assoc_long(return_value, "no_persistence", s->no_persistence);
+	add_assoc_long(return_value, "forced_releases", s->forced_releases);
 }
 
 static const zend_module_dep paylock_deps[] = {ZEND_MOD_REQUIRED("spl") ZEND_MOD_REQUIRED("random")

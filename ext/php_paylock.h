@@ -27,8 +27,9 @@ typedef struct {
 	zend_long idem_mismatch;
 	zend_long idem_abandoned;
 	zend_long idem_lost;
-	zend_long eviction_risk;  /* servers whose maxmemory-policy may evict PayLock's keys */
-	zend_long no_persistence; /* servers holding idempotency records that keep no data across a restart */
+	zend_long eviction_risk;   /* servers whose maxmemory-policy may evict PayLock's keys */
+	zend_long no_persistence;  /* servers holding idempotency records that keep no data across a restart */
+	zend_long forced_releases; /* PayLock\Admin::forceRelease() calls that freed a lock */
 } paylock_stats;
 
 ZEND_BEGIN_MODULE_GLOBALS(paylock)

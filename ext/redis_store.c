@@ -37,6 +37,7 @@
 #include "redis_conn.h"
 #include "lua_limits.h"
 #include "lua_scripts.h"
+#include "admin.h"
 #include "zend_exceptions.h"
 
 zend_class_entry *paylock_ce_RedisStore;
@@ -47,9 +48,9 @@ static inline paylock_redis_store *redis_store_from_obj(zend_object *obj)
 	return (paylock_redis_store *)((char *)obj - XtOffsetOf(paylock_redis_store, std));
 }
 
-#define GRANT_MS      "100" /* how long a hand-off waits for its waiter to claim it */
-#define HEARTBEAT_MS  250   /* a waiter looks again (and renews its place) at least this often */
-#define ENTRY_LIFE_MS 1000  /* a waiter not heard of for this long is skipped (Redis timer tick, slack) */
+#define GRANT_MS      PAYLOCK_REDIS_GRANT_MS
+#define HEARTBEAT_MS  250  /* a waiter looks again (and renews its place) at least this often */
+#define ENTRY_LIFE_MS 1000 /* a waiter not heard of for this long is skipped (Redis timer tick, slack) */
 #define KEYS_PER_NAME PAYLOCK_LUA_KEYS_PER_NAME /* lock, queue, waiters, own wake-up, tombstone, head's */
 
 /* Fencing tokens stay below 2^53 (16 digits): Lua numbers are doubles, exact up to there. The fence script
@@ -872,7 +873,7 @@ static paylock_status redis_check(paylock_store *s, paylock_lock_state *l, uint3
 }
 
 /* "<token>:<pid>:<ms>:<host>[|<fence>][+]" -> holder array. */
-static paylock_status describe_value(const char *v, size_t len, long long pttl, zval *out)
+paylock_status paylock_redis_describe_value(const char *v, size_t len, long long pttl, zval *out)
 {
 	const char *end = v + len, *p = v + PAYLOCK_TOKEN_HEX, *host, *bar;
 	long long pid, ms;
@@ -942,7 +943,8 @@ static paylock_status redis_holder(paylock_store *s, zend_string *name, zval *ou
 		const char *str = paylock_reply_str(v, &len);
 
 		/* "=<token>": being handed to a waiter, held by nobody yet */
-		st = len > 0 && str[0] == '=' ? PAYLOCK_NO : describe_value(str, len, paylock_reply_int(t), out);
+		st = len > 0 && str[0] == '=' ? PAYLOCK_NO
+									  : paylock_redis_describe_value(str, len, paylock_reply_int(t), out);
 		if (st == PAYLOCK_FAILED) {
 			paylock_error_set(err, PAYLOCK_ERR_STORE, "Lock key at %s holds a value PayLock did not write",
 							  c->where);
@@ -978,6 +980,7 @@ static const paylock_store_ops redis_ops = {
 	.state_drop = redis_state_free,
 	.where = redis_where,
 	.idem = &paylock_redis_idem_ops,
+	.admin = &paylock_redis_admin_ops,
 };
 
 static zend_result paylock_redis_store_init(zend_object *obj, zend_string *dsn, HashTable *options)

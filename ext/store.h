@@ -20,6 +20,8 @@ typedef struct {
 } paylock_lock_state;
 
 typedef struct paylock_store paylock_store;
+/* Operator ops (admin.h), optional. */
+typedef struct paylock_admin_ops paylock_admin_ops;
 
 /* One idempotency record as IdempotencyGuard asks a store about it. */
 typedef struct {
@@ -151,6 +153,7 @@ typedef struct {
 	const char *(*where)(paylock_store *s);
 	const paylock_local_ops *local;
 	const paylock_idem_ops *idem;
+	const paylock_admin_ops *admin; /* optional: PayLock\Admin's listing and force-release (admin.h) */
 } paylock_store_ops;
 
 struct paylock_store {

@@ -123,5 +123,17 @@
 /* replicas => 'auto' with no replica connected sends no WAIT; the replica count is looked at again after
  * this long, so a replica that (re)attaches is waited for within a second. */
 #define PAYLOCK_REPLICAS_RECHECK_NS (1000ULL * 1000 * 1000)
+/* PayLock\Admin: a page holds at most this many entries (one script call over the page's keys). */
+#define PAYLOCK_ADMIN_MAX_COUNT 1000
+/* SCAN calls per page at most: a prefix few keys match returns a short page and a cursor, not a long stall.
+ */
+#define PAYLOCK_ADMIN_SCAN_ROUNDS 16
+/* Waiters a queue listing shows at most. */
+#define PAYLOCK_ADMIN_MAX_QUEUE 1000
+/* Hex digits of a waiter's token shown: enough to tell waiters apart, too few to act as one. */
+#define PAYLOCK_ADMIN_TOKEN_SHOWN 8
+/* Admin::markDone(): the lease of its own short claim, and how long the result is kept by default. */
+#define PAYLOCK_ADMIN_RESOLVE_LEASE_MS    60000
+#define PAYLOCK_ADMIN_RESOLVE_RETENTION_S 86400.0
 
 #endif

@@ -44,6 +44,7 @@ pick_role() {
 	case "$1" in
 	.* | */.*) ;; # dotfiles (.gitignore, .clang-format, .ci/) never ship
 	config.m4) echo src ;;
+	bin/paylock) echo script ;; # the operator's CLI (README "Operations"), installed into PEAR's bin_dir
 	ext/lua/*.lua | ext/lua/lib/*.lua) echo src ;; # the sources of ext/lua_scripts.h (committed)
 	ext/*/*) ;; # nothing else below ext/ is a source of the extension
 	ext/*.c | ext/*.h) echo src ;;

@@ -479,6 +479,98 @@ namespace PayLock {
     }
 
     /**
+     * The operator's view of a store: held locks and their queues, force-release, idempotency records and
+     * their resolution. For CLI scripts (bin/paylock), WP-CLI and bin/magento commands; see README
+     * "Operations". Listings are paginated: pass the returned cursor back until it is null (a page may be
+     * short, even empty, with a cursor still to follow).
+     *
+     * @strict-properties
+     * @not-serializable
+     */
+    final class Admin
+    {
+        /** @throws \Error an uninitialised store */
+        public function __construct(Store $store) {}
+
+        /**
+         * Held locks whose names start with $prefix, about $count per page (Redis: SCAN, never KEYS). Each:
+         * name (null for a lock file written before names were kept), holder (as holder(), plus age in
+         * seconds; FileStore adds file), queue (waiters; null when the kernel's list cannot be read) and
+         * degraded (FallbackStore: held on the local file without Redis).
+         *
+         * @phpstan-return array{locks: list<array{name: string|null, holder: array{host?: string|null, pid?: int|null, acquired_at?: float|null, ttl?: float|null, fence?: int|null, store?: string, age?: float, file?: string}, queue: int|null, degraded: bool}>, cursor: string|null}
+         * @throws ConnectionException Redis unreachable (FallbackStore lists its local locks instead)
+         * @throws StoreException a cursor this store did not return, an unexpected answer, a file I/O error,
+         *                        or a store that cannot list locks
+         * @throws \ValueError $count outside 1..1000
+         */
+        public function locks(string $prefix = "", ?string $cursor = null, int $count = 100): array {}
+
+        /**
+         * Who waits for $name, first first, at most $max: position, and on Redis token (its first 8 hex
+         * digits) and alive_for (seconds its heartbeat still counts), on files pid (the kernel's waiters,
+         * woken together at release rather than in order); each with store.
+         *
+         * @phpstan-return list<array{position: int, token?: string, pid?: int, alive_for: float|null, store?: string}>
+         * @throws ConnectionException Redis unreachable
+         * @throws StoreException an unexpected answer, or /proc/locks unreadable for a held file
+         * @throws \ValueError an empty name or one over 1024 bytes, $max outside 1..1000
+         */
+        public function queue(string $name, int $max = 100): array {}
+
+        /**
+         * Frees $name whoever holds it and hands it to its first live waiter, as the holder's release would;
+         * the old holder's release() returns false and isAcquired() false afterwards. Counted in
+         * stats()['forced_releases']. RedisStore only: a flock belongs to its process (FileStore,
+         * FallbackStore's local part) and is freed when that process exits.
+         *
+         * @return array|null the holder that was released (as holder()), null when nobody held it
+         * @throws ConnectionException Redis unreachable
+         * @throws StoreException the store cannot force a release (the message says what to do instead)
+         * @throws \ValueError an empty name or one over 1024 bytes
+         */
+        public function forceRelease(string $name): ?array {}
+
+        /**
+         * Idempotency records under the guard prefix $prefix, about $count per page, only $state if given.
+         * Each: scope and key (null on FileStore, which keeps only a hash), state (running, crashed = its
+         * owner died mid-step, unknown = marked outcome unknown, unstored = ran but its result could not be
+         * stored, done, abandoned, damaged), attempt, lease_left (s, running on Redis), age (s since the
+         * result, else since the claim), has_result, id (the Redis key or file name).
+         *
+         * @phpstan-return array{records: list<array{scope: string|null, key: string|null, state: string, attempt: int, lease_left: float|null, age: float|null, has_result: bool, id: string}>, cursor: string|null}
+         * @throws ConnectionException Redis unreachable (FallbackStore lists its local records instead)
+         * @throws StoreException a cursor this store did not return, an unexpected answer, or a file I/O error
+         * @throws \ValueError an unknown $state, a $prefix with braces, $count outside 1..1000
+         */
+        public function records(?string $state = null, string $prefix = "idem:", ?string $cursor = null, int $count = 100): array {}
+
+        /**
+         * Deletes the record of $key (in $scope), also while a step runs it: after a manual reconciliation
+         * found the payment did not happen, so the next request runs the step again.
+         *
+         * @throws ConnectionException Redis unreachable
+         * @throws StoreException a file I/O error or an unexpected answer
+         * @throws \ValueError an empty key, braces in $scope or $prefix
+         */
+        public function forget(string $key, string $scope = "", string $prefix = "idem:"): void {}
+
+        /**
+         * Marks $key (in $scope) done with $result after a manual reconciliation found the payment did
+         * happen: later runs replay $result. Pass the $fingerprint the callers use, or they get a mismatch.
+         *
+         * @param array|string|null $fingerprint as IdempotencyGuard::run()'s
+         * @param float $retention seconds the result is kept
+         * @throws InProgressException a step claimed the key while it was being resolved (nothing stored)
+         * @throws ConnectionException Redis unreachable
+         * @throws StoreException a file I/O error or an unexpected answer
+         * @throws \TypeError $result holds an object, a resource or a closure
+         * @throws \ValueError an empty key, braces in $scope or $prefix, $retention outside (0, 366 days]
+         */
+        public function markDone(string $key, mixed $result, string $scope = "", array|string|null $fingerprint = null, float $retention = 86400.0, string $prefix = "idem:"): void {}
+    }
+
+    /**
      * The store ini paylock.store names: fallback (default), redis or file, built from the other paylock.* settings.
      *
      * @throws StoreException paylock.lock_dir cannot be used (not absolute, not creatable, a symlink, not writable)
@@ -499,7 +591,7 @@ namespace PayLock {
     /**
      * This process's counters.
      *
-     * @phpstan-return array{acquired: int, released: int, contended: int, wait_seconds: float, timeouts: int, handoffs: int, lost: int, degraded: int, idem_executed: int, idem_replayed: int, idem_in_progress: int, idem_waited: int, idem_mismatch: int, idem_abandoned: int, idem_lost: int, idem_eviction_risk: int, eviction_risk: int, no_persistence: int}
+     * @phpstan-return array{acquired: int, released: int, contended: int, wait_seconds: float, timeouts: int, handoffs: int, lost: int, degraded: int, idem_executed: int, idem_replayed: int, idem_in_progress: int, idem_waited: int, idem_mismatch: int, idem_abandoned: int, idem_lost: int, idem_eviction_risk: int, eviction_risk: int, no_persistence: int, forced_releases: int}
      */
     function stats(): array {}
 

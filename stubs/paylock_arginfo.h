@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: bf9e33cee176e3394d91310eb3a69c3447b1761c */
+ * Stub hash: d421b45b23c010733af9f8220f31e35afcf2a5fc */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_PayLock_defaultStore, 0, 0, PayLock\\Store, 0)
 ZEND_END_ARG_INFO()
@@ -146,6 +146,47 @@ ZEND_END_ARG_INFO()
 
 #define arginfo_class_PayLock_Claim_key arginfo_class_PayLock_FileStore_directory
 
+ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_Admin___construct, 0, 0, 1)
+	ZEND_ARG_OBJ_INFO(0, store, PayLock\\Store, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Admin_locks, 0, 0, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, prefix, IS_STRING, 0, "\"\"")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, cursor, IS_STRING, 1, "null")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, count, IS_LONG, 0, "100")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Admin_queue, 0, 1, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, name, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, max, IS_LONG, 0, "100")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Admin_forceRelease, 0, 1, IS_ARRAY, 1)
+	ZEND_ARG_TYPE_INFO(0, name, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Admin_records, 0, 0, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, state, IS_STRING, 1, "null")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, prefix, IS_STRING, 0, "\"idem:\"")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, cursor, IS_STRING, 1, "null")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, count, IS_LONG, 0, "100")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Admin_forget, 0, 1, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, key, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, scope, IS_STRING, 0, "\"\"")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, prefix, IS_STRING, 0, "\"idem:\"")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_Admin_markDone, 0, 2, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, key, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, result, IS_MIXED, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, scope, IS_STRING, 0, "\"\"")
+	ZEND_ARG_TYPE_MASK(0, fingerprint, MAY_BE_ARRAY|MAY_BE_STRING|MAY_BE_NULL, "null")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, retention, IS_DOUBLE, 0, "86400.0")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, prefix, IS_STRING, 0, "\"idem:\"")
+ZEND_END_ARG_INFO()
+
 
 ZEND_FUNCTION(PayLock_defaultStore);
 ZEND_FUNCTION(PayLock_holder);
@@ -182,6 +223,13 @@ ZEND_METHOD(PayLock_Claim, markUnknown);
 ZEND_METHOD(PayLock_Claim, refresh);
 ZEND_METHOD(PayLock_Claim, attempt);
 ZEND_METHOD(PayLock_Claim, key);
+ZEND_METHOD(PayLock_Admin, __construct);
+ZEND_METHOD(PayLock_Admin, locks);
+ZEND_METHOD(PayLock_Admin, queue);
+ZEND_METHOD(PayLock_Admin, forceRelease);
+ZEND_METHOD(PayLock_Admin, records);
+ZEND_METHOD(PayLock_Admin, forget);
+ZEND_METHOD(PayLock_Admin, markDone);
 
 
 static const zend_function_entry ext_functions[] = {
@@ -268,6 +316,18 @@ static const zend_function_entry class_PayLock_Claim_methods[] = {
 	ZEND_ME(PayLock_Claim, refresh, arginfo_class_PayLock_Claim_refresh, ZEND_ACC_PUBLIC)
 	ZEND_ME(PayLock_Claim, attempt, arginfo_class_PayLock_Claim_attempt, ZEND_ACC_PUBLIC)
 	ZEND_ME(PayLock_Claim, key, arginfo_class_PayLock_Claim_key, ZEND_ACC_PUBLIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_PayLock_Admin_methods[] = {
+	ZEND_ME(PayLock_Admin, __construct, arginfo_class_PayLock_Admin___construct, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Admin, locks, arginfo_class_PayLock_Admin_locks, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Admin, queue, arginfo_class_PayLock_Admin_queue, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Admin, forceRelease, arginfo_class_PayLock_Admin_forceRelease, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Admin, records, arginfo_class_PayLock_Admin_records, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Admin, forget, arginfo_class_PayLock_Admin_forget, ZEND_ACC_PUBLIC)
+	ZEND_ME(PayLock_Admin, markDone, arginfo_class_PayLock_Admin_markDone, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 
@@ -403,6 +463,17 @@ static zend_class_entry *register_class_PayLock_Claim(void)
 	zend_class_entry ce, *class_entry;
 
 	INIT_NS_CLASS_ENTRY(ce, "PayLock", "Claim", class_PayLock_Claim_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_PayLock_Admin(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "PayLock", "Admin", class_PayLock_Admin_methods);
 	class_entry = zend_register_internal_class_ex(&ce, NULL);
 	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
 

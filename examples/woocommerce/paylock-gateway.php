@@ -60,6 +60,12 @@ add_action('plugins_loaded', static function (): void {
     require_once __DIR__ . '/includes/class-paylock-wc-order-repository.php';
     require_once __DIR__ . '/includes/class-wc-gateway-paylock.php';
 
+    if (defined('WP_CLI') && WP_CLI) {
+        // wp paylock events|resolve: gateway events whose outcome is unknown (README "Operations")
+        require_once __DIR__ . '/includes/class-paylock-cli-command.php';
+        WP_CLI::add_command('paylock', 'PayLock_CLI_Command');
+    }
+
     add_filter('woocommerce_payment_gateways', static function (array $gateways): array {
         $gateways[] = 'WC_Gateway_PayLock';
         return $gateways;

@@ -48,5 +48,5 @@ run: Idempotency record DIR/H.idem holds 314572800 bytes, more than PayLock read
 begin: Idempotency record DIR/H.idem holds 314572800 bytes, more than PayLock reads (512 MB, and a third of the memory_limit left). Fix: raise memory_limit, or forget() the key
 bool(false)
 string(3) "ran"
-holder: Lock file DIR/H holds 100000 bytes, more than a lock file's 536; PayLock does not read it. Fix: find who writes to it
+holder: Lock file DIR/H holds 100000 bytes, more than a lock file's 1608; PayLock does not read it. Fix: find who writes to it
 peak memory under 64 MB: yes

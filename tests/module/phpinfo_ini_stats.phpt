@@ -70,4 +70,5 @@ Array
     [15] => idem_eviction_risk
     [16] => eviction_risk
     [17] => no_persistence
+    [18] => forced_releases
 )

@@ -168,7 +168,7 @@ foreach ($results as $what => $values) {
 echo 'holder() when free: ', var_export(PayLock\holder(redis_store(), uniq()), true), ' (documented |null: ', str_contains($stub['docs']['PayLock\holder'], '}|null') ? 'yes' : 'no', ")\n";
 ?>
 --EXPECT--
-classes: 17, functions: 3
+classes: 18, functions: 3
 stub vs extension: identical
 @throws: on every method that can throw
 PayLock\Lock::acquireOrFail @throws LockTimeoutException: yes

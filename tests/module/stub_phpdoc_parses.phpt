@@ -55,6 +55,9 @@ foreach ($shapes as $t) {
 	foreach ($t->types ?? [] as $u) { // holder()'s shape|null
 		$node ??= $u instanceof ArrayShapeNode ? $u : null;
 	}
+	foreach ($t->genericTypes ?? [] as $u) { // Admin::queue()'s list<shape>
+		$node ??= $u instanceof ArrayShapeNode ? $u : null;
+	}
 	$parsedShapes += $node !== null && count($node->items) > 0;
 }
 echo 'array shapes parsed with their keys: ', $parsedShapes, ' of ', count($shapes), "\n";
@@ -68,4 +71,4 @@ doc comments: over 40
 @template: present
 @throws: present
 invalid tags: none
-array shapes parsed with their keys: 6 of 6
+array shapes parsed with their keys: 9 of 9
