@@ -12,6 +12,7 @@
  * holder ("D", or "P" before it knows) is never bypassed. */
 #include "php_paylock.h"
 #include "fallback_store.h"
+#include "events.h"
 #include "file_store.h"
 #include "redis_store.h"
 #include "fs_trust.h"
@@ -346,7 +347,8 @@ static void note_degraded(const paylock_error *why)
 
 	PAYLOCK_G(stats).degraded++;
 	PAYLOCK_G(degraded_active) = true;
-	if (!PAYLOCK_G(degraded_warned) || now - PAYLOCK_G(degraded_warned_ns) >= PAYLOCK_DEGRADED_REMIND_NS) {
+	if (!paylock_event_degraded(why->msg) &&
+		(!PAYLOCK_G(degraded_warned) || now - PAYLOCK_G(degraded_warned_ns) >= PAYLOCK_DEGRADED_REMIND_NS)) {
 		PAYLOCK_G(degraded_warned) = true;
 		PAYLOCK_G(degraded_warned_ns) = now;
 		php_error_docref(NULL, E_WARNING,
@@ -360,8 +362,10 @@ static void note_recovered(const paylock_fallback_store *fb)
 {
 	if (PAYLOCK_G(degraded_active)) {
 		PAYLOCK_G(degraded_active) = false;
-		php_error_docref(NULL, E_NOTICE, "Redis at %s is reachable again; FallbackStore left degraded mode",
-						 fb->redis->ops->where(fb->redis));
+		if (!paylock_event_recovered(fb->redis->ops->where(fb->redis)))
+			php_error_docref(NULL, E_NOTICE,
+							 "Redis at %s is reachable again; FallbackStore left degraded mode",
+							 fb->redis->ops->where(fb->redis));
 	}
 }
 

@@ -2,6 +2,8 @@
  * owns sits in the request registry, so RSHUTDOWN can mark it "outcome unknown" after a fatal error. */
 #include "php_paylock.h"
 #include "idempotency.h"
+#include "metrics.h"
+#include "events.h"
 #include "store.h"
 #include "codec.h"
 #include "zend_exceptions.h"
@@ -165,13 +167,19 @@ static paylock_status ended(paylock_claim *c, paylock_status rc)
 
 static paylock_status abandon_now(paylock_claim *c, bool outcome_unknown, paylock_error *err)
 {
-	return ended(c, c->store->ops->idem->abandon(c->store, &c->req, outcome_unknown, err));
+	paylock_status rc = ended(c, c->store->ops->idem->abandon(c->store, &c->req, outcome_unknown, err));
+
+	paylock_event_claim_abandoned(c->store, c->key, c->attempt, outcome_unknown, rc);
+	return rc;
 }
 
 /* Ends our claim as marked (never re-run automatically). */
 static paylock_status mark_now(paylock_claim *c, paylock_idem_mark how, paylock_error *err)
 {
-	return ended(c, c->store->ops->idem->mark(c->store, &c->req, how, err));
+	paylock_status rc = ended(c, c->store->ops->idem->mark(c->store, &c->req, how, err));
+
+	paylock_event_claim_marked(c->store, c->key, c->attempt, how == PAYLOCK_MARK_UNSTORED, rc);
+	return rc;
 }
 
 /* run()'s error paths: an exception is pending already, so failures warn. */
@@ -454,6 +462,7 @@ static void throw_in_progress(paylock_claim *c, double waited_s, int64_t lease_l
 	char kb[96];
 
 	PAYLOCK_G(stats).idem_in_progress++;
+	paylock_metric_inc(c->store, PAYLOCK_M_IDEM_IN_PROGRESS);
 	if (waited_s > 0) {
 		paylock_throw(
 			paylock_ce_InProgressException,
@@ -484,6 +493,7 @@ static zend_result settle(paylock_claim *c, paylock_idem_outcome *out, uint64_t 
 		c->owner_pid = paylock_pid();
 		registry_add(c);
 		PAYLOCK_G(stats).idem_executed++;
+		paylock_metric_inc(c->store, PAYLOCK_M_IDEM_FIRST_RUN);
 		return SUCCESS;
 	case PAYLOCK_IDEM_DONE:
 		if (take_result(c, out->result) == FAILURE) {
@@ -491,15 +501,18 @@ static zend_result settle(paylock_claim *c, paylock_idem_outcome *out, uint64_t 
 		}
 		c->phase = PHASE_REPLAY;
 		PAYLOCK_G(stats).idem_replayed++;
+		paylock_metric_inc(c->store, PAYLOCK_M_IDEM_REPLAY);
 		return SUCCESS;
 	case PAYLOCK_IDEM_MISMATCH:
 		PAYLOCK_G(stats).idem_mismatch++;
+		paylock_metric_inc(c->store, PAYLOCK_M_IDEM_MISMATCH);
 		paylock_throw(paylock_ce_FingerprintMismatchException,
 					  "Idempotency key \"%s\" was first used with a different fingerprint: this is another "
 					  "request reusing the key",
 					  KEY_FOR_MSG(c, kb));
 		return FAILURE;
 	case PAYLOCK_IDEM_CRASHED:
+		paylock_event_claim_found_crashed(c->store, c->key, out->attempt);
 		paylock_throw(paylock_ce_OutcomeUnknownException,
 					  "Attempt %" PRId64
 					  " of idempotency key \"%s\" died mid-step, so its outcome is unknown "
@@ -507,6 +520,7 @@ static zend_result settle(paylock_claim *c, paylock_idem_outcome *out, uint64_t 
 					  out->attempt, KEY_FOR_MSG(c, kb));
 		return FAILURE;
 	case PAYLOCK_IDEM_UNKNOWN:
+		paylock_metric_inc(c->store, PAYLOCK_M_IDEM_OUTCOME_UNKNOWN);
 		paylock_throw(paylock_ce_OutcomeUnknownException,
 					  "Attempt %" PRId64
 					  " of idempotency key \"%s\" was marked outcome unknown (markUnknown() or an "
@@ -514,6 +528,7 @@ static zend_result settle(paylock_claim *c, paylock_idem_outcome *out, uint64_t 
 					  out->attempt, KEY_FOR_MSG(c, kb));
 		return FAILURE;
 	case PAYLOCK_IDEM_UNSTORED:
+		paylock_metric_inc(c->store, PAYLOCK_M_IDEM_OUTCOME_UNKNOWN);
 		paylock_throw(paylock_ce_OutcomeUnknownException,
 					  "Attempt %" PRId64
 					  " of idempotency key \"%s\" ran, but its result could not be stored (not storable "
@@ -657,6 +672,7 @@ static zend_result complete_claim(paylock_claim *c, zval *result, uint32_t arg_n
 		return SUCCESS;
 	case PAYLOCK_NO:
 		PAYLOCK_G(stats).idem_lost++;
+		paylock_event_lease_expired(c->store, c->key, c->attempt);
 		drop_ownership(c);
 		paylock_throw(
 			paylock_ce_LockLostException,
