@@ -184,7 +184,7 @@ void paylock_metrics_acquire(const paylock_store *s, const paylock_acquire_info 
 	if (!shared) {
 		return;
 	}
-	if (info->contended) {
+	if (info->contended && wait > 0) { /* a single try that found it held did not wait */
 		paylock_metric_inc(s, PAYLOCK_M_WAITS);
 		paylock_metric_observe(s, PAYLOCK_H_WAIT, paylock_now_ns() - start_ns);
 	}
