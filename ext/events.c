@@ -67,6 +67,7 @@ bool paylock_event_emit(const char *event, const char *level, const char *messag
 {
 	zval *logger = &PAYLOCK_G(logger);
 	zval args[3], rv;
+	zend_object *pending, *pending_prev;
 	bool ok;
 
 	if (Z_ISUNDEF_P(logger) || PAYLOCK_G(in_logger) || !PAYLOCK_G(in_request) || CG(unclean_shutdown)) {
@@ -77,7 +78,12 @@ bool paylock_event_emit(const char *event, const char *level, const char *messag
 	build_context(&args[2], event, fields, n);
 	ZVAL_UNDEF(&rv);
 	PAYLOCK_G(in_logger) = true;
-	zend_exception_save();
+	/* Put a pending exception aside by hand: zend_exception_save() nests badly (a second save, then
+	 * zend_clear_exception() for the logger's exception, would free the first one). */
+	pending = EG(exception);
+	pending_prev = EG(prev_exception);
+	EG(exception) = NULL;
+	EG(prev_exception) = NULL;
 	if (PAYLOCK_G(logger_psr)) {
 		zend_function *log = psr_log_method(Z_OBJ_P(logger));
 
@@ -91,7 +97,8 @@ bool paylock_event_emit(const char *event, const char *level, const char *messag
 	if (!ok) {
 		drop_logger_exception(event);
 	}
-	zend_exception_restore();
+	EG(prev_exception) = pending_prev;
+	EG(exception) = pending;
 	PAYLOCK_G(in_logger) = false;
 	zval_ptr_dtor(&rv);
 	zval_ptr_dtor(&args[0]);
