@@ -19,6 +19,7 @@ $dsn = redis_dsn();
 // paylock.metrics stays at its default (auto): on under FPM.
 $fpm = new PrivateFpm(realpath(__DIR__ . '/../../modules/paylock.so'), WORKERS, 3);
 $q = fn(array $p) => http_build_query($p + ['dsn' => $dsn]);
+$endpoint = realpath(__DIR__ . '/../../examples/metrics.php'); // the example scrape endpoint
 $pids = [];
 $run = function (array $params) use ($fpm, $script, $q, &$pids) {
 	$body = $fpm->get($script, $q($params));
@@ -28,7 +29,7 @@ $run = function (array $params) use ($fpm, $script, $q, &$pids) {
 	$pids[$m[1]] = true;
 };
 try {
-	$before = prom_parse($fpm->get($script, $q(['do' => 'metrics'])))[0];
+	$before = prom_parse($fpm->get($endpoint))[0];
 	// 1. Uncontended cycles: 24 requests x 5 cycles.
 	$base = uniq('metrics-cycles');
 	for ($i = 0; $i < 24; $i++) {
@@ -67,11 +68,13 @@ try {
 			$run(['do' => 'idem', 'key' => $key]);
 		}
 	}
-	$text = $fpm->get($script, $q(['do' => 'metrics']));
+	$text = $fpm->get($endpoint);
+	[$headers] = fastcgi_get($fpm->socket, $endpoint);
 } finally {
 	$fpm->stop();
 }
 [$after, $errors] = prom_parse($text);
+echo 'content type: ', yes(str_contains($headers, 'Content-Type: text/plain; version=0.0.4'), $headers), "\n";
 echo 'exposition parses: ', yes($errors === [], implode('; ', $errors)), "\n";
 echo 'workers recycled (distinct pids > ', WORKERS, '): ', yes(count($pids) > WORKERS, count($pids) . ' pids'), "\n";
 $delta = fn(string $k) => ($after[$k] ?? NAN) - ($before[$k] ?? 0);
@@ -100,6 +103,7 @@ echo 'no wait under 0.25 s: ', yes($delta('paylock_lock_wait_seconds_bucket{stor
 	(string)$delta('paylock_lock_wait_seconds_bucket{store="redis",le="0.25"}')), "\n";
 ?>
 --EXPECT--
+content type: yes
 exposition parses: yes
 workers recycled (distinct pids > 8): yes
 paylock_lock_acquires_total{store="redis",result="ok"}: true
