@@ -6,8 +6,50 @@
 #include "zend_exceptions.h"
 #include <syslog.h>
 
+/* Per process (threads of a ZTS build share it: a race costs at most one extra warning). */
+static struct {
+	const char *site; /* the format string: one per call site */
+	uint64_t request; /* the request of the last warning from it */
+	uint64_t last_ns;
+	zend_long left_out;
+} warn_sites[PAYLOCK_WARNING_SITES];
+static uint64_t request_no;
+
+void paylock_warn_limited(const char *fmt, ...)
+{
+	uint64_t now = paylock_now_ns();
+	int i = 0;
+	va_list ap;
+	char *msg;
+
+	while (i < PAYLOCK_WARNING_SITES - 1 && warn_sites[i].site && warn_sites[i].site != fmt) {
+		i++;
+	}
+	if (warn_sites[i].site == fmt && warn_sites[i].request == request_no &&
+		now - warn_sites[i].last_ns < PAYLOCK_WARNING_REPEAT_NS) {
+		warn_sites[i].left_out++;
+		return;
+	}
+	va_start(ap, fmt);
+	zend_vspprintf(&msg, 0, fmt, ap);
+	va_end(ap);
+	if (warn_sites[i].site == fmt && warn_sites[i].left_out > 0) {
+		php_error_docref(NULL, E_WARNING,
+						 "%s (and " ZEND_LONG_FMT " more like it left out since the last one)", msg,
+						 warn_sites[i].left_out);
+	} else {
+		php_error_docref(NULL, E_WARNING, "%s", msg);
+	}
+	efree(msg);
+	warn_sites[i].site = fmt;
+	warn_sites[i].request = request_no;
+	warn_sites[i].last_ns = now;
+	warn_sites[i].left_out = 0;
+}
+
 void paylock_events_rinit(void)
 {
+	request_no++;
 	ZVAL_UNDEF(&PAYLOCK_G(logger));
 	PAYLOCK_G(in_logger) = false;
 }

@@ -37,6 +37,11 @@ typedef struct {
 bool paylock_event_emit(const char *event, const char *level, const char *message,
 						const paylock_event_field *fields, uint32_t n);
 
+/* An E_WARNING for a failure that may repeat in a loop: the first from its call site (fmt) in each
+ * request, then at most once per PAYLOCK_WARNING_REPEAT_NS in the same request, naming how many it left
+ * out. A user error handler's exception is kept (as php_error_docref does). */
+void paylock_warn_limited(const char *fmt, ...) ZEND_ATTRIBUTE_FORMAT(printf, 1, 2);
+
 /* A logger is set for this request. */
 bool paylock_event_logger_set(void);
 

@@ -145,8 +145,7 @@ static void warn_not_abandoned(const zend_string *key, const char *when, const p
 {
 	char kb[96];
 
-	php_error_docref(
-		NULL, E_WARNING,
+	paylock_warn_limited(
 		"Could not give up the claim on idempotency key \"%s\" %s: %s; it ends after in_progress_ttl",
 		paylock_printable(key, kb, sizeof(kb)), when, err->msg);
 }
@@ -196,8 +195,7 @@ static void mark_quietly(paylock_claim *c, paylock_idem_mark how, const char *wh
 		if (err.kind != PAYLOCK_ERR_NONE) {
 			char kb[96];
 
-			php_error_docref(
-				NULL, E_WARNING,
+			paylock_warn_limited(
 				"Could not mark idempotency key \"%s\" %s: %s; the claim is kept and marked again "
 				"at request end",
 				KEY_FOR_MSG(c, kb), when, err.msg);

@@ -737,8 +737,8 @@ static void release_or_warn(paylock_store *store, paylock_lock_state *l, uint32_
 	} else if (err.kind != PAYLOCK_ERR_NONE) {
 		char what[360];
 
-		php_error_docref(NULL, E_WARNING, "Could not release %s %s: %s; it stays held until its lease ends",
-						 describe(l, n, false, what, sizeof(what)), when, err.msg);
+		paylock_warn_limited("Could not release %s %s: %s; it stays held until its lease ends",
+							 describe(l, n, false, what, sizeof(what)), when, err.msg);
 	}
 }
 
