@@ -224,6 +224,14 @@ bool paylock_event_redis_risk(const char *risk, const char *where, const char *d
 							  f, 3);
 }
 
+void paylock_event_forced_release(const paylock_store *s, const zend_string *name, const char *holder)
+{
+	paylock_metric_inc(s, PAYLOCK_M_FORCED);
+	EMIT("forced_release", "warning", "A lock was force-released while another process held it",
+		 PAYLOCK_EVENT_STR("store", kind_of(s)), PAYLOCK_EVENT_ZSTR("name", name),
+		 PAYLOCK_EVENT_STR("holder", holder));
+}
+
 void paylock_event_claim_marked(const paylock_store *s, const zend_string *key, int64_t attempt,
 								bool unstored, paylock_status rc)
 {

@@ -59,6 +59,9 @@ bool paylock_event_degraded(const char *why);
 bool paylock_event_recovered(const char *where);
 /* Deployment risks found on a Redis server (risk: "eviction" or "persistence"). True: a logger took it. */
 bool paylock_event_redis_risk(const char *risk, const char *where, const char *detail, size_t detail_len);
+/* An operator freed name, held by holder ("host pid 123", or "" when unknown): counts it in the metrics
+ * and emits "forced_release". For the admin API's forceRelease(). */
+void paylock_event_forced_release(const paylock_store *s, const zend_string *name, const char *holder);
 /* A claim ended marked (unstored: its result could not be stored; else outcome unknown); rc: the mark's. */
 void paylock_event_claim_marked(const paylock_store *s, const zend_string *key, int64_t attempt,
 								bool unstored, paylock_status rc);

@@ -215,6 +215,8 @@ static const counter_desc counters[] = {
 	{"lock_lost_total", "Held locks found expired or taken by another holder.", PAYLOCK_M_LOST, NULL},
 	{"lock_degraded_total", "FallbackStore acquires held on the local file lock alone (Redis down).",
 	 PAYLOCK_M_DEGRADED, NULL},
+	{"lock_forced_releases_total", "Locks freed by an operator while someone else held them.",
+	 PAYLOCK_M_FORCED, NULL},
 	{"idempotency_claims_total",
 	 "Idempotency claims by result (first_run, replay, in_progress, outcome_unknown, mismatch).",
 	 PAYLOCK_M_IDEM_FIRST_RUN, "result=\"first_run\""},

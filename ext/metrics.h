@@ -18,6 +18,7 @@ typedef enum {
 	PAYLOCK_M_RELEASES,
 	PAYLOCK_M_LOST,     /* held locks found expired or taken */
 	PAYLOCK_M_DEGRADED, /* FallbackStore acquires on the local lock alone */
+	PAYLOCK_M_FORCED,   /* locks freed by an operator (forceRelease) */
 	PAYLOCK_M_IDEM_FIRST_RUN,
 	PAYLOCK_M_IDEM_REPLAY,
 	PAYLOCK_M_IDEM_IN_PROGRESS,
