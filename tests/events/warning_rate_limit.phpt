@@ -3,6 +3,8 @@ E_WARNINGs of failures that repeat in a loop (a release that cannot reach Redis)
 --EXTENSIONS--
 paylock
 posix
+--INI--
+pcre.jit=0
 --FILE--
 <?php
 require_once __DIR__ . '/../_support/common.inc';

@@ -6,6 +6,7 @@ pcntl
 posix
 --INI--
 paylock.metrics=on
+pcre.jit=0
 --FILE--
 <?php
 require_once __DIR__ . '/../_support/common.inc';

@@ -2,6 +2,8 @@
 metrics(): off by default in the CLI (paylock.metrics=auto) and with paylock.metrics=off: a comment that says how to turn them on, which parses as an empty exposition
 --EXTENSIONS--
 paylock
+--INI--
+pcre.jit=0
 --FILE--
 <?php
 require_once __DIR__ . '/../_support/common.inc';
