@@ -104,16 +104,41 @@ static void drop_logger_exception(const char *event)
 	efree(line);
 }
 
+/* paylock.logger: the name of a function (or "Class::method") that is every request's logger until
+ * setLogger() says otherwise. False when unset or not callable (not defined yet: no autoload runs). */
+static bool named_logger(zval *out)
+{
+	const char *name = INI_STR("paylock.logger");
+
+	if (name == NULL || *name == '\0') {
+		return false;
+	}
+	ZVAL_STRING(out, name);
+	if (!zend_is_callable(out, IS_CALLABLE_SUPPRESS_DEPRECATIONS, NULL)) {
+		zval_ptr_dtor(out);
+		return false;
+	}
+	return true;
+}
+
 bool paylock_event_emit(const char *event, const char *level, const char *message,
 						const paylock_event_field *fields, uint32_t n)
 {
 	zval *logger = &PAYLOCK_G(logger);
-	zval args[3], rv;
+	zval args[3], rv, named;
 	zend_object *pending, *pending_prev;
-	bool ok;
+	bool ok, psr = PAYLOCK_G(logger_psr);
 
-	if (Z_ISUNDEF_P(logger) || PAYLOCK_G(in_logger) || !PAYLOCK_G(in_request) || CG(unclean_shutdown)) {
+	if (PAYLOCK_G(in_logger) || !PAYLOCK_G(in_request) || CG(unclean_shutdown)) {
 		return false;
+	}
+	ZVAL_UNDEF(&named);
+	if (Z_ISUNDEF_P(logger)) {
+		if (!named_logger(&named)) {
+			return false;
+		}
+		logger = &named;
+		psr = false;
 	}
 	ZVAL_STRING(&args[0], level);
 	ZVAL_STRING(&args[1], message);
@@ -126,7 +151,7 @@ bool paylock_event_emit(const char *event, const char *level, const char *messag
 	pending_prev = EG(prev_exception);
 	EG(exception) = NULL;
 	EG(prev_exception) = NULL;
-	if (PAYLOCK_G(logger_psr)) {
+	if (psr) {
 		zend_function *log = psr_log_method(Z_OBJ_P(logger));
 
 		if (log) { /* always there: setLogger() checked the class */
@@ -146,6 +171,7 @@ bool paylock_event_emit(const char *event, const char *level, const char *messag
 	zval_ptr_dtor(&args[0]);
 	zval_ptr_dtor(&args[1]);
 	zval_ptr_dtor(&args[2]);
+	zval_ptr_dtor(&named);
 	return ok;
 }
 

@@ -3,6 +3,8 @@ setLogger(): a callable and a PSR-3 object receive each event once, with the doc
 --EXTENSIONS--
 paylock
 posix
+--INI--
+pcre.jit=0
 --FILE--
 <?php
 require_once __DIR__ . '/../_support/common.inc';
@@ -130,6 +132,16 @@ $dsn = redis_dsn();
 $code = 'PayLock\setLogger(function ($l, $m, $c) { echo "  $c[event] [$l] detected=$c[detected] attempt>0:", var_export($c["attempt"] > 0, true), "\n"; });'
 	. '(new PayLock\IdempotencyGuard(new PayLock\RedisStore("' . $dsn . '")))->run("' . uniq('exit') . '", fn() => exit());';
 echo shell_exec("$php -n -d extension=$ext -r " . escapeshellarg($code) . ' 2>&1');
+
+echo "paylock.logger names a function (defined: it gets the events; not defined: the warnings stay):\n";
+$dead = 'redis://127.0.0.1:' . redis_server_free_port();
+$code = '$fb = new PayLock\FallbackStore(new PayLock\RedisStore("' . $dead . '"), new PayLock\FileStore("' . $dir . '"));'
+	. '(new PayLock\Lock($fb, "named"))->acquire(); echo "  acquired\n";';
+$fn = 'function shop_paylock_log($l, $m, $c) { echo "  shop_paylock_log: $c[event] [$l]\n"; }';
+foreach (['shop_paylock_log' => $fn, 'undefined_logger' => ''] as $name => $define) {
+	echo preg_replace('/at \S+ on line \d+/', 'at ...', shell_exec("$php -n -d extension=$ext -d paylock.logger=$name -d display_errors=1 -d html_errors=0 -r "
+		. escapeshellarg($define . $code) . ' 2>&1'));
+}
 ?>
 --EXPECTF--
 lock lost:
@@ -162,3 +174,9 @@ bad loggers:
   PayLock\setLogger(): Argument #1 ($logger) must be a callable, an object with a public log($level, $message, array $context) method (PSR-3) or null, string given
 claim crashed (exit() mid-step, seen by its owner):
   claim_crashed [error] detected=owner attempt>0:true
+paylock.logger names a function (defined: it gets the events; not defined: the warnings stay):
+  shop_paylock_log: degraded [warning]
+  acquired
+
+Warning: PayLock\Lock::acquire(): Cannot connect to Redis at %s; FallbackStore continues on local file locks only (degraded) for this request in %s
+  acquired
