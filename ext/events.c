@@ -50,8 +50,7 @@ void paylock_warn_limited(const char *fmt, ...)
 void paylock_events_rinit(void)
 {
 	request_no++;
-	ZVAL_UNDEF(&PAYLOCK_G(logger));
-	PAYLOCK_G(in_logger) = false;
+	PAYLOCK_G(in_logger) = false; /* the logger itself is UNDEF since GINIT or the last RSHUTDOWN */
 }
 
 /* First thing in RSHUTDOWN: what follows (locks released at request end) runs after the script, where no
