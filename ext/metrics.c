@@ -21,6 +21,8 @@ static const double bucket_le[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
 static const char *const bucket_label[] = {"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25",
 										   "0.5",   "1",      "2.5",   "5",    "10",    "30",   "60"};
 #define BUCKETS ((int)(sizeof(bucket_le) / sizeof(bucket_le[0])) + 1)
+_Static_assert(sizeof(bucket_label) / sizeof(bucket_label[0]) == sizeof(bucket_le) / sizeof(bucket_le[0]),
+			   "one label per bucket bound");
 
 typedef struct {
 	uint64_t bucket[BUCKETS]; /* per bucket, not cumulative: the last one is (60 s, +Inf) */
