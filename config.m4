@@ -56,7 +56,7 @@ if test "$PHP_PAYLOCK" != "no"; then
     PAYLOCK_CFLAGS="$PAYLOCK_CFLAGS -Wall -Wextra -Werror -Wformat-security -Wimplicit-fallthrough -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare"
   fi
 
-  PAYLOCK_SOURCES="ext/paylock.c ext/exceptions.c ext/token.c ext/store.c ext/redis_conn.c ext/redis_durability.c ext/redis_store.c ext/file_store.c ext/fs_trust.c ext/fs_sweep.c ext/fs_util.c ext/deadline.c ext/fallback_store.c ext/store_kinds.c ext/lock.c ext/registry.c ext/codec.c ext/redis_idem.c ext/file_idem.c ext/idempotency.c ext/metrics.c ext/events.c"
+  PAYLOCK_SOURCES="ext/paylock.c ext/exceptions.c ext/token.c ext/store.c ext/redis_conn.c ext/redis_durability.c ext/redis_store.c ext/file_store.c ext/fs_trust.c ext/fs_sweep.c ext/fs_util.c ext/deadline.c ext/fallback_store.c ext/store_kinds.c ext/lock.c ext/registry.c ext/codec.c ext/redis_idem.c ext/file_idem.c ext/idempotency.c ext/metrics.c ext/metrics_file.c ext/events.c"
   PHP_NEW_EXTENSION([paylock], [$PAYLOCK_SOURCES], [$ext_shared], , [$PAYLOCK_CFLAGS])
   PHP_ADD_BUILD_DIR(PHP_EXT_BUILDDIR(paylock)[/ext])
   PHP_ADD_INCLUDE(PHP_EXT_SRCDIR(paylock)[/stubs])

@@ -1076,6 +1076,7 @@ ZEND_METHOD(PayLock_Claim, refresh)
 	}
 	if (rc == PAYLOCK_NO) {
 		PAYLOCK_G(stats).idem_lost++;
+		paylock_event_lease_expired(c->store, c->key, c->attempt);
 		drop_ownership(c);
 		paylock_throw(
 			paylock_ce_LockLostException,

@@ -29,7 +29,11 @@ typedef struct {
 	uint64_t sum_ns;
 } metrics_histogram;
 
+/* Names the layout ("PLMETR" and a number): a file written by another layout is refused, not misread. */
+#define METRICS_LAYOUT UINT64_C(0x504c4d4554520001)
+
 typedef struct {
+	uint64_t layout; /* METRICS_LAYOUT, or 0 in a block nobody has used yet */
 	uint64_t counter[KINDS][PAYLOCK_M_COUNTERS];
 	metrics_histogram hist[KINDS][PAYLOCK_H_COUNT];
 	uint64_t store_errors[2]; /* connection, store */
@@ -51,16 +55,20 @@ static metrics_mode mode_of(const char *v)
 	return MODE_AUTO;
 }
 
-/* auto: on where a parent process forks the workers after MINIT (PHP-FPM, Apache prefork, LiteSpeed);
- * off in the CLI, where each script is its own process with nothing to share (paylock.metrics=on keeps
- * them for the script and the children it forks). */
-static bool wanted(void)
+/* auto: on where a parent process forks the workers after MINIT (PHP-FPM, Apache prefork, LiteSpeed),
+ * and wherever paylock.metrics_file names a file to share; off in the CLI otherwise, where each script
+ * is its own process with nothing to share (paylock.metrics=on keeps them for the script and the
+ * children it forks). */
+static bool wanted(const char *file)
 {
 	const char *v = INI_STR("paylock.metrics");
 	metrics_mode mode = v ? mode_of(v) : MODE_AUTO;
 
 	if (mode != MODE_AUTO) {
 		return mode == MODE_ON;
+	}
+	if (*file) {
+		return true;
 	}
 	return sapi_module.name && strcmp(sapi_module.name, "cli") != 0 &&
 		   strcmp(sapi_module.name, "phpdbg") != 0 && strcmp(sapi_module.name, "embed") != 0;
@@ -77,11 +85,35 @@ ZEND_INI_MH(paylock_metrics_ini_update)
 	return SUCCESS;
 }
 
+/* A file-backed block of another layout is let go (warned); a new one gets the magic. */
+static metrics_block *checked(metrics_block *b, const char *file)
+{
+	uint64_t seen = 0;
+
+	/* One atomic step, so processes starting together never see half a mark. */
+	if (!__atomic_compare_exchange_n(&b->layout, &seen, METRICS_LAYOUT, false, __ATOMIC_RELAXED,
+									 __ATOMIC_RELAXED) &&
+		seen != METRICS_LAYOUT) {
+		php_error_docref(
+			NULL, E_WARNING,
+			"paylock.metrics_file \"%s\" is not used: written by another PayLock version; delete it", file);
+		munmap(b, sizeof(*b));
+		return NULL;
+	}
+	return b;
+}
+
 void paylock_metrics_minit(void)
 {
+	const char *file = INI_STR("paylock.metrics_file");
 	void *p;
 
-	if (!wanted()) {
+	file = file ? file : "";
+	if (!wanted(file)) {
+		return;
+	}
+	if (*file && (p = paylock_metrics_file_map(file, sizeof(metrics_block))) != NULL &&
+		(shared = checked(p, file)) != NULL) {
 		return;
 	}
 	p = mmap(NULL, sizeof(metrics_block), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

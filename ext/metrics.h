@@ -43,6 +43,8 @@ void paylock_metric_observe(const paylock_store *s, paylock_histogram h, uint64_
 void paylock_metrics_release(const paylock_store *s, uint64_t acquired_ns);
 /* The paylock.metrics INI handler (auto, on, off; read once at MINIT). */
 ZEND_INI_MH(paylock_metrics_ini_update);
+/* paylock.metrics_file: maps size bytes of path shared (created zero-filled when new); NULL warned. */
+void *paylock_metrics_file_map(const char *path, size_t size);
 /* A store error that reached the caller as an exception, by class ("connection", "store"). */
 void paylock_metric_store_error(paylock_err_kind kind);
 /* One lock acquire: its result, and its wait when it found the name busy. */

@@ -62,6 +62,7 @@ PHP_INI_BEGIN()
 	STD_PHP_INI_BOOLEAN("paylock.persistent", "1", PHP_INI_ALL, OnUpdateBool, persistent,
 						zend_paylock_globals, paylock_globals)
 	PHP_INI_ENTRY("paylock.metrics", "auto", PHP_INI_SYSTEM, paylock_metrics_ini_update)
+	PHP_INI_ENTRY("paylock.metrics_file", "", PHP_INI_SYSTEM, NULL)
 	PHP_INI_ENTRY("paylock.logger", "", PHP_INI_ALL, NULL)
 PHP_INI_END()
 
