@@ -7,6 +7,8 @@ posix
 <?php
 if (!is_executable('/usr/sbin/php-fpm8.2')) die('skip php-fpm8.2 is not installed (apt-get install php8.2-fpm)');
 ?>
+--INI--
+pcre.jit=0
 --FILE--
 <?php
 require_once __DIR__ . '/../_support/common.inc';
