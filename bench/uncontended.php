@@ -41,6 +41,14 @@ function variants(): array
             'label' => 'PayLock (Lock over RedisStore)',
             'ext' => ['paylock'],
             'autoload' => [],
+            'ini' => ['paylock.metrics=off'],
+        ],
+        // The same cycle with the shared-memory metrics on: must stay within 3% of 'paylock'.
+        'paylock-metrics' => [
+            'label' => 'PayLock, paylock.metrics=on',
+            'ext' => ['paylock'],
+            'autoload' => [],
+            'ini' => ['paylock.metrics=on'],
         ],
         'phpredis' => [
             'label' => 'phpredis SET NX PX + EVALSHA',
@@ -123,6 +131,9 @@ function make_cycle(string $variant, int $port): Closure
 {
     $name = "bench:uncontended:$variant";
     switch ($variant) {
+        case 'paylock-metrics':
+            str_contains(PayLock\metrics(), '# TYPE') || fail('paylock-metrics: the metrics are off in the worker');
+            // fall through: the same cycle
         case 'paylock':
             $store = new PayLock\RedisStore("redis://127.0.0.1:$port"); // persistent by default
             $lock = new PayLock\Lock($store, $name, (float)LOCK_TTL_S);
@@ -232,7 +243,7 @@ function worker(array $o): void
 function worker_cmd(array $o, string $variant, int $iterations, int $warmup, bool $sync): array
 {
     $cmd = [PHP_BINARY, '-n'];
-    foreach (ext_flags(variants()[$variant]['ext'], $o['ext']) as $f) {
+    foreach ([...ext_flags(variants()[$variant]['ext'], $o['ext']), ...variants()[$variant]['ini'] ?? []] as $f) {
         array_push($cmd, '-d', $f);
     }
     array_push($cmd, __FILE__, "--worker=$variant", "--port={$o['port']}", "--iterations=$iterations",
@@ -469,11 +480,24 @@ function parent(array $o): void
     }
 
     $pl = $rows['paylock'];
-    $ahead = array_keys(array_filter($rows, static fn($r, $n) => $n !== 'paylock' && $r['cycles_per_s'] >= $pl['cycles_per_s'],
+    $ahead = array_keys(array_filter($rows, static fn($r, $n) => !str_starts_with($n, 'paylock') && $r['cycles_per_s'] >= $pl['cycles_per_s'],
         ARRAY_FILTER_USE_BOTH));
     $out .= sprintf("\nTarget PayLock >= 0.90x limit: %s (%.2fx%s)\n", $pl['ratio_vs_limit'] >= 0.9 ? 'met' : 'NOT met',
         $pl['ratio_vs_limit'], $pl['ratio_vs_limit'] >= 0.9 ? '' : sprintf(', %.0f%% below the target', (0.9 - $pl['ratio_vs_limit']) / 0.9 * 100));
     $out .= 'Target PayLock ahead of every peer: ' . ($ahead ? 'NOT met (faster: ' . implode(', ', $ahead) . ')' : 'met') . "\n";
+    $metrics = null;
+    if (isset($runs['paylock-metrics'])) {
+        // Per-round ratios: the two runs of a round ran seconds apart, so machine drift cancels out.
+        $ratios = array_map(static fn($on, $off) => $on['cps'] / $off['cps'], $runs['paylock-metrics'], $runs['paylock']);
+        $metrics = ['ratio_on_vs_off' => round(median($ratios), 4), 'per_round' => array_map(static fn($x) => round($x, 4), $ratios),
+            'min' => 0.97, 'met' => median($ratios) >= 0.97];
+        // The client's own CPU per cycle is steadier than wall time on a shared machine: say it too.
+        $metrics['client_cpu_us_on'] = $rows['paylock-metrics']['client_cpu_us_per_cycle']['total'];
+        $metrics['client_cpu_us_off'] = $rows['paylock']['client_cpu_us_per_cycle']['total'];
+        $out .= sprintf("Target metrics on >= 0.97x metrics off: %s (%.3fx, median of per-round ratios %s; client CPU %.2f vs %.2f µs/cycle)\n",
+            $metrics['met'] ? 'met' : 'NOT met', $metrics['ratio_on_vs_off'],
+            implode(' ', array_map(static fn($x) => sprintf('%.3f', $x), $ratios)), $metrics['client_cpu_us_on'], $metrics['client_cpu_us_off']);
+    }
     $out .= sprintf("Timed rounds took %.1f s; load average %s before, %s after; CPU placement: %s.\n", $elapsed,
         $load0 ?? '?', $load1 ?? '?', $placement);
     fwrite(STDOUT, $out);
@@ -503,6 +527,7 @@ function parent(array $o): void
             'paylock_ratio_vs_limit_min' => 0.9,
             'paylock_ratio_vs_limit_met' => $pl['ratio_vs_limit'] >= 0.9,
             'paylock_ahead_of_every_peer' => !$ahead,
+            'metrics_on_vs_off' => $metrics,
         ],
     ];
     if ($o['json'] !== '') {

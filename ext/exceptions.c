@@ -2,6 +2,7 @@
 #include "php_paylock.h"
 #include "exceptions.h"
 #include "zend_exceptions.h"
+#include "metrics.h"
 #include <syslog.h>
 
 zend_class_entry *paylock_ce_Exception;
@@ -35,6 +36,7 @@ void paylock_error_throw(const paylock_error *err)
 	if (err->kind == PAYLOCK_ERR_NONE || EG(exception)) {
 		return; /* the failure already threw (no entropy, an error handler's exception) */
 	}
+	paylock_metric_store_error(err->kind);
 	zend_throw_exception(ce, err->msg, 0);
 }
 

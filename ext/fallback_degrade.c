@@ -1,6 +1,7 @@
 /* FallbackStore: when Redis being away lets a lock or claim go on locally (degraded), the warning and
  * notice about it, and the local lock following the Redis lease through the local store's note ("P",
  * "R<lease end>", "D"): a same-host waiter may go to Redis past a local holder whose lease ended. */
+#include "events.h"
 #include "fallback_internal.h"
 #include "zend_exceptions.h"
 
@@ -17,7 +18,8 @@ void paylock_fb_note_degraded(const paylock_error *why)
 
 	PAYLOCK_G(stats).degraded++;
 	PAYLOCK_G(degraded_active) = true;
-	if (!PAYLOCK_G(degraded_warned) || now - PAYLOCK_G(degraded_warned_ns) >= PAYLOCK_DEGRADED_REMIND_NS) {
+	if (!paylock_event_degraded(why->msg) &&
+		(!PAYLOCK_G(degraded_warned) || now - PAYLOCK_G(degraded_warned_ns) >= PAYLOCK_DEGRADED_REMIND_NS)) {
 		PAYLOCK_G(degraded_warned) = true;
 		PAYLOCK_G(degraded_warned_ns) = now;
 		php_error_docref(NULL, E_WARNING,
@@ -31,8 +33,10 @@ static void note_recovered(const paylock_fallback_store *fb)
 {
 	if (PAYLOCK_G(degraded_active)) {
 		PAYLOCK_G(degraded_active) = false;
-		php_error_docref(NULL, E_NOTICE, "Redis at %s is reachable again; FallbackStore left degraded mode",
-						 fb->redis->ops->where(fb->redis));
+		if (!paylock_event_recovered(fb->redis->ops->where(fb->redis)))
+			php_error_docref(NULL, E_NOTICE,
+							 "Redis at %s is reachable again; FallbackStore left degraded mode",
+							 fb->redis->ops->where(fb->redis));
 	}
 }
 

@@ -1,4 +1,5 @@
 /* PayLock\Claim: the methods of a claim begin() returned (complete, abandon, markUnknown, refresh, ...). */
+#include "events.h"
 #include "idempotency_internal.h"
 #include "codec.h"
 #include "zend_exceptions.h"
@@ -68,6 +69,7 @@ zend_result paylock_claim_complete(paylock_claim *c, zval *result, uint32_t arg_
 		return SUCCESS;
 	case PAYLOCK_NO:
 		PAYLOCK_G(stats).idem_lost++;
+		paylock_event_lease_expired(c->store, c->key, c->attempt);
 		paylock_claim_drop_ownership(c);
 		paylock_throw(
 			paylock_ce_LockLostException,
@@ -223,6 +225,7 @@ ZEND_METHOD(PayLock_Claim, refresh)
 	}
 	if (rc == PAYLOCK_NO) {
 		PAYLOCK_G(stats).idem_lost++;
+		paylock_event_lease_expired(c->store, c->key, c->attempt);
 		paylock_claim_drop_ownership(c);
 		paylock_throw(
 			paylock_ce_LockLostException,

@@ -1,5 +1,7 @@
 /* PayLock\IdempotencyGuard: its options, __construct, begin(), forget(), and how a claim attempt settles
  * (claimed, replayed, waited for, or refused). */
+#include "events.h"
+#include "metrics.h"
 #include "idempotency_internal.h"
 #include "codec.h"
 #include "zend_exceptions.h"
@@ -207,6 +209,7 @@ static void throw_in_progress(paylock_claim *c, double waited_s, int64_t lease_l
 	char kb[96];
 
 	PAYLOCK_G(stats).idem_in_progress++;
+	paylock_metric_inc(c->store, PAYLOCK_M_IDEM_IN_PROGRESS);
 	if (waited_s > 0) {
 		paylock_throw(
 			paylock_ce_InProgressException,
@@ -237,6 +240,7 @@ static zend_result settle(paylock_claim *c, paylock_idem_outcome *out, uint64_t 
 		c->owner_pid = paylock_pid();
 		paylock_claim_register(c);
 		PAYLOCK_G(stats).idem_executed++;
+		paylock_metric_inc(c->store, PAYLOCK_M_IDEM_FIRST_RUN);
 		return SUCCESS;
 	case PAYLOCK_IDEM_DONE:
 		if (take_result(c, out->result) == FAILURE) {
@@ -244,15 +248,18 @@ static zend_result settle(paylock_claim *c, paylock_idem_outcome *out, uint64_t 
 		}
 		c->phase = PHASE_REPLAY;
 		PAYLOCK_G(stats).idem_replayed++;
+		paylock_metric_inc(c->store, PAYLOCK_M_IDEM_REPLAY);
 		return SUCCESS;
 	case PAYLOCK_IDEM_MISMATCH:
 		PAYLOCK_G(stats).idem_mismatch++;
+		paylock_metric_inc(c->store, PAYLOCK_M_IDEM_MISMATCH);
 		paylock_throw(paylock_ce_FingerprintMismatchException,
 					  "Idempotency key \"%s\" was first used with a different fingerprint: this is another "
 					  "request reusing the key",
 					  KEY_FOR_MSG(c, kb));
 		return FAILURE;
 	case PAYLOCK_IDEM_CRASHED:
+		paylock_event_claim_found_crashed(c->store, c->key, out->attempt);
 		paylock_throw(paylock_ce_OutcomeUnknownException,
 					  "Attempt %" PRId64
 					  " of idempotency key \"%s\" died mid-step, so its outcome is unknown "
@@ -260,6 +267,7 @@ static zend_result settle(paylock_claim *c, paylock_idem_outcome *out, uint64_t 
 					  out->attempt, KEY_FOR_MSG(c, kb));
 		return FAILURE;
 	case PAYLOCK_IDEM_UNKNOWN:
+		paylock_metric_inc(c->store, PAYLOCK_M_IDEM_OUTCOME_UNKNOWN);
 		paylock_throw(paylock_ce_OutcomeUnknownException,
 					  "Attempt %" PRId64
 					  " of idempotency key \"%s\" was marked outcome unknown (markUnknown() or an "
@@ -267,6 +275,7 @@ static zend_result settle(paylock_claim *c, paylock_idem_outcome *out, uint64_t 
 					  out->attempt, KEY_FOR_MSG(c, kb));
 		return FAILURE;
 	case PAYLOCK_IDEM_UNSTORED:
+		paylock_metric_inc(c->store, PAYLOCK_M_IDEM_OUTCOME_UNKNOWN);
 		paylock_throw(paylock_ce_OutcomeUnknownException,
 					  "Attempt %" PRId64
 					  " of idempotency key \"%s\" ran, but its result could not be stored (not storable "

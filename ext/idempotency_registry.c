@@ -1,5 +1,7 @@
 /* The request registry of the claims this process owns, and ending a claim (abandon, mark) now or
  * quietly: RSHUTDOWN marks the ones still owned "outcome unknown" after a fatal error or exit. */
+#include "events.h"
+#include "metrics.h"
 #include "idempotency.h"
 #include "idempotency_internal.h"
 #include "zend_exceptions.h"
@@ -86,8 +88,7 @@ static void warn_not_abandoned(const zend_string *key, const char *when, const p
 {
 	char kb[96];
 
-	php_error_docref(
-		NULL, E_WARNING,
+	paylock_warn_limited(
 		"Could not give up the claim on idempotency key \"%s\" %s: %s; it ends after in_progress_ttl",
 		paylock_printable(key, kb, sizeof(kb)), when, err->msg);
 }
@@ -108,13 +109,20 @@ paylock_status paylock_claim_ended(paylock_claim *c, paylock_status rc)
 
 paylock_status paylock_claim_abandon_now(paylock_claim *c, bool outcome_unknown, paylock_error *err)
 {
-	return paylock_claim_ended(c, c->store->ops->idem->abandon(c->store, &c->req, outcome_unknown, err));
+	paylock_status rc =
+		paylock_claim_ended(c, c->store->ops->idem->abandon(c->store, &c->req, outcome_unknown, err));
+
+	paylock_event_claim_abandoned(c->store, c->key, c->attempt, outcome_unknown, rc);
+	return rc;
 }
 
 /* Ends our claim as marked (never re-run automatically). */
 paylock_status paylock_claim_mark_now(paylock_claim *c, paylock_idem_mark how, paylock_error *err)
 {
-	return paylock_claim_ended(c, c->store->ops->idem->mark(c->store, &c->req, how, err));
+	paylock_status rc = paylock_claim_ended(c, c->store->ops->idem->mark(c->store, &c->req, how, err));
+
+	paylock_event_claim_marked(c->store, c->key, c->attempt, how == PAYLOCK_MARK_UNSTORED, rc);
+	return rc;
 }
 
 /* run()'s error paths: an exception is pending already, so failures warn. */
@@ -131,8 +139,7 @@ void paylock_claim_mark_quietly(paylock_claim *c, paylock_idem_mark how, const c
 		if (err.kind != PAYLOCK_ERR_NONE) {
 			char kb[96];
 
-			php_error_docref(
-				NULL, E_WARNING,
+			paylock_warn_limited(
 				"Could not mark idempotency key \"%s\" %s: %s; the claim is kept and marked again "
 				"at request end",
 				KEY_FOR_MSG(c, kb), when, err.msg);

@@ -5,6 +5,8 @@
 #include "php_paylock.h"
 #include "lock.h"
 #include "store.h"
+#include "metrics.h"
+#include "events.h"
 #include "zend_exceptions.h"
 #include "zend_interfaces.h"
 #include <unistd.h>
@@ -21,6 +23,7 @@ typedef struct {
 	paylock_lock_state one;
 	int64_t ttl_ms;
 	uint64_t lease_end_ns; /* monotonic; measured from before the acquire was sent */
+	uint64_t acquired_ns;  /* monotonic; when the acquire returned, for the hold-time histogram */
 	pid_t owner_pid;
 	bool held;
 	zend_object std;
@@ -165,6 +168,7 @@ static void lose(paylock_lock *lk)
 		lk->store->ops->release(lk->store, lk->locks, lk->n, &ignored);
 	}
 	PAYLOCK_G(stats).lost++;
+	paylock_event_lock_lost(lk->store, lk->locks, lk->n);
 	forget(lk);
 }
 
@@ -175,10 +179,12 @@ static paylock_status release_now(paylock_lock *lk, paylock_error *err)
 
 	if (rc == PAYLOCK_YES) {
 		PAYLOCK_G(stats).released++;
+		paylock_metrics_release(lk->store, lk->acquired_ns);
 		lk->held = false;
 		registry_remove(lk);
 	} else if (rc == PAYLOCK_NO) {
 		PAYLOCK_G(stats).lost++;
+		paylock_event_lock_lost(lk->store, lk->locks, lk->n);
 		forget(lk);
 	}
 	return rc;
@@ -241,7 +247,9 @@ static paylock_status acquire_now(paylock_lock *lk, double wait, paylock_error *
 	rc = lk->store->ops->acquire(lk->store, lk->locks, lk->n, lk->ttl_ms,
 								 wait > 0 ? start + (uint64_t)(wait * 1e9) : 0, &info, err);
 	count_acquire(&info, rc, wait, start);
+	paylock_metrics_acquire(lk->store, &info, rc, wait, start);
 	if (rc == PAYLOCK_YES) {
+		lk->acquired_ns = paylock_metrics_enabled() ? paylock_now_ns() : 0;
 		lk->held = true;
 		lk->owner_pid = paylock_pid();
 		lk->lease_end_ns = start + (uint64_t)lk->ttl_ms * 1000000ULL;
@@ -714,27 +722,30 @@ ZEND_FUNCTION(PayLock_holder)
 }
 
 /* Errors cannot be thrown from destructors or RSHUTDOWN: warn, and the lease ends it. */
-static void release_or_warn(paylock_store *store, paylock_lock_state *l, uint32_t n, const char *when)
+static void release_or_warn(paylock_store *store, paylock_lock_state *l, uint32_t n, uint64_t acquired_ns,
+							const char *when)
 {
 	paylock_error err = {0};
 	paylock_status rc = store->ops->release(store, l, n, &err);
 
 	if (rc == PAYLOCK_YES) {
 		PAYLOCK_G(stats).released++;
+		paylock_metrics_release(store, acquired_ns);
 	} else if (rc == PAYLOCK_NO) {
 		PAYLOCK_G(stats).lost++;
+		paylock_event_lock_lost(store, l, n);
 	} else if (err.kind != PAYLOCK_ERR_NONE) {
 		char what[360];
 
-		php_error_docref(NULL, E_WARNING, "Could not release %s %s: %s; it stays held until its lease ends",
-						 describe(l, n, false, what, sizeof(what)), when, err.msg);
+		paylock_warn_limited("Could not release %s %s: %s; it stays held until its lease ends",
+							 describe(l, n, false, what, sizeof(what)), when, err.msg);
 	}
 }
 
 /* Going out of scope releases. */
 static void release_quietly(paylock_lock *lk, const char *when)
 {
-	release_or_warn(lk->store, lk->locks, lk->n, when);
+	release_or_warn(lk->store, lk->locks, lk->n, lk->acquired_ns, when);
 	forget(lk);
 }
 
@@ -766,7 +777,7 @@ static void release_orphan(void *orphan)
 {
 	paylock_orphan *o = orphan;
 
-	release_or_warn(o->store, o->locks, o->n, "at request end");
+	release_or_warn(o->store, o->locks, o->n, 0, "at request end");
 }
 
 void paylock_lock_release_all(void)

@@ -25,6 +25,8 @@
 #include "idempotency.h"
 #include "admin.h"
 #include "token.h"
+#include "metrics.h"
+#include "events.h"
 #include "zend_attributes.h"
 #include "paylock_arginfo.h"
 #include <unistd.h>
@@ -97,6 +99,9 @@ PHP_INI_BEGIN()
 					  zend_paylock_globals, paylock_globals)
 	STD_PHP_INI_BOOLEAN("paylock.persistent", "1", PHP_INI_ALL, OnUpdateBool, persistent,
 						zend_paylock_globals, paylock_globals)
+	PHP_INI_ENTRY("paylock.metrics", "auto", PHP_INI_SYSTEM, paylock_metrics_ini_update)
+	PHP_INI_ENTRY("paylock.metrics_file", "", PHP_INI_SYSTEM, NULL)
+	PHP_INI_ENTRY("paylock.logger", "", PHP_INI_ALL, NULL)
 PHP_INI_END()
 
 static PHP_GINIT_FUNCTION(paylock)
@@ -125,6 +130,7 @@ static PHP_MINIT_FUNCTION(paylock)
 	paylock_store_kinds_minit();
 	REGISTER_INI_ENTRIES();
 	paylock_token_minit();
+	paylock_metrics_minit();
 
 	paylock_ce_Store = register_class_PayLock_Store();
 	paylock_store_minit();
@@ -151,6 +157,7 @@ static PHP_MINIT_FUNCTION(paylock)
 
 static PHP_MSHUTDOWN_FUNCTION(paylock)
 {
+	paylock_metrics_mshutdown();
 	UNREGISTER_INI_ENTRIES();
 	paylock_router_mshutdown();
 	paylock_tls_shutdown();
@@ -165,6 +172,7 @@ static PHP_RINIT_FUNCTION(paylock)
 	paylock_lock_rinit();
 	paylock_idempotency_rinit();
 	paylock_redis_store_rinit();
+	paylock_events_rinit();
 	PAYLOCK_G(in_request) = true;
 	PAYLOCK_G(degraded_warned) = false;
 	return SUCCESS;
@@ -178,6 +186,7 @@ static PHP_RSHUTDOWN_FUNCTION(paylock)
 	/* After a fatal error no userland code may run: keep a user error handler out of our warnings. */
 	ZVAL_COPY_VALUE(&user_handler, &EG(user_error_handler));
 	ZVAL_UNDEF(&EG(user_error_handler));
+	paylock_events_rshutdown();
 	paylock_idempotency_abandon_all();
 	paylock_lock_release_all();
 	paylock_redis_store_rshutdown();

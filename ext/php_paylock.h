@@ -60,6 +60,9 @@ ZEND_BEGIN_MODULE_GLOBALS(paylock)
 	paylock_registry locks;  /* every Lock/MultiLock this request holds */
 	paylock_registry claims; /* every idempotency claim this request owns */
 	HashTable redis_ghosts;  /* Redis acquires of unknown outcome still to undo (redis_store.c) */
+	zval logger;             /* PayLock\setLogger() (events.c); UNDEF: none */
+	bool logger_psr;         /* the logger is an object with log(), not a callable */
+	bool in_logger;          /* an event is being delivered: events the logger causes are not */
 ZEND_END_MODULE_GLOBALS(paylock)
 
 ZEND_EXTERN_MODULE_GLOBALS(paylock)

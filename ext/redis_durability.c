@@ -3,6 +3,7 @@
  * costs a round trip after the first connection: the facts come with the connection setup. */
 #include "php_paylock.h"
 #include "redis_durability.h"
+#include "events.h"
 
 /* Per server (c->where) in PAYLOCK_G(eviction_checked), as a pointer-sized set of flags. */
 #define SEEN           1U /* the facts were read */
@@ -57,11 +58,12 @@ static void warn_no_persistence(const paylock_redis_client *c)
 	if ((flags & NO_PERSISTENCE) && !(flags & PERSIST_WARNED)) {
 		set_flags(c, flags | PERSIST_WARNED);
 		PAYLOCK_G(stats).no_persistence++;
-		paylock_deployment_warning(
-			"Redis at %s keeps no data across a restart (no AOF, no RDB save points): a restart "
-			"loses idempotency records and lets a completed payment step run again; enable "
-			"appendonly yes (or RDB save points)",
-			c->where);
+		if (!paylock_event_redis_risk("persistence", c->where, "", 0))
+			paylock_deployment_warning(
+				"Redis at %s keeps no data across a restart (no AOF, no RDB save points): a restart "
+				"loses idempotency records and lets a completed payment step run again; enable "
+				"appendonly yes (or RDB save points)",
+				c->where);
 	}
 }
 
@@ -70,11 +72,12 @@ void paylock_durability_note(const paylock_redis_client *c, const paylock_durabi
 	set_flags(c, SEEN | (f->persistent == 0 ? NO_PERSISTENCE : 0));
 	if (f->policy && !(f->policy_len == 10 && memcmp(f->policy, "noeviction", 10) == 0)) {
 		PAYLOCK_G(stats).eviction_risk++;
-		paylock_deployment_warning(
-			"Redis at %s has maxmemory-policy %.*s: under memory pressure it may evict lock keys "
-			"(a second holder gets in), fencing counters and idempotency records (a payment "
-			"step runs twice); set maxmemory-policy noeviction",
-			c->where, (int)MIN(f->policy_len, 40), f->policy);
+		if (!paylock_event_redis_risk("eviction", c->where, f->policy, MIN(f->policy_len, 40)))
+			paylock_deployment_warning(
+				"Redis at %s has maxmemory-policy %.*s: under memory pressure it may evict lock keys "
+				"(a second holder gets in), fencing counters and idempotency records (a payment "
+				"step runs twice); set maxmemory-policy noeviction",
+				c->where, (int)MIN(f->policy_len, 40), f->policy);
 	}
 	if (c->holds_records && !EG(exception)) {
 		warn_no_persistence(c);

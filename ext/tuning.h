@@ -97,6 +97,15 @@
 /* A fingerprint identifies a request; its canonical encoding is hashed, never stored. */
 #define PAYLOCK_CODEC_MAX_FINGERPRINT_BYTES (4 * 1024 * 1024)
 
+/* ---- warnings ---- */
+
+/* An E_WARNING about a failed release or claim hand-back is raised the first time in each request, then at
+ * most this often while the same request goes on: a queue worker (one request for hours) that keeps
+ * failing during an outage must not write a line per job. The next warning says how many were left out. */
+#define PAYLOCK_WARNING_REPEAT_NS (60ULL * 1000 * 1000 * 1000)
+/* Distinct warning sites the limiter keeps apart (more share the last slot). */
+#define PAYLOCK_WARNING_SITES 8
+
 /* ---- FallbackStore ---- */
 
 /* Longest note a local store keeps with a held lock (paylock_local_ops): "R" + a unix ms + newline. */

@@ -595,6 +595,27 @@ namespace PayLock {
      */
     function stats(): array {}
 
+    /**
+     * The pool-wide metrics in Prometheus text exposition format (version 0.0.4): lock acquires by result,
+     * waits, wait and hold time histograms, releases, lost and degraded locks, idempotency claims by result
+     * and store errors by class, labelled by store kind. Kept in shared memory that every PHP-FPM worker of
+     * a pool adds to (paylock.metrics=auto|on|off; the CLI needs on); a comment line when they are off.
+     */
+    function metrics(): string {}
+
+    /**
+     * Sets this request's logger for PayLock's events (lock_lost, degraded, recovered, lease_expired,
+     * claim_crashed, outcome_unknown, eviction_risk, persistence_risk, forced_release): a callable
+     * fn(string $level, string $message, array $context), or a PSR-3 logger (an object with a public
+     * log($level, $message, array $context)); null removes it. It lasts until the request ends. A logger
+     * that throws never fails the lock or guard operation: the event is dropped and the exception goes
+     * to the error log. While a logger is set, the warnings it replaces (degraded, recovered, eviction
+     * and persistence risks) are not raised.
+     *
+     * @throws \TypeError neither a callable nor an object with a log() method
+     */
+    function setLogger(mixed $logger): void {}
+
     /** Base of every PayLock runtime failure. */
     class Exception extends \RuntimeException {}
 

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: d421b45b23c010733af9f8220f31e35afcf2a5fc */
+ * Stub hash: 4f45288fa98cc62f0d6fd67c4487e2277e2a2bad */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_PayLock_defaultStore, 0, 0, PayLock\\Store, 0)
 ZEND_END_ARG_INFO()
@@ -10,6 +10,13 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_PayLock_holder, 0, 2, IS_ARRAY, 
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_PayLock_stats, 0, 0, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_PayLock_metrics, 0, 0, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_PayLock_setLogger, 0, 1, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, logger, IS_MIXED, 0)
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_RedisStore___construct, 0, 0, 0)
@@ -25,8 +32,7 @@ ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_FileStore___construct, 0, 0, 0)
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, group, IS_STRING, 1, "null")
 ZEND_END_ARG_INFO()
 
-ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_FileStore_directory, 0, 0, IS_STRING, 0)
-ZEND_END_ARG_INFO()
+#define arginfo_class_PayLock_FileStore_directory arginfo_PayLock_metrics
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_PayLock_FileStore_purge, 0, 0, IS_LONG, 0)
 ZEND_END_ARG_INFO()
@@ -144,7 +150,7 @@ ZEND_END_ARG_INFO()
 
 #define arginfo_class_PayLock_Claim_attempt arginfo_class_PayLock_FileStore_purge
 
-#define arginfo_class_PayLock_Claim_key arginfo_class_PayLock_FileStore_directory
+#define arginfo_class_PayLock_Claim_key arginfo_PayLock_metrics
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_PayLock_Admin___construct, 0, 0, 1)
 	ZEND_ARG_OBJ_INFO(0, store, PayLock\\Store, 0)
@@ -191,6 +197,8 @@ ZEND_END_ARG_INFO()
 ZEND_FUNCTION(PayLock_defaultStore);
 ZEND_FUNCTION(PayLock_holder);
 ZEND_FUNCTION(PayLock_stats);
+ZEND_FUNCTION(PayLock_metrics);
+ZEND_FUNCTION(PayLock_setLogger);
 ZEND_METHOD(PayLock_RedisStore, __construct);
 ZEND_METHOD(PayLock_RedisStore, ping);
 ZEND_METHOD(PayLock_FileStore, __construct);
@@ -236,6 +244,8 @@ static const zend_function_entry ext_functions[] = {
 	ZEND_NS_FALIAS("PayLock", defaultStore, PayLock_defaultStore, arginfo_PayLock_defaultStore)
 	ZEND_NS_FALIAS("PayLock", holder, PayLock_holder, arginfo_PayLock_holder)
 	ZEND_NS_FALIAS("PayLock", stats, PayLock_stats, arginfo_PayLock_stats)
+	ZEND_NS_FALIAS("PayLock", metrics, PayLock_metrics, arginfo_PayLock_metrics)
+	ZEND_NS_FALIAS("PayLock", setLogger, PayLock_setLogger, arginfo_PayLock_setLogger)
 	ZEND_FE_END
 };
 
