@@ -160,7 +160,8 @@ static zend_result parse_tcp_dsn(paylock_redis_client *c, const char *dsn, size_
 		hlen -= 2;
 	}
 	c->host = estrndup(h, hlen);
-	snprintf(c->where, sizeof(c->where), "%s:%d", c->host, c->port);
+	/* An IPv6 address in brackets, as in the DSN: [::1]:6379. */
+	snprintf(c->where, sizeof(c->where), strchr(c->host, ':') ? "[%s]:%d" : "%s:%d", c->host, c->port);
 	php_url_free(u);
 	return SUCCESS;
 }

@@ -175,7 +175,7 @@ zend_string *paylock_tls_config_key(const paylock_tls_config *t)
 
 #define TLS_CTX_CACHE 8
 
-static BIO_METHOD *bio_method; /* the socket BIO (below), made once */
+static BIO_METHOD *bio_method; /* the socket BIO (below), made once per process, never freed */
 
 static struct {
 	char *key; /* malloc'd */
@@ -184,10 +184,7 @@ static struct {
 
 void paylock_tls_shutdown(void)
 {
-	if (bio_method) {
-		BIO_meth_free(bio_method);
-		bio_method = NULL;
-	}
+	/* bio_method stays: pooled sessions, freed after this (with the module globals), still use it. */
 	for (int i = 0; i < TLS_CTX_CACHE; i++) {
 		if (ctx_cache[i].ctx) {
 			SSL_CTX_free(ctx_cache[i].ctx); /* sessions still pooled keep their own reference */

@@ -15,9 +15,9 @@ paylock_tls_certs() {
 	(
 		cd "$dir" || exit 1
 		set -e
-		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt -days 2 \
 			-subj "/CN=PayLock test CA" 2>/dev/null
-		openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.crt -days 2 \
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout other-ca.key -out other-ca.crt -days 2 \
 			-subj "/CN=PayLock other CA" 2>/dev/null
 		: >ca.db/index.txt
 		echo 01 >ca.db/serial
@@ -26,7 +26,7 @@ paylock_tls_certs() {
 			'[p]' 'commonName=supplied' >ca.cnf
 		# leaf NAME CN SAN START END
 		leaf() {
-			openssl req -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" -subj "/CN=$2" \
+			openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$1.key" -out "$1.csr" -subj "/CN=$2" \
 				-addext "subjectAltName=$3" 2>/dev/null
 			openssl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -in "$1.csr" -out "$1.crt" \
 				-startdate "$4" -enddate "$5" -notext 2>/dev/null
