@@ -4,7 +4,7 @@ declare(strict_types=1);
 
 namespace PayLock\Bridge\Laravel;
 
-/** forceRelease() of a lock another process holds: PayLock cannot delete another holder's lock. */
+/** forceRelease() of a file lock another process holds: a flock belongs to its process until it exits. */
 final class ForceReleaseException extends \PayLock\Exception
 {
 	/** @param array{host: string, pid: int, acquired_at: float|int, ttl: float|int|null, fence: int|null, store?: string} $holder */

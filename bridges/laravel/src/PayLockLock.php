@@ -72,9 +72,11 @@ class PayLockLock extends LaravelLock
 	}
 
 	/**
-	 * Releases the lock whatever its owner, when this process holds it. A lock held by another process
-	 * cannot be released: PayLock never deletes another holder's lock (it ends with its holder's release,
-	 * its request or its lease), so this throws ForceReleaseException naming the holder.
+	 * Releases the lock whatever its owner. Locks this process holds are released; on a RedisStore a lock
+	 * held by another process is freed through PayLock\Admin::forceRelease() and handed to its first
+	 * waiter (the old holder's release() then returns false). A lock on files (FileStore, FallbackStore)
+	 * is a flock that belongs to its process until it exits: this throws ForceReleaseException naming
+	 * the holder instead of doing nothing.
 	 *
 	 * @throws ForceReleaseException
 	 */
@@ -84,10 +86,15 @@ class PayLockLock extends LaravelLock
 			unset(self::$held[$this->name][$owner]);
 			$lock->release();
 		}
-		$holder = \PayLock\holder($this->store, $this->name);
-		if ($holder !== null) {
-			throw ForceReleaseException::heldElsewhere($this->name, $holder);
+		$holder = \PayLock\holder($this->store, (string)$this->name);
+		if ($holder === null) {
+			return;
 		}
+		if ($this->store instanceof \PayLock\RedisStore) {
+			(new \PayLock\Admin($this->store))->forceRelease((string)$this->name);
+			return;
+		}
+		throw ForceReleaseException::heldElsewhere($this->name, $holder);
 	}
 
 	protected function getCurrentOwner(): ?string
