@@ -12,13 +12,13 @@
 #define PAYLOCK_LUA_KEYS_PER_NAME 6
 /* One-trip hand-off: a release writes a single-name waiter's own holder value and wakes it; the woken
  * waiter holds the lock at once and extends the lease to its ttl with a pipelined call whose reply it
- * reads at its next command. Until that extension arrives the grant is unconfirmed: after
- * HANDOFF_CONFIRM_MS the next waiter's heartbeat presumes the woken waiter dead and takes the lock back
- * (the dead-waiter bound of a "=<token>" grant nobody claims, GRANT_MS in redis_store.c: the same 100 ms).
- * The grant's own lease, HANDOFF_LEASE_MS, is what a Redis stall (a fork, a slow command, SIGSTOP)
- * between the grant and the extension must not outlast: the clock runs on while Redis stands still. It
- * is also how long an acquire(0) may find the lock busy behind a waiter that died just when woken. */
-#define PAYLOCK_LUA_HANDOFF_CONFIRM_MS 100
+ * reads at its next command. Until that extension arrives the grant is unconfirmed, and the waiter
+ * already counts the lock as its own: so nobody may take it back before the grant's own lease,
+ * HANDOFF_LEASE_MS, is over (a shorter confirm time let a woken waiter descheduled for 100 ms share the
+ * lock with the next one). The lease is what a stall (a fork, a slow command, SIGSTOP, a busy client)
+ * between the grant and the extension must not outlast, and how long a waiter killed just as it was
+ * handed the lock holds the queue up (also an acquire(0) behind it). */
+#define PAYLOCK_LUA_HANDOFF_CONFIRM_MS 2000
 #define PAYLOCK_LUA_HANDOFF_LEASE_MS   2000
 /* A lock's queue and waiters hash outlive their last waiter by this long (waiters renew them). */
 #define PAYLOCK_LUA_QUEUE_IDLE_MS 60000

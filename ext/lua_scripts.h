@@ -43,7 +43,7 @@
 	"  if sp then\n" \
 	"    local nxt = redis.call('LINDEX', q, '0')\n" \
 	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '2000')\n" \
-	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 100))\n" \
+	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 2000))\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
@@ -98,6 +98,8 @@
 	"    if ours then\n" \
 	"      redis.call('PEXPIRE', lk(i), ARGV[2])\n" \
 	"      redis.call('DEL', gk(i)) -- handed to us: a wake-up we did not pop\n" \
+	"      local g = redis.call('HGET', wk(i), '>')\n" \
+	"      if g and string.sub(g, 1, 32) == me then redis.call('HDEL', wk(i), '>') end\n" \
 	"    else\n" \
 	"      local mark = redis.call('EXISTS', qk(i)) == 1 and '+' or ''\n" \
 	"      redis.call('SET', lk(i), mine .. mark, 'PX', ARGV[2])\n" \
@@ -178,7 +180,7 @@
 	"  if sp then\n" \
 	"    local nxt = redis.call('LINDEX', q, '0')\n" \
 	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '2000')\n" \
-	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 100))\n" \
+	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 2000))\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
@@ -548,7 +550,7 @@
 	"  if sp then\n" \
 	"    local nxt = redis.call('LINDEX', q, '0')\n" \
 	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '2000')\n" \
-	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 100))\n" \
+	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 2000))\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
@@ -648,7 +650,7 @@
 	"  if sp then\n" \
 	"    local nxt = redis.call('LINDEX', q, '0')\n" \
 	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '2000')\n" \
-	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 100))\n" \
+	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 2000))\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \

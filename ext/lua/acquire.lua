@@ -44,6 +44,9 @@ if busy == 0 then
     if ours then
       redis.call('PEXPIRE', lk(i), ARGV[2])
       redis.call('DEL', gk(i)) -- handed to us: a wake-up we did not pop
+      -- taking a one-trip grant here confirms it, as the pipelined claim would: else it would lapse under us
+      local g = redis.call('HGET', wk(i), '>')
+      if g and string.sub(g, 1, {{TOKEN_HEX}}) == me then redis.call('HDEL', wk(i), '>') end
     else
       local mark = redis.call('EXISTS', qk(i)) == 1 and '+' or ''
       redis.call('SET', lk(i), mine .. mark, 'PX', ARGV[2])

@@ -163,6 +163,17 @@ show('c heartbeat after it: takes H', lua_eval('ACQUIRE', name_keys($p, 'H', $tc
 show('H holds', redis_raw(['GET', $h1[0]]));
 show('t2 extension fails: lost', lua_eval('HANDOFF_CLAIM', [$h1[0], $h1[1], $h1[2]], [$mine2, 5000]));
 redis_raw(['DEL', $h1[0], $h1[1], $h1[2]]);
+// A woken waiter that takes its one-trip grant through the acquire script (its BLPOP had timed out, or
+// replicas are asked for) confirms it: a later heartbeat past the confirm time must not take it back.
+$k1 = name_keys($p, 'K', $t1);
+lua_eval('ACQUIRE', $k1, [$mine1, 5000, 0, 1000, 100]);
+lua_eval('ACQUIRE', name_keys($p, 'K', $t2), [$mine2, 5000, 1, 1000, 100]);
+lua_eval('ACQUIRE', name_keys($p, 'K', $tc), ["$tc:3:0:host", 5000, 1, 1000, 100]);
+lua_eval('RELEASE', name_keys($p, 'K', $t1, $t2), [$t1, 5000, '', '', 100]);
+show('K handed to t2, t2 takes it by acquire', lua_eval('ACQUIRE', name_keys($p, 'K', $t2), [$mine2, 5000, 1, 1000, 100]));
+show('its grant is confirmed', redis_raw(['HEXISTS', $k1[2], '>']));
+show('c heartbeat later: still queued, K still t2\'s', [lua_eval('ACQUIRE', name_keys($p, 'K', $tc), ["$tc:3:0:host", 5000, 1, 1000, 100])[0], substr((string)redis_raw(['GET', $k1[0]]), 0, 32) === $t2]);
+redis_raw(['DEL', $k1[0], $k1[1], $k1[2]]);
 show('undeclared keys', redis_raw(['LRANGE', lua_undeclared_key(), 0, -1]));
 redis_raw(['DEL', lua_undeclared_key()]);
 ?>
@@ -228,4 +239,7 @@ c heartbeat within the confirm time: still queued: 0
 c heartbeat after it: takes H: [1]
 H holds: "cccccccccccccccccccccccccccccccc:3:0:host"
 t2 extension fails: lost: 0
+K handed to t2, t2 takes it by acquire: [1]
+its grant is confirmed: 0
+c heartbeat later: still queued, K still t2's: [0,true]
 undeclared keys: []
