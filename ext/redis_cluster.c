@@ -133,14 +133,11 @@ static paylock_status load_from(paylock_redis_router *rt, paylock_cluster_map *m
 	paylock_redis_client *n = paylock_router_node(rt, a->host, a->port, false, err);
 	paylock_reply *r;
 	paylock_node_addr asked = *a; /* m->nodes is rewritten below */
-	size_t len;
-	const char *s;
 
 	if (n == NULL || (r = paylock_redis_command(n, 2, argv, lens, 0, err)) == NULL) {
 		return PAYLOCK_NO;
 	}
 	if (paylock_reply_kind(r) == PAYLOCK_REPLY_ERROR) {
-		s = paylock_reply_str(r, &len);
 		if (paylock_reply_error_is(r, "ERR This instance has cluster support disabled")) {
 			paylock_error_set(
 				err, PAYLOCK_ERR_STORE,
@@ -150,10 +147,10 @@ static paylock_status load_from(paylock_redis_router *rt, paylock_cluster_map *m
 			paylock_reply_free(r);
 			return PAYLOCK_FAILED;
 		}
-		paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis at %s answered CLUSTER SLOTS with: %.*s",
-						  n->where, (int)MIN(len, 200), s);
-		paylock_reply_free(r);
-		return PAYLOCK_NO;
+		/* Classified as any error reply: NOPERM (an ACL without cluster|slots) and other errors are
+		 * configuration errors (stop here), CLUSTERDOWN, LOADING and the like outages (try the next). */
+		paylock_redis_error_reply(n, r, err);
+		return err->kind == PAYLOCK_ERR_CONNECTION ? PAYLOCK_NO : PAYLOCK_FAILED;
 	}
 	if (!parse_slots(m, r, &asked)) {
 		paylock_reply_free(r);

@@ -214,8 +214,12 @@ zend_string *paylock_dsn_masked(const char *dsn, size_t len)
 		while (p < end) {
 			const char *amp = memchr(p, '&', end - p), *stop = amp ? amp : end;
 
-			if (stop - p >= 9 && strncasecmp(p, "password=", 9) == 0) {
-				smart_str_appends(&out, "password=" MASK);
+			const char *eq = memchr(p, '=', stop - p);
+
+			/* password=, sentinel_password= and any other key ending in "password" */
+			if (eq && eq - p >= 8 && strncasecmp(eq - 8, "password", 8) == 0) {
+				smart_str_appendl(&out, p, eq + 1 - p);
+				smart_str_appends(&out, MASK);
 			} else {
 				smart_str_appendl(&out, p, stop - p);
 			}

@@ -19,18 +19,24 @@ static bool reply_starts(const paylock_reply *r, const char *lit)
 	return len >= n && memcmp(s, lit, n) == 0;
 }
 
+/* MOVED or ASK: a Cluster node that does not serve the slot. */
+static bool error_is_redirect(const paylock_reply *r)
+{
+	return reply_starts(r, "MOVED ") || reply_starts(r, "ASK ");
+}
+
 /* Errors that say "this server cannot serve us now" (full, loading, a replica or a cluster in failover,
  * a script running too long, refused credentials) rather than "PayLock sent something wrong":
- * ConnectionException, so FallbackStore degrades. NOPERM is not among them: it is a configuration error. */
-static bool error_means_unavailable(const paylock_reply *r)
+ * ConnectionException, so FallbackStore degrades. NOPERM is not among them: it is a configuration error.
+ * MOVED/ASK only on a router's node client (a slot moving under redis+cluster://); on a plain redis://
+ * client they mean a DSN pointed at a Cluster node, a configuration error. */
+static bool error_means_unavailable(const paylock_redis_client *c, const paylock_reply *r)
 {
 	static const char *const prefixes[] = {
 		"ERR max number of clients",
 		"LOADING",
 		"MASTERDOWN",
 		"CLUSTERDOWN",
-		"MOVED ", /* a cluster node that no longer serves the slot (routing follows it: redis_cluster.c) */
-		"ASK ",
 		"TRYAGAIN",
 		"READONLY",
 		"BUSY ",
@@ -40,6 +46,9 @@ static bool error_means_unavailable(const paylock_reply *r)
 		"WRONGPASS",
 	};
 
+	if (error_is_redirect(r)) {
+		return c->router_node; /* routing follows it: redis_cluster.c */
+	}
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		if (reply_starts(r, prefixes[i])) {
 			return true;
@@ -53,6 +62,12 @@ static const char *acl_category_hint(const char *s)
 {
 	if (strcasestr(s, "'eval") || strcasestr(s, "'script") || strcasestr(s, "'fcall")) {
 		return "+@scripting";
+	}
+	if (strcasestr(s, "'cluster")) {
+		return "+cluster|slots";
+	}
+	if (strcasestr(s, "'role")) {
+		return "+role";
 	}
 	if (strcasestr(s, "'blpop")) {
 		return "+@blocking";
@@ -78,7 +93,14 @@ static void error_from_reply(const paylock_redis_client *c, const paylock_reply 
 						  acl_category_hint(s), c->user ? c->user : "default");
 		return;
 	}
-	paylock_error_set(err, error_means_unavailable(r) ? PAYLOCK_ERR_CONNECTION : PAYLOCK_ERR_STORE,
+	if (!c->router_node && error_is_redirect(r)) {
+		paylock_error_set(err, PAYLOCK_ERR_STORE,
+						  "Redis at %s answered %.*s: a configuration error; this server is a Redis Cluster "
+						  "node: use redis+cluster://seed1,seed2",
+						  c->where, (int)MIN(len, 120), s);
+		return;
+	}
+	paylock_error_set(err, error_means_unavailable(c, r) ? PAYLOCK_ERR_CONNECTION : PAYLOCK_ERR_STORE,
 					  "Redis at %s answered: %.*s", c->where, (int)len, s);
 }
 
@@ -163,7 +185,7 @@ static void free_replies(paylock_reply **replies, int n)
 static bool error_among(const paylock_redis_client *c, paylock_reply **replies, int got, paylock_error *err)
 {
 	for (int i = 0; i < got; i++) {
-		if (paylock_reply_kind(replies[i]) == PAYLOCK_REPLY_ERROR && error_means_unavailable(replies[i])) {
+		if (paylock_reply_kind(replies[i]) == PAYLOCK_REPLY_ERROR && error_means_unavailable(c, replies[i])) {
 			error_from_reply(c, replies[i], err);
 			return true;
 		}
@@ -312,7 +334,7 @@ static zend_result check_setup(paylock_redis_client *c, paylock_reply **r, int i
 	for (int k = i; k < n; k++) {
 		/* CONFIG and INFO may be refused (managed services): only the probe's NOPERM counts. */
 		if (paylock_reply_kind(r[k]) == PAYLOCK_REPLY_ERROR &&
-			(error_means_unavailable(r[k]) || (k == i && probe && reply_starts(r[k], "NOPERM")))) {
+			(error_means_unavailable(c, r[k]) || (k == i && probe && reply_starts(r[k], "NOPERM")))) {
 			error_from_reply(c, r[k], err);
 			return FAILURE;
 		}

@@ -304,6 +304,7 @@ paylock_redis_client *paylock_router_node(paylock_redis_router *rt, const char *
 						  sentinel ? "Sentinel" : "Cluster", host, port);
 		return NULL;
 	}
+	n->router_node = true;
 	return zend_hash_str_add_ptr(&rt->nodes, key, klen, n);
 }
 

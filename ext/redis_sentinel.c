@@ -36,6 +36,10 @@ static bool is_master(paylock_redis_client *n, paylock_error *err)
 	paylock_reply *r = paylock_redis_command(n, 1, argv, lens, 0, err);
 	bool yes = false;
 
+	if (r && paylock_reply_kind(r) == PAYLOCK_REPLY_ERROR && paylock_reply_error_is(r, "NOPERM")) {
+		paylock_redis_error_reply(n, r, err); /* a configuration error (STORE) naming +role */
+		return false;
+	}
 	if (r && paylock_reply_kind(r) == PAYLOCK_REPLY_ARRAY && paylock_reply_count(r) > 0) {
 		size_t len;
 		const char *s = paylock_reply_str(paylock_reply_at(r, 0), &len);
@@ -48,8 +52,10 @@ static bool is_master(paylock_redis_client *n, paylock_error *err)
 	return yes;
 }
 
-/* Asks one Sentinel; the master's client when its answer passed the ROLE check. */
-static paylock_redis_client *ask(paylock_redis_client *c, const paylock_node_addr *s, paylock_error *err)
+/* Asks one Sentinel; the master's client when its answer passed the ROLE check. *said_nil: the Sentinel
+ * answered nil (it knows no master of that name); *answered: it answered at all. */
+static paylock_redis_client *ask(paylock_redis_client *c, const paylock_node_addr *s, bool *answered,
+								 bool *said_nil, paylock_error *err)
 {
 	paylock_redis_router *rt = c->router;
 	const char *argv[3] = {"SENTINEL", "get-master-addr-by-name", rt->master_name};
@@ -63,6 +69,8 @@ static paylock_redis_client *ask(paylock_redis_client *c, const paylock_node_add
 	if (sc == NULL || (r = paylock_redis_command(sc, 3, argv, lens, 0, err)) == NULL) {
 		return NULL;
 	}
+	*answered = true;
+	*said_nil = paylock_reply_kind(r) == PAYLOCK_REPLY_NIL;
 	if (paylock_reply_kind(r) != PAYLOCK_REPLY_ARRAY || paylock_reply_count(r) != 2 ||
 		paylock_reply_kind(h = paylock_reply_at(r, 0)) != PAYLOCK_REPLY_STRING ||
 		paylock_reply_kind(p = paylock_reply_at(r, 1)) != PAYLOCK_REPLY_STRING) {
@@ -116,6 +124,7 @@ static paylock_redis_client *master_of(paylock_redis_client *c, paylock_error *e
 {
 	paylock_redis_router *rt = c->router;
 	paylock_node_addr *known;
+	bool all_nil = true, any_answered = false;
 
 	if (rt->master) {
 		return rt->master;
@@ -126,9 +135,23 @@ static paylock_redis_client *master_of(paylock_redis_client *c, paylock_error *e
 		return rt->master;
 	}
 	for (int i = 0; i < rt->nseeds; i++) {
-		if ((rt->master = ask(c, &rt->seeds[i], err)) != NULL) {
+		bool answered = false, said_nil = false;
+
+		if ((rt->master = ask(c, &rt->seeds[i], &answered, &said_nil, err)) != NULL) {
 			return rt->master;
 		}
+		if (err->kind == PAYLOCK_ERR_STORE) {
+			return NULL; /* a configuration error (NOPERM for ROLE) */
+		}
+		any_answered = any_answered || answered;
+		all_nil = all_nil && (!answered || said_nil);
+	}
+	/* Every Sentinel that answered knows no such master: a typo in the name, not an outage. */
+	if (any_answered && all_nil) {
+		paylock_error_set(err, PAYLOCK_ERR_STORE,
+						  "no Sentinel knows a master named \"%s\": a configuration error (check the master "
+						  "name in the DSN, redis+sentinel://host:port/<name>)",
+						  rt->master_name);
 	}
 	return NULL;
 }

@@ -1,5 +1,5 @@
 --TEST--
-Passwords never appear in php --ri paylock, phpinfo() (text and HTML) or any exception or warning message: the DSN is shown as user:***@ and password=***
+Passwords never appear in php --ri paylock, phpinfo() (text and HTML) or any exception or warning message: the DSN is shown as user:***@, password=*** and sentinel_password=***
 --EXTENSIONS--
 paylock
 --INI--
@@ -19,7 +19,7 @@ $leaks = fn(string $text) => str_contains($text, PW) || str_contains($text, rawu
 
 // php --ri and phpinfo(), with the password in the userinfo and in the query.
 $so = realpath(__DIR__ . '/../../modules/paylock.so');
-foreach (["redis://shop:" . PW . "@127.0.0.1:$auth/0", "unix:///tmp/x.sock?user=shop&password=" . PW . '&db=1'] as $dsn) {
+foreach (["redis://shop:" . PW . "@127.0.0.1:$auth/0", "unix:///tmp/x.sock?user=shop&password=" . PW . '&db=1', 'redis+sentinel://127.0.0.1:26379/mymaster?sentinel_password=' . PW] as $dsn) {
 	$out = shell_exec(escapeshellarg(PHP_BINARY) . ' -n -d extension=' . escapeshellarg($so) . ' -d ' . escapeshellarg("paylock.redis_dsn=\"$dsn\"") . ' --ri paylock 2>&1');
 	preg_match('/paylock.redis_dsn => (\S+)/', (string)$out, $m);
 	echo 'php --ri: ', $leaks((string)$out) ? 'LEAKS THE PASSWORD' : 'masked', ' (', $m[1] ?? 'no dsn line', ")\n";
@@ -68,6 +68,8 @@ echo 'degraded acquire: ', var_export($got, true), "\n";
 php --ri: masked (redis://shop:***@127.0.0.1:%d/0)
 phpinfo(): masked, shows ***: yes
 php --ri: masked (unix:///tmp/x.sock?user=shop&password=***&db=1)
+phpinfo(): masked, shows ***: yes
+php --ri: masked (redis+sentinel://127.0.0.1:26379/mymaster?sentinel_password=***)
 phpinfo(): masked, shows ***: yes
 wrong password: PayLock\ConnectionException, no password
 wrong password in the query: PayLock\ConnectionException, no password

@@ -1,5 +1,5 @@
 --TEST--
-Sentinel: discovery finds the master; locks, fencing, holder() and idempotency work; an unknown master name and a Sentinel that names a replica (ROLE check) are ConnectionExceptions
+Sentinel: discovery finds the master; locks, fencing, holder() and idempotency work; an unknown master name (every Sentinel answers nil) is a StoreException that FallbackStore does not degrade on, a Sentinel that names a replica (ROLE check) a ConnectionException
 --EXTENSIONS--
 paylock
 pcntl
@@ -29,11 +29,21 @@ $b = $g->run($name, function () use (&$runs) { $runs++; return 'twice'; });
 echo "idempotency: ", same([$a, $b, $runs], ['paid', 'paid', 1]), "\n";
 ob_start(); phpinfo(INFO_MODULES); $info = ob_get_clean();
 echo "php --ri names the master: ", yes(str_contains($info, "Redis Sentinel master => 127.0.0.1:$master"), $info), "\n";
+$typo = new PayLock\RedisStore('redis+sentinel://' . getenv('PAYLOCK_TEST_REDIS_SENTINEL') . '/nosuchmaster');
 try {
-	(new PayLock\RedisStore('redis+sentinel://' . getenv('PAYLOCK_TEST_REDIS_SENTINEL') . '/nosuchmaster'))->ping();
+	$typo->ping();
 	echo "unknown master: no error\n";
 } catch (PayLock\ConnectionException $e) {
-	echo "unknown master: ", yes(str_contains($e->getMessage(), 'nosuchmaster'), $e->getMessage()), "\n";
+	echo "unknown master: ConnectionException (an outage, WRONG): ", $e->getMessage(), "\n";
+} catch (PayLock\StoreException $e) {
+	echo "unknown master: StoreException ", yes(str_contains($e->getMessage(), 'no Sentinel knows a master named "nosuchmaster"'), $e->getMessage()), "\n";
+}
+$l = new PayLock\Lock(new PayLock\FallbackStore($typo, new PayLock\FileStore(lock_dir())), uniq(), 5);
+try {
+	@$l->acquire();
+	echo "FallbackStore over an unknown master: degraded (WRONG)\n";
+} catch (PayLock\StoreException $e) {
+	echo "FallbackStore over an unknown master: throws StoreException\n";
 }
 // a Sentinel with a wrong view names the replica: ROLE says slave, the next Sentinel is asked
 $replica = $master === (int)getenv('PAYLOCK_TEST_SENTINEL_PRIMARY_PORT') ? (int)getenv('PAYLOCK_TEST_SENTINEL_REPLICA_PORT') : (int)getenv('PAYLOCK_TEST_SENTINEL_PRIMARY_PORT');
@@ -70,7 +80,8 @@ holder: true
 release: true
 idempotency: true
 php --ri names the master: yes
-unknown master: yes
+unknown master: StoreException yes
+FallbackStore over an unknown master: throws StoreException
 only a lying Sentinel: yes
 lying Sentinel first, then a true one: true yes true
 no master name: yes
