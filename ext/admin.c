@@ -398,6 +398,24 @@ static bool resolve_args(zend_string *key, zend_string *scope, zend_string *pref
 		   check_part(prefix, scope_arg + 1, false) == SUCCESS;
 }
 
+/* Checks the arguments of forget()/markDone() and fills r for $key in $scope under $prefix (NULL: "idem:").
+ * Returns the store, or NULL with an exception thrown. */
+static paylock_store *resolve_request(zval *this_zv, zend_string *key, zend_string *scope,
+									  zend_string *prefix, uint32_t scope_arg, paylock_idem_req *r)
+{
+	paylock_store *s;
+
+	prefix = prefix ? zend_string_copy(prefix) : ZSTR_INIT_LITERAL("idem:", 0);
+	if (!resolve_args(key, scope, prefix, scope_arg) || (s = admin_store(Z_OBJ_P(this_zv))) == NULL ||
+		idem_of(s) == NULL) {
+		zend_string_release(prefix);
+		return NULL;
+	}
+	req_init(r, prefix, scope, key);
+	zend_string_release(prefix);
+	return s;
+}
+
 ZEND_METHOD(PayLock_Admin, forget)
 {
 	zend_string *key, *scope = ZSTR_EMPTY_ALLOC(), *prefix = NULL;
@@ -412,18 +430,9 @@ ZEND_METHOD(PayLock_Admin, forget)
 		Z_PARAM_STR(scope)
 		Z_PARAM_STR(prefix)
 	ZEND_PARSE_PARAMETERS_END();
-	if (!prefix) {
-		prefix = ZSTR_INIT_LITERAL("idem:", 0);
-	} else {
-		zend_string_addref(prefix);
-	}
-	if (!resolve_args(key, scope, prefix, 2) || (s = admin_store(Z_OBJ_P(ZEND_THIS))) == NULL ||
-		idem_of(s) == NULL) {
-		zend_string_release(prefix);
+	if ((s = resolve_request(ZEND_THIS, key, scope, prefix, 2, &r)) == NULL) {
 		RETURN_THROWS();
 	}
-	req_init(&r, prefix, scope, key);
-	zend_string_release(prefix);
 	st = s->ops->idem->forget(s, &r, &err);
 	req_done(s, &r);
 	if (st == PAYLOCK_FAILED) {
@@ -496,18 +505,9 @@ ZEND_METHOD(PayLock_Admin, markDone)
 								  PAYLOCK_IDEM_MAX_RETENTION_S);
 		RETURN_THROWS();
 	}
-	if (!prefix) {
-		prefix = ZSTR_INIT_LITERAL("idem:", 0);
-	} else {
-		zend_string_addref(prefix);
-	}
-	if (!resolve_args(key, scope, prefix, 3) || (s = admin_store(Z_OBJ_P(ZEND_THIS))) == NULL ||
-		idem_of(s) == NULL) {
-		zend_string_release(prefix);
+	if ((s = resolve_request(ZEND_THIS, key, scope, prefix, 3, &r)) == NULL) {
 		RETURN_THROWS();
 	}
-	req_init(&r, prefix, scope, key);
-	zend_string_release(prefix);
 	r.retention_ms = paylock_seconds_to_ms(retention);
 	if ((fp && paylock_fingerprint(fp, 4, r.fp) == FAILURE) || paylock_token_new(r.token) == FAILURE ||
 		(encoded = paylock_result_encode(result, PAYLOCK_IDEM_MAX_RESULT_BYTES, 2)) == NULL) {

@@ -191,6 +191,25 @@ static paylock_status map_load(paylock_redis_router *rt, paylock_cluster_map *m,
 }
 
 /* The key that picks the node: KEYS[1] of a script, else the first argument; none for PING and the like. */
+/* True when the map names a master for slot, fetching it first when it is stale or has none; else
+ * false with err set (a CONNECTION error when no node could tell) and the map marked stale. */
+static bool slot_owner_known(paylock_redis_router *rt, paylock_cluster_map *m, const paylock_redis_client *c,
+							 uint16_t slot, paylock_error *err)
+{
+	if (!(m->stale || m->owner[slot] == 0)) {
+		return true;
+	}
+	if (map_load(rt, m, NULL, err) == PAYLOCK_YES && m->owner[slot] != 0) {
+		return true;
+	}
+	m->stale = true;
+	if (err->kind == PAYLOCK_ERR_NONE) {
+		paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis %s has no master for slot %u", c->where,
+						  (unsigned)slot);
+	}
+	return false;
+}
+
 static bool route_key(int argc, const char **argv, const size_t *lens, const char **key, size_t *klen)
 {
 	if ((lens[0] == 7 && strncasecmp(argv[0], "EVALSHA", 7) == 0) ||
@@ -432,13 +451,7 @@ paylock_status paylock_cluster_pipeline(paylock_redis_client *c, int n, const pa
 		paylock_status st;
 		bool moved, again;
 
-		if ((m->stale || m->owner[slot] == 0) &&
-			(map_load(rt, m, NULL, err) == PAYLOCK_FAILED || m->owner[slot] == 0)) {
-			m->stale = true;
-			if (err->kind == PAYLOCK_ERR_NONE) {
-				paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis %s has no master for slot %u", c->where,
-								  (unsigned)slot);
-			}
+		if (!slot_owner_known(rt, m, c, slot, err)) {
 			for (int i = 0; i < n; i++) {
 				replies[i] = NULL;
 			}
@@ -489,13 +502,7 @@ paylock_wake paylock_cluster_blpop(paylock_redis_client *c, const char *key, siz
 	paylock_redis_client *n;
 	paylock_wake w;
 
-	if ((m->stale || m->owner[slot] == 0) &&
-		(map_load(rt, m, NULL, err) == PAYLOCK_FAILED || m->owner[slot] == 0)) {
-		m->stale = true;
-		if (err->kind == PAYLOCK_ERR_NONE) {
-			paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis %s has no master for slot %u", c->where,
-							  (unsigned)slot);
-		}
+	if (!slot_owner_known(rt, m, c, slot, err)) {
 		return err->kind == PAYLOCK_ERR_CONNECTION ? PAYLOCK_WAKE_TIMED_OUT : PAYLOCK_WAKE_FAILED;
 	}
 	n = paylock_router_node(rt, m->nodes[m->owner[slot] - 1].host, m->nodes[m->owner[slot] - 1].port, false,
