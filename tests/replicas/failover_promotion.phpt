@@ -21,7 +21,8 @@ foreach ([0, 1, 'auto'] as $want) {
 		echo "replicas=$want: replication never came up\n";
 		continue;
 	}
-	$opts = ['replicas' => $want, 'replica_timeout' => 0.1, 'persistent' => false];
+	// replica_timeout 0.5 s: a loaded machine (CI, valgrind) must not miss an acknowledgement while healthy
+	$opts = ['replicas' => $want, 'replica_timeout' => 0.5, 'read_timeout' => 2.0, 'persistent' => false];
 	$a = new RedisStore($primary->dsn(), $opts);
 
 	// Before the freeze: a held lock, a fencing token, an idempotency record.
@@ -68,7 +69,7 @@ foreach ([0, 1, 'auto'] as $want) {
 	echo "replicas=$want: A ", var_export($got_a, true), ', B ', var_export($got_b, true), ', double grant: ',
 		$double ? 'YES' : 'no', "\n";
 	if ($want !== 0) {
-		echo "  A failed within replica_timeout (+ Redis' tick): ", yes($ms < 1000, sprintf('%.0f ms', $ms)), "\n";
+		echo "  A failed within replica_timeout (+ Redis' tick): ", yes($ms < 1500, sprintf('%.0f ms', $ms)), "\n";
 		echo "  $note; a replay before the failover: $replay\n";
 		$hb = new Lock($b, $hn);
 		echo '  acknowledged lock still held on the promoted replica: ', yes($hb->acquire() === false, 'B took it'), "\n";
