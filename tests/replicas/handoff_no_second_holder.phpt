@@ -14,7 +14,7 @@ require __DIR__ . '/../_support/common.inc';
 use PayLock\{RedisStore, Lock};
 
 $primary = getenv('PAYLOCK_TEST_REDIS_PRIMARY');
-$opts = ['replicas' => 1, 'replica_timeout' => 0.5, 'persistent' => false];
+$opts = ['replicas' => 1, 'replica_timeout' => 0.5, 'read_timeout' => 2.0, 'persistent' => false];
 foreach ([1, 0] as $replicas) {
 	$opts['replicas'] = $replicas;
 	$name = uniq("handoff-r$replicas");

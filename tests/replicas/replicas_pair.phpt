@@ -21,7 +21,7 @@ $raw = fn(array $a, int $port) => redis_raw($a, $port);
 
 // Healthy: every granting write is on the replica as soon as the call returns.
 foreach ([1, 'auto'] as $want) {
-	$s = new RedisStore($primary, ['replicas' => $want, 'persistent' => false]);
+	$s = new RedisStore($primary, ['replicas' => $want, 'replica_timeout' => 0.5, 'read_timeout' => 2.0, 'persistent' => false]);
 	$l = new Lock($s, $n = uniq());
 	$ok = $l->acquire();
 	$on_replica = $raw(['GET', "paylock:{{$n}}"], $rport);
