@@ -23,7 +23,12 @@ do {
 $ids = [];
 foreach (cluster_slots() as [, , $port, $id]) $ids[$port] = $id;
 
-/** Moves an empty slot to $to (CLUSTER SETSLOT ... NODE on the new owner first, then on every master). */
+/**
+ * Moves an empty slot to $to: CLUSTER SETSLOT ... NODE on the new owner first, then on every master, then
+ * BUMPEPOCH on the new owner so its claim outranks the old one in gossip (replicas are not told by SETSLOT and
+ * would keep the old owner when the new owner's epoch is lower, as after the failover tests), and waits until
+ * every node, replicas included, names the new owner.
+ */
 function move_slot(int $slot, int $to, array $ids): void
 {
 	$order = array_merge([$to], array_diff(array_keys($ids), [$to]));
@@ -31,6 +36,22 @@ function move_slot(int $slot, int $to, array $ids): void
 		$r = redis_raw(['CLUSTER', 'SETSLOT', (string)$slot, 'NODE', $ids[$to]], $p);
 		if ($r !== 'OK') throw new RuntimeException("SETSLOT on $p: " . ($r instanceof Throwable ? $r->getMessage() : var_export($r, true)));
 	}
+	redis_raw(['CLUSTER', 'BUMPEPOCH'], $to);
+	$end = microtime(true) + 20;
+	do {
+		$behind = [];
+		foreach (explode(',', cluster_seeds()) as $hp) {
+			$port = (int)explode(':', $hp)[1];
+			$owner = null;
+			foreach (redis_raw(['CLUSTER', 'SLOTS'], $port) as $e) {
+				if ($slot >= $e[0] && $slot <= $e[1]) $owner = $e[2][1];
+			}
+			if ($owner !== $to) $behind[] = $port;
+		}
+		if (!$behind) return;
+		usleep(20000);
+	} while (microtime(true) < $end);
+	throw new RuntimeException("slot $slot: nodes " . implode(',', $behind) . " still name another owner than $to");
 }
 
 // warm the map (read-only calls leave no keys in the slot, so it can move)
