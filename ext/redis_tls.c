@@ -4,6 +4,7 @@
 #include "php_paylock.h"
 #include "php_ini.h"
 #include "redis_tls.h"
+#include "token.h"
 #include "ext/standard/md5.h"
 #include "ext/hash/php_hash.h"
 #include "ext/hash/php_hash_sha.h"
@@ -400,6 +401,9 @@ static bool interrupted(SSL *ssl, int rc)
 
 static ssize_t tls_read(paylock_transport *t, char *buf, size_t len)
 {
+	paylock_eintr e;
+
+	paylock_eintr_start(&e, SO_RCVTIMEO);
 	for (;;) {
 		int n;
 
@@ -407,17 +411,27 @@ static ssize_t tls_read(paylock_transport *t, char *buf, size_t len)
 		errno = 0;
 		n = SSL_read(t->tls, buf, (int)MIN(len, INT_MAX));
 		if (n > 0) {
+			paylock_eintr_done(&e, t->fd);
 			return n;
 		}
 		if (!interrupted(t->tls, n)) {
+			paylock_eintr_done(&e, t->fd);
 			tls_fail(t, n);
 			return t->eof ? 0 : -1;
+		}
+		if (!paylock_eintr_left(&e, t->fd)) {
+			paylock_eintr_done(&e, t->fd);
+			paylock_transport_fail_errno(t, EAGAIN);
+			return -1;
 		}
 	}
 }
 
 static ssize_t tls_write(paylock_transport *t, const char *buf, size_t len)
 {
+	paylock_eintr e;
+
+	paylock_eintr_start(&e, SO_SNDTIMEO);
 	for (;;) {
 		int n;
 
@@ -425,10 +439,17 @@ static ssize_t tls_write(paylock_transport *t, const char *buf, size_t len)
 		errno = 0;
 		n = SSL_write(t->tls, buf, (int)MIN(len, INT_MAX));
 		if (n > 0) {
+			paylock_eintr_done(&e, t->fd);
 			return n;
 		}
 		if (!interrupted(t->tls, n)) {
+			paylock_eintr_done(&e, t->fd);
 			tls_fail(t, n);
+			return -1;
+		}
+		if (!paylock_eintr_left(&e, t->fd)) {
+			paylock_eintr_done(&e, t->fd);
+			paylock_transport_fail_errno(t, EAGAIN);
 			return -1;
 		}
 	}
@@ -558,7 +579,26 @@ static void handshake_error(const paylock_redis_client *c, SSL *ssl, int rc, con
 	ERR_clear_error();
 }
 
-zend_result paylock_tls_handshake(paylock_transport *t, const paylock_redis_client *c, paylock_error *err)
+/* SSL_connect on a blocking socket whose timeout is what is left until until_ns; a signal (EINTR) does
+ * not end it early, and the retry gets only the time left, not a fresh timeout. */
+static int connect_by(paylock_transport *t, SSL *ssl, uint64_t until_ns)
+{
+	for (;;) {
+		uint64_t now = paylock_now_ns();
+		int rc;
+
+		paylock_transport_set_timeout(t, now < until_ns ? MAX((double)(until_ns - now) / 1e9, 0.001) : 0.001);
+		errno = 0;
+		rc = SSL_connect(ssl);
+		if (rc == 1 || !interrupted(ssl, rc) || paylock_now_ns() >= until_ns) {
+			return rc;
+		}
+		ERR_clear_error();
+	}
+}
+
+zend_result paylock_tls_handshake(paylock_transport *t, const paylock_redis_client *c, uint64_t until_ns,
+								  paylock_error *err)
 {
 	const paylock_tls_config *cfg = c->tls;
 	const char *name = cfg->peer_name ? cfg->peer_name : c->host;
@@ -595,8 +635,7 @@ zend_result paylock_tls_handshake(paylock_transport *t, const paylock_redis_clie
 			return FAILURE;
 		}
 	}
-	errno = 0;
-	rc = SSL_connect(ssl);
+	rc = connect_by(t, ssl, until_ns);
 	if (rc != 1) {
 		handshake_error(c, ssl, rc, name, err);
 		SSL_free(ssl);
@@ -645,8 +684,10 @@ const char *paylock_tls_library(void)
 
 #else /* built without OpenSSL */
 
-zend_result paylock_tls_handshake(paylock_transport *t, const paylock_redis_client *c, paylock_error *err)
+zend_result paylock_tls_handshake(paylock_transport *t, const paylock_redis_client *c, uint64_t until_ns,
+								  paylock_error *err)
 {
+	(void)until_ns;
 	paylock_error_set(err, PAYLOCK_ERR_STORE,
 					  "rediss:// needs TLS, which this PayLock build lacks: install OpenSSL's headers "
 					  "(libssl-dev) and build PayLock again");

@@ -29,10 +29,11 @@ void paylock_tls_config_free(paylock_tls_config *t);
 /* Every setting, secrets only as hashes: part of the pool key and of the TLS context cache key. */
 zend_string *paylock_tls_config_key(const paylock_tls_config *t);
 
-/* Runs the TLS handshake on t (connected over TCP, timeouts set) and switches t to TLS operations.
- * Failures that are configuration errors (certificate, protocol mix-up, client certificate) are STORE
- * errors, so FallbackStore does not take them for an outage. */
-zend_result paylock_tls_handshake(paylock_transport *t, const paylock_redis_client *c, paylock_error *err);
+/* Runs the TLS handshake on t (connected over TCP) by until_ns (monotonic) and switches t to TLS
+ * operations. Failures that are configuration errors (certificate, protocol mix-up, client certificate)
+ * are STORE errors, so FallbackStore does not take them for an outage. */
+zend_result paylock_tls_handshake(paylock_transport *t, const paylock_redis_client *c, uint64_t until_ns,
+								  paylock_error *err);
 
 /* Whether the server on fd (connected) answers a TLS ClientHello with a ServerHello, without verifying
  * anything; false without OpenSSL. The caller closes fd. */

@@ -23,23 +23,69 @@ void paylock_transport_fail_errno(paylock_transport *t, int e)
 	snprintf(t->why, sizeof(t->why), "%s", t->timed_out ? "read timed out" : strerror(e));
 }
 
+void paylock_eintr_start(paylock_eintr *e, int opt)
+{
+	e->start_ns = paylock_now_ns();
+	e->opt = opt;
+	e->shrunk = false;
+}
+
+bool paylock_eintr_left(paylock_eintr *e, int fd)
+{
+	uint64_t full_ns, spent = paylock_now_ns() - e->start_ns, left;
+	struct timeval tv;
+	socklen_t len = sizeof(e->full);
+
+	if (!e->shrunk && getsockopt(fd, SOL_SOCKET, e->opt, &e->full, &len) != 0) {
+		return true; /* cannot tell: retry as before */
+	}
+	e->shrunk = true;
+	full_ns = (uint64_t)e->full.tv_sec * 1000000000ULL + (uint64_t)e->full.tv_usec * 1000ULL;
+	if (full_ns == 0) {
+		return true; /* no timeout on this socket */
+	}
+	if (spent >= full_ns) {
+		return false;
+	}
+	left = MAX(full_ns - spent, 1000ULL);
+	tv.tv_sec = (time_t)(left / 1000000000ULL);
+	tv.tv_usec = (suseconds_t)((left % 1000000000ULL) / 1000ULL);
+	setsockopt(fd, SOL_SOCKET, e->opt, &tv, sizeof(tv));
+	return true;
+}
+
+void paylock_eintr_done(const paylock_eintr *e, int fd)
+{
+	if (e->shrunk) {
+		setsockopt(fd, SOL_SOCKET, e->opt, &e->full, sizeof(e->full));
+	}
+}
+
 static ssize_t plain_read(paylock_transport *t, char *buf, size_t len)
 {
+	paylock_eintr e;
+
+	paylock_eintr_start(&e, SO_RCVTIMEO);
 	for (;;) {
 		ssize_t n = recv(t->fd, buf, len, 0);
 
 		if (n > 0) {
+			paylock_eintr_done(&e, t->fd);
 			return n;
 		}
 		if (n == 0) {
+			paylock_eintr_done(&e, t->fd);
 			t->eof = true;
 			t->timed_out = false;
 			t->kind = PAYLOCK_ERR_CONNECTION;
 			snprintf(t->why, sizeof(t->why), "Server closed the connection");
 			return 0;
 		}
-		if (errno != EINTR) {
-			paylock_transport_fail_errno(t, errno);
+		if (errno != EINTR || !paylock_eintr_left(&e, t->fd)) {
+			int saved = errno == EINTR ? EAGAIN : errno;
+
+			paylock_eintr_done(&e, t->fd);
+			paylock_transport_fail_errno(t, saved);
 			return -1;
 		}
 	}
@@ -47,14 +93,21 @@ static ssize_t plain_read(paylock_transport *t, char *buf, size_t len)
 
 static ssize_t plain_write(paylock_transport *t, const char *buf, size_t len)
 {
+	paylock_eintr e;
+
+	paylock_eintr_start(&e, SO_SNDTIMEO);
 	for (;;) {
 		ssize_t n = send(t->fd, buf, len, MSG_NOSIGNAL);
 
 		if (n >= 0) {
+			paylock_eintr_done(&e, t->fd);
 			return n;
 		}
-		if (errno != EINTR) {
-			paylock_transport_fail_errno(t, errno);
+		if (errno != EINTR || !paylock_eintr_left(&e, t->fd)) {
+			int saved = errno == EINTR ? EAGAIN : errno;
+
+			paylock_eintr_done(&e, t->fd);
+			paylock_transport_fail_errno(t, saved);
 			return -1;
 		}
 	}
@@ -237,8 +290,7 @@ zend_result paylock_transport_open(paylock_transport *t, const paylock_redis_cli
 	}
 	if (c->tls) {
 		/* The handshake is bounded by what is left of connect_timeout. */
-		paylock_transport_set_timeout(t, MAX((double)(int64_t)(until_ns - paylock_now_ns()) / 1e9, 0.001));
-		if (paylock_tls_handshake(t, c, err) == FAILURE) {
+		if (paylock_tls_handshake(t, c, until_ns, err) == FAILURE) {
 			t->ops->close(t, true);
 			return FAILURE;
 		}

@@ -35,6 +35,19 @@ struct paylock_transport {
 zend_result paylock_transport_open(paylock_transport *t, const paylock_redis_client *c, paylock_error *err);
 /* The read and write timeout of the socket. */
 void paylock_transport_set_timeout(paylock_transport *t, double seconds);
+
+/* A blocking call that a signal interrupts (EINTR) is retried with only what is left of its socket
+ * timeout, so signals cannot stretch it: start before the call, eintr_left after each EINTR (false when
+ * nothing is left: a timeout), eintr_done when the call ends (restores the socket's timeout). */
+typedef struct {
+	uint64_t start_ns;
+	int opt; /* SO_RCVTIMEO or SO_SNDTIMEO */
+	bool shrunk;
+	struct timeval full;
+} paylock_eintr;
+void paylock_eintr_start(paylock_eintr *e, int opt);
+bool paylock_eintr_left(paylock_eintr *e, int fd);
+void paylock_eintr_done(const paylock_eintr *e, int fd);
 /* Writes all of buf; *sent counts the bytes that left (something may have reached Redis). */
 bool paylock_transport_write_all(paylock_transport *t, const char *buf, size_t len, size_t *sent);
 /* Waits until t has something to read or until until_ns (monotonic): 1 readable, 0 timed out, -1 error. */

@@ -9,9 +9,6 @@ pcre.jit=0
 --SKIPIF--
 <?php
 require __DIR__ . '/../_support/skipif.inc';
-// The replication stream runs through a PHP fault proxy, which the ASAN wrapper instruments too: it then
-// stalls the sync past any replica_timeout. The plain, TLS and valgrind passes run this test.
-if (getenv('ASAN_OPTIONS')) die('skip the fault proxy is too slow under ASAN (run by the other passes)');
 ?>
 --FILE--
 <?php
