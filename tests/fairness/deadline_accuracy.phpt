@@ -27,8 +27,13 @@ foreach (['Lock' => fn() => new PayLock\Lock($store, "$p:b"),
 			echo "acquired?\n";
 		}
 	}
-	printf("%s: never early: %s, at most 5 ms late: %s\n", $what, $early ? 'no' : 'yes',
-		max($late) < 5 * $slow ? 'yes' : sprintf('no (%.1f ms)', max($late)));
+	// The median shows the accuracy; a loaded machine may deschedule one wait, but never by a Redis timer
+	// tick (100 ms), which is what a deadline left to BLPOP's own timeout would cost.
+	sort($late);
+	$median = $late[intdiv(count($late), 2)];
+	printf("%s: never early: %s, median at most 5 ms late: %s, none a timer tick late: %s\n", $what,
+		$early ? 'no' : 'yes', $median < 5 * $slow ? 'yes' : sprintf('no (%.1f ms)', $median),
+		max($late) < 50 * $slow ? 'yes' : sprintf('no (%.1f ms)', max($late)));
 }
 $left = 0;
 foreach (['a', 'b', 'c'] as $n) {
@@ -38,7 +43,7 @@ echo "queue keys left: $left\n";
 echo "holder still holds: ", var_export($holder->isAcquired(), true), "\n";
 ?>
 --EXPECT--
-Lock: never early: yes, at most 5 ms late: yes
-MultiLock: never early: yes, at most 5 ms late: yes
+Lock: never early: yes, median at most 5 ms late: yes, none a timer tick late: yes
+MultiLock: never early: yes, median at most 5 ms late: yes, none a timer tick late: yes
 queue keys left: 0
 holder still holds: true
