@@ -4,13 +4,6 @@
 #include "php_paylock.h"
 #include "redis_store_internal.h"
 
-/* What an acquire script call may do besides taking the locks (ARGV[3] is the digit). */
-typedef enum {
-	MODE_TRY = 0,   /* one try: do not queue */
-	MODE_QUEUE = 1, /* wait: join (or stay in) the queue of the first busy name */
-	MODE_LEAVE = 2, /* the wait is over: a last try, then leave every queue */
-} acquire_mode;
-
 static paylock_script acquire_script;
 
 /* One plain SET NX PX: the whole uncontended acquire of a single name. YES, NO (busy), or FAILED. */
@@ -44,11 +37,11 @@ static paylock_status try_set_nx(paylock_redis_client *c, const paylock_lock_sta
 }
 
 /* One acquire script call. YES taken; NO busy: *busy is the first busy name, *holder_ms its PTTL. */
-static paylock_status run_acquire(paylock_redis_client *c, paylock_lock_call *lc, acquire_mode mode,
-								  const char *life, uint32_t *busy, long long *holder_ms, paylock_ack *ack,
-								  paylock_error *err)
+paylock_status paylock_redis_run_acquire(paylock_redis_client *c, paylock_lock_call *lc, acquire_mode mode,
+										 const char *life, uint32_t *busy, long long *holder_ms,
+										 paylock_ack *ack, paylock_error *err)
 {
-	static const char *const digits[] = {"0", "1", "2"};
+	static const char *const digits[] = {"0", "1", "2", "3"};
 	paylock_reply *r;
 	paylock_status st;
 
@@ -77,7 +70,7 @@ static paylock_status run_acquire(paylock_redis_client *c, paylock_lock_call *lc
 /* How long to block before looking again: the deadline, the holder's lease end, or one heartbeat. The
  * lease end is also kept client-side (*wake_ns): Redis times a block out up to 1/hz late, which may be
  * past the lease end even when the heartbeat is the shorter bound. */
-static double block_seconds(uint64_t now, uint64_t deadline_ns, long long holder_ms, uint64_t *wake_ns)
+double paylock_redis_block_seconds(uint64_t now, uint64_t deadline_ns, long long holder_ms, uint64_t *wake_ns)
 {
 	double s = now < deadline_ns ? (double)(deadline_ns - now) / 1e9 : 0;
 
@@ -92,7 +85,7 @@ static double block_seconds(uint64_t now, uint64_t deadline_ns, long long holder
 }
 
 /* A failure a waiter rides out until its deadline: Redis restarting, stalled, or our socket killed. */
-static bool worth_retrying(const paylock_error *err, uint64_t deadline_ns)
+bool paylock_redis_worth_retrying(const paylock_error *err, uint64_t deadline_ns)
 {
 	return err->kind == PAYLOCK_ERR_CONNECTION && deadline_ns && paylock_now_ns() < deadline_ns;
 }
@@ -123,9 +116,10 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 					  PAYLOCK_WAITER_LIFE_SLACK_MS; /* gone soon after our deadline */
 		}
 		snprintf(life, sizeof(life), "%lld", life_ms);
-		st = run_acquire(c, lc, mode, life, &busy, &holder_ms, ack, err);
+		st = paylock_redis_run_acquire(c, lc, mode, life, &busy, &holder_ms, ack, err);
 		*may_hold = *may_hold || (st == PAYLOCK_FAILED && c->unanswered);
-		if (st == PAYLOCK_FAILED && mode == MODE_QUEUE && *reached && worth_retrying(err, deadline_ns)) {
+		if (st == PAYLOCK_FAILED && mode == MODE_QUEUE && *reached &&
+			paylock_redis_worth_retrying(err, deadline_ns)) {
 			paylock_redis_backoff(deadline_ns);
 			continue;
 		}
@@ -142,11 +136,11 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 		memcpy(wake + wake_len, ":g:", 3);
 		memcpy(wake + wake_len + 3, l[0].token, PAYLOCK_TOKEN_HEX);
 		wake_len += 3 + PAYLOCK_TOKEN_HEX;
-		block_s = block_seconds(paylock_now_ns(), deadline_ns, holder_ms, &wake_ns);
+		block_s = paylock_redis_block_seconds(paylock_now_ns(), deadline_ns, holder_ms, &wake_ns);
 		switch (paylock_redis_blpop_item(c, wake, wake_len, block_s, wake_ns, deadline_ns, item, sizeof(item),
 										 &item_len, err)) {
 		case PAYLOCK_WAKE_FAILED:
-			if (!worth_retrying(err, deadline_ns)) {
+			if (!paylock_redis_worth_retrying(err, deadline_ns)) {
 				return PAYLOCK_FAILED;
 			}
 			break; /* the next script call tells whether Redis is back */
@@ -200,6 +194,7 @@ paylock_status paylock_redis_acquire(paylock_store *s, paylock_lock_state *l, ui
 	char ttl[24], mine[PAYLOCK_TOKEN_HEX + 320];
 	size_t ttl_len, mine_len;
 	paylock_lock_call lc;
+	paylock_slot_groups sg;
 	paylock_status st;
 	bool reached = false, may_hold = false;
 	paylock_ack ack = {0};
@@ -226,6 +221,15 @@ paylock_status paylock_redis_acquire(paylock_store *s, paylock_lock_state *l, ui
 			info->contended = true;
 			return PAYLOCK_NO;
 		}
+	}
+	if (paylock_redis_slot_groups(c, l, n, &sg)) { /* a MultiLock across cluster slots */
+		st = paylock_redis_queue_slots(c, &sg, mine, mine_len, ttl, ttl_len, deadline_ns, info, &may_hold,
+									   &ack, err);
+		paylock_redis_slot_groups_free(&sg);
+		if (st == PAYLOCK_FAILED && may_hold) {
+			paylock_redis_undo_acquire(rs, l, n);
+		}
+		return st == PAYLOCK_YES ? acquire_acked(rs, l, n, &ack, err) : st;
 	}
 	paylock_redis_call_init(&lc, c, l, n, KEYS_PER_NAME, 5);
 	paylock_redis_call_arg(&lc, mine, mine_len);

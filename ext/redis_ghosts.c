@@ -33,14 +33,35 @@ static void ghost_dtor(zval *zv)
 	efree(g);
 }
 
-/* The leave script for one token over n names. By body (EVAL) on the failure path: a command that reaches
- * a stalled Redis then still runs when it wakes, after the acquire it undoes (sent earlier). */
+typedef struct {
+	paylock_redis_client *c;
+	bool by_body;
+} leave_ctx;
+
+static paylock_status leave_group(void *ctx, paylock_lock_state *l, uint32_t n, paylock_error *err)
+{
+	const leave_ctx *x = ctx;
+
+	return paylock_redis_run_leave(x->c, l, n, x->by_body, err);
+}
+
+/* The leave script for one token over n names (one call per slot group on a cluster). By body (EVAL) on
+ * the failure path: a command that reaches a stalled Redis then still runs when it wakes, after the
+ * acquire it undoes (sent earlier). */
 paylock_status paylock_redis_run_leave(paylock_redis_client *c, const paylock_lock_state *l, uint32_t n,
 									   bool by_body, paylock_error *err)
 {
 	paylock_lock_call lc;
 	paylock_reply *r;
+	paylock_slot_groups sg;
 
+	if (paylock_redis_slot_groups(c, l, n, &sg)) {
+		leave_ctx ctx = {c, by_body};
+		paylock_status st = paylock_redis_each_group(&sg, leave_group, &ctx, err);
+
+		paylock_redis_slot_groups_free(&sg);
+		return st;
+	}
 	paylock_redis_call_init(&lc, c, l, n, KEYS_PER_NAME, 5);
 	paylock_redis_call_arg(&lc, l[0].token, PAYLOCK_TOKEN_HEX);
 	paylock_redis_call_arg(&lc, "", 0);

@@ -5,6 +5,8 @@
  *   redis_handoff.c    the hand-off mode, and the woken side of the one-trip hand-off
  *   redis_acquire.c    acquire: SET NX, the acquire script, queueing and waiting
  *   redis_release.c    release, refresh, check
+ *   redis_slots.c      a MultiLock's names grouped by cluster slot; release, refresh, check per group
+ *   redis_acquire_slots.c  acquire of a MultiLock across cluster slots
  *   redis_inspect.c    fencing tokens, holder()
  *   redis_store.c      the class, its ops table, construction */
 #ifndef PAYLOCK_REDIS_STORE_INTERNAL_H
@@ -85,6 +87,55 @@ typedef enum {
 } paylock_handoff_mode;
 paylock_handoff_mode paylock_redis_handoff_mode(const paylock_redis_client *c, uint32_t n);
 
+/* ---- redis_slots.c ---- */
+
+/* The names of one call grouped by hash slot (Redis Cluster): group g is l[start[g] .. start[g + 1]),
+ * groups in ascending slot order. l holds copies of the caller's states (same names and token). */
+typedef struct {
+	paylock_lock_state *l;
+	uint32_t n;
+	uint32_t ngroups;
+	uint32_t *start;
+} paylock_slot_groups;
+
+/* false (nothing allocated) when one call can carry all n names: not a cluster, or one slot. */
+bool paylock_redis_slot_groups(const paylock_redis_client *c, const paylock_lock_state *l, uint32_t n,
+							   paylock_slot_groups *out);
+void paylock_redis_slot_groups_free(paylock_slot_groups *sg);
+/* Runs op on every group (all of them, whatever one returns): FAILED (the first error) over NO over YES. */
+typedef paylock_status (*paylock_group_op)(void *ctx, paylock_lock_state *l, uint32_t n, paylock_error *err);
+paylock_status paylock_redis_each_group(const paylock_slot_groups *sg, paylock_group_op op, void *ctx,
+										paylock_error *err);
+
+/* ---- redis_acquire.c (what redis_acquire_slots.c uses too) ---- */
+
+/* What an acquire script call may do besides taking the locks (ARGV[3] is the digit). */
+typedef enum {
+	MODE_TRY = 0,   /* one try: do not queue */
+	MODE_QUEUE = 1, /* wait: join (or stay in) the queue of the first busy name */
+	MODE_LEAVE = 2, /* the wait is over: a last try, then leave every queue */
+	MODE_GROUP = 3, /* MODE_QUEUE for one slot group of a cross-slot MultiLock: grants are "=<token>" */
+} acquire_mode;
+
+/* One acquire script call. YES taken; NO busy: *busy is the first busy name, *holder_ms its PTTL. */
+paylock_status paylock_redis_run_acquire(paylock_redis_client *c, paylock_lock_call *lc, acquire_mode mode,
+										 const char *life, uint32_t *busy, long long *holder_ms,
+										 paylock_ack *ack, paylock_error *err);
+/* How long to block before looking again (*wake_ns: the holder's lease end, kept client-side). */
+double paylock_redis_block_seconds(uint64_t now, uint64_t deadline_ns, long long holder_ms,
+								   uint64_t *wake_ns);
+/* A failure a waiter rides out until its deadline: Redis restarting, stalled, or our socket killed. */
+bool paylock_redis_worth_retrying(const paylock_error *err, uint64_t deadline_ns);
+
+/* ---- redis_acquire_slots.c ---- */
+
+/* Waits until every group of sg is ours (YES), the deadline passes (NO) or Redis fails (FAILED). It never
+ * holds a name while it blocks. *may_hold: something of ours may be left (the caller undoes it). */
+paylock_status paylock_redis_queue_slots(paylock_redis_client *c, const paylock_slot_groups *sg,
+										 const char *mine, size_t mine_len, const char *ttl, size_t ttl_len,
+										 uint64_t deadline_ns, paylock_acquire_info *info, bool *may_hold,
+										 paylock_ack *ack, paylock_error *err);
+
 /* ---- the ops (redis_acquire.c, redis_release.c, redis_inspect.c) ---- */
 
 paylock_status paylock_redis_acquire(paylock_store *s, paylock_lock_state *l, uint32_t n, int64_t ttl_ms,
@@ -100,5 +151,13 @@ paylock_status paylock_redis_fence_above(paylock_store *s, paylock_lock_state *l
 paylock_status paylock_redis_fence(paylock_store *s, paylock_lock_state *l, paylock_error *err);
 paylock_status paylock_redis_holder(paylock_store *s, zend_string *name, zval *out, paylock_error *err);
 void paylock_redis_inspect_minit(void);
+/* release, refresh and check over the slot groups of a cross-slot MultiLock (redis_slots.c), else the above.
+ */
+paylock_status paylock_redis_release_slots(paylock_store *s, paylock_lock_state *l, uint32_t n,
+										   paylock_error *err);
+paylock_status paylock_redis_refresh_slots(paylock_store *s, paylock_lock_state *l, uint32_t n,
+										   int64_t ttl_ms, paylock_error *err);
+paylock_status paylock_redis_check_slots(paylock_store *s, paylock_lock_state *l, uint32_t n,
+										 paylock_error *err);
 
 #endif
