@@ -2,11 +2,12 @@
  * call per slot group (redis_slots.c), groups in ascending slot order. When a group is busy, every other
  * group that may hold something of ours (names taken in this pass, a grant, a queue place) is given back
  * first (the leave script), so the caller never holds a name while it waits; it then waits in the queue
- * of the first busy name, and when woken (handed that name, or one heartbeat) it tries the whole set
- * again, until its deadline. Nobody waits while holding, so carts that share names cannot deadlock; the
- * common slot order keeps them from taking each other's groups back and forth. A grant to a group is
- * "=<token>" (MODE_GROUP), which the next pass takes, or which lapses after GRANT_MS if the waiter died,
- * as for any MultiLock waiter. */
+ * of the first busy name. Handed that name it tries the whole set again; at a heartbeat it only renews
+ * its queue place (a whole pass follows when that group can be ours); its deadline ends the wait with a
+ * last pass. Nobody waits while holding, so carts that share names cannot deadlock; the common slot
+ * order keeps them from taking each other's groups back and forth. A grant to a group is "=<token>"
+ * (MODE_GROUP), which the next pass takes, or which lapses after GRANT_MS if the waiter died, as for any
+ * MultiLock waiter. */
 #include "php_paylock.h"
 #include "redis_store_internal.h"
 
@@ -139,6 +140,7 @@ paylock_status paylock_redis_queue_slots(paylock_redis_client *c, const paylock_
 	slot_calls sc;
 	paylock_status st;
 	bool reached = false;
+	uint32_t waiting = sg->ngroups; /* after a heartbeat: the group whose queue we are in */
 
 	calls_init(&sc, c, sg, mine, mine_len, ttl, ttl_len);
 	for (;;) {
@@ -153,8 +155,19 @@ paylock_status paylock_redis_queue_slots(paylock_redis_client *c, const paylock_
 			life_ms = (long long)((deadline_ns - now) / 1000000) + PAYLOCK_WAITER_LIFE_SLACK_MS;
 		}
 		snprintf(life, sizeof(life), "%lld", life_ms);
-		st = one_pass(&sc, mode, life, &g, &busy, &holder_ms, ack, err);
-		if (st == PAYLOCK_YES) {
+		st = PAYLOCK_YES;
+		if (waiting < sg->ngroups && mode == MODE_QUEUE) {
+			/* A heartbeat renews our place in that group's queue alone; only when the group can be ours
+			 * does a whole pass follow, so a waiter does not take and give back the groups before it at
+			 * every heartbeat. */
+			paylock_ack one = {0};
+
+			g = waiting;
+			st = paylock_redis_run_acquire(c, &sc.calls[g], MODE_GROUP, life, &busy, &holder_ms, &one, err);
+		}
+		waiting = sg->ngroups;
+		if (st == PAYLOCK_YES &&
+			(st = one_pass(&sc, mode, life, &g, &busy, &holder_ms, ack, err)) == PAYLOCK_YES) {
 			break;
 		}
 		if (st == PAYLOCK_FAILED) {
@@ -184,9 +197,12 @@ paylock_status paylock_redis_queue_slots(paylock_redis_client *c, const paylock_
 		case PAYLOCK_WAKE_POPPED:
 			info->handoff = true; /* handed that name ("=<token>"): the next pass takes it with the rest */
 			break;
-		case PAYLOCK_WAKE_DEADLINE:
 		case PAYLOCK_WAKE_TIMED_OUT:
+			waiting = g;
 			info->handoff = false;
+			break;
+		case PAYLOCK_WAKE_DEADLINE:
+			info->handoff = false; /* the last pass, in mode LEAVE */
 			break;
 		}
 	}
