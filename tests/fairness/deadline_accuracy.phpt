@@ -3,7 +3,11 @@ Fairness (Redis): a queued waiter's deadline is kept to the millisecond (Lock an
 --EXTENSIONS--
 paylock
 --SKIPIF--
-<?php require __DIR__ . '/../_support/skipif.inc'; ?>
+<?php
+require __DIR__ . '/../_support/skipif.inc';
+require_once __DIR__ . '/../_support/over.inc';
+skip_over_cluster_unless_cross_slot_multilock();
+?>
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';

@@ -5,7 +5,11 @@ paylock
 pcntl
 posix
 --SKIPIF--
-<?php require __DIR__ . '/../_support/skipif.inc'; ?>
+<?php
+require __DIR__ . '/../_support/skipif.inc';
+require_once __DIR__ . '/../_support/over.inc';
+skip_over_cluster_unless_cross_slot_multilock();
+?>
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';

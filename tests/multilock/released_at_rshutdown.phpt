@@ -3,7 +3,11 @@ MultiLock: a request that dies (memory_limit, exit, fatal error with the lock in
 --EXTENSIONS--
 paylock
 --SKIPIF--
-<?php require __DIR__ . '/../_support/skipif.inc'; ?>
+<?php
+require __DIR__ . '/../_support/skipif.inc';
+require_once __DIR__ . '/../_support/over.inc';
+skip_over_cluster_unless_cross_slot_multilock();
+?>
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
