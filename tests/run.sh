@@ -205,7 +205,11 @@ fi
 # --over: one pass per mode, on the topologies started above (tests/_support/over.sh).
 # shellcheck source=tests/_support/over.sh
 . "$root/tests/_support/over.sh"
-[ "$1" != -j2 ] || [ "${2:-}" != tests ] || set -- -j2 "${PAYLOCK_OVER_DIRS[@]}"
+whole=0 # the spread over the masters is checked on the whole suites, not on a few tests
+if [ "$1" = -j2 ] && [ "${2:-}" = tests ] && [ $# -eq 2 ]; then
+	set -- -j2 "${PAYLOCK_OVER_DIRS[@]}"
+	whole=1
+fi
 status=0
 for mode in ${over//,/ }; do
 	paylock_over_env "$mode" || { echo "tests/run.sh: the $mode topology is not up: no pass over it" >&2; status=1; continue; }
@@ -220,7 +224,10 @@ for mode in ${over//,/ }; do
 	echo "PayLock tests: the pass over $mode took $((SECONDS - start)) s"
 	if [ "$mode" = cluster ]; then
 		[ "${#masters[@]}" -eq 3 ] || { echo "tests/run.sh: expected 3 cluster masters, found ${#masters[@]}" >&2; status=1; }
-		paylock_over_check_spread "${masters[@]}" || status=1
+		if ! paylock_over_check_spread "${masters[@]}" && [ "$whole" = 1 ]; then
+			echo "tests/run.sh: a cluster master ran no PayLock script: the suites' names did not reach every master" >&2
+			status=1
+		fi
 	fi
 done
 exit "$status"

@@ -13,7 +13,8 @@
 #   paylock_over_reset_stats PORTS... CONFIG RESETSTAT on each
 #   paylock_over_check_spread PORTS...
 #                                     after a cluster pass: prints the scripts (EVAL/EVALSHA calls) each
-#                                     master ran; 1 when one ran none (the names did not reach every master)
+#                                     master ran; 1 when one ran none (the names did not reach every master;
+#                                     tests/run.sh fails on it when the pass ran the whole suites)
 
 PAYLOCK_OVER_DIRS=(tests/lock tests/multilock tests/fairness tests/idempotency)
 
@@ -66,6 +67,5 @@ paylock_over_check_spread() {
 		[ "$n" -gt 0 ] || ok=1
 	done
 	echo "PayLock tests: scripts run per cluster master during the pass:$line"
-	[ "$ok" -eq 0 ] || echo "tests/run.sh: a cluster master ran no PayLock script: the suites' names did not reach every master" >&2
 	return "$ok"
 }

@@ -3,14 +3,11 @@ Fairness (Redis): a queued waiter's deadline is kept to the millisecond (Lock an
 --EXTENSIONS--
 paylock
 --SKIPIF--
-<?php
-require __DIR__ . '/../_support/skipif.inc';
-require_once __DIR__ . '/../_support/over.inc';
-skip_over_cluster_unless_cross_slot_multilock();
-?>
+<?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
+over_multilock_names(); // over a cluster without cross-slot MultiLock: one hash tag per test
 $slow = getenv('USE_ZEND_ALLOC') === '0' ? 20 : 1;
 $store = redis_store();
 $p = uniq('late');

@@ -5,14 +5,11 @@ paylock
 pcntl
 posix
 --SKIPIF--
-<?php
-require __DIR__ . '/../_support/skipif.inc';
-require_once __DIR__ . '/../_support/over.inc';
-skip_over_cluster_unless_cross_slot_multilock();
-?>
+<?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
+over_multilock_names(); // over a cluster without cross-slot MultiLock: one hash tag per test
 $procs = procs(16, 6);
 $carts = 25;
 $products = 6;

@@ -3,14 +3,11 @@ MultiLock: a request that dies (memory_limit, exit, fatal error with the lock in
 --EXTENSIONS--
 paylock
 --SKIPIF--
-<?php
-require __DIR__ . '/../_support/skipif.inc';
-require_once __DIR__ . '/../_support/over.inc';
-skip_over_cluster_unless_cross_slot_multilock();
-?>
+<?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
+over_multilock_names(); // over a cluster without cross-slot MultiLock: one hash tag per test
 $php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
 $dir = lock_dir();
 $stores = [

@@ -5,14 +5,11 @@ paylock
 --INI--
 pcre.jit=0
 --SKIPIF--
-<?php
-require __DIR__ . '/../_support/skipif.inc';
-require_once __DIR__ . '/../_support/over.inc';
-skip_over_cluster_unless_cross_slot_multilock();
-?>
+<?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
+over_multilock_names(); // over a cluster without cross-slot MultiLock: one hash tag per test
 
 function held(PayLock\Store $s, array $names): string
 {
