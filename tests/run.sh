@@ -29,15 +29,19 @@ if [ "${1:-}" = "--tls" ]; then
 	shift
 fi
 over=
-if [ "${1#--over=}" != "${1:-}" ]; then
+case ${1:-} in
+--over=*)
 	over=${1#--over=}
 	shift
-	case ",$over," in
-	*,cluster,* | *,sentinel,*) ;;
-	*) echo "tests/run.sh: --over takes cluster, sentinel or cluster,sentinel" >&2; exit 2 ;;
-	esac
+	for m in ${over//,/ } ""; do
+		case $m in
+		cluster | sentinel) ;;
+		*) [ -z "$m" ] && [ -n "$over" ] || { echo "tests/run.sh: --over takes cluster, sentinel or cluster,sentinel" >&2; exit 2; } ;;
+		esac
+	done
 	[ "$tls" = 0 ] || { echo "tests/run.sh: --over runs over plain redis+cluster:// and redis+sentinel:// only (not with --tls)" >&2; exit 2; }
-fi
+	;;
+esac
 
 ext="$root/modules/paylock.so"
 [ -f "$ext" ] || { echo "tests/run.sh: $ext is missing; build first (scripts/setup.sh)" >&2; exit 2; }
