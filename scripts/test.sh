@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian 12 machine: install, build, start real servers, run the .phpt
-# suite, the same suite again over rediss:// (tests/run.sh --tls), then the end-to-end test (nginx +
-# PHP-FPM + MariaDB + Redis, tests/e2e/run.sh). All always run; the exit status is the first failure's.
+# suite, the same suite again over rediss:// (tests/run.sh --tls), the lock, MultiLock, fairness and
+# idempotency suites over a Redis Cluster and a Sentinel setup (tests/run.sh --over=cluster,sentinel: with
+# args, only when they name tests of those suites), then the end-to-end test (nginx + PHP-FPM + MariaDB +
+# Redis, tests/e2e/run.sh). All always run; the exit status is the first failure's.
 #   scripts/test.sh [tests/run.sh args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,8 +12,15 @@ phpt=0
 tests/run.sh "$@" || phpt=$?
 tls=0
 tests/run.sh --tls "$@" || tls=$?
+over=0
+over_args=()
+for a in "$@"; do
+	case $a in tests/lock* | tests/multilock* | tests/fairness* | tests/idempotency*) over_args+=("$a") ;; esac
+done
+[ $# -gt 0 ] && [ ${#over_args[@]} -eq 0 ] || tests/run.sh --over=cluster,sentinel "${over_args[@]}" || over=$?
 e2e=0
 tests/e2e/run.sh || e2e=$?
 [ "$phpt" -eq 0 ] || exit "$phpt"
 [ "$tls" -eq 0 ] || exit "$tls"
+[ "$over" -eq 0 ] || exit "$over"
 exit "$e2e"

@@ -4,10 +4,12 @@
 # exports where they are, runs the .phpt suite with run-tests.php against the built extension, and stops
 # the servers on exit.
 #
-#   tests/run.sh [--valgrind | --asan] [--tls] [run-tests.php args...] [tests or dirs]
+#   tests/run.sh [--valgrind | --asan] [--tls] [--over=cluster|sentinel|cluster,sentinel] [run-tests.php args...] [tests or dirs]
 #   --asan expects modules/paylock.so built with -fsanitize=address,undefined (scripts/asan.sh does it).
 #   --tls runs the tests over rediss:// (PAYLOCK_TEST_REDIS is the TLS port of the same server, verified
 #   against the test CA as the default store, SSL_CERT_FILE); raw inspection keeps the plain port.
+#   --over=MODES runs the lock, MultiLock, fairness and idempotency suites (or the tests named) once per
+#   mode with the default store on the Cluster (redis+cluster://) or the Sentinel setup (tests/_support/over.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -26,6 +28,20 @@ if [ "${1:-}" = "--tls" ]; then
 	tls=1
 	shift
 fi
+over=
+case ${1:-} in
+--over=*)
+	over=${1#--over=}
+	shift
+	for m in ${over//,/ } ""; do
+		case $m in
+		cluster | sentinel) ;;
+		*) [ -z "$m" ] && [ -n "$over" ] || { echo "tests/run.sh: --over takes cluster, sentinel or cluster,sentinel" >&2; exit 2; } ;;
+		esac
+	done
+	[ "$tls" = 0 ] || { echo "tests/run.sh: --over runs over plain redis+cluster:// and redis+sentinel:// only (not with --tls)" >&2; exit 2; }
+	;;
+esac
 
 ext="$root/modules/paylock.so"
 [ -f "$ext" ] || { echo "tests/run.sh: $ext is missing; build first (scripts/setup.sh)" >&2; exit 2; }
@@ -75,9 +91,13 @@ pids+=("$PAYLOCK_REDIS_PRIMARY_PID" "$PAYLOCK_REDIS_REPLICA_PID")
 # once, in parallel, only when tests that use them are selected. Each writes its env file when ready.
 # shellcheck source=tests/_support/topologies.sh
 . "$root/tests/_support/topologies.sh"
-wants() { # dir args...: whether the selected tests include tests/<dir>
+wants() { # dir args...: whether the selected tests include tests/<dir>, or --over runs on that topology
 	local d=$1 a
 	shift
+	if [ -n "$over" ]; then
+		case ",$over," in *,"$d",*) return 0 ;; esac
+		return 1
+	fi
 	[ $# -eq 0 ] && return 0
 	for a in "$@"; do
 		case $a in
@@ -165,18 +185,53 @@ WRAP
 	export TEST_PHP_EXECUTABLE="$work/php-asan"
 	args[4]="$work/php-asan"
 fi
-set +e
-php -n "$runtests" "${args[@]}" "$@" 2>&1 | tee "$work/run.log"
-rc=${PIPESTATUS[0]}
-set -e
-# The plain summary line CI reads, from run-tests' own counts.
-passed=$(sed -n 's/^Tests passed *: *\([0-9]*\).*/\1/p' "$work/run.log")
-failed=$(sed -n 's/^Tests failed *: *\([0-9]*\).*/\1/p' "$work/run.log")
-skipped=$(sed -n 's/^Tests skipped *: *\([0-9]*\).*/\1/p' "$work/run.log")
-leaked=$(sed -n 's/^Tests leaked *: *\([0-9]*\).*/\1/p' "$work/run.log")
-borked=$(sed -n 's/^Tests borked *: *\([0-9]*\).*/\1/p' "$work/run.log")
-failed=$(( ${failed:-0} + ${leaked:-0} + ${borked:-0} ))
-echo "phpt: ${passed:-0} passed, ${failed} failed, ${skipped:-0} skipped"
-if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ] || [ "${passed:-0}" -eq 0 ]; then
-	exit 1
+run_pass() { # label run-tests args...: one run-tests.php pass, its summary line; 1 when it failed
+	local label=$1 rc passed failed skipped leaked borked
+	shift
+	set +e
+	php -n "$runtests" "${args[@]}" "$@" 2>&1 | tee "$work/run.log"
+	rc=${PIPESTATUS[0]}
+	set -e
+	# The plain summary line CI reads, from run-tests' own counts.
+	passed=$(sed -n 's/^Tests passed *: *\([0-9]*\).*/\1/p' "$work/run.log")
+	failed=$(sed -n 's/^Tests failed *: *\([0-9]*\).*/\1/p' "$work/run.log")
+	skipped=$(sed -n 's/^Tests skipped *: *\([0-9]*\).*/\1/p' "$work/run.log")
+	leaked=$(sed -n 's/^Tests leaked *: *\([0-9]*\).*/\1/p' "$work/run.log")
+	borked=$(sed -n 's/^Tests borked *: *\([0-9]*\).*/\1/p' "$work/run.log")
+	failed=$((${failed:-0} + ${leaked:-0} + ${borked:-0}))
+	echo "phpt$label: ${passed:-0} passed, ${failed} failed, ${skipped:-0} skipped"
+	[ "$rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "${passed:-0}" -ne 0 ]
+}
+if [ -z "$over" ]; then
+	run_pass "" "$@" || exit 1
+	exit 0
 fi
+# --over: one pass per mode, on the topologies started above (tests/_support/over.sh).
+# shellcheck source=tests/_support/over.sh
+. "$root/tests/_support/over.sh"
+whole=0 # the spread over the masters is checked on the whole suites, not on a few tests
+if [ "$1" = -j2 ] && [ "${2:-}" = tests ] && [ $# -eq 2 ]; then
+	set -- -j2 "${PAYLOCK_OVER_DIRS[@]}"
+	whole=1
+fi
+status=0
+for mode in ${over//,/ }; do
+	paylock_over_env "$mode" || { echo "tests/run.sh: the $mode topology is not up: no pass over it" >&2; status=1; continue; }
+	echo "PayLock tests: over $mode, PAYLOCK_TEST_REDIS=$PAYLOCK_TEST_REDIS"
+	masters=()
+	if [ "$mode" = cluster ]; then
+		mapfile -t masters < <(paylock_over_masters)
+		paylock_over_reset_stats "${masters[@]}"
+	fi
+	start=$SECONDS
+	run_pass " over $mode" "$@" || status=1
+	echo "PayLock tests: the pass over $mode took $((SECONDS - start)) s"
+	if [ "$mode" = cluster ]; then
+		[ "${#masters[@]}" -eq 3 ] || { echo "tests/run.sh: expected 3 cluster masters, found ${#masters[@]}" >&2; status=1; }
+		if ! paylock_over_check_spread "${masters[@]}" && [ "$whole" = 1 ]; then
+			echo "tests/run.sh: a cluster master ran no PayLock script: the suites' names did not reach every master" >&2
+			status=1
+		fi
+	fi
+done
+exit "$status"

@@ -7,6 +7,7 @@ paylock
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
+over_multilock_names(); // over a cluster without cross-slot MultiLock: one hash tag per test
 $slow = getenv('USE_ZEND_ALLOC') === '0' ? 20 : 1;
 $store = redis_store();
 $p = uniq('late');

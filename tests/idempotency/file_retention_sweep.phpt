@@ -7,6 +7,8 @@ posix
 --SKIPIF--
 <?php
 require __DIR__ . '/../_support/skipif.inc';
+require_once __DIR__ . '/../_support/over.inc';
+skip_over(['cluster', 'sentinel'], 'FileStore only: no store in it reaches the harness Redis');
 if (posix_geteuid() !== 0) die('skip needs root to mount a tmpfs (fsync on a shared disk would make 100k records take minutes)');
 if (getenv('USE_ZEND_ALLOC') === '0') die('skip mount cannot run under valgrind (setuid)');
 ?>

@@ -5,7 +5,11 @@ paylock
 pcntl
 posix
 --SKIPIF--
-<?php require __DIR__ . '/../_support/skipif.inc'; ?>
+<?php
+require __DIR__ . '/../_support/skipif.inc';
+require_once __DIR__ . '/../_support/over.inc';
+skip_over(['cluster', 'sentinel'], 'FileStore only: no store in it reaches the harness Redis');
+?>
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';

@@ -6,6 +6,8 @@ posix
 --SKIPIF--
 <?php
 require __DIR__ . '/../_support/skipif.inc';
+require_once __DIR__ . '/../_support/over.inc';
+skip_over(['cluster', 'sentinel'], 'FileStore only: no store in it reaches the harness Redis');
 if (posix_geteuid() !== 0) die('skip needs root to mount a tiny tmpfs');
 if (getenv('USE_ZEND_ALLOC') === '0') die('skip mount cannot run under valgrind (setuid)');
 $d = sys_get_temp_dir() . '/pl-mount-probe-' . getmypid();

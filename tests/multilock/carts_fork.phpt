@@ -9,6 +9,7 @@ posix
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
+over_multilock_names(); // over a cluster without cross-slot MultiLock: one hash tag per test
 $procs = procs(16, 6);
 $carts = 25;
 $products = 6;

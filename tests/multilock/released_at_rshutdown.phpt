@@ -7,6 +7,7 @@ paylock
 --FILE--
 <?php
 require __DIR__ . '/../_support/common.inc';
+over_multilock_names(); // over a cluster without cross-slot MultiLock: one hash tag per test
 $php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
 $dir = lock_dir();
 $stores = [
