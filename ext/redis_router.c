@@ -305,6 +305,13 @@ paylock_redis_client *paylock_router_node(paylock_redis_router *rt, const char *
 		return NULL;
 	}
 	n->router_node = true;
+	if (rt->sentinel && !sentinel) {
+		zend_string *k = zend_string_concat2(ZSTR_VAL(n->pool_key), ZSTR_LEN(n->pool_key), "|master", 7);
+
+		zend_string_release(n->pool_key); /* a connection checked by ROLE is pooled apart */
+		n->pool_key = k;
+		n->need_master = true;
+	}
 	return zend_hash_str_add_ptr(&rt->nodes, key, klen, n);
 }
 
