@@ -258,13 +258,17 @@ static void node_dtor(zval *zv)
 	efree(n);
 }
 
-/* Sentinels answer with short timeouts (one that hangs must not eat the caller's deadline), and take no
- * options meant for the data nodes. */
-static HashTable *sentinel_options(void)
+/* Sentinels answer with short timeouts (one that hangs must not eat the caller's deadline), and take of
+ * the data nodes' options only the TLS settings (rediss+sentinel:// speaks TLS to both). */
+static HashTable *sentinel_options(const paylock_redis_router *rt)
 {
-	HashTable *o = zend_new_array(2);
-	zval v;
+	HashTable *o = zend_new_array(3);
+	zval v, *tls = rt->options ? zend_hash_str_find(rt->options, "tls", sizeof("tls") - 1) : NULL;
 
+	if (tls) { /* the CA and client certificate settings are the Sentinels' too (rediss+sentinel://) */
+		Z_TRY_ADDREF_P(tls);
+		zend_hash_str_update(o, "tls", sizeof("tls") - 1, tls);
+	}
 	ZVAL_DOUBLE(&v, PAYLOCK_SENTINEL_TIMEOUT_S);
 	zend_hash_str_update(o, "connect_timeout", sizeof("connect_timeout") - 1, &v);
 	ZVAL_DOUBLE(&v, PAYLOCK_SENTINEL_TIMEOUT_S);
@@ -286,7 +290,7 @@ paylock_redis_client *paylock_router_node(paylock_redis_router *rt, const char *
 		return n;
 	}
 	dsn = node_dsn(rt, host, port, sentinel);
-	opts = sentinel ? sentinel_options() : rt->options;
+	opts = sentinel ? sentinel_options(rt) : rt->options;
 	n = emalloc(sizeof(*n));
 	ok = paylock_redis_client_init(n, dsn, opts);
 	if (sentinel) {
