@@ -522,6 +522,36 @@ paylock_wake paylock_cluster_blpop(paylock_redis_client *c, const char *key, siz
 	return w;
 }
 
+static int addr_cmp(const void *a, const void *b)
+{
+	const paylock_node_addr *x = a, *y = b;
+	int d = strcmp(x->host, y->host);
+
+	return d ? d : x->port - y->port;
+}
+
+int paylock_cluster_masters(paylock_redis_client *c, paylock_redis_client **out, int max, paylock_error *err)
+{
+	paylock_redis_router *rt = c->router;
+	paylock_cluster_map *m = map_of(rt);
+	paylock_node_addr addrs[PAYLOCK_CLUSTER_MAX_NODES];
+	int n;
+
+	if ((m->stale || m->nnodes == 0) && map_load(rt, m, NULL, err) != PAYLOCK_YES) {
+		m->stale = true;
+		return -1;
+	}
+	n = MIN(m->nnodes, max);
+	memcpy(addrs, m->nodes, sizeof(addrs[0]) * (size_t)n);
+	qsort(addrs, (size_t)n, sizeof(addrs[0]), addr_cmp); /* a stable order for cursors across requests */
+	for (int i = 0; i < n; i++) {
+		if ((out[i] = paylock_router_node(rt, addrs[i].host, addrs[i].port, false, err)) == NULL) {
+			return -1;
+		}
+	}
+	return n;
+}
+
 void paylock_cluster_minfo(void)
 {
 	paylock_cluster_map *m;

@@ -319,6 +319,20 @@ paylock_redis_client *paylock_router_node(paylock_redis_router *rt, const char *
 	return zend_hash_str_add_ptr(&rt->nodes, key, klen, n);
 }
 
+bool paylock_router_cluster(const paylock_redis_client *c)
+{
+	return c->router != NULL && !c->router->sentinel;
+}
+
+int paylock_router_masters(paylock_redis_client *c, paylock_redis_client **out, int max, paylock_error *err)
+{
+	if (c->router == NULL || c->router->sentinel) {
+		out[0] = c; /* one data node (Sentinel: routed to the current master) */
+		return 1;
+	}
+	return paylock_cluster_masters(c, out, max, err);
+}
+
 void paylock_router_took(paylock_redis_client *c, const paylock_redis_client *node)
 {
 	c->reconnected = node->reconnected;

@@ -26,6 +26,12 @@ paylock_status paylock_router_pipeline(paylock_redis_client *c, int n, const pay
 paylock_wake paylock_router_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
 								  uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err);
 
+/* The clients that together hold every key: a cluster's masters, ordered by address (out[0..n-1], the
+ * count returned; -1 with err when the cluster gives no map); c itself otherwise. For the Admin listing. */
+int paylock_router_masters(paylock_redis_client *c, paylock_redis_client **out, int max, paylock_error *err);
+/* Whether c is a cluster client (keys of different slots cannot share a call). */
+bool paylock_router_cluster(const paylock_redis_client *c);
+
 /* For phpinfo() (php --ri paylock). */
 void paylock_router_minfo(void);
 /* Frees the per-process topology caches (MSHUTDOWN). */
