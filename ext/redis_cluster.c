@@ -522,6 +522,23 @@ paylock_wake paylock_cluster_blpop(paylock_redis_client *c, const char *key, siz
 	return w;
 }
 
+paylock_redis_client *paylock_cluster_node_for(paylock_redis_client *c, int argc, const char **argv,
+											   const size_t *lens, paylock_error *err)
+{
+	paylock_redis_router *rt = c->router;
+	paylock_cluster_map *m = map_of(rt);
+	const char *key = NULL;
+	size_t klen = 0;
+	uint16_t slot = route_key(argc, argv, lens, &key, &klen) ? paylock_redis_key_slot(key, klen) : 0;
+	const paylock_node_addr *a;
+
+	if (!slot_owner_known(rt, m, c, slot, err)) {
+		return NULL;
+	}
+	a = &m->nodes[m->owner[slot] - 1];
+	return paylock_router_node(rt, a->host, a->port, false, err);
+}
+
 static int addr_cmp(const void *a, const void *b)
 {
 	const paylock_node_addr *x = a, *y = b;

@@ -319,6 +319,16 @@ paylock_redis_client *paylock_router_node(paylock_redis_router *rt, const char *
 	return zend_hash_str_add_ptr(&rt->nodes, key, klen, n);
 }
 
+paylock_redis_client *paylock_router_node_for(paylock_redis_client *c, int argc, const char **argv,
+											  const size_t *lens, paylock_error *err)
+{
+	if (c->router == NULL) {
+		return c;
+	}
+	return c->router->sentinel ? paylock_sentinel_master(c, err)
+							   : paylock_cluster_node_for(c, argc, argv, lens, err);
+}
+
 bool paylock_router_cluster(const paylock_redis_client *c)
 {
 	return c->router != NULL && !c->router->sentinel;

@@ -29,6 +29,11 @@ paylock_wake paylock_router_blpop(paylock_redis_client *c, const char *key, size
 /* The clients that together hold every key: a cluster's masters, ordered by address (out[0..n-1], the
  * count returned; -1 with err when the cluster gives no map); c itself otherwise. For the Admin listing. */
 int paylock_router_masters(paylock_redis_client *c, paylock_redis_client **out, int max, paylock_error *err);
+/* The per-node client a command would be sent to now (a cluster: its key's master; Sentinel: the master);
+ * c itself when c is not routed. NULL with err when the topology cannot tell. For facts kept per server
+ * (replicas => 'auto'). */
+paylock_redis_client *paylock_router_node_for(paylock_redis_client *c, int argc, const char **argv,
+											  const size_t *lens, paylock_error *err);
 /* Whether c is a cluster client (keys of different slots cannot share a call). */
 bool paylock_router_cluster(const paylock_redis_client *c);
 

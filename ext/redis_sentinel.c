@@ -156,6 +156,11 @@ static paylock_redis_client *master_of(paylock_redis_client *c, paylock_error *e
 	return NULL;
 }
 
+paylock_redis_client *paylock_sentinel_master(paylock_redis_client *c, paylock_error *err)
+{
+	return master_of(c, err);
+}
+
 /* Errors of a master that stopped being one (or cannot serve yet): ask the Sentinels again. */
 static bool means_rediscover(const paylock_reply *r)
 {
