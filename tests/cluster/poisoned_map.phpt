@@ -23,9 +23,17 @@ do {
 $ids = [];
 foreach (cluster_slots() as [, , $port, $id]) $ids[$port] = $id;
 
-/** Moves an empty slot to $to (CLUSTER SETSLOT ... NODE on the new owner first, then on every master). */
+/**
+ * Moves an empty slot to $to (CLUSTER SETSLOT ... NODE on the new owner first, then on every master). The
+ * new owner imports it first, so its SETSLOT NODE bumps its config epoch: without that, a replica that
+ * still sees the old owner (with a higher epoch, e.g. after a failover test) sends an UPDATE that gives
+ * the slot back to it, and the map changes under the test (extra redirects: the flake seen in CI).
+ */
 function move_slot(int $slot, int $to, array $ids): void
 {
+	$from = cluster_port_of_slot($slot);
+	$r = redis_raw(['CLUSTER', 'SETSLOT', (string)$slot, 'IMPORTING', $ids[$from]], $to);
+	if ($r !== 'OK') throw new RuntimeException("SETSLOT IMPORTING on $to: " . ($r instanceof Throwable ? $r->getMessage() : var_export($r, true)));
 	$order = array_merge([$to], array_diff(array_keys($ids), [$to]));
 	foreach ($order as $p) {
 		$r = redis_raw(['CLUSTER', 'SETSLOT', (string)$slot, 'NODE', $ids[$to]], $p);
