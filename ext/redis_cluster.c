@@ -494,7 +494,8 @@ paylock_status paylock_cluster_pipeline(paylock_redis_client *c, int n, const pa
 }
 
 paylock_wake paylock_cluster_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
-								   uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err)
+								   uint64_t wake_ns, uint64_t deadline_ns, char *item, size_t item_max,
+								   size_t *item_len, paylock_error *err)
 {
 	paylock_redis_router *rt = c->router;
 	paylock_cluster_map *m = map_of(rt);
@@ -510,7 +511,8 @@ paylock_wake paylock_cluster_blpop(paylock_redis_client *c, const char *key, siz
 	if (n == NULL) {
 		return PAYLOCK_WAKE_FAILED;
 	}
-	w = paylock_redis_blpop(n, key, key_len, block_s, wake_ns, deadline_ns, err);
+	w = paylock_redis_blpop_item(n, key, key_len, block_s, wake_ns, deadline_ns, item, item_max, item_len,
+								 err);
 	if (w == PAYLOCK_WAKE_FAILED && err->kind == PAYLOCK_ERR_CONNECTION) {
 		/* MOVED, READONLY, a dead node: the wake-up list lives elsewhere now. Look again (a routed command
 		 * follows the cluster); the caller's deadline bounds the loop. */

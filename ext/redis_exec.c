@@ -788,7 +788,8 @@ paylock_wake paylock_redis_blpop_item(paylock_redis_client *c, const char *key, 
 	bool retried = false;
 
 	if (c->router) { /* issue 16 */
-		return paylock_router_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, err);
+		return paylock_router_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, item, item_max, item_len,
+									err);
 	}
 	if (block_s < 0.001) {
 		block_s = 0.001; /* BLPOP 0 would block forever */

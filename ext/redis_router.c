@@ -492,10 +492,13 @@ paylock_status paylock_router_pipeline(paylock_redis_client *c, int n, const pay
 }
 
 paylock_wake paylock_router_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
-								  uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err)
+								  uint64_t wake_ns, uint64_t deadline_ns, char *item, size_t item_max,
+								  size_t *item_len, paylock_error *err)
 {
-	return c->router->sentinel ? paylock_sentinel_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, err)
-							   : paylock_cluster_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, err);
+	return c->router->sentinel ? paylock_sentinel_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, item,
+														item_max, item_len, err)
+							   : paylock_cluster_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, item,
+													   item_max, item_len, err);
 }
 
 void paylock_router_minfo(void)
