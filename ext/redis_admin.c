@@ -4,6 +4,8 @@
 #include "php_paylock.h"
 #include "admin.h"
 #include "redis_internal.h"
+#include "redis_router.h"
+#include "tuning.h"
 #include "lua_scripts.h"
 #include "lua_limits.h"
 #include "zend_smart_str.h"
@@ -64,25 +66,62 @@ static paylock_status scan_once(paylock_redis_client *c, const char *pattern, si
 	return PAYLOCK_YES;
 }
 
-/* SCAN rounds until about pg->count keys matched or the keyspace is done; bounded by
- * PAYLOCK_ADMIN_SCAN_ROUNDS calls, so a sparse prefix returns an empty page with a cursor to go on. */
+/* A page's place: the node's index and that node's SCAN cursor. On a cluster the caller's cursor is
+ * "<node>:<cursor>" (opaque to it, nodes ordered by address); on one node it is SCAN's own. */
+static bool cursor_parse(const zend_string *in, bool cluster, int *node, zend_string **cur)
+{
+	const char *colon;
+	char *end;
+	long idx;
+
+	*node = 0;
+	if (in == NULL || !cluster) {
+		*cur = in ? zend_string_copy((zend_string *)in) : zend_string_init("0", 1, 0);
+		return true;
+	}
+	colon = memchr(ZSTR_VAL(in), ':', ZSTR_LEN(in));
+	idx = strtol(ZSTR_VAL(in), &end, 10);
+	if (colon == NULL || end != colon || colon == ZSTR_VAL(in) || idx < 0 ||
+		idx >= PAYLOCK_CLUSTER_MAX_NODES) {
+		return false;
+	}
+	*node = (int)idx;
+	*cur = zend_string_init(colon + 1, ZSTR_LEN(in) - (size_t)(colon + 1 - ZSTR_VAL(in)), 0);
+	return true;
+}
+
+/* SCAN rounds until about pg->count keys matched or every node's keyspace is done (a cluster's masters one
+ * after the other); bounded by PAYLOCK_ADMIN_SCAN_ROUNDS calls, so a sparse prefix returns an empty page
+ * with a cursor to go on. A node that cannot be reached fails the page (a ConnectionException). */
 static paylock_status scan_page(paylock_redis_client *c, const smart_str *pattern,
 								const paylock_admin_page *pg,
 								bool (*keep)(const paylock_redis_client *, const char *, size_t), zval *keys,
 								zend_string **next, paylock_error *err)
 {
-	zend_string *cursor =
-		pg->cursor ? zend_string_copy((zend_string *)pg->cursor) : zend_string_init("0", 1, 0);
+	paylock_redis_client *nodes[PAYLOCK_CLUSTER_MAX_NODES];
+	bool cluster = paylock_router_cluster(c);
+	int nn = paylock_router_masters(c, nodes, PAYLOCK_CLUSTER_MAX_NODES, err), node;
+	zend_string *cursor;
 	zval found;
-	int round;
 
+	*next = NULL;
+	if (nn < 0) {
+		return PAYLOCK_FAILED;
+	}
+	if (!cursor_parse(pg->cursor, cluster, &node, &cursor)) {
+		paylock_error_set(err, PAYLOCK_ERR_STORE,
+						  "the cursor \"%s\" is not one PayLock\\Admin returned for a cluster: pass back the "
+						  "previous page's \"cursor\", or null to start",
+						  ZSTR_VAL(pg->cursor));
+		return PAYLOCK_FAILED;
+	}
 	array_init(keys);
 	array_init(&found);
-	for (round = 0; round < PAYLOCK_ADMIN_SCAN_ROUNDS; round++) {
+	for (int round = 0; round < PAYLOCK_ADMIN_SCAN_ROUNDS && node < nn; round++) {
 		zval *k;
 
-		if (scan_once(c, ZSTR_VAL(pattern->s), ZSTR_LEN(pattern->s), &cursor, pg->count, &found, err) !=
-			PAYLOCK_YES) {
+		if (scan_once(nodes[node], ZSTR_VAL(pattern->s), ZSTR_LEN(pattern->s), &cursor, pg->count, &found,
+					  err) != PAYLOCK_YES) {
 			zval_ptr_dtor(&found);
 			zval_ptr_dtor(keys);
 			zend_string_release(cursor);
@@ -96,19 +135,49 @@ static paylock_status scan_page(paylock_redis_client *c, const smart_str *patter
 		}
 		ZEND_HASH_FOREACH_END();
 		zend_hash_clean(Z_ARRVAL(found));
-		if (zend_string_equals_literal(cursor, "0") ||
-			zend_hash_num_elements(Z_ARRVAL_P(keys)) >= (uint32_t)pg->count) {
+		if (zend_string_equals_literal(cursor, "0")) {
+			node++; /* this node is done; the next one starts at 0 */
+		}
+		if (zend_hash_num_elements(Z_ARRVAL_P(keys)) >= (uint32_t)pg->count) {
 			break;
 		}
 	}
 	zval_ptr_dtor(&found);
-	if (zend_string_equals_literal(cursor, "0")) {
-		zend_string_release(cursor);
-		*next = NULL;
-	} else {
-		*next = cursor;
+	if (node < nn) {
+		*next = cluster ? zend_strpprintf(0, "%d:%s", node, ZSTR_VAL(cursor)) : zend_string_copy(cursor);
 	}
+	zend_string_release(cursor);
 	return PAYLOCK_YES;
+}
+
+/* Runs describe over the page's keys: one script call on one node; on a cluster one call per key (keys
+ * of different slots cannot share a script, even on one node). */
+typedef paylock_status (*describe_fn)(paylock_redis_client *c, const paylock_admin_page *pg, zval *keys,
+									  zval *list, paylock_error *err);
+
+static paylock_status describe_page(paylock_redis_client *c, const paylock_admin_page *pg, zval *keys,
+									zval *list, describe_fn describe, paylock_error *err)
+{
+	paylock_status st = PAYLOCK_YES;
+	zval *k;
+
+	if (!paylock_router_cluster(c)) {
+		return describe(c, pg, keys, list, err);
+	}
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(keys), k) {
+		zval one;
+
+		array_init(&one);
+		Z_ADDREF_P(k);
+		add_next_index_zval(&one, k);
+		st = describe(c, pg, &one, list, err);
+		zval_ptr_dtor(&one);
+		if (st != PAYLOCK_YES) {
+			break;
+		}
+	}
+	ZEND_HASH_FOREACH_END();
+	return st;
 }
 
 /* A lock key is p:{name}: nothing after the closing brace (queue, waiters, grants, tombstones, the fence
@@ -126,36 +195,23 @@ typedef struct {
 	smart_str buf;
 } key_call;
 
-static paylock_status redis_locks(paylock_store *s, const paylock_admin_page *pg, zval *list,
-								  zend_string **next, paylock_error *err)
+static paylock_status describe_locks(paylock_redis_client *c, const paylock_admin_page *pg, zval *keys,
+									 zval *list, paylock_error *err)
 {
-	paylock_redis_client *c = paylock_redis_store_client(s);
-	smart_str pattern = {0};
-	zval keys, *k;
-	uint32_t n, i = 0;
+	zval *k;
+	uint32_t n = zend_hash_num_elements(Z_ARRVAL_P(keys)), i = 0;
 	size_t *offs;
 	key_call kc = {0};
 	paylock_reply *r;
 	paylock_status st;
 
-	smart_str_append(&pattern, c->prefix);
-	smart_str_appendc(&pattern, '{');
-	glob_escape(&pattern, pg->prefix);
-	smart_str_appendc(&pattern, '*');
-	smart_str_0(&pattern);
-	st = scan_page(c, &pattern, pg, is_lock_key, &keys, next, err);
-	smart_str_free(&pattern);
-	if (st != PAYLOCK_YES) {
-		return st;
-	}
-	n = zend_hash_num_elements(Z_ARRVAL(keys));
+	(void)pg;
 	if (n == 0) {
-		zval_ptr_dtor(&keys);
 		return PAYLOCK_YES;
 	}
 	/* 3 keys per lock: the lock key as SCAN found it, then its queue and waiters */
 	offs = safe_emalloc(n, 2 * sizeof(size_t), 0);
-	ZEND_HASH_FOREACH_VAL(Z_ARRVAL(keys), k) {
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(keys), k) {
 		offs[2 * i] = ZSTR_LEN(kc.buf.s ? kc.buf.s : ZSTR_EMPTY_ALLOC());
 		smart_str_appendl(&kc.buf, Z_STRVAL_P(k), Z_STRLEN_P(k));
 		smart_str_appendl(&kc.buf, ":q", 2);
@@ -169,7 +225,7 @@ static paylock_status redis_locks(paylock_store *s, const paylock_admin_page *pg
 	kc.lens = safe_emalloc(3 + 3 * n, sizeof(size_t), 0);
 	kc.argc = 3;
 	i = 0;
-	ZEND_HASH_FOREACH_VAL(Z_ARRVAL(keys), k) {
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(keys), k) {
 		kc.argv[kc.argc] = Z_STRVAL_P(k);
 		kc.lens[kc.argc++] = Z_STRLEN_P(k);
 		kc.argv[kc.argc] = ZSTR_VAL(kc.buf.s) + offs[2 * i];
@@ -186,7 +242,7 @@ static paylock_status redis_locks(paylock_store *s, const paylock_admin_page *pg
 		paylock_redis_bad_reply(c, "the admin locks script", err);
 	} else if (r != NULL) {
 		i = 0;
-		ZEND_HASH_FOREACH_VAL(Z_ARRVAL(keys), k) {
+		ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(keys), k) {
 			paylock_reply *v = paylock_reply_at(r, 3 * i);
 			size_t len;
 			const char *str;
@@ -213,16 +269,43 @@ static paylock_status redis_locks(paylock_store *s, const paylock_admin_page *pg
 		paylock_reply_free(r);
 		st = PAYLOCK_YES;
 	}
-	if (st != PAYLOCK_YES && *next) {
-		zend_string_release(*next);
-		*next = NULL;
-	}
 	efree(kc.argv);
 	efree(kc.lens);
 	efree(offs);
 	smart_str_free(&kc.buf);
-	zval_ptr_dtor(&keys);
 	return st;
+}
+
+/* Ends a listing: keys freed; no cursor when the page failed. */
+static paylock_status page_done(paylock_status st, zval *keys, zend_string **next)
+{
+	if (st != PAYLOCK_YES && *next) {
+		zend_string_release(*next);
+		*next = NULL;
+	}
+	zval_ptr_dtor(keys);
+	return st;
+}
+
+static paylock_status redis_locks(paylock_store *s, const paylock_admin_page *pg, zval *list,
+								  zend_string **next, paylock_error *err)
+{
+	paylock_redis_client *c = paylock_redis_store_client(s);
+	smart_str pattern = {0};
+	zval keys;
+	paylock_status st;
+
+	smart_str_append(&pattern, c->prefix);
+	smart_str_appendc(&pattern, '{');
+	glob_escape(&pattern, pg->prefix);
+	smart_str_appendc(&pattern, '*');
+	smart_str_0(&pattern);
+	st = scan_page(c, &pattern, pg, is_lock_key, &keys, next, err);
+	smart_str_free(&pattern);
+	if (st != PAYLOCK_YES) {
+		return st;
+	}
+	return page_done(describe_page(c, pg, &keys, list, describe_locks, err), &keys, next);
 }
 
 /* p:{name} + suffix */
@@ -427,17 +510,45 @@ static void add_records(const paylock_redis_client *c, const paylock_admin_page 
 	ZEND_HASH_FOREACH_END();
 }
 
+static paylock_status describe_records(paylock_redis_client *c, const paylock_admin_page *pg, zval *keys,
+									   zval *list, paylock_error *err)
+{
+	zval *k;
+	uint32_t n = zend_hash_num_elements(Z_ARRVAL_P(keys));
+	const char **argv;
+	size_t *lens;
+	int argc = 3;
+	paylock_reply *r;
+	paylock_status st;
+
+	argv = safe_emalloc(3 + n, sizeof(char *), 0);
+	lens = safe_emalloc(3 + n, sizeof(size_t), 0);
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(keys), k) {
+		argv[argc] = Z_STRVAL_P(k);
+		lens[argc++] = Z_STRLEN_P(k);
+	}
+	ZEND_HASH_FOREACH_END();
+	r = paylock_redis_eval(c, &records_script, (int)n, argc, argv, lens, err);
+	st = PAYLOCK_FAILED;
+	if (r != NULL && paylock_reply_count(r) != 1 + 6 * n) {
+		paylock_reply_free(r);
+		paylock_redis_bad_reply(c, "the admin records script", err);
+	} else if (r != NULL) {
+		add_records(c, pg, keys, r, list);
+		paylock_reply_free(r);
+		st = PAYLOCK_YES;
+	}
+	efree(argv);
+	efree(lens);
+	return st;
+}
+
 static paylock_status redis_records(paylock_store *s, const paylock_admin_page *pg, zval *list,
 									zend_string **next, paylock_error *err)
 {
 	paylock_redis_client *c = paylock_redis_store_client(s);
 	smart_str pattern = {0};
-	zval keys, *k;
-	uint32_t n;
-	const char **argv;
-	size_t *lens;
-	int argc = 3;
-	paylock_reply *r;
+	zval keys;
 	paylock_status st;
 
 	smart_str_append(&pattern, c->prefix);
@@ -449,32 +560,7 @@ static paylock_status redis_records(paylock_store *s, const paylock_admin_page *
 	if (st != PAYLOCK_YES) {
 		return st;
 	}
-	n = zend_hash_num_elements(Z_ARRVAL(keys));
-	argv = safe_emalloc(3 + n, sizeof(char *), 0);
-	lens = safe_emalloc(3 + n, sizeof(size_t), 0);
-	ZEND_HASH_FOREACH_VAL(Z_ARRVAL(keys), k) {
-		argv[argc] = Z_STRVAL_P(k);
-		lens[argc++] = Z_STRLEN_P(k);
-	}
-	ZEND_HASH_FOREACH_END();
-	r = paylock_redis_eval(c, &records_script, (int)n, argc, argv, lens, err);
-	st = PAYLOCK_FAILED;
-	if (r != NULL && paylock_reply_count(r) != 1 + 6 * n) {
-		paylock_reply_free(r);
-		paylock_redis_bad_reply(c, "the admin records script", err);
-	} else if (r != NULL) {
-		add_records(c, pg, &keys, r, list);
-		paylock_reply_free(r);
-		st = PAYLOCK_YES;
-	}
-	if (st != PAYLOCK_YES && *next) {
-		zend_string_release(*next);
-		*next = NULL;
-	}
-	efree(argv);
-	efree(lens);
-	zval_ptr_dtor(&keys);
-	return st;
+	return page_done(describe_page(c, pg, &keys, list, describe_records, err), &keys, next);
 }
 
 const paylock_admin_ops paylock_redis_admin_ops = {

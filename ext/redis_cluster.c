@@ -494,7 +494,8 @@ paylock_status paylock_cluster_pipeline(paylock_redis_client *c, int n, const pa
 }
 
 paylock_wake paylock_cluster_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
-								   uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err)
+								   uint64_t wake_ns, uint64_t deadline_ns, char *item, size_t item_max,
+								   size_t *item_len, paylock_error *err)
 {
 	paylock_redis_router *rt = c->router;
 	paylock_cluster_map *m = map_of(rt);
@@ -510,7 +511,8 @@ paylock_wake paylock_cluster_blpop(paylock_redis_client *c, const char *key, siz
 	if (n == NULL) {
 		return PAYLOCK_WAKE_FAILED;
 	}
-	w = paylock_redis_blpop(n, key, key_len, block_s, wake_ns, deadline_ns, err);
+	w = paylock_redis_blpop_item(n, key, key_len, block_s, wake_ns, deadline_ns, item, item_max, item_len,
+								 err);
 	if (w == PAYLOCK_WAKE_FAILED && err->kind == PAYLOCK_ERR_CONNECTION) {
 		/* MOVED, READONLY, a dead node: the wake-up list lives elsewhere now. Look again (a routed command
 		 * follows the cluster); the caller's deadline bounds the loop. */
@@ -520,6 +522,53 @@ paylock_wake paylock_cluster_blpop(paylock_redis_client *c, const char *key, siz
 															  : PAYLOCK_WAKE_TIMED_OUT;
 	}
 	return w;
+}
+
+paylock_redis_client *paylock_cluster_node_for(paylock_redis_client *c, int argc, const char **argv,
+											   const size_t *lens, paylock_error *err)
+{
+	paylock_redis_router *rt = c->router;
+	paylock_cluster_map *m = map_of(rt);
+	const char *key = NULL;
+	size_t klen = 0;
+	uint16_t slot = route_key(argc, argv, lens, &key, &klen) ? paylock_redis_key_slot(key, klen) : 0;
+	const paylock_node_addr *a;
+
+	if (!slot_owner_known(rt, m, c, slot, err)) {
+		return NULL;
+	}
+	a = &m->nodes[m->owner[slot] - 1];
+	return paylock_router_node(rt, a->host, a->port, false, err);
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+	const paylock_node_addr *x = a, *y = b;
+	int d = strcmp(x->host, y->host);
+
+	return d ? d : x->port - y->port;
+}
+
+int paylock_cluster_masters(paylock_redis_client *c, paylock_redis_client **out, int max, paylock_error *err)
+{
+	paylock_redis_router *rt = c->router;
+	paylock_cluster_map *m = map_of(rt);
+	paylock_node_addr addrs[PAYLOCK_CLUSTER_MAX_NODES];
+	int n;
+
+	if ((m->stale || m->nnodes == 0) && map_load(rt, m, NULL, err) != PAYLOCK_YES) {
+		m->stale = true;
+		return -1;
+	}
+	n = MIN(m->nnodes, max);
+	memcpy(addrs, m->nodes, sizeof(addrs[0]) * (size_t)n);
+	qsort(addrs, (size_t)n, sizeof(addrs[0]), addr_cmp); /* a stable order for cursors across requests */
+	for (int i = 0; i < n; i++) {
+		if ((out[i] = paylock_router_node(rt, addrs[i].host, addrs[i].port, false, err)) == NULL) {
+			return -1;
+		}
+	}
+	return n;
 }
 
 void paylock_cluster_minfo(void)

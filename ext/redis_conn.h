@@ -34,6 +34,7 @@ typedef struct {
 	bool unanswered;         /* the last command failed after it may have reached Redis: it may have run */
 	paylock_redis_router *router; /* Cluster or Sentinel: commands are routed to per-node clients */
 	bool router_node; /* a router's per-node client: MOVED/ASK are routing, not a misconfiguration */
+	bool need_master; /* Sentinel's data node: every new connection checks ROLE is master (redis_exec.c) */
 } paylock_redis_client;
 
 /* A Lua script run by EVALSHA, loaded again on NOSCRIPT. */

@@ -292,7 +292,7 @@ static void read_facts(paylock_reply **r, paylock_durability_facts *f)
 	}
 }
 
-#define SETUP_MAX 8
+#define SETUP_MAX 9
 
 /* AUTH and SELECT as the first two replies: a refusal of either fails the connection. */
 static zend_result check_login(paylock_redis_client *c, paylock_reply **r, int *i, bool auth, bool sel,
@@ -352,12 +352,38 @@ static zend_result check_setup(paylock_redis_client *c, paylock_reply **r, int i
 	return SUCCESS;
 }
 
+/* A Sentinel's data node must still be master on every new connection: a pooled reconnect that lands on
+ * a node demoted since discovery fails the connection (an outage), so the router asks the Sentinels again
+ * instead of writing to (or reading stale data from) a replica. */
+static zend_result check_role(paylock_redis_client *c, paylock_reply *r, paylock_error *err)
+{
+	size_t len = 0;
+	const char *s = NULL;
+
+	if (paylock_reply_kind(r) == PAYLOCK_REPLY_ERROR && reply_starts(r, "NOPERM")) {
+		error_from_reply(c, r, err); /* a configuration error naming +role */
+		return FAILURE;
+	}
+	if (paylock_reply_kind(r) == PAYLOCK_REPLY_ARRAY && paylock_reply_count(r) > 0) {
+		s = paylock_reply_str(paylock_reply_at(r, 0), &len);
+	}
+	if (s && len == 6 && memcmp(s, "master", 6) == 0) {
+		return SUCCESS;
+	}
+	paylock_error_set(err, PAYLOCK_ERR_CONNECTION,
+					  "Redis at %s was named the master by Sentinel, but ROLE there is not master (it says "
+					  "%.*s): a failover in progress, a demoted master or a Sentinel with a stale view",
+					  c->where, s ? (int)len : 7, s ? s : "unknown");
+	return FAILURE;
+}
+
 static zend_result login(paylock_redis_client *c, paylock_redis_conn *conn, paylock_error *err)
 {
 	HashTable *seen = &PAYLOCK_G(eviction_checked);
 	zend_string *acl = zend_strpprintf(0, "acl|%s", ZSTR_VAL(c->pool_key));
 	bool probe = !zend_hash_str_exists(seen, ZSTR_VAL(acl), ZSTR_LEN(acl)),
 		 facts = !paylock_durability_known(c), auth = c->pass != NULL, sel = c->db != 0, protocol;
+	static const char *const role_argv[] = {"ROLE"};
 	static const char *const probe_argv[] = {"EVALSHA", PROBE_SHA, "0"};
 	static const char *const facts_argv[][3] = {
 		{"CONFIG", "GET", "maxmemory-policy"}, {"CONFIG", "GET", "save"},
@@ -388,6 +414,9 @@ static zend_result login(paylock_redis_client *c, paylock_redis_conn *conn, payl
 	for (int k = 0; facts && k < 5; k++) {
 		cmds[n++] = (paylock_redis_cmd){k < 3 ? 3 : 2, (const char **)facts_argv[k], NULL};
 	}
+	if (c->need_master) { /* last, so the other replies keep their places */
+		cmds[n++] = (paylock_redis_cmd){1, (const char **)role_argv, NULL};
+	}
 	if (n == 0) {
 		zend_string_release(acl);
 		return SUCCESS;
@@ -399,7 +428,8 @@ static zend_result login(paylock_redis_client *c, paylock_redis_conn *conn, payl
 			conn_failure(c, conn, protocol, err);
 		}
 	} else if (check_login(c, r, &i, auth, sel, err) == SUCCESS &&
-			   check_setup(c, r, i, probe, facts, err) == SUCCESS) {
+			   check_setup(c, r, i, probe, facts, err) == SUCCESS &&
+			   (!c->need_master || check_role(c, r[n - 1], err) == SUCCESS)) {
 		if (probe) {
 			zend_hash_str_add_empty_element(seen, ZSTR_VAL(acl), ZSTR_LEN(acl)); /* a persistent copy */
 		}
@@ -758,7 +788,8 @@ paylock_wake paylock_redis_blpop_item(paylock_redis_client *c, const char *key, 
 	bool retried = false;
 
 	if (c->router) { /* issue 16 */
-		return paylock_router_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, err);
+		return paylock_router_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, item, item_max, item_len,
+									err);
 	}
 	if (block_s < 0.001) {
 		block_s = 0.001; /* BLPOP 0 would block forever */

@@ -3,6 +3,7 @@
 #include "php_paylock.h"
 #include "redis_replicas.h"
 #include "redis_durability.h"
+#include "redis_router.h"
 #include "tuning.h"
 #include "token.h"
 
@@ -203,6 +204,7 @@ static paylock_reply *acked_run(paylock_redis_client *c, int argc, const char **
 	paylock_redis_cmd cmds[2];
 	paylock_reply *r[2];
 	replica_facts *f;
+	paylock_redis_client *node;
 	bool waitaof;
 	int want;
 
@@ -210,7 +212,10 @@ static paylock_reply *acked_run(paylock_redis_client *c, int argc, const char **
 	if (c->replicas == 0) {
 		return paylock_redis_command(c, argc, argv, lens, 0, err);
 	}
-	if ((f = facts_for(c, err)) == NULL) {
+	/* Facts belong to the server that runs the write: on a cluster the master of its key, each with its
+	 * own replicas (the pipeline below is routed there by the same key). */
+	if ((node = paylock_router_node_for(c, argc, argv, lens, err)) == NULL ||
+		(f = facts_for(node, err)) == NULL) {
 		return NULL;
 	}
 	want = c->replicas == PAYLOCK_REPLICAS_AUTO ? f->connected : c->replicas;
@@ -226,16 +231,16 @@ static paylock_reply *acked_run(paylock_redis_client *c, int argc, const char **
 	cmds[0] = (paylock_redis_cmd){argc, argv, lens};
 	cmds[1] = (paylock_redis_cmd){waitaof ? 4 : 3, wait, wlens};
 	if (paylock_redis_pipeline(c, 2, cmds, r, err) == PAYLOCK_FAILED) {
-		facts_forget(c); /* the next connection may reach another server (a failover) */
+		facts_forget(node); /* the next connection may reach another server (a failover) */
 		return NULL;
 	}
 	if (c->reconnected) {
-		facts_forget(c);
+		facts_forget(node);
 	}
 	ack->wanted = want;
 	read_ack(r[1], waitaof, ack);
 	if (c->replicas == PAYLOCK_REPLICAS_AUTO && ack->acked != ack->wanted && !ack->refused[0]) {
-		auto_adjust(c, ack);
+		auto_adjust(node, ack);
 	}
 	return r[0];
 }

@@ -258,13 +258,17 @@ static void node_dtor(zval *zv)
 	efree(n);
 }
 
-/* Sentinels answer with short timeouts (one that hangs must not eat the caller's deadline), and take no
- * options meant for the data nodes. */
-static HashTable *sentinel_options(void)
+/* Sentinels answer with short timeouts (one that hangs must not eat the caller's deadline), and take of
+ * the data nodes' options only the TLS settings (rediss+sentinel:// speaks TLS to both). */
+static HashTable *sentinel_options(const paylock_redis_router *rt)
 {
-	HashTable *o = zend_new_array(2);
-	zval v;
+	HashTable *o = zend_new_array(3);
+	zval v, *tls = rt->options ? zend_hash_str_find(rt->options, "tls", sizeof("tls") - 1) : NULL;
 
+	if (tls) { /* the CA and client certificate settings are the Sentinels' too (rediss+sentinel://) */
+		Z_TRY_ADDREF_P(tls);
+		zend_hash_str_update(o, "tls", sizeof("tls") - 1, tls);
+	}
 	ZVAL_DOUBLE(&v, PAYLOCK_SENTINEL_TIMEOUT_S);
 	zend_hash_str_update(o, "connect_timeout", sizeof("connect_timeout") - 1, &v);
 	ZVAL_DOUBLE(&v, PAYLOCK_SENTINEL_TIMEOUT_S);
@@ -286,7 +290,7 @@ paylock_redis_client *paylock_router_node(paylock_redis_router *rt, const char *
 		return n;
 	}
 	dsn = node_dsn(rt, host, port, sentinel);
-	opts = sentinel ? sentinel_options() : rt->options;
+	opts = sentinel ? sentinel_options(rt) : rt->options;
 	n = emalloc(sizeof(*n));
 	ok = paylock_redis_client_init(n, dsn, opts);
 	if (sentinel) {
@@ -305,7 +309,38 @@ paylock_redis_client *paylock_router_node(paylock_redis_router *rt, const char *
 		return NULL;
 	}
 	n->router_node = true;
+	if (rt->sentinel && !sentinel) {
+		zend_string *k = zend_string_concat2(ZSTR_VAL(n->pool_key), ZSTR_LEN(n->pool_key), "|master", 7);
+
+		zend_string_release(n->pool_key); /* a connection checked by ROLE is pooled apart */
+		n->pool_key = k;
+		n->need_master = true;
+	}
 	return zend_hash_str_add_ptr(&rt->nodes, key, klen, n);
+}
+
+paylock_redis_client *paylock_router_node_for(paylock_redis_client *c, int argc, const char **argv,
+											  const size_t *lens, paylock_error *err)
+{
+	if (c->router == NULL) {
+		return c;
+	}
+	return c->router->sentinel ? paylock_sentinel_master(c, err)
+							   : paylock_cluster_node_for(c, argc, argv, lens, err);
+}
+
+bool paylock_router_cluster(const paylock_redis_client *c)
+{
+	return c->router != NULL && !c->router->sentinel;
+}
+
+int paylock_router_masters(paylock_redis_client *c, paylock_redis_client **out, int max, paylock_error *err)
+{
+	if (c->router == NULL || c->router->sentinel) {
+		out[0] = c; /* one data node (Sentinel: routed to the current master) */
+		return 1;
+	}
+	return paylock_cluster_masters(c, out, max, err);
 }
 
 void paylock_router_took(paylock_redis_client *c, const paylock_redis_client *node)
@@ -457,10 +492,13 @@ paylock_status paylock_router_pipeline(paylock_redis_client *c, int n, const pay
 }
 
 paylock_wake paylock_router_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
-								  uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err)
+								  uint64_t wake_ns, uint64_t deadline_ns, char *item, size_t item_max,
+								  size_t *item_len, paylock_error *err)
 {
-	return c->router->sentinel ? paylock_sentinel_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, err)
-							   : paylock_cluster_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, err);
+	return c->router->sentinel ? paylock_sentinel_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, item,
+														item_max, item_len, err)
+							   : paylock_cluster_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, item,
+													   item_max, item_len, err);
 }
 
 bool paylock_router_slotted(const paylock_redis_client *c)

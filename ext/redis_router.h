@@ -21,10 +21,23 @@ paylock_reply *paylock_router_command(paylock_redis_client *c, int argc, const c
  * one name); redirects and re-discovery as for commands, judged by the first reply. */
 paylock_status paylock_router_pipeline(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
 									   paylock_reply **replies, paylock_error *err);
-/* paylock_redis_blpop on the node of key's slot; a node that stops serving the slot reads as TIMED_OUT
- * (the caller looks again through a routed command, which follows the topology). */
+/* paylock_redis_blpop_item on the node of key's slot (the popped item, the hand-off's head hint, is copied
+ * as there; item may be NULL); a node that stops serving the slot reads as TIMED_OUT (the caller looks
+ * again through a routed command, which follows the topology). */
 paylock_wake paylock_router_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
-								  uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err);
+								  uint64_t wake_ns, uint64_t deadline_ns, char *item, size_t item_max,
+								  size_t *item_len, paylock_error *err);
+
+/* The clients that together hold every key: a cluster's masters, ordered by address (out[0..n-1], the
+ * count returned; -1 with err when the cluster gives no map); c itself otherwise. For the Admin listing. */
+int paylock_router_masters(paylock_redis_client *c, paylock_redis_client **out, int max, paylock_error *err);
+/* The per-node client a command would be sent to now (a cluster: its key's master; Sentinel: the master);
+ * c itself when c is not routed. NULL with err when the topology cannot tell. For facts kept per server
+ * (replicas => 'auto'). */
+paylock_redis_client *paylock_router_node_for(paylock_redis_client *c, int argc, const char **argv,
+											  const size_t *lens, paylock_error *err);
+/* Whether c is a cluster client (keys of different slots cannot share a call). */
+bool paylock_router_cluster(const paylock_redis_client *c);
 
 /* Whether keys in different hash slots must go in different calls (a Redis Cluster). */
 bool paylock_router_slotted(const paylock_redis_client *c);

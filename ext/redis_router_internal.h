@@ -46,14 +46,23 @@ paylock_status paylock_cluster_pipeline(paylock_redis_client *c, int n, const pa
 paylock_status paylock_sentinel_pipeline(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
 										 paylock_reply **replies, paylock_error *err);
 paylock_wake paylock_cluster_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
-								   uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err);
+								   uint64_t wake_ns, uint64_t deadline_ns, char *item, size_t item_max,
+								   size_t *item_len, paylock_error *err);
+/* The client of the master that serves the command's key now (the map fetched when stale). */
+paylock_redis_client *paylock_cluster_node_for(paylock_redis_client *c, int argc, const char **argv,
+											   const size_t *lens, paylock_error *err);
+/* The current master's client (discovered when unknown). */
+paylock_redis_client *paylock_sentinel_master(paylock_redis_client *c, paylock_error *err);
+/* The cluster's masters' clients (at most max), ordered by address; -1 with err when no map. */
+int paylock_cluster_masters(paylock_redis_client *c, paylock_redis_client **out, int max, paylock_error *err);
 void paylock_cluster_minfo(void);
 void paylock_cluster_mshutdown(void);
 
 paylock_reply *paylock_sentinel_command(paylock_redis_client *c, int argc, const char **argv,
 										const size_t *lens, double extra_block_s, paylock_error *err);
 paylock_wake paylock_sentinel_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
-									uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err);
+									uint64_t wake_ns, uint64_t deadline_ns, char *item, size_t item_max,
+									size_t *item_len, paylock_error *err);
 void paylock_sentinel_minfo(void);
 void paylock_sentinel_mshutdown(void);
 

@@ -156,6 +156,11 @@ static paylock_redis_client *master_of(paylock_redis_client *c, paylock_error *e
 	return NULL;
 }
 
+paylock_redis_client *paylock_sentinel_master(paylock_redis_client *c, paylock_error *err)
+{
+	return master_of(c, err);
+}
+
 /* Errors of a master that stopped being one (or cannot serve yet): ask the Sentinels again. */
 static bool means_rediscover(const paylock_reply *r)
 {
@@ -233,7 +238,8 @@ paylock_status paylock_sentinel_pipeline(paylock_redis_client *c, int n, const p
 }
 
 paylock_wake paylock_sentinel_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
-									uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err)
+									uint64_t wake_ns, uint64_t deadline_ns, char *item, size_t item_max,
+									size_t *item_len, paylock_error *err)
 {
 	paylock_redis_client *n = master_of(c, err);
 	paylock_wake w;
@@ -241,7 +247,8 @@ paylock_wake paylock_sentinel_blpop(paylock_redis_client *c, const char *key, si
 	if (n == NULL) {
 		return err->kind == PAYLOCK_ERR_CONNECTION ? PAYLOCK_WAKE_TIMED_OUT : PAYLOCK_WAKE_FAILED;
 	}
-	w = paylock_redis_blpop(n, key, key_len, block_s, wake_ns, deadline_ns, err);
+	w = paylock_redis_blpop_item(n, key, key_len, block_s, wake_ns, deadline_ns, item, item_max, item_len,
+								 err);
 	if (w == PAYLOCK_WAKE_FAILED && err->kind == PAYLOCK_ERR_CONNECTION) {
 		forget(c->router); /* the master went away or was demoted: a routed command looks again */
 		err->kind = PAYLOCK_ERR_NONE;

@@ -109,7 +109,8 @@ wants() { # dir args...: whether the selected tests include tests/<dir>, or --ov
 topo_jobs=()
 if wants cluster "$@"; then
 	(
-		paylock_cluster_start "$work" && printf 'export PAYLOCK_TEST_REDIS_CLUSTER=%q\n' "$PAYLOCK_CLUSTER_SEEDS" >"$work/cluster.env"
+		paylock_cluster_start "$work" "$work/tls" && printf 'export PAYLOCK_TEST_REDIS_CLUSTER=%q PAYLOCK_TEST_REDIS_CLUSTER_TLS=%q\n' \
+			"$PAYLOCK_CLUSTER_SEEDS" "$PAYLOCK_CLUSTER_TLS_SEEDS" >"$work/cluster.env"
 		echo "${PAYLOCK_TOPO_PIDS[*]}" >"$work/cluster.pids"
 	) &
 	topo_jobs+=($!)

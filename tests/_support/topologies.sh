@@ -3,9 +3,14 @@
 # Multi-server topologies for PayLock's tests, started once per run by tests/run.sh; source this file
 # (bash) after redis-server.sh. Every server is a child of the calling shell (stop them by PID).
 #
-#   paylock_cluster_start DIR    3 masters + 3 replicas, cluster-node-timeout 2000; returns when
+#   paylock_cluster_start DIR [TLSDIR]
+#                                3 masters + 3 replicas, cluster-node-timeout 2000; returns when
 #                                cluster_state:ok on every node and every replica's link is up. Sets
 #                                PAYLOCK_CLUSTER_SEEDS (h:p,h:p,...) and PAYLOCK_TOPO_PIDS (appended).
+#                                With TLSDIR (tls.sh certificates) every node also has a TLS port and the
+#                                bus and replication speak TLS; Redis announces TLS ports to TLS clients and
+#                                plain ports to plain ones, so one cluster serves both. Sets
+#                                PAYLOCK_CLUSTER_TLS_SEEDS (the TLS ports).
 #   paylock_sentinel_start DIR   a primary + a replica + 3 Sentinels (master name "mymaster", quorum 2,
 #                                down-after 1000 ms); returns when every Sentinel knows the replica.
 #                                Sets PAYLOCK_SENTINEL_ADDRS (h:p,h:p,h:p), PAYLOCK_SENTINEL_PRIMARY_PORT,
@@ -46,19 +51,25 @@ paylock_cluster_ok() { # ports...
 }
 
 paylock_cluster_start() {
-	local dir=$1/cluster i ports=() hosts=()
+	local dir=$1/cluster tlsdir=${2:-} i ports=() hosts=() tls_hosts=() tls=()
 	mkdir -p "$dir"
 	for i in 1 2 3 4 5 6; do
+		if [ -n "$tlsdir" ]; then
+			mapfile -t tls < <(paylock_tls_server_args "$(paylock_free_port)" "$tlsdir" optional)
+			tls+=(--tls-cluster yes --tls-replication yes)
+		fi
 		paylock_redis_start "$dir" "node$i" --cluster-enabled yes --cluster-config-file "$dir/nodes$i.conf" \
-			--cluster-node-timeout 2000 || return 1
+			--cluster-node-timeout 2000 "${tls[@]}" || return 1
 		PAYLOCK_TOPO_PIDS+=("$PAYLOCK_REDIS_PID")
 		ports+=("$PAYLOCK_REDIS_PORT")
 		hosts+=("127.0.0.1:$PAYLOCK_REDIS_PORT")
+		[ -z "$tlsdir" ] || tls_hosts+=("127.0.0.1:${tls[1]}")
 	done
 	redis-cli --cluster create "${hosts[@]}" --cluster-replicas 1 --cluster-yes >"$dir/create.log" 2>&1 ||
 		{ cat "$dir/create.log" >&2; return 1; }
 	paylock_wait_for 30 paylock_cluster_ok "${ports[@]}" || { echo "cluster did not become ok" >&2; return 1; }
 	PAYLOCK_CLUSTER_SEEDS=$(IFS=,; echo "${hosts[*]}")
+	PAYLOCK_CLUSTER_TLS_SEEDS=$(IFS=,; echo "${tls_hosts[*]}")
 }
 
 paylock_sentinel_knows_replica() { # sentinel ports...

@@ -24,19 +24,22 @@ $ids = [];
 foreach (cluster_slots() as [, , $port, $id]) $ids[$port] = $id;
 
 /**
- * Moves an empty slot to $to: CLUSTER SETSLOT ... NODE on the new owner first, then on every master, then
- * BUMPEPOCH on the new owner so its claim outranks the old one in gossip (replicas are not told by SETSLOT and
- * would keep the old owner when the new owner's epoch is lower, as after the failover tests), and waits until
- * every node, replicas included, names the new owner.
+ * Moves an empty slot to $to (CLUSTER SETSLOT ... NODE on the new owner first, then on every master). The
+ * new owner imports it first, so its SETSLOT NODE bumps its config epoch: without that, a replica that
+ * still sees the old owner (with a higher epoch, e.g. after a failover test) sends an UPDATE that gives
+ * the slot back to it. Then it waits until every node, replicas included, names the new owner (replicas
+ * learn a SETSLOT by gossip only, about a second later).
  */
 function move_slot(int $slot, int $to, array $ids): void
 {
+	$from = cluster_port_of_slot($slot);
+	$r = redis_raw(['CLUSTER', 'SETSLOT', (string)$slot, 'IMPORTING', $ids[$from]], $to);
+	if ($r !== 'OK') throw new RuntimeException("SETSLOT IMPORTING on $to: " . ($r instanceof Throwable ? $r->getMessage() : var_export($r, true)));
 	$order = array_merge([$to], array_diff(array_keys($ids), [$to]));
 	foreach ($order as $p) {
 		$r = redis_raw(['CLUSTER', 'SETSLOT', (string)$slot, 'NODE', $ids[$to]], $p);
 		if ($r !== 'OK') throw new RuntimeException("SETSLOT on $p: " . ($r instanceof Throwable ? $r->getMessage() : var_export($r, true)));
 	}
-	redis_raw(['CLUSTER', 'BUMPEPOCH'], $to);
 	$end = microtime(true) + 20;
 	do {
 		$behind = [];
