@@ -156,7 +156,11 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 				ack->wanted = 0; /* no replicas asked for: nothing to acknowledge */
 				return PAYLOCK_YES;
 			}
-			/* Two trips (paylock_redis_handoff_mode): the next acquire call takes the grant. */
+			/* Two trips (paylock_redis_handoff_mode): the next acquire call takes the grant; the head the
+			 * wake-up named still saves our release a guess. */
+			if (lc->nkeys == KEYS_PER_NAME) {
+				paylock_redis_handoff_note_head(l, item, item_len);
+			}
 			break;
 		case PAYLOCK_WAKE_DEADLINE:
 		case PAYLOCK_WAKE_TIMED_OUT:

@@ -32,9 +32,31 @@ typedef struct {
 
 static void ext_free(handoff_ext *x)
 {
-	paylock_redis_pending_release(x->pending);
-	efree(x->buf);
+	if (x->pending) {
+		paylock_redis_pending_release(x->pending);
+	}
+	if (x->buf) {
+		efree(x->buf);
+	}
 	efree(x);
+}
+
+static void keep_head(handoff_ext *x, const char *head, size_t head_len)
+{
+	x->head[0] = '\0';
+	if (head_len == PAYLOCK_TOKEN_HEX) {
+		memcpy(x->head, head, PAYLOCK_TOKEN_HEX);
+		x->head[PAYLOCK_TOKEN_HEX] = '\0';
+	}
+}
+
+void paylock_redis_handoff_note_head(paylock_lock_state *l, const char *head, size_t head_len)
+{
+	handoff_ext *x = ecalloc(1, sizeof(*x)); /* nothing pending: settle has nothing to check */
+
+	keep_head(x, head, head_len);
+	paylock_redis_handoff_forget(l, 1);
+	l->priv = x;
 }
 
 const char *paylock_redis_handoff_head(const paylock_lock_state *l)
@@ -64,11 +86,7 @@ void paylock_redis_handoff_extend(paylock_redis_client *c, paylock_lock_state *l
 	size_t lens[8] = {4, strlen(claim_script.body), 1};
 	char *at;
 
-	x->head[0] = '\0';
-	if (head_len == PAYLOCK_TOKEN_HEX) {
-		memcpy(x->head, head, PAYLOCK_TOKEN_HEX);
-		x->head[PAYLOCK_TOKEN_HEX] = '\0';
-	}
+	keep_head(x, head, head_len);
 	x->lens[0] = klen;
 	x->lens[1] = klen + 2;
 	x->lens[2] = klen + 2;

@@ -46,6 +46,8 @@ void paylock_redis_handoff_extend(paylock_redis_client *c, paylock_lock_state *l
 /* The token of the waiter that queued behind l when the lock was handed to it (named by the wake-up), or
  * NULL: its release declares that waiter's wake-up list at once. */
 const char *paylock_redis_handoff_head(const paylock_lock_state *l);
+/* Two-trip hand-off of one name: keeps the head the wake-up named, for paylock_redis_handoff_head. */
+void paylock_redis_handoff_note_head(paylock_lock_state *l, const char *head, size_t head_len);
 paylock_status paylock_redis_handoff_settle(paylock_redis_client *c, paylock_lock_state *l, uint32_t n,
 											paylock_error *err);
 void paylock_redis_handoff_forget(paylock_lock_state *l, uint32_t n);
