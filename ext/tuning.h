@@ -32,6 +32,14 @@
 #define PAYLOCK_REDIS_RETRY_PAUSE_NS (20ULL * 1000 * 1000)
 /* Most commands in one pipeline (paylock_redis_pipeline): the stores send two or three. */
 #define PAYLOCK_REDIS_PIPELINE_MAX 16
+/* Commands are encoded on the stack up to this size (every lock and claim command fits), and arguments
+ * of at least PAYLOCK_WIRE_REF_MIN bytes are written from where they are (writev), at most
+ * PAYLOCK_WIRE_REFS_MAX per write (the rest are copied). */
+#define PAYLOCK_WIRE_STACK_BYTES 2048
+#define PAYLOCK_WIRE_REF_MIN     (16 * 1024)
+#define PAYLOCK_WIRE_REFS_MAX    4
+/* A string reply longer than this (Redis' own proto-max-bulk-len) is left to the parser, which refuses it. */
+#define PAYLOCK_REDIS_BULK_MAX (512ULL * 1024 * 1024)
 /* Longest life of a release's tombstone, whatever the timeouts: one key per release must not pile up. */
 #define PAYLOCK_REDIS_TOMBSTONE_MAX_MS 60000
 /* A hand-off script asks for its waiters' wake-up lists in KEYS and is sent again; it asks again only
