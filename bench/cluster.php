@@ -91,3 +91,57 @@ for ($i = 0; $i < $n; $i++) $g->run($name, fn() => 'again');
 $us = (hrtime(true) - $t) / 1e3 / $n;
 $after = $calls();
 printf("idempotency replay on the cluster, warm map: %.1f us, %.2f client commands on the owning master per replay\n", $us, ($after - $before) / $n);
+
+// MultiLock of 3 names: one hash tag (one slot, one script call) against names on the three masters
+// (one call per slot group), and the same 3 names on the standalone server; interleaved rounds, medians.
+function names_per_master(int $first, array $seeds): array
+{
+	$by = [];
+	for ($i = 0; count($by) < 3 && $i < 10000; $i++) {
+		$n = "bench:ml:$i";
+		$slot = raw($first, ['CLUSTER', 'KEYSLOT', "paylock:{{$n}}"]);
+		foreach ($seeds as $range) {
+			if ($slot >= $range[0] && $slot <= $range[1]) $by[$range[2]] ??= $n;
+		}
+	}
+	return array_values($by);
+}
+$ranges = [];
+foreach (explode("\n", trim((string)raw($first, ['CLUSTER', 'NODES']))) as $line) {
+	$f = explode(' ', $line);
+	if (!str_contains($f[2], 'master')) continue;
+	foreach (array_slice($f, 8) as $range) {
+		[$a, $b] = array_map('intval', explode('-', $range) + [1 => $range]);
+		$ranges[] = [$a, $b, (int)explode('@', explode(':', $f[1])[1])[0]];
+	}
+}
+$spread = names_per_master($first, $ranges);
+$carts = [
+	'tagged' => [$cluster, ['{bench:cart}a', '{bench:cart}b', '{bench:cart}c']],
+	'cross-slot' => [$cluster, $spread],
+	'standalone' => [$stores['standalone'], $spread],
+];
+$mcycle = function (PayLock\RedisStore $s, array $names, int $n): float {
+	$m = new PayLock\MultiLock($s, $names, 30);
+	$t = hrtime(true);
+	for ($i = 0; $i < $n; $i++) {
+		$m->acquire();
+		$m->release();
+	}
+	return (hrtime(true) - $t) / 1e3 / $n;
+};
+$t = [];
+foreach ($carts as [$s, $names]) $mcycle($s, $names, 200);
+for ($r = 0; $r < $rounds; $r++) {
+	$order = array_keys($carts);
+	for ($k = 0; $k < $r % 3; $k++) $order[] = array_shift($order);
+	foreach ($order as $k) $t[$k][] = $mcycle($carts[$k][0], $carts[$k][1], intdiv($iters, 2));
+}
+$med = [];
+foreach ($t as $k => $v) {
+	sort($v);
+	$med[$k] = $v[intdiv(count($v), 2)];
+}
+printf("MultiLock of 3 names, uncontended acquire+release (median of %d rounds x %d cycles):\n", $rounds, intdiv($iters, 2));
+printf("  cluster, one hash tag %.1f us; cluster, one name per master (3 slot groups) %.1f us; standalone %.1f us\n", $med['tagged'], $med['cross-slot'], $med['standalone']);
+printf("  ratio cross-slot/tagged %.2f, tagged/standalone %.2f\n", $med['cross-slot'] / $med['tagged'], $med['tagged'] / $med['standalone']);

@@ -5,11 +5,22 @@
  * request end at the latest) and checked at the lock's next call, where a failed extension reads as the
  * lock lost. A connection that broke before the reply came is asked again, synchronously. */
 #include "php_paylock.h"
-#include "redis_internal.h"
+#include "redis_store_internal.h"
 #include "redis_conn.h"
 #include "lua_scripts.h"
 
 static paylock_script claim_script;
+
+/* One trip only for a single name on a plain connection. A MultiLock waiter's next script call must take
+ * its other names too. With replicas its WAIT must cover the releaser's grant write before it counts the
+ * lock as its own. Through a router (Cluster, Sentinel) the extension cannot be left owing on a node
+ * connection the router picks per command, so it would be a second trip anyway: the acquire script
+ * takes the grant instead, on the routed path that follows redirects. */
+paylock_handoff_mode paylock_redis_handoff_mode(const paylock_redis_client *c, uint32_t n)
+{
+	return n == 1 && c->replicas == 0 && c->router == NULL ? PAYLOCK_HANDOFF_ONE_TRIP
+														   : PAYLOCK_HANDOFF_TWO_TRIP;
+}
 
 /* What a woken waiter keeps until its extension's reply is checked (l->priv). */
 typedef struct {

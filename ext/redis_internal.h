@@ -1,4 +1,5 @@
-/* What RedisStore's own files share (redis_store.c, redis_idem.c), and nothing else includes. */
+/* What RedisStore's own files share (the lock files through redis_store_internal.h, redis_idem*.c,
+ * redis_admin.c), and nothing else includes. */
 #ifndef PAYLOCK_REDIS_INTERNAL_H
 #define PAYLOCK_REDIS_INTERNAL_H
 

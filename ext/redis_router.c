@@ -463,6 +463,11 @@ paylock_wake paylock_router_blpop(paylock_redis_client *c, const char *key, size
 							   : paylock_cluster_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, err);
 }
 
+bool paylock_router_slotted(const paylock_redis_client *c)
+{
+	return c->router != NULL && !c->router->sentinel;
+}
+
 void paylock_router_minfo(void)
 {
 	paylock_cluster_minfo();

@@ -26,6 +26,9 @@ paylock_status paylock_router_pipeline(paylock_redis_client *c, int n, const pay
 paylock_wake paylock_router_blpop(paylock_redis_client *c, const char *key, size_t key_len, double block_s,
 								  uint64_t wake_ns, uint64_t deadline_ns, paylock_error *err);
 
+/* Whether keys in different hash slots must go in different calls (a Redis Cluster). */
+bool paylock_router_slotted(const paylock_redis_client *c);
+
 /* For phpinfo() (php --ri paylock). */
 void paylock_router_minfo(void);
 /* Frees the per-process topology caches (MSHUTDOWN). */

@@ -9,7 +9,9 @@
     KEYS[6i]    p:{name_i}:g:<head>    the wake-up list of the waiter expected at the queue head, or p:{name_i}:g:
     ARGV[1]     "<token>:<pid>:<ms>:<host>", the lock value
     ARGV[2]     ttl ms
-    ARGV[3]     mode: 0 try, 1 queue (join the first busy name's queue), 2 leave (last try, leave queues)
+    ARGV[3]     mode: 0 try, 1 queue (join the first busy name's queue), 2 leave (last try, leave queues),
+                3 queue as one slot group of a cross-slot MultiLock (as 1, but a grant is always "=<token>":
+                the waiter must take its other groups before it holds anything)
     ARGV[4]     ms this waiter counts as alive (a single-name waiter leaves its lock value with it, which
                 a release then writes with a short lease: it holds the lock when woken)
     ARGV[5]     GRANT_MS
@@ -73,11 +75,11 @@ for j = 1, n do
   end
 end
 local q, w = qk(busy), wk(busy)
-if ARGV[3] == '1' then
+if ARGV[3] == '1' or ARGV[3] == '3' then
   local v = vals[busy]
   if v and string.byte(v, 1) ~= 61 and string.byte(v, -1) ~= 43 then redis.call('APPEND', lk(busy), '+') end
   local alive = clock() + tonumber(ARGV[4])
-  if n == 1 then alive = alive .. ' ' .. mine end -- a single name is handed over in one trip (grant())
+  if n == 1 and ARGV[3] == '1' then alive = alive .. ' ' .. mine end -- a single name: one trip (grant())
   if redis.call('HSET', w, me, alive) == 1 then redis.call('RPUSH', q, me) end
   redis.call('PEXPIRE', q, '{{QUEUE_IDLE_MS}}')
   redis.call('PEXPIRE', w, '{{QUEUE_IDLE_MS}}')

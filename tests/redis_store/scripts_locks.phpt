@@ -174,6 +174,16 @@ show('K handed to t2, t2 takes it by acquire', lua_eval('ACQUIRE', name_keys($p,
 show('its grant is confirmed', redis_raw(['HEXISTS', $k1[2], '>']));
 show('c heartbeat later: still queued, K still t2\'s', [lua_eval('ACQUIRE', name_keys($p, 'K', $tc), ["$tc:3:0:host", 5000, 1, 1000, 100])[0], substr((string)redis_raw(['GET', $k1[0]]), 0, 32) === $t2]);
 redis_raw(['DEL', $k1[0], $k1[1], $k1[2]]);
+// Mode 3 (one slot group of a cross-slot MultiLock): queued as in mode 1, but even a single name is
+// handed over as "=<token>", never in one trip: the waiter must still take its other groups.
+$m1 = name_keys($p, 'M', $t1);
+lua_eval('ACQUIRE', $m1, [$mine1, 5000, 0, 1000, 100]);
+show('t2 queues on M in mode 3', lua_eval('ACQUIRE', name_keys($p, 'M', $t2), [$mine2, 5000, 3, 1000, 100])[0]);
+show('t2 leaves no lock value with its place', redis_raw(['HGET', $m1[2], $t2]) === (string)(int)redis_raw(['HGET', $m1[2], $t2]));
+lua_eval('RELEASE', name_keys($p, 'M', $t1, $t2), [$t1, 5000, '', '', 100]);
+show('M handed to t2 as a grant', redis_raw(['GET', $m1[0]]) === "=$t2");
+show('t2 takes it with its next call', lua_eval('ACQUIRE', name_keys($p, 'M', $t2), [$mine2, 5000, 3, 1000, 100]));
+redis_raw(['DEL', $m1[0], $m1[1], $m1[2]]);
 show('undeclared keys', redis_raw(['LRANGE', lua_undeclared_key(), 0, -1]));
 redis_raw(['DEL', lua_undeclared_key()]);
 ?>
@@ -242,4 +252,8 @@ t2 extension fails: lost: 0
 K handed to t2, t2 takes it by acquire: [1]
 its grant is confirmed: 0
 c heartbeat later: still queued, K still t2's: [0,true]
+t2 queues on M in mode 3: 0
+t2 leaves no lock value with its place: true
+M handed to t2 as a grant: true
+t2 takes it with its next call: [1]
 undeclared keys: []
