@@ -42,8 +42,8 @@
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
 	"    local nxt = redis.call('LINDEX', q, '0')\n" \
-	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '2000')\n" \
-	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 2000))\n" \
+	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '1000')\n" \
+	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 1000))\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
@@ -179,8 +179,8 @@
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
 	"    local nxt = redis.call('LINDEX', q, '0')\n" \
-	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '2000')\n" \
-	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 2000))\n" \
+	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '1000')\n" \
+	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 1000))\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
@@ -549,8 +549,8 @@
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
 	"    local nxt = redis.call('LINDEX', q, '0')\n" \
-	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '2000')\n" \
-	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 2000))\n" \
+	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '1000')\n" \
+	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 1000))\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
@@ -649,8 +649,8 @@
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
 	"    local nxt = redis.call('LINDEX', q, '0')\n" \
-	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '2000')\n" \
-	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 2000))\n" \
+	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '1000')\n" \
+	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 1000))\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \

@@ -90,6 +90,30 @@ bool paylock_redis_worth_retrying(const paylock_error *err, uint64_t deadline_ns
 	return err->kind == PAYLOCK_ERR_CONNECTION && deadline_ns && paylock_now_ns() < deadline_ns;
 }
 
+/* The woken side of a one-trip hand-off. The grant was written after our last acquire call was sent
+ * (asked_ns), so its lease runs at least until asked_ns + HANDOFF_LEASE_MS: an extension sent within
+ * PAYLOCK_REDIS_HANDOFF_FAST_NS of asked_ns reaches Redis with most of the lease to spare, and its reply
+ * is read later. One sent later (we were descheduled around the wake-up) is read now, before we count
+ * the lock as ours: NO when the grant lapsed first. */
+static paylock_status one_trip_claim(paylock_redis_client *c, paylock_lock_state *l,
+									 const paylock_lock_call *lc, uint64_t asked_ns, const char *item,
+									 size_t item_len, paylock_error *err)
+{
+	int at = 3 + lc->nkeys;
+	paylock_status st;
+
+	paylock_redis_handoff_extend(c, l, lc->argv[3], lc->lens[3], lc->argv[at], lc->lens[at], lc->argv[at + 1],
+								 lc->lens[at + 1], item, item_len);
+	if (paylock_now_ns() - asked_ns <= PAYLOCK_REDIS_HANDOFF_FAST_NS) {
+		return PAYLOCK_YES;
+	}
+	st = paylock_redis_handoff_settle(c, l, 1, err);
+	if (st == PAYLOCK_NO) {
+		paylock_redis_handoff_forget(l, 1);
+	}
+	return st;
+}
+
 /* Waits in the queue until the locks are ours, the deadline passes or Redis fails. Once Redis has
  * answered (*reached), connection failures are retried until the deadline: the script is idempotent by
  * token and finds our queue place where it still exists. *may_hold: a call may have queued or taken. */
@@ -147,14 +171,15 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 		case PAYLOCK_WAKE_POPPED:
 			info->handoff = true;
 			if (paylock_redis_handoff_mode(c, (uint32_t)(lc->nkeys / KEYS_PER_NAME)) ==
-				PAYLOCK_HANDOFF_ONE_TRIP) {
+					PAYLOCK_HANDOFF_ONE_TRIP &&
+				paylock_now_ns() - now <= PAYLOCK_REDIS_HANDOFF_FAST_NS) {
 				/* One name: the release wrote our value, short lease. Ours now, extended off our path. */
-				int at = 3 + lc->nkeys;
-
-				paylock_redis_handoff_extend(c, l, lc->argv[3], lc->lens[3], lc->argv[at], lc->lens[at],
-											 lc->argv[at + 1], lc->lens[at + 1], item, item_len);
+				st = one_trip_claim(c, l, lc, now, item, item_len, err);
+				if (st == PAYLOCK_NO) {
+					continue; /* the grant lapsed before our extension: queue again */
+				}
 				ack->wanted = 0; /* no replicas asked for: nothing to acknowledge */
-				return PAYLOCK_YES;
+				return st;
 			}
 			/* Two trips (paylock_redis_handoff_mode): the next acquire call takes the grant; the head the
 			 * wake-up named still saves our release a guess. */

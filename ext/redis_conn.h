@@ -61,6 +61,11 @@ void paylock_redis_client_dtor(paylock_redis_client *c);
  * Error replies are returned as replies; NULL means a connection failure described in err. */
 paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const char **argv, const size_t *lens,
 									 double extra_block_s, paylock_error *err);
+/* The same for a command whose reply is usually a long string (GET of a large result): a string reply
+ * is read straight into *str (one copy, from the socket) and NULL returned; any other reply is returned
+ * as paylock_redis_command does (*str NULL). */
+paylock_reply *paylock_redis_command_str(paylock_redis_client *c, int argc, const char **argv,
+										 const size_t *lens, zend_string **str, paylock_error *err);
 /* One command of a pipeline. */
 typedef struct {
 	int argc;

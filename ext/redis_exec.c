@@ -4,6 +4,7 @@
 #include "redis_io.h"
 #include "redis_durability.h"
 #include "redis_router.h"
+#include "redis_wire.h"
 #include "token.h"
 
 #include <errno.h>
@@ -148,10 +149,116 @@ static paylock_reply *read_reply(paylock_redis_conn *conn, bool *protocol)
 	}
 }
 
+/* What read_bulk returns when the reply was a string it put in *bulk. */
+static char bulk_taken_tag;
+#define BULK_TAKEN ((paylock_reply *)&bulk_taken_tag)
+/* "$", at most 20 digits, CRLF. */
+#define BULK_HEADER_MAX 23
+
+static paylock_reply *bulk_protocol_error(paylock_redis_conn *conn, bool *protocol, zend_string *s)
+{
+	zend_string_efree(s);
+	*protocol = true;
+	conn->t.kind = PAYLOCK_ERR_CONNECTION;
+	conn->t.timed_out = false;
+	snprintf(conn->t.why, sizeof(conn->t.why), "a string reply not ended by CRLF");
+	return NULL;
+}
+
+/* Reads exactly len bytes into to. */
+static bool read_exact(paylock_redis_conn *conn, char *to, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = conn->t.ops->read(&conn->t, to, len);
+
+		if (n <= 0) {
+			return false;
+		}
+		to += n, len -= (size_t)n;
+	}
+	return true;
+}
+
+/* A reply that is a string ("$<len>\r\n<bytes>\r\n") is read straight into a zend_string of its
+ * length, *bulk, and BULK_TAKEN returned: the bytes are copied once, from the socket, not through the
+ * parser's buffer, its reply object and a zend_string. Any other reply goes through the parser. */
+static paylock_reply *read_bulk(paylock_redis_conn *conn, bool *protocol, zend_string **bulk)
+{
+	char head[16 * 1024], *crlf = NULL;
+	size_t n = 0, off, have, len = 0;
+	zend_string *s;
+
+	if (paylock_resp_unread(conn->reader) > 0) {
+		return read_reply(conn, protocol);
+	}
+	/* Until the header's end is in: "$" and at most 20 digits. */
+	while (crlf == NULL && (n == 0 || (head[0] == '$' && n < BULK_HEADER_MAX))) {
+		ssize_t got = conn->t.ops->read(&conn->t, head + n, sizeof(head) - n);
+
+		if (got <= 0) {
+			return NULL;
+		}
+		n += (size_t)got;
+		crlf = head[0] == '$' && n > 1 ? memchr(head, '\n', MIN(n, BULK_HEADER_MAX)) : NULL;
+	}
+	if (crlf == NULL || crlf < head + 3 || crlf[-1] != '\r') {
+		paylock_resp_feed(conn->reader, head, n); /* nil, an error, another kind: the parser's */
+		return read_reply(conn, protocol);
+	}
+	for (const char *d = head + 1; d < crlf - 1; d++) {
+		if (*d < '0' || *d > '9' || len > PAYLOCK_REDIS_BULK_MAX / 10) {
+			paylock_resp_feed(conn->reader, head, n);
+			return read_reply(conn, protocol);
+		}
+		len = len * 10 + (size_t)(*d - '0');
+	}
+	off = (size_t)(crlf + 1 - head);
+	s = zend_string_alloc(len, 0);
+	have = MIN(n - off, len);
+	memcpy(ZSTR_VAL(s), head + off, have);
+	off += have;
+	if (!read_exact(conn, ZSTR_VAL(s) + have, len - have)) {
+		zend_string_efree(s);
+		return NULL;
+	}
+	/* The closing CRLF: in head already, or still on the way. */
+	if (n - off < 2) {
+		size_t got = n - off;
+
+		memmove(head, head + off, got);
+		if (!read_exact(conn, head + got, 2 - got)) {
+			zend_string_efree(s);
+			return NULL;
+		}
+		n = 2, off = 0;
+	}
+	if (head[off] != '\r' || head[off + 1] != '\n') {
+		return bulk_protocol_error(conn, protocol, s);
+	}
+	if (n > off + 2) { /* nothing follows a reply we asked for alone, but keep it if it does */
+		paylock_resp_feed(conn->reader, head + off + 2, n - off - 2);
+	}
+	ZSTR_VAL(s)[len] = '\0';
+	*bulk = s;
+	return BULK_TAKEN;
+}
+
+/* All of w's bytes, in one system call when the socket takes them. */
+static bool write_wire(paylock_redis_conn *conn, const paylock_wire *w, size_t *sent)
+{
+	struct iovec iov[PAYLOCK_WIRE_IOV_MAX];
+	int n = paylock_wire_iov(w, iov);
+
+	if (n == 1) {
+		return paylock_transport_write_all(&conn->t, iov[0].iov_base, iov[0].iov_len, sent);
+	}
+	return paylock_transport_writev_all(&conn->t, iov, n, sent);
+}
+
 /* Writes len bytes holding n commands and reads n replies; returns how many arrived (n: all). The
  * replies that arrived stay in replies[] (the rest are NULL) for the caller to look at and free. */
-static int roundtrip(paylock_redis_conn *conn, const char *buf, size_t len, int n, paylock_reply **replies,
-					 size_t *sent, bool *protocol)
+static int roundtrip(paylock_redis_conn *conn, const paylock_wire *w, int n, paylock_reply **replies,
+					 size_t *sent, bool *protocol, zend_string **bulk)
 {
 	int i;
 
@@ -159,11 +266,11 @@ static int roundtrip(paylock_redis_conn *conn, const char *buf, size_t len, int 
 	for (i = 0; i < n; i++) {
 		replies[i] = NULL;
 	}
-	if (!paylock_transport_write_all(&conn->t, buf, len, sent)) {
+	if (!write_wire(conn, w, sent)) {
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
-		replies[i] = read_reply(conn, protocol);
+		replies[i] = bulk && n == 1 ? read_bulk(conn, protocol, bulk) : read_reply(conn, protocol);
 		if (replies[i] == NULL) {
 			return i;
 		}
@@ -220,31 +327,6 @@ static void conn_failure(const paylock_redis_client *c, const paylock_redis_conn
 	} else {
 		paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis at %s: %s", c->where, why);
 	}
-}
-
-/* The n commands encoded back to back, for one write. */
-static char *encode(int n, const paylock_redis_cmd *cmds, size_t *len)
-{
-	char *one[PAYLOCK_REDIS_PIPELINE_MAX], *buf;
-	long l[PAYLOCK_REDIS_PIPELINE_MAX];
-	size_t total = 0, off = 0;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		l[i] = paylock_resp_format(&one[i], cmds[i].argc, cmds[i].argv, cmds[i].lens);
-		if (l[i] < 0) {
-			zend_error_noreturn(E_ERROR, "PayLock: out of memory encoding a Redis command");
-		}
-		total += (size_t)l[i];
-	}
-	buf = emalloc(total);
-	for (i = 0; i < n; i++) {
-		memcpy(buf + off, one[i], (size_t)l[i]);
-		off += (size_t)l[i];
-		paylock_resp_free_cmd(one[i]);
-	}
-	*len = total;
-	return buf;
 }
 
 /* ---- connecting ---- */
@@ -396,8 +478,8 @@ static zend_result login(paylock_redis_client *c, paylock_redis_conn *conn, payl
 	paylock_reply *r[SETUP_MAX];
 	char db[24];
 	int n = 0, i = 0, got;
-	size_t len, sent;
-	char *buf;
+	size_t sent;
+	paylock_wire w;
 	zend_result rc = FAILURE;
 
 	if (auth) {
@@ -421,8 +503,8 @@ static zend_result login(paylock_redis_client *c, paylock_redis_conn *conn, payl
 		zend_string_release(acl);
 		return SUCCESS;
 	}
-	buf = encode(n, cmds, &len);
-	got = roundtrip(conn, buf, len, n, r, &sent, &protocol);
+	paylock_wire_encode(&w, n, cmds);
+	got = roundtrip(conn, &w, n, r, &sent, &protocol, NULL);
 	if (got < n) {
 		if (!error_among(c, r, got, err)) {
 			conn_failure(c, conn, protocol, err);
@@ -436,7 +518,7 @@ static zend_result login(paylock_redis_client *c, paylock_redis_conn *conn, payl
 		rc = SUCCESS;
 	}
 	free_replies(r, got);
-	efree(buf);
+	paylock_wire_free(&w);
 	zend_string_release(acl);
 	return rc;
 }
@@ -534,8 +616,8 @@ paylock_redis_pending *paylock_redis_send_deferred(paylock_redis_client *c, int 
 	paylock_error ignored = {0};
 	bool fresh;
 	paylock_redis_conn *conn = c->router ? NULL : conn_ready(c, &fresh, &ignored);
-	size_t len, sent;
-	char *buf;
+	size_t sent;
+	paylock_wire w;
 
 	p->refs = 1;
 	p->state = PAYLOCK_PENDING_UNKNOWN;
@@ -553,8 +635,8 @@ paylock_redis_pending *paylock_redis_send_deferred(paylock_redis_client *c, int 
 	if (conn == NULL) {
 		return p;
 	}
-	buf = encode(1, &cmd, &len);
-	if (!paylock_transport_write_all(&conn->t, buf, len, &sent)) {
+	paylock_wire_encode(&w, 1, &cmd);
+	if (!write_wire(conn, &w, &sent)) {
 		paylock_redis_conn_drop(c, conn);
 	} else {
 		p->state = PAYLOCK_PENDING_OWED;
@@ -562,7 +644,7 @@ paylock_redis_pending *paylock_redis_send_deferred(paylock_redis_client *c, int 
 		conn->pending = p;
 		conn->last_used_ns = paylock_now_ns();
 	}
-	efree(buf);
+	paylock_wire_free(&w);
 	return p;
 }
 
@@ -599,12 +681,12 @@ void paylock_redis_pending_rshutdown(void)
  * callers' scripts make safe to run twice), never after a timeout (the command may still run). */
 static paylock_status run(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
 						  paylock_reply **replies, double extra_block_s, bool retry_written,
-						  paylock_error *err)
+						  zend_string **bulk, paylock_error *err)
 {
-	size_t len;
-	char *buf = encode(n, cmds, &len);
+	paylock_wire w;
 	paylock_status st = PAYLOCK_FAILED;
 
+	paylock_wire_encode(&w, n, cmds);
 	c->reconnected = false;
 	c->unanswered = false;
 	for (int i = 0; i < n; i++) {
@@ -622,8 +704,11 @@ static paylock_status run(paylock_redis_client *c, int n, const paylock_redis_cm
 		if (extra_block_s > 0) {
 			paylock_transport_set_timeout(&conn->t, c->read_timeout + extra_block_s);
 		}
-		got = roundtrip(conn, buf, len, n, replies, &sent, &protocol);
+		got = roundtrip(conn, &w, n, replies, &sent, &protocol, bulk);
 		if (got == n) {
+			if (replies[0] == BULK_TAKEN) {
+				replies[0] = NULL;
+			}
 			if (extra_block_s > 0) {
 				paylock_transport_set_timeout(&conn->t, c->read_timeout);
 			}
@@ -645,7 +730,7 @@ static paylock_status run(paylock_redis_client *c, int n, const paylock_redis_cm
 		}
 		c->reconnected = true;
 	}
-	efree(buf);
+	paylock_wire_free(&w);
 	return st;
 }
 
@@ -658,7 +743,30 @@ paylock_reply *paylock_redis_command(paylock_redis_client *c, int argc, const ch
 	if (c->router) { /* issue 16: Cluster/Sentinel pick the node, then come back here with its client */
 		return paylock_router_command(c, argc, argv, lens, extra_block_s, err);
 	}
-	run(c, 1, &cmd, &r, extra_block_s, true, err);
+	run(c, 1, &cmd, &r, extra_block_s, true, NULL, err);
+	return r;
+}
+
+paylock_reply *paylock_redis_command_str(paylock_redis_client *c, int argc, const char **argv,
+										 const size_t *lens, zend_string **str, paylock_error *err)
+{
+	paylock_redis_cmd cmd = {argc, argv, lens};
+	paylock_reply *r = NULL;
+
+	*str = NULL;
+	if (c->router) {
+		r = paylock_router_command(c, argc, argv, lens, 0, err);
+		if (r && paylock_reply_kind(r) == PAYLOCK_REPLY_STRING) {
+			size_t len;
+			const char *v = paylock_reply_str(r, &len);
+
+			*str = zend_string_init(v, len, 0);
+			paylock_reply_free(r);
+			r = NULL;
+		}
+		return r;
+	}
+	run(c, 1, &cmd, &r, 0, true, str, err);
 	return r;
 }
 
@@ -672,7 +780,7 @@ paylock_status paylock_redis_pipeline(paylock_redis_client *c, int n, const payl
 	if (c->router) { /* issue 16 */
 		return paylock_router_pipeline(c, n, cmds, replies, err);
 	}
-	return run(c, n, cmds, replies, 0, false, err);
+	return run(c, n, cmds, replies, 0, false, NULL, err);
 }
 
 /* How a blocking call ended without a reply. */
@@ -690,8 +798,8 @@ static paylock_reply *blocking_call(paylock_redis_client *c, int argc, const cha
 	bool fresh, protocol = false;
 	paylock_redis_conn *conn = conn_ready(c, &fresh, err);
 	paylock_reply *r = NULL;
-	size_t len, sent;
-	char *buf;
+	size_t sent;
+	paylock_wire wire;
 	bool ok;
 	int w;
 
@@ -700,9 +808,9 @@ static paylock_reply *blocking_call(paylock_redis_client *c, int argc, const cha
 		*how = BLOCK_UNREACHABLE;
 		return NULL;
 	}
-	buf = encode(1, &cmd, &len);
-	ok = paylock_transport_write_all(&conn->t, buf, len, &sent);
-	efree(buf);
+	paylock_wire_encode(&wire, 1, &cmd);
+	ok = write_wire(conn, &wire, &sent);
+	paylock_wire_free(&wire);
 	w = ok ? paylock_transport_wait(&conn->t, give_up_ns) : -1;
 	if (w == 0) {
 		/* The reply is still owed on this socket, so the socket cannot be reused. */

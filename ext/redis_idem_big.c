@@ -137,22 +137,18 @@ paylock_status paylock_redis_idem_fetch(paylock_redis_client *c, const paylock_i
 
 	big_keys_init(c, rq, &k);
 	argv[1] = BIG_PUB(&k), lens[1] = k.pub_len;
-	r = paylock_redis_command(c, 2, argv, lens, 0, err);
+	r = paylock_redis_command_str(c, 2, argv, lens, result, err);
 	efree(k.buf);
+	if (*result) {
+		return PAYLOCK_YES; /* read from the socket straight into the string */
+	}
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
 	}
 	if (paylock_reply_kind(r) == PAYLOCK_REPLY_ERROR) {
 		return paylock_redis_error_reply(c, r, err);
 	}
-	if (paylock_reply_kind(r) == PAYLOCK_REPLY_STRING) {
-		size_t len;
-		const char *v = paylock_reply_str(r, &len);
-
-		*result = zend_string_init(v, len, 0);
-		st = PAYLOCK_YES;
-	}
-	paylock_reply_free(r);
+	paylock_reply_free(r); /* nil: forgotten or expired since the claim */
 	return st;
 }
 

@@ -1,4 +1,4 @@
-/* RESP through hiredis 0.14: the encoder and the reply parser only (PayLock owns the socket). */
+/* RESP through hiredis 0.14: the reply parser only (PayLock owns the socket; redis_wire.c encodes). */
 #include "redis_resp.h"
 
 #ifdef HAVE_HIREDIS_HIREDIS_H
@@ -6,16 +6,6 @@
 #else
 #include <hiredis.h>
 #endif
-
-long paylock_resp_format(char **out, int argc, const char **argv, const size_t *lens)
-{
-	return redisFormatCommandArgv(out, argc, argv, lens);
-}
-
-void paylock_resp_free_cmd(char *cmd)
-{
-	redisFreeCommand(cmd);
-}
 
 paylock_resp_reader *paylock_resp_reader_new(void)
 {
@@ -32,6 +22,13 @@ void paylock_resp_reader_free(paylock_resp_reader *r)
 zend_result paylock_resp_feed(paylock_resp_reader *r, const char *buf, size_t len)
 {
 	return redisReaderFeed((redisReader *)r, buf, len) == REDIS_OK ? SUCCESS : FAILURE;
+}
+
+size_t paylock_resp_unread(const paylock_resp_reader *r)
+{
+	const redisReader *rr = (const redisReader *)r;
+
+	return rr->len - rr->pos;
 }
 
 int paylock_resp_next(paylock_resp_reader *r, paylock_reply **out, const char **why)

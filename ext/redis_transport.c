@@ -168,6 +168,47 @@ bool paylock_transport_write_all(paylock_transport *t, const char *buf, size_t l
 	return true;
 }
 
+/* One sendmsg for all pieces on a plain stream; a TLS stream writes them one by one (its records are
+ * written per call anyway). */
+bool paylock_transport_writev_all(paylock_transport *t, struct iovec *iov, int n, size_t *sent)
+{
+	*sent = 0;
+	if (t->ops != &plain_ops) {
+		for (int i = 0; i < n; i++) {
+			size_t part;
+			bool ok = paylock_transport_write_all(t, iov[i].iov_base, iov[i].iov_len, &part);
+
+			*sent += part;
+			if (!ok) {
+				return false;
+			}
+		}
+		return true;
+	}
+	while (n > 0) {
+		struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)n};
+		ssize_t w = sendmsg(t->fd, &m, MSG_NOSIGNAL);
+
+		if (w < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			paylock_transport_fail_errno(t, errno);
+			return false;
+		}
+		*sent += (size_t)w;
+		while (n > 0 && (size_t)w >= iov->iov_len) { /* skip what left, resume inside a partial piece */
+			w -= (ssize_t)iov->iov_len;
+			iov++, n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return true;
+}
+
 int paylock_transport_wait(paylock_transport *t, uint64_t until_ns)
 {
 	if (t->ops->buffered(t)) {

@@ -6,6 +6,8 @@
 #include "php.h"
 #include "redis_conn.h"
 
+#include <sys/uio.h>
+
 typedef struct paylock_transport paylock_transport;
 
 typedef struct {
@@ -50,6 +52,8 @@ bool paylock_eintr_left(paylock_eintr *e, int fd);
 void paylock_eintr_done(const paylock_eintr *e, int fd);
 /* Writes all of buf; *sent counts the bytes that left (something may have reached Redis). */
 bool paylock_transport_write_all(paylock_transport *t, const char *buf, size_t len, size_t *sent);
+/* The same for pieces written in order (writev on plain streams); iov is consumed. */
+bool paylock_transport_writev_all(paylock_transport *t, struct iovec *iov, int n, size_t *sent);
 /* Waits until t has something to read or until until_ns (monotonic): 1 readable, 0 timed out, -1 error. */
 int paylock_transport_wait(paylock_transport *t, uint64_t until_ns);
 /* Whether c's TCP port answers a TLS handshake (on a second connection, within connect_timeout): how a

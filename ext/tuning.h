@@ -32,11 +32,26 @@
 #define PAYLOCK_REDIS_RETRY_PAUSE_NS (20ULL * 1000 * 1000)
 /* Most commands in one pipeline (paylock_redis_pipeline): the stores send two or three. */
 #define PAYLOCK_REDIS_PIPELINE_MAX 16
+/* Commands are encoded on the stack up to this size (every lock and claim command fits), and arguments
+ * of at least PAYLOCK_WIRE_REF_MIN bytes are written from where they are (writev), at most
+ * PAYLOCK_WIRE_REFS_MAX per write (the rest are copied). */
+#define PAYLOCK_WIRE_STACK_BYTES 2048
+#define PAYLOCK_WIRE_REF_MIN     (16 * 1024)
+#define PAYLOCK_WIRE_REFS_MAX    4
+/* A string reply longer than this (Redis' own proto-max-bulk-len) is left to the parser, which refuses it. */
+#define PAYLOCK_REDIS_BULK_MAX (512ULL * 1024 * 1024)
 /* Longest life of a release's tombstone, whatever the timeouts: one key per release must not pile up. */
 #define PAYLOCK_REDIS_TOMBSTONE_MAX_MS 60000
 /* A hand-off script asks for its waiters' wake-up lists in KEYS and is sent again; it asks again only
  * when the queue head left or died in between, so a few tries suffice (more: the queue is churning). */
 #define PAYLOCK_REDIS_HANDOFF_TRIES 16
+/* A waiter woken by a one-trip hand-off counts the lock as its own at once only when it sends the lease
+ * extension within this long of its last acquire call (the grant came after that call, so its lease,
+ * PAYLOCK_LUA_HANDOFF_LEASE_MS, has at least the rest to run): more than a heartbeat (HEARTBEAT_MS, the
+ * longest block) and its round trip, and well short of the lease, which keeps 600 ms for the extension
+ * to reach a stalled Redis. Later (descheduled around the wake-up), it reads the extension's reply
+ * first. */
+#define PAYLOCK_REDIS_HANDOFF_FAST_NS (400ULL * 1000 * 1000)
 /* Idempotency results longer than this are stored outside Lua (a plain SET pipelined with a small
  * publish script, replayed with a plain GET): copying them through Lua costs several times a SET. */
 #define PAYLOCK_REDIS_IDEM_INLINE_MAX (16 * 1024)

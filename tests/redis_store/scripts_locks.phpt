@@ -130,7 +130,7 @@ lua_eval('ACQUIRE', name_keys($p, 'E', $tc), ["$tc:3:0:host", 5000, 1, 1000, 100
 lua_eval('RELEASE', name_keys($p, 'E', $t1, $t2), [$t1, 5000, '', '', 100]);
 show('t2 woken, told who waits behind it', redis_raw(['LRANGE', $e2[3], 0, -1]));
 $pt = redis_raw(['PTTL', $e1[0]]);
-show('E handed to t2, short lease', [redis_raw(['GET', $e1[0]]), $pt > 0 && $pt <= 2000]);
+show('E handed to t2, short lease', [redis_raw(['GET', $e1[0]]), $pt > 0 && $pt <= 1000]);
 show('grant not confirmed yet', (bool)preg_match('/^' . $t2 . ' \d+$/', redis_raw(['HGET', $e1[2], '>'])));
 show('t2 extends', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1], $e1[2]], [$mine2, 5000]));
 $pt = redis_raw(['PTTL', $e1[0]]);
