@@ -185,15 +185,19 @@ bool paylock_transport_writev_all(paylock_transport *t, struct iovec *iov, int n
 		}
 		return true;
 	}
+	paylock_eintr e;
+
+	paylock_eintr_start(&e, SO_SNDTIMEO);
 	while (n > 0) {
 		struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)n};
 		ssize_t w = sendmsg(t->fd, &m, MSG_NOSIGNAL);
 
 		if (w < 0) {
-			if (errno == EINTR) {
+			if (errno == EINTR && paylock_eintr_left(&e, t->fd)) {
 				continue;
 			}
-			paylock_transport_fail_errno(t, errno);
+			paylock_eintr_done(&e, t->fd);
+			paylock_transport_fail_errno(t, errno == EINTR ? EAGAIN : errno);
 			return false;
 		}
 		*sent += (size_t)w;
@@ -206,6 +210,7 @@ bool paylock_transport_writev_all(paylock_transport *t, struct iovec *iov, int n
 			iov->iov_len -= (size_t)w;
 		}
 	}
+	paylock_eintr_done(&e, t->fd);
 	return true;
 }
 
