@@ -172,8 +172,14 @@ paylock_status paylock_redis_queue_slots(paylock_redis_client *c, const paylock_
 		}
 		if (st == PAYLOCK_FAILED) {
 			if (mode == MODE_QUEUE && reached && paylock_redis_worth_retrying(err, deadline_ns)) {
+				/* Never hold the healthy groups while waiting for a node to come back: give them back,
+				 * and try the failed group alone until its node answers (as a heartbeat does). */
+				if ((st = give_back(&sc, g, deadline_ns, err)) == PAYLOCK_FAILED) {
+					break;
+				}
+				waiting = g;
 				paylock_redis_backoff(deadline_ns);
-				continue; /* the next pass finds what it left where it is */
+				continue;
 			}
 			break;
 		}
