@@ -28,6 +28,19 @@ void paylock_redis_client_close(paylock_redis_client *c);
 /* redis_exec.c: gives up the reply conn still owes (its command may or may not have run). */
 void paylock_redis_pending_abandon(paylock_redis_conn *conn);
 
+/* redis_replies.c: whether an error reply means the server cannot serve us now (an outage), and the
+ * error it sets in err (a ConnectionException or a configuration error saying how to fix it). */
+bool paylock_redis_reply_unavailable(const paylock_redis_client *c, const paylock_reply *r);
+void paylock_redis_error_from_reply(const paylock_redis_client *c, const paylock_reply *r,
+									paylock_error *err);
+/* redis_replies.c: the login's replies. check_login: AUTH and SELECT first (*i: the next reply);
+ * check_setup: the scripting probe and the durability facts from r[i]; check_role: ROLE is master. */
+zend_result paylock_redis_check_login(paylock_redis_client *c, paylock_reply **r, int *i, bool auth, bool sel,
+									  paylock_error *err);
+zend_result paylock_redis_check_setup(paylock_redis_client *c, paylock_reply **r, int i, bool probe,
+									  bool facts, paylock_error *err);
+zend_result paylock_redis_check_role(paylock_redis_client *c, paylock_reply *r, paylock_error *err);
+
 /* redis_exec.c: connects, authenticates, selects the database and runs the first-connection checks. */
 paylock_redis_conn *paylock_redis_conn_open(paylock_redis_client *c, paylock_error *err);
 
