@@ -287,8 +287,11 @@ static paylock_status page_done(paylock_status st, zval *keys, zend_string **nex
 	return st;
 }
 
-static paylock_status redis_locks(paylock_store *s, const paylock_admin_page *pg, zval *list,
-								  zend_string **next, paylock_error *err)
+/* One page of a listing: SCAN for <prefix>[{]<caller's prefix>*, keep the keys keep() accepts, then
+ * describe them into list. */
+static paylock_status list_page(paylock_store *s, const paylock_admin_page *pg, bool braced,
+								bool (*keep)(const paylock_redis_client *, const char *, size_t),
+								describe_fn describe, zval *list, zend_string **next, paylock_error *err)
 {
 	paylock_redis_client *c = paylock_redis_store_client(s);
 	smart_str pattern = {0};
@@ -296,16 +299,24 @@ static paylock_status redis_locks(paylock_store *s, const paylock_admin_page *pg
 	paylock_status st;
 
 	smart_str_append(&pattern, c->prefix);
-	smart_str_appendc(&pattern, '{');
+	if (braced) {
+		smart_str_appendc(&pattern, '{');
+	}
 	glob_escape(&pattern, pg->prefix);
 	smart_str_appendc(&pattern, '*');
 	smart_str_0(&pattern);
-	st = scan_page(c, &pattern, pg, is_lock_key, &keys, next, err);
+	st = scan_page(c, &pattern, pg, keep, &keys, next, err);
 	smart_str_free(&pattern);
 	if (st != PAYLOCK_YES) {
 		return st;
 	}
-	return page_done(describe_page(c, pg, &keys, list, describe_locks, err), &keys, next);
+	return page_done(describe_page(c, pg, &keys, list, describe, err), &keys, next);
+}
+
+static paylock_status redis_locks(paylock_store *s, const paylock_admin_page *pg, zval *list,
+								  zend_string **next, paylock_error *err)
+{
+	return list_page(s, pg, true, is_lock_key, describe_locks, list, next, err);
 }
 
 /* p:{name} + suffix */
@@ -546,21 +557,7 @@ static paylock_status describe_records(paylock_redis_client *c, const paylock_ad
 static paylock_status redis_records(paylock_store *s, const paylock_admin_page *pg, zval *list,
 									zend_string **next, paylock_error *err)
 {
-	paylock_redis_client *c = paylock_redis_store_client(s);
-	smart_str pattern = {0};
-	zval keys;
-	paylock_status st;
-
-	smart_str_append(&pattern, c->prefix);
-	glob_escape(&pattern, pg->prefix);
-	smart_str_appendc(&pattern, '*');
-	smart_str_0(&pattern);
-	st = scan_page(c, &pattern, pg, is_record_key, &keys, next, err);
-	smart_str_free(&pattern);
-	if (st != PAYLOCK_YES) {
-		return st;
-	}
-	return page_done(describe_page(c, pg, &keys, list, describe_records, err), &keys, next);
+	return list_page(s, pg, false, is_record_key, describe_records, list, next, err);
 }
 
 const paylock_admin_ops paylock_redis_admin_ops = {
