@@ -114,45 +114,37 @@ static paylock_status refresh_group(void *ctx, paylock_lock_state *l, uint32_t n
 	return paylock_redis_refresh(r->s, l, n, r->ttl_ms, err);
 }
 
-paylock_status paylock_redis_release_slots(paylock_store *s, paylock_lock_state *l, uint32_t n,
-										   paylock_error *err)
+/* op over l's names: once for all when one call can carry them, else once per slot group. */
+static paylock_status per_group(paylock_store *s, paylock_lock_state *l, uint32_t n, paylock_group_op op,
+								void *ctx, paylock_error *err)
 {
 	paylock_slot_groups sg;
 	paylock_status st;
 
 	if (!paylock_redis_slot_groups(paylock_redis_store_client(s), l, n, &sg)) {
-		return paylock_redis_release(s, l, n, err);
+		return op(ctx, l, n, err);
 	}
-	st = paylock_redis_each_group(&sg, release_group, s, err);
+	st = paylock_redis_each_group(&sg, op, ctx, err);
 	paylock_redis_slot_groups_free(&sg);
 	return st;
+}
+
+paylock_status paylock_redis_release_slots(paylock_store *s, paylock_lock_state *l, uint32_t n,
+										   paylock_error *err)
+{
+	return per_group(s, l, n, release_group, s, err);
 }
 
 paylock_status paylock_redis_refresh_slots(paylock_store *s, paylock_lock_state *l, uint32_t n,
 										   int64_t ttl_ms, paylock_error *err)
 {
-	paylock_slot_groups sg;
-	paylock_status st;
 	refresh_ctx ctx = {s, ttl_ms};
 
-	if (!paylock_redis_slot_groups(paylock_redis_store_client(s), l, n, &sg)) {
-		return paylock_redis_refresh(s, l, n, ttl_ms, err);
-	}
-	st = paylock_redis_each_group(&sg, refresh_group, &ctx, err);
-	paylock_redis_slot_groups_free(&sg);
-	return st;
+	return per_group(s, l, n, refresh_group, &ctx, err);
 }
 
 paylock_status paylock_redis_check_slots(paylock_store *s, paylock_lock_state *l, uint32_t n,
 										 paylock_error *err)
 {
-	paylock_slot_groups sg;
-	paylock_status st;
-
-	if (!paylock_redis_slot_groups(paylock_redis_store_client(s), l, n, &sg)) {
-		return paylock_redis_check(s, l, n, err);
-	}
-	st = paylock_redis_each_group(&sg, check_group, s, err);
-	paylock_redis_slot_groups_free(&sg);
-	return st;
+	return per_group(s, l, n, check_group, s, err);
 }
