@@ -17,7 +17,8 @@ echo "cluster ok: ", yes(cluster_wait_ok(), 'not ok'), "\n";
 $per = cluster_names_per_master(1, 'kill');
 $portA = array_key_last($per);
 $name = $per[$portA][0];
-$replica = cluster_replica_of($portA);
+// (a failover test before this one can leave portA's replica still rejoining: wait until one is listed)
+for ($until = microtime(true) + 20; !($replica = cluster_replica_of($portA)) && microtime(true) < $until;) usleep(100000);
 $args = redis_restart_args($portA);
 $file = tally_file();
 file_put_contents($file, '0');
