@@ -109,9 +109,10 @@ wants() { # dir args...: whether the selected tests include tests/<dir>, or --ov
 topo_jobs=()
 if wants cluster "$@"; then
 	(
-		# TLS on the shared cluster is opt-in (PAYLOCK_TEST_CLUSTER_TLS=1): a node restarted by the failover
-		# tests then reports the other nodes' plain ports as 0 to plain clients, which breaks the next tests.
-		paylock_cluster_start "$work" "${PAYLOCK_TEST_CLUSTER_TLS:+$work/tls}" && printf 'export PAYLOCK_TEST_REDIS_CLUSTER=%q PAYLOCK_TEST_REDIS_CLUSTER_TLS=%q\n' \
+		# The shared cluster serves TLS and plain ports (tests/cluster/tls.phpt). No test changes its topology
+		# (those that fail over, kill or reshard start a private one): a node of a TLS cluster restarted by a
+		# test reports the other nodes' plain ports as 0 to plain clients (Redis 7.0).
+		paylock_cluster_start "$work" "$work/tls" && printf 'export PAYLOCK_TEST_REDIS_CLUSTER=%q PAYLOCK_TEST_REDIS_CLUSTER_TLS=%q\n' \
 			"$PAYLOCK_CLUSTER_SEEDS" "$PAYLOCK_CLUSTER_TLS_SEEDS" >"$work/cluster.env"
 		echo "${PAYLOCK_TOPO_PIDS[*]}" >"$work/cluster.pids"
 	) &
