@@ -14,7 +14,8 @@
  *   - memory: --mem-cycles uncontended Lock cycles (default 1,000,000) and MultiLock cycles, memory and RSS.
  *
  *   php -n bench/handoff.php --port=PORT --a=/tmp/old.so --b=modules/paylock.so [--rounds=8]
- *        [--procs=8,32,128] [--cycles=40] [--mem-cycles=1000000] [--skip=mem,multi,idem,floors]
+ *        [--procs=8,32,128] [--cycles=40] [--mem-cycles=1000000] [--skip=contention,mem,multi,idem,floors]
+ *        [--idem-rounds=3] (the idempotency sizes run in the first N rounds only: 1 MB x 40 per build is slow)
  *        [--json=bench/results/handoff.json]
  *
  * Every measurement runs in a fresh `php -n` with one build loaded; round r runs A first when r is odd,
@@ -30,7 +31,7 @@ require_once __DIR__ . '/common.php';
 function opts(): array
 {
     $o = ['port' => null, 'a' => null, 'b' => null, 'rounds' => 8, 'procs' => '8,32,128', 'cycles' => 40,
-        'mem-cycles' => 1000000, 'skip' => '', 'json' => __DIR__ . '/results/handoff.json', 'worker' => null,
+        'mem-cycles' => 1000000, 'skip' => '', 'idem-rounds' => 3, 'json' => __DIR__ . '/results/handoff.json', 'worker' => null,
         'procs1' => 8, 'ext' => null, 'dir' => null, 'role' => null];
     foreach (array_slice($GLOBALS['argv'], 1) as $a) {
         preg_match('/^--([a-z0-9-]+)=(.*)$/s', $a, $m) || fail("unknown argument $a");
@@ -168,27 +169,35 @@ function w_idem(array $o): array
     foreach (['16B' => 16, '1KB' => 1024, '100KB' => 102400, '1MB' => 1000000] as $label => $size) {
         $v = random_bytes($size);
         $n = $size >= 1000000 ? 40 : ($size >= 102400 ? 200 : 2000);
-        $first = $replay = $set = $get = $set2 = 0;
+        $sum = ['first' => 0, 'replay' => 0, 'set' => 0, 'get' => 0, 'two' => 0];
         for ($i = 0; $i < $n; $i++) {
             $k = "pli:" . getmypid() . ":$label:$i";
-            $t = hrtime(true);
-            $g->run($k, fn() => $v);
-            $t1 = hrtime(true);
-            $g->run($k, fn() => 'never');
-            $t2 = hrtime(true);
-            $r->set("plraw:$k", $v);
-            $t3 = hrtime(true);
-            $r->get("plraw:$k");
-            $t4 = hrtime(true);
-            $r->set("plraw2:$k", '1');
-            $r->set("plraw2:$k", $v);
-            $t5 = hrtime(true);
-            $first += $t1 - $t;
-            $replay += $t2 - $t1;
-            $set += $t3 - $t2;
-            $get += $t4 - $t3;
-            $set2 += $t5 - $t4;
+            // The writes, then the reads (which need them), each group in an order that rotates every
+            // iteration: what runs just before an operation (a 1 MB GET leaves Redis a warm 1 MB buffer
+            // that makes the next 1 MB SET cheaper) lands on PayLock and on the plain commands alike.
+            $writes = [
+                'first' => static fn() => $g->run($k, static fn() => $v),
+                'set' => static fn() => $r->set("plraw:$k", $v),
+                'two' => static function () use ($r, $k, $v) {
+                    $r->set("plraw2:$k", '1');
+                    $r->set("plraw2:$k", $v);
+                },
+            ];
+            $reads = [
+                'replay' => static fn() => $g->run($k, static fn() => 'never') === $v || fail('idem: wrong replay'),
+                'get' => static fn() => $r->get("plraw:$k") === $v || fail('idem: wrong GET'),
+            ];
+            foreach ([$writes, $reads] as $ops) {
+                $names = array_keys($ops);
+                $names = array_merge(array_slice($names, $i % count($names)), array_slice($names, 0, $i % count($names)));
+                foreach ($names as $op) {
+                    $t = hrtime(true);
+                    $ops[$op]();
+                    $sum[$op] += hrtime(true) - $t;
+                }
+            }
         }
+        [$first, $replay, $set, $get, $set2] = [$sum['first'], $sum['replay'], $sum['set'], $sum['get'], $sum['two']];
         $out[$label] = ['first_us' => $first / $n / 1e3, 'replay_us' => $replay / $n / 1e3,
             'set_us' => $set / $n / 1e3, 'get_us' => $get / $n / 1e3, 'two_trips_us' => $set2 / $n / 1e3];
     }
@@ -229,12 +238,22 @@ function w_mem(array $o): array
 
 /* ---- driver ---- */
 
-function run_worker(array $o, string $so, array $args, array $ext = ['paylock', 'posix']): array
+/**
+ * `php -n` with the extensions loaded and warnings on stderr: PayLock's deployment warnings (a Redis
+ * without persistence, say) must not land in the JSON line a worker prints on stdout.
+ */
+function php_cmd(array $ext, string $so): array
 {
-    $cmd = [PHP_BINARY, '-n'];
+    $cmd = [PHP_BINARY, '-n', '-d', 'display_errors=stderr'];
     foreach (ext_flags($ext, $so) as $f) {
         array_push($cmd, '-d', $f);
     }
+    return $cmd;
+}
+
+function run_worker(array $o, string $so, array $args, array $ext = ['paylock', 'posix']): array
+{
+    $cmd = php_cmd($ext, $so);
     array_push($cmd, __FILE__, ...$args);
     $cmd[] = "--port={$o['port']}";
     [$rc, $out, $err] = run_cmd($cmd);
@@ -246,10 +265,7 @@ function run_worker(array $o, string $so, array $args, array $ext = ['paylock', 
 function contention(array $o, string $so, int $p): array
 {
     $dir = make_scratch(sys_get_temp_dir(), 'plho');
-    $cmd = [PHP_BINARY, '-n'];
-    foreach (ext_flags(['paylock', 'posix'], $so) as $f) {
-        array_push($cmd, '-d', $f);
-    }
+    $cmd = php_cmd(['paylock', 'posix'], $so);
     array_push($cmd, __DIR__ . '/contention.php', '--worker=paylock-redis', "--procs=$p", "--cycles={$o['cycles']}",
         '--hold-us=1000', '--think-us=2000', '--wait=60', '--run-timeout=300', "--dir=$dir", '--name=plho' . mt_rand(),
         "--port={$o['port']}");
@@ -290,7 +306,7 @@ function main(): void
     $res = [];
     for ($round = 1; $round <= (int)$o['rounds']; $round++) {
         $order = $round % 2 ? ['A', 'B'] : ['B', 'A'];
-        foreach ($procs as $p) {
+        foreach (in_array('contention', $skip, true) ? [] : $procs as $p) {
             foreach ($order as $k) {
                 $res['contention'][$p][$k][] = contention($o, $builds[$k], $p);
             }
@@ -304,7 +320,7 @@ function main(): void
                 $res['multi'][$k][] = run_worker($o, $builds[$k], ['--worker=multi']);
             }
         }
-        if (!in_array('idem', $skip, true) && $round <= 3) {
+        if (!in_array('idem', $skip, true) && $round <= (int)$o['idem-rounds']) {
             foreach ($order as $k) {
                 $res['idem'][$k][] = run_worker($o, $builds[$k], ['--worker=idem'], ['paylock', 'redis', 'posix']);
             }
@@ -319,7 +335,7 @@ function main(): void
     echo "\ncontended (median of rounds; paired = median of per-round B/A):\n";
     printf("%5s %3s %6s %8s %9s %11s %8s %5s %5s | %9s %10s %8s\n", 'P', 'b', 'util', 'gap µs', 'rel µs', 'after µs',
         'p99 ms', 'lost', 'ovl', 'util B/A', 'gap/floor', 'p99 B/A');
-    foreach ($res['contention'] as $p => $by) {
+    foreach ($res['contention'] ?? [] as $p => $by) {
         $pu = $pp = [];
         foreach ($by['A'] as $i => $a) {
             $pu[] = $by['B'][$i]['util'] / $a['util'];

@@ -13,7 +13,11 @@
  * Redis spent executing them, getrusage() the client's own CPU time.
  *
  *   php -n bench/uncontended.php --port=PORT [--iterations=20000] [--rounds=3] [--warmup=N]
- *        [--only=paylock,phpredis,...] [--no-monitor] [--json=bench/results/uncontended.json]
+ *        [--only=paylock,phpredis,...] [--no-monitor] [--json=bench/results/uncontended.json] [--ext-b=PATH]
+ *
+ * --ext-b=PATH adds the variant paylock-b: PayLock's cycle with another build of paylock.so (an A/B of two
+ * builds in the same rounds); the summary then gives the median of the per-round ratios B / A, and of
+ * PayLock / phpredis for both builds when phpredis ran.
  *
  * Environment defaults: PAYLOCK_BENCH_REDIS_PORT, PAYLOCK_BENCH_ITERATIONS, PAYLOCK_BENCH_ROUNDS,
  * PAYLOCK_BENCH_EXT (path to paylock.so). Normally started by bench/run.sh, which brings its own redis.
@@ -36,7 +40,14 @@ const RELEASE_LUA = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.
  */
 function variants(): array
 {
-    return [
+    $b = ($GLOBALS['o']['ext-b'] ?? null) !== null ? ['paylock-b' => [
+        'label' => 'PayLock, build B (--ext-b)',
+        'ext' => ['paylock'],
+        'autoload' => [],
+        'ini' => ['paylock.metrics=off'],
+        'build-b' => true,
+    ]] : [];
+    return $b + [
         'paylock' => [
             'label' => 'PayLock (Lock over RedisStore)',
             'ext' => ['paylock'],
@@ -91,6 +102,7 @@ function options(array $argv): array
         'ext' => getenv('PAYLOCK_BENCH_EXT') ?: dirname(__DIR__) . '/modules/paylock.so',
         'worker' => null,
         'sync' => false,
+        'ext-b' => null,
     ];
     foreach (array_slice($argv, 1) as $arg) {
         if ($arg === '--no-monitor') {
@@ -101,7 +113,7 @@ function options(array $argv): array
             fwrite(STDOUT, "usage: php -n bench/uncontended.php --port=PORT [--iterations=N] [--rounds=N] [--warmup=N]"
                 . " [--only=a,b] [--no-monitor] [--json=PATH]\nvariants: " . implode(', ', array_keys(variants())) . "\n");
             exit(0);
-        } elseif (preg_match('/^--(port|iterations|rounds|warmup|only|json|ext|worker)=(.*)$/s', $arg, $m)) {
+        } elseif (preg_match('/^--(port|iterations|rounds|warmup|only|json|ext|ext-b|worker)=(.*)$/s', $arg, $m)) {
             $o[$m[1]] = $m[2];
         } elseif (preg_match('/^\d+$/', $arg)) {
             $o['iterations'] = $arg; // a bare number is the iteration count
@@ -135,6 +147,7 @@ function make_cycle(string $variant, int $port): Closure
             str_contains(PayLock\metrics(), '# TYPE') || fail('paylock-metrics: the metrics are off in the worker');
             // fall through: the same cycle
         case 'paylock':
+        case 'paylock-b': // the same cycle, another build loaded
             $store = new PayLock\RedisStore("redis://127.0.0.1:$port"); // persistent by default
             $lock = new PayLock\Lock($store, $name, (float)LOCK_TTL_S);
             return static function () use ($lock): void {
@@ -243,11 +256,15 @@ function worker(array $o): void
 function worker_cmd(array $o, string $variant, int $iterations, int $warmup, bool $sync): array
 {
     $cmd = [PHP_BINARY, '-n'];
-    foreach ([...ext_flags(variants()[$variant]['ext'], $o['ext']), ...variants()[$variant]['ini'] ?? []] as $f) {
+    $ext = !empty(variants()[$variant]['build-b']) ? $o['ext-b'] : $o['ext'];
+    foreach ([...ext_flags(variants()[$variant]['ext'], $ext), ...variants()[$variant]['ini'] ?? []] as $f) {
         array_push($cmd, '-d', $f);
     }
     array_push($cmd, __FILE__, "--worker=$variant", "--port={$o['port']}", "--iterations=$iterations",
-        "--warmup=$warmup", "--ext={$o['ext']}");
+        "--warmup=$warmup", "--ext=$ext");
+    if ($o['ext-b'] !== null) {
+        $cmd[] = "--ext-b={$o['ext-b']}";
+    }
     if ($sync) {
         $cmd[] = '--sync';
     }
@@ -377,6 +394,9 @@ function parent(array $o): void
         isset($all[$n]) || fail("unknown variant '$n'; known: " . implode(', ', array_keys($all)));
     }
     $names = array_values(array_unique(array_merge(['paylock'], $names))); // PayLock is the reference
+    if ($o['ext-b'] !== null) {
+        $names = array_values(array_unique(array_merge($names, ['paylock-b']))); // --ext-b: always next to A
+    }
     $rbN = 100000;
 
     $ctl = resp_connect($o['port']);
@@ -485,6 +505,17 @@ function parent(array $o): void
     $out .= sprintf("\nTarget PayLock >= 0.90x limit: %s (%.2fx%s)\n", $pl['ratio_vs_limit'] >= 0.9 ? 'met' : 'NOT met',
         $pl['ratio_vs_limit'], $pl['ratio_vs_limit'] >= 0.9 ? '' : sprintf(', %.0f%% below the target', (0.9 - $pl['ratio_vs_limit']) / 0.9 * 100));
     $out .= 'Target PayLock ahead of every peer: ' . ($ahead ? 'NOT met (faster: ' . implode(', ', $ahead) . ')' : 'met') . "\n";
+    $paired = [];
+    // Per-round ratios of variants that ran in the same round (the order rotates), medians over the rounds.
+    $pair = static fn(string $x, string $y): array => array_map(static fn($a, $b) => $a['cps'] / $b['cps'], $runs[$x], $runs[$y]);
+    foreach ([['paylock', 'phpredis'], ['paylock-b', 'phpredis'], ['paylock-b', 'paylock']] as [$x, $y]) {
+        if (isset($runs[$x], $runs[$y])) {
+            $r = $pair($x, $y);
+            $paired["$x/$y"] = ['median' => round(median($r), 4), 'per_round' => array_map(static fn($v) => round($v, 4), $r)];
+            $out .= sprintf("Paired %s / %s: %.3fx (median of per-round ratios %s)\n", $x, $y, median($r),
+                implode(' ', array_map(static fn($v) => sprintf('%.3f', $v), $r)));
+        }
+    }
     $metrics = null;
     if (isset($runs['paylock-metrics'])) {
         // Per-round ratios: the two runs of a round ran seconds apart, so machine drift cancels out.
@@ -529,6 +560,7 @@ function parent(array $o): void
             'paylock_ahead_of_every_peer' => !$ahead,
             'metrics_on_vs_off' => $metrics,
         ],
+        'paired' => $paired,
     ];
     if ($o['json'] !== '') {
         write_results_json($o['json'], $json);

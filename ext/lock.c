@@ -198,9 +198,15 @@ static zend_result new_token(paylock_lock *lk, paylock_error *err)
 		paylock_error_set(err, PAYLOCK_ERR_NONE, "no entropy");
 		return FAILURE;
 	}
+	/* Kept for the object's life (paylock_lock_state.rid); a forked child that takes the lock with an
+	 * object it inherited gets its own, so the parent's releases and its own never share a tombstone. */
+	if (lk->locks[0].rid[0] == '\0' || lk->owner_pid != paylock_pid()) {
+		memcpy(lk->locks[0].rid, lk->locks[0].token, sizeof(lk->locks[0].rid));
+	}
 	for (i = 0; i < lk->n; i++) {
 		if (i > 0) {
 			memcpy(lk->locks[i].token, lk->locks[0].token, sizeof(lk->locks[i].token));
+			memcpy(lk->locks[i].rid, lk->locks[0].rid, sizeof(lk->locks[i].rid));
 		}
 		lk->locks[i].fence = 0; /* stores that fence lazily issue it on the first fencingToken() */
 	}

@@ -683,7 +683,8 @@
 	"  local t, e = live_head(i)\n" \
 	"  if t then grant(i, t, e) else redis.call('DEL', lk(i)) end\n" \
 	"end\n" \
-	"local function gone(i) redis.call('SET', rk(i), '1', 'PX', ARGV[2]) end\n" \
+	"local function gone(i) redis.call('SET', rk(i), ARGV[1], 'PX', ARGV[2]) end\n" \
+	"local function was_ours(i) return redis.call('GET', rk(i)) == ARGV[1] and 1 or 0 end\n" \
 	"local n = names()\n" \
 	"local ours, mine = {}, {}\n" \
 	"for i = 1, n do\n" \
@@ -694,7 +695,7 @@
 	"    mine[i] = true\n" \
 	"  end\n" \
 	"end\n" \
-	"if n == 1 and not mine[1] then return redis.call('EXISTS', rk(1)) end\n" \
+	"if n == 1 and not mine[1] then return was_ours(1) end\n" \
 	"local missing = heads(ours)\n" \
 	"if missing then return missing end\n" \
 	"local released = 0\n" \
@@ -704,7 +705,7 @@
 	"    gone(i)\n" \
 	"    released = released + 1\n" \
 	"  else\n" \
-	"    released = released + redis.call('EXISTS', rk(i))\n" \
+	"    released = released + was_ours(i)\n" \
 	"  end\n" \
 	"end\n" \
 	"return released\n" \
@@ -713,10 +714,10 @@
 /* ext/lua/release_one.lua */
 #define PAYLOCK_LUA_RELEASE_ONE \
 	"local v = redis.call('GET', KEYS[1])\n" \
-	"if not v or string.sub(v, 1, 32) ~= ARGV[1] then return redis.call('EXISTS', KEYS[2]) end\n" \
+	"if not v or string.sub(v, 1, 32) ~= ARGV[1] then return redis.call('GET', KEYS[2]) == ARGV[1] and 1 or 0 end\n" \
 	"if string.byte(v, -1) == 43 then return redis.call('LINDEX', KEYS[3], '0') or -1 end\n" \
 	"redis.call('DEL', KEYS[1])\n" \
-	"redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])\n" \
+	"redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2]) -- one key per lock object: overwritten, not created\n" \
 	"return 1\n" \
 	""
 

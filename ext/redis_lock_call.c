@@ -15,16 +15,18 @@ size_t paylock_redis_lock_key(const paylock_redis_client *c, const zend_string *
 	return p + n + 2;
 }
 
-/* What the j-th key of a name appends to the lock key: queue, waiters, the caller's wake-up list and
- * release tombstone (both named by its token), the head's wake-up list (token filled in by heads_named). */
-size_t paylock_redis_key_suffix(int j, const char *token, char *out)
+/* What the j-th key of a name appends to the lock key: queue, waiters, the caller's wake-up list (named
+ * by its token) and release tombstone (named by its rid: one key per lock object, which each release
+ * overwrites with its token instead of creating a key per release), the head's wake-up list (token
+ * filled in by heads_named). */
+size_t paylock_redis_key_suffix(int j, const paylock_lock_state *l, char *out)
 {
 	static const char *const tags[KEYS_PER_NAME] = {"", ":q", ":w", ":g:", ":r:", ":g:"};
 	size_t len = strlen(tags[j]);
 
 	memcpy(out, tags[j], len);
 	if (j == 3 || j == 4) {
-		memcpy(out + len, token, PAYLOCK_TOKEN_HEX);
+		memcpy(out + len, j == 4 && l->rid[0] ? l->rid : l->token, PAYLOCK_TOKEN_HEX);
 		len += PAYLOCK_TOKEN_HEX;
 	}
 	return len;
@@ -57,7 +59,7 @@ void paylock_redis_call_init(paylock_lock_call *lc, const paylock_redis_client *
 			if (j > 0) {
 				memcpy(key, k, len);
 			}
-			klen = len + paylock_redis_key_suffix(j, l[0].token, key + len);
+			klen = len + paylock_redis_key_suffix(j, &l[0], key + len);
 			lc->argv[lc->argc] = key;
 			lc->lens[lc->argc++] = klen;
 			at += j == HEAD_KEY ? len + KEY_SUFFIX_MAX : klen; /* room for the head's token */

@@ -37,7 +37,7 @@ static paylock_status release_one(paylock_redis_client *c, const paylock_lock_st
 	long long v;
 
 	memcpy(stone, key, klen);
-	lens[4] = klen + paylock_redis_key_suffix(4, l->token, stone + klen);
+	lens[4] = klen + paylock_redis_key_suffix(4, l, stone + klen);
 	memcpy(queue, key, klen);
 	memcpy(queue + klen, ":q", 2);
 	r = paylock_redis_eval(c, &release_one_script, 3, 8, argv, lens, err);

@@ -7,8 +7,9 @@
  *   p:{n}:q      list of waiting tokens in arrival order
  *   p:{n}:w      hash waiting token -> until when (server ms) the waiter counts as alive; every waiter
  *                renews it each HEARTBEAT_MS, so a killed one drops out after at most ENTRY_LIFE_MS
- *   p:{n}:r:<t>  "released by t": a release leaves it for a few seconds, so the same release sent again
- *                after its reply was lost (silent reconnect, or a retry) still reads as ours
+ *   p:{n}:r:<r>  the token lock object r (its first token) last released: a release leaves it for a few
+ *                seconds, so the same release sent again after its reply was lost (silent reconnect, or
+ *                a retry) still reads as ours; one key per object, overwritten by each of its releases
  *   p:{n}:g:<t>  waiter t's private wake-up list: t blocks in BLPOP on it, a release pushes one item.
  *                Scripts get it in KEYS: one that would hand a name on to a waiter whose list is not
  *                declared replies with that waiter's token instead, and is sent again with it.

@@ -48,7 +48,7 @@ typedef struct {
 /* "<prefix>{<name>}" into out (PAYLOCK_REDIS_KEY_MAX bytes); its length. */
 size_t paylock_redis_lock_key(const paylock_redis_client *c, const zend_string *name, char *out);
 /* What the j-th key of a name appends to the lock key (token: the caller's); its length. */
-size_t paylock_redis_key_suffix(int j, const char *token, char *out);
+size_t paylock_redis_key_suffix(int j, const paylock_lock_state *l, char *out);
 /* The keys of l[0..n-1] (per_name of them each, named with l[0]'s token), room for nargs arguments. */
 void paylock_redis_call_init(paylock_lock_call *lc, const paylock_redis_client *c,
 							 const paylock_lock_state *l, uint32_t n, int per_name, int nargs);

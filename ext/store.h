@@ -15,6 +15,8 @@ extern zend_class_entry *paylock_ce_Store;
 typedef struct {
 	zend_string *name;
 	char token[PAYLOCK_TOKEN_HEX + 1]; /* this holder's owner token */
+	char rid[PAYLOCK_TOKEN_HEX + 1];   /* names its release tombstone: the lock object's first token, so
+										  every release of one object rewrites one key; "" = the token */
 	int64_t fence;                     /* fencing token issued with the acquire */
 	void *priv;                        /* the store's own state for this lock: NULL until it makes it */
 } paylock_lock_state;

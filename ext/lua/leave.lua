@@ -6,7 +6,7 @@
     KEYS[6i-4]  p:{name_i}:q           queue
     KEYS[6i-3]  p:{name_i}:w           waiters
     KEYS[6i-2]  p:{name_i}:g:<token>   this caller's wake-up list
-    KEYS[6i-1]  p:{name_i}:r:<token>   this caller's release tombstone (unused here)
+    KEYS[6i-1]  p:{name_i}:r:<rid>     this lock object's release tombstone (unused here)
     KEYS[6i]    p:{name_i}:g:<head>    the wake-up list of the waiter expected at the queue head, or p:{name_i}:g:
     ARGV[1]     token
     ARGV[2..4]  unused

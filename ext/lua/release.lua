@@ -1,12 +1,13 @@
 --[[
   Releases the named locks that are ours, each handed to its first live waiter, and leaves a tombstone
-  per name so the same release sent again (its reply lost) still reads as ours.
+  per name (the released token, under a key named by the lock object's rid) so the same release sent
+  again (its reply lost) still reads as ours.
   Input:
     KEYS[6i-5]  p:{name_i}             lock
     KEYS[6i-4]  p:{name_i}:q           queue
     KEYS[6i-3]  p:{name_i}:w           waiters
     KEYS[6i-2]  p:{name_i}:g:<token>   this caller's wake-up list (unused here)
-    KEYS[6i-1]  p:{name_i}:r:<token>   this caller's release tombstone
+    KEYS[6i-1]  p:{name_i}:r:<rid>     this lock object's release tombstone: the token it last released
     KEYS[6i]    p:{name_i}:g:<head>    the wake-up list of the waiter expected at the queue head, or p:{name_i}:g:
     ARGV[1]     token
     ARGV[2]     tombstone life ms
@@ -18,7 +19,8 @@
   A single name nobody waits for takes the short way.
 ]]
 --#include lib/queue.lua
-local function gone(i) redis.call('SET', rk(i), '1', 'PX', ARGV[2]) end
+local function gone(i) redis.call('SET', rk(i), ARGV[1], 'PX', ARGV[2]) end
+local function was_ours(i) return redis.call('GET', rk(i)) == ARGV[1] and 1 or 0 end
 local n = names()
 local ours, mine = {}, {}
 for i = 1, n do
@@ -29,7 +31,7 @@ for i = 1, n do
     mine[i] = true
   end
 end
-if n == 1 and not mine[1] then return redis.call('EXISTS', rk(1)) end
+if n == 1 and not mine[1] then return was_ours(1) end
 local missing = heads(ours)
 if missing then return missing end
 local released = 0
@@ -39,7 +41,7 @@ for i = 1, n do
     gone(i)
     released = released + 1
   else
-    released = released + redis.call('EXISTS', rk(i))
+    released = released + was_ours(i)
   end
 end
 return released

@@ -46,11 +46,42 @@ echo "replies lost by the proxy: ", fault_proxy_fired($p), "\n";
 echo "counted as lost: ", PayLock\stats()['lost'] - $lost, "\n";
 
 $other = new PayLock\RedisStore("redis://127.0.0.1:{$r['port']}");
+
+// The tombstone is one key per lock object (each release overwrites it with its token). An object used
+// before, its release reply dropped, and meanwhile another object of this process and another process
+// take and release the name: the retry still reads as ours.
+$d = new PayLock\Lock($store, 'd');
+for ($i = 0; $i < 3; $i++) {
+	$d->acquire();
+	$d->release();
+}
+$d->acquire();
+fault_proxy_arm($p, 'drop', 'EVALSHA');
+try {
+	$d->release();
+} catch (PayLock\ConnectionException $e) {
+	echo "reused object, release with its reply dropped: ConnectionException\n";
+}
+foreach ([$store, $other] as $s) {
+	$e = new PayLock\Lock($s, 'd');
+	echo "meanwhile another object takes and releases d: ", var_export($e->acquire() && $e->release(), true), "\n";
+}
+$pid = pcntl_fork();
+if ($pid === 0) {
+	exit($d->acquire() && $d->release() ? 0 : 1); // the inherited object: a tombstone of its own
+}
+pcntl_waitpid($pid, $st);
+echo "and a forked child with the inherited object: ", pcntl_wexitstatus($st) === 0 ? 'ok' : 'failed', "\n";
+echo "reused object, release() again: ", var_export($d->release(), true), "\n";
+
 foreach (['a', 'b1', 'b2', 'c'] as $n) {
 	echo "$n free: ", var_export((new PayLock\Lock($other, $n))->acquire(), true), "\n";
 }
-// A release that was not ours stays false (the tombstone is per token).
+// A release that was not ours stays false (the tombstone holds the token it released), also for an
+// object whose earlier release left a tombstone under the same key.
 $x = new PayLock\Lock($store, 'x', 0.05);
+$x->acquire();
+$x->release();
 $x->acquire();
 usleep(80000);
 (new PayLock\Lock($other, 'x'))->acquire();
@@ -65,6 +96,11 @@ release with its reply dropped: ConnectionException
 release() again: true
 replies lost by the proxy: 3
 counted as lost: 0
+reused object, release with its reply dropped: ConnectionException
+meanwhile another object takes and releases d: true
+meanwhile another object takes and releases d: true
+and a forked child with the inherited object: ok
+reused object, release() again: true
 a free: true
 b1 free: true
 b2 free: true

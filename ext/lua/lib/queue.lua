@@ -1,7 +1,7 @@
 --[[
   The FIFO hand-off shared by acquire, release and leave.
   KEYS: {{KEYS_PER_NAME}} per lock name i, in this order: lock p:{n}, queue p:{n}:q, waiters p:{n}:w, the
-  caller's own wake-up list p:{n}:g:<token>, the caller's release tombstone p:{n}:r:<token>, and the
+  caller's own wake-up list p:{n}:g:<token>, the lock object's release tombstone p:{n}:r:<rid>, and the
   wake-up list p:{n}:g:<head> of the waiter the caller expects at the queue head (p:{n}:g: when unknown).
   ARGV[5]: GRANT_MS, how long a hand-off waits for its waiter to claim it.
   Defines: clock() (Redis TIME in ms, read once), names(), lk/qk/wk/gk/rk/hk(i), live_head(i),
