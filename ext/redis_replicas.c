@@ -9,9 +9,12 @@
 
 /* What this process learnt about one server's replication (PAYLOCK_G(replica_facts), keyed by where). */
 typedef struct {
-	int connected; /* replicas ROLE listed */
-	bool waitaof;  /* Redis >= 7.2 with AOF on: WAITAOF 1 n t instead of WAIT n t */
-	uint64_t at_ns;
+	int connected;    /* replicas ROLE listed (or a WAIT acknowledged) */
+	int most;         /* 'auto': the most replicas seen connected, kept for PAYLOCK_REPLICAS_AUTO_HOLD_NS */
+	bool waitaof;     /* Redis >= 7.2 with AOF on: WAITAOF 1 n t instead of WAIT n t */
+	bool stale;       /* look again before the next write: a reconnect or a failed pipeline */
+	uint64_t at_ns;   /* when connected was looked at */
+	uint64_t most_ns; /* when most replicas were last seen connected */
 } replica_facts;
 
 #define ROLE_REPLICAS_AT 2 /* ROLE on a primary: "master", offset, [[ip, port, offset], ...] */
@@ -70,9 +73,37 @@ zend_result paylock_replicas_check_options(const paylock_redis_client *c)
 	return SUCCESS;
 }
 
+static replica_facts *facts_find(const paylock_redis_client *c)
+{
+	return zend_hash_str_find_ptr(&PAYLOCK_G(replica_facts), c->where, strlen(c->where));
+}
+
+/* Looked at again before the next write; what 'auto' saw at most stays (a failover must not erase it). */
 static void facts_forget(const paylock_redis_client *c)
 {
-	zend_hash_str_del(&PAYLOCK_G(replica_facts), c->where, strlen(c->where));
+	replica_facts *f = facts_find(c);
+
+	if (f) {
+		f->stale = true;
+	}
+}
+
+static void facts_seen(replica_facts *f, int connected, uint64_t now)
+{
+	f->connected = connected;
+	f->at_ns = now;
+	if (connected >= f->most || now - f->most_ns > PAYLOCK_REPLICAS_AUTO_HOLD_NS) {
+		f->most = connected;
+		f->most_ns = now;
+	}
+}
+
+/* 'auto' waits for every replica connected and, for a while, for one that left: a primary whose replica
+ * was just promoted looks exactly like one whose replica died, and must not acknowledge alone. */
+static int auto_count(const replica_facts *f)
+{
+	return paylock_now_ns() - f->most_ns > PAYLOCK_REPLICAS_AUTO_HOLD_NS ? f->connected
+																		 : MAX(f->connected, f->most);
 }
 
 /* "7.2.4" -> 702 */
@@ -137,17 +168,25 @@ static replica_facts *facts_probe(paylock_redis_client *c, paylock_error *err)
 	for (int i = 0; i < 3; i++) {
 		paylock_reply_free(r[i]);
 	}
-	f.at_ns = paylock_now_ns();
+	{
+		replica_facts *was = facts_find(c);
+
+		if (was) {
+			f.most = was->most;
+			f.most_ns = was->most_ns;
+		}
+	}
+	facts_seen(&f, f.connected, paylock_now_ns());
 	return zend_hash_str_update_mem(&PAYLOCK_G(replica_facts), c->where, strlen(c->where), &f, sizeof(f));
 }
 
 /* The facts for c's server: known ones, or looked at now (again after a while when 'auto' saw none). */
 static replica_facts *facts_for(paylock_redis_client *c, paylock_error *err)
 {
-	replica_facts *f = zend_hash_str_find_ptr(&PAYLOCK_G(replica_facts), c->where, strlen(c->where));
+	replica_facts *f = facts_find(c);
 
-	if (f && c->replicas == PAYLOCK_REPLICAS_AUTO && f->connected == 0 &&
-		paylock_now_ns() - f->at_ns > PAYLOCK_REPLICAS_RECHECK_NS) {
+	if (f && (f->stale || (c->replicas == PAYLOCK_REPLICAS_AUTO && (f->connected == 0 || f->connected < f->most) &&
+						   paylock_now_ns() - f->at_ns > PAYLOCK_REPLICAS_RECHECK_NS))) {
 		f = NULL;
 	}
 	return f ? f : facts_probe(c, err);
@@ -173,24 +212,24 @@ static void read_ack(paylock_reply *w, bool waitaof, paylock_ack *ack)
 	paylock_reply_free(w);
 }
 
-/* 'auto': a count below the one cached may mean a replica left; the count is looked at again, and a
- * replica that is gone is not waited for (Redisson's choice). A count above it is remembered. */
+/* 'auto': every replica that acknowledged is remembered as connected. A count below the one asked may mean
+ * a replica left: the count is looked at again, and one gone longer than the hold is not waited for
+ * (Redisson's choice); within the hold the write is not acknowledged. */
 static void auto_adjust(paylock_redis_client *c, paylock_ack *ack)
 {
-	replica_facts *f;
+	replica_facts *f = facts_find(c);
 	paylock_error ignored = {0};
 
-	if (ack->acked > ack->wanted) {
-		f = zend_hash_str_find_ptr(&PAYLOCK_G(replica_facts), c->where, strlen(c->where));
+	if (ack->acked >= ack->wanted) {
 		if (f) {
-			f->connected = ack->acked;
+			facts_seen(f, ack->acked, paylock_now_ns());
 		}
 		return;
 	}
 	facts_forget(c);
 	f = facts_probe(c, &ignored);
-	if (f && f->connected <= ack->acked) {
-		ack->wanted = f->connected;
+	if (f && auto_count(f) <= ack->acked) {
+		ack->wanted = auto_count(f);
 	}
 }
 
@@ -218,7 +257,7 @@ static paylock_reply *acked_run(paylock_redis_client *c, int argc, const char **
 		(f = facts_for(node, err)) == NULL) {
 		return NULL;
 	}
-	want = c->replicas == PAYLOCK_REPLICAS_AUTO ? f->connected : c->replicas;
+	want = c->replicas == PAYLOCK_REPLICAS_AUTO ? auto_count(f) : c->replicas;
 	waitaof = f->waitaof;
 	if (want == 0) {
 		return paylock_redis_command(c, argc, argv, lens, 0, err);
@@ -239,7 +278,7 @@ static paylock_reply *acked_run(paylock_redis_client *c, int argc, const char **
 	}
 	ack->wanted = want;
 	read_ack(r[1], waitaof, ack);
-	if (c->replicas == PAYLOCK_REPLICAS_AUTO && ack->acked != ack->wanted && !ack->refused[0]) {
+	if (c->replicas == PAYLOCK_REPLICAS_AUTO && !ack->refused[0]) {
 		auto_adjust(node, ack);
 	}
 	return r[0];

@@ -147,6 +147,10 @@
 /* replicas => 'auto' with no replica connected sends no WAIT; the replica count is looked at again after
  * this long, so a replica that (re)attaches is waited for within a second. */
 #define PAYLOCK_REPLICAS_RECHECK_NS (1000ULL * 1000 * 1000)
+/* replicas => 'auto' keeps waiting this long for a replica that left: when a replica is promoted, the old
+ * primary loses it and keeps taking writes until Sentinel demotes it (10 s measured); those writes must
+ * fail, not be acknowledged and then lost. After this, fewer replicas are the new normal. */
+#define PAYLOCK_REPLICAS_AUTO_HOLD_NS (30ULL * 1000 * 1000 * 1000)
 /* PayLock\Admin: a page holds at most this many entries (one script call over the page's keys). */
 #define PAYLOCK_ADMIN_MAX_COUNT 1000
 /* SCAN calls per page at most: a prefix few keys match returns a short page and a cursor, not a long stall.

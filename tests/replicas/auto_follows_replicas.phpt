@@ -1,5 +1,5 @@
 --TEST--
-replicas => 'auto': waits for the replicas connected now; a replica that detaches (REPLICAOF NO ONE) stops being waited for, and one that attaches is waited for again within about a second (a stalled link then fails the acquire)
+replicas => 'auto': waits for the replicas connected now; a replica that detaches (REPLICAOF NO ONE, as a promotion does) is still waited for during the hold, so the primary it left acknowledges nothing alone; one that attaches again is waited for within about a second (a stalled link then fails the acquire)
 --EXTENSIONS--
 paylock
 pcntl
@@ -50,6 +50,6 @@ fault_proxy_stop($link);
 ?>
 --EXPECT--
 one replica attached: true
-replica detached: true
-replica detached, again: true
+replica detached: acknowledged by 0 of 1 replica
+replica detached, again: acknowledged by 0 of 1 replica
 replica attached again, link stalled: acknowledged by 0 of 1 replica
