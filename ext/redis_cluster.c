@@ -22,7 +22,16 @@ struct paylock_cluster_map {
 	int nnodes;
 	paylock_node_addr nodes[PAYLOCK_CLUSTER_MAX_NODES];
 	uint8_t owner[PAYLOCK_CLUSTER_SLOTS]; /* node index + 1; 0: nobody serves the slot */
+	/* Slots whose master the answer named without a usable address (port 0, host "?"): a Redis 7 node
+	 * with tls-cluster tells a plain client port 0 for a node it learnt about over the TLS bus. */
+	uint8_t unknown[PAYLOCK_CLUSTER_SLOTS / 8];
+	int nunknown; /* such ranges in the answer: 0 is a usable map */
 };
+
+static bool slot_unknown(const paylock_cluster_map *m, uint16_t slot)
+{
+	return (m->unknown[slot >> 3] >> (slot & 7)) & 1;
+}
 
 /* cache key -> paylock_cluster_map* (persistent): outlives requests, like the connection pool. */
 static HashTable *maps;
@@ -68,8 +77,10 @@ static int node_index(paylock_cluster_map *m, const char *host, size_t hlen, int
 	return ++m->nnodes;
 }
 
-/* Fills m from a CLUSTER SLOTS reply: [[start, end, [host, port, id...], replicas...]...]. An empty host
- * (the node does not know its address) means the node we asked. */
+/* Fills m from a CLUSTER SLOTS reply: [[start, end, [host, port, id...], replicas...]...]. An empty or
+ * null host (the node does not know its address, or cluster-preferred-endpoint-type unknown-endpoint)
+ * means the node we asked. Port 0 or host "?" (a hostname endpoint with no hostname set) is no address:
+ * the range is noted unknown, never an owner, and map_load() asks other nodes. */
 static bool parse_slots(paylock_cluster_map *m, const paylock_reply *r, const paylock_node_addr *asked)
 {
 	paylock_cluster_map *fresh;
@@ -101,12 +112,21 @@ static bool parse_slots(paylock_cluster_map *m, const paylock_reply *r, const pa
 		h = paylock_reply_at(master, 0);
 		p = paylock_reply_at(master, 1);
 		if (from < 0 || to >= PAYLOCK_CLUSTER_SLOTS || from > to ||
-			paylock_reply_kind(h) != PAYLOCK_REPLY_STRING || paylock_reply_kind(p) != PAYLOCK_REPLY_INTEGER) {
+			(paylock_reply_kind(h) != PAYLOCK_REPLY_STRING && paylock_reply_kind(h) != PAYLOCK_REPLY_NIL) ||
+			paylock_reply_kind(p) != PAYLOCK_REPLY_INTEGER) {
 			efree(fresh);
 			return false;
 		}
-		host = paylock_reply_str(h, &hlen);
-		if (hlen == 0 || (hlen == 1 && host[0] == '?')) {
+		hlen = 0;
+		host = paylock_reply_kind(h) == PAYLOCK_REPLY_NIL ? "" : paylock_reply_str(h, &hlen);
+		if ((hlen == 1 && host[0] == '?') || paylock_reply_int(p) < 1 || paylock_reply_int(p) > 65535) {
+			for (long long slot = from; slot <= to; slot++) {
+				fresh->unknown[slot >> 3] |= (uint8_t)(1u << (slot & 7));
+			}
+			fresh->nunknown++;
+			continue;
+		}
+		if (hlen == 0) {
 			host = asked->host;
 			hlen = strlen(host);
 		}
@@ -162,32 +182,59 @@ static paylock_status load_from(paylock_redis_router *rt, paylock_cluster_map *m
 	return PAYLOCK_YES;
 }
 
-/* Fetches the map from prefer (a redirect's target), the known nodes, then the seeds: first answer wins. */
+/* One node's answer in map_load(): DONE a usable map (or a configuration error), GO_ON ask the next. */
+static bool load_done(paylock_status st, const paylock_cluster_map *m, bool *partial)
+{
+	if (st == PAYLOCK_YES && m->nunknown > 0) {
+		*partial = true; /* kept unless another node knows every address */
+		return false;
+	}
+	return st != PAYLOCK_NO;
+}
+
+/* Fetches the map from prefer (a redirect's target), the known nodes, then the seeds: the first answer
+ * that names an address for every range wins; when none does, the last one that named some. */
 static paylock_status map_load(paylock_redis_router *rt, paylock_cluster_map *m,
 							   const paylock_node_addr *prefer, paylock_error *err)
 {
 	paylock_node_addr known[PAYLOCK_CLUSTER_MAX_NODES];
 	int nknown = m->nnodes;
 	paylock_status st;
+	bool partial = false;
 
 	memcpy(known, m->nodes, sizeof(known[0]) * (size_t)nknown);
-	if (prefer && (st = load_from(rt, m, prefer, err)) != PAYLOCK_NO) {
+	if (prefer && load_done(st = load_from(rt, m, prefer, err), m, &partial)) {
 		return st;
 	}
 	for (int i = 0; i < nknown; i++) {
-		if ((st = load_from(rt, m, &known[i], err)) != PAYLOCK_NO) {
+		if (load_done(st = load_from(rt, m, &known[i], err), m, &partial)) {
 			return st;
 		}
 	}
 	for (int i = 0; i < rt->nseeds; i++) {
-		if ((st = load_from(rt, m, &rt->seeds[i], err)) != PAYLOCK_NO) {
+		if (load_done(st = load_from(rt, m, &rt->seeds[i], err), m, &partial)) {
 			return st;
 		}
+	}
+	if (partial) {
+		err->kind = PAYLOCK_ERR_NONE; /* what a later node could not say */
+		err->msg[0] = '\0';
+		return PAYLOCK_YES;
 	}
 	if (err->kind == PAYLOCK_ERR_NONE) {
 		paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "no Redis Cluster node answered");
 	}
 	return PAYLOCK_FAILED;
+}
+
+/* The error for a slot whose master every node named without an address. */
+static void no_address(const paylock_redis_client *c, uint16_t slot, paylock_error *err)
+{
+	paylock_error_set(err, PAYLOCK_ERR_CONNECTION,
+					  "Redis %s: no node gave a usable address for the master of slot %u (CLUSTER SLOTS said "
+					  "port 0 or host \"?\": a node that announces only its TLS port, or a hostname endpoint "
+					  "with no hostname; use rediss+cluster:// for a TLS cluster, or set cluster-announce-*)",
+					  c->where, (unsigned)slot);
 }
 
 /* The key that picks the node: KEYS[1] of a script, else the first argument; none for PING and the like. */
@@ -203,7 +250,9 @@ static bool slot_owner_known(paylock_redis_router *rt, paylock_cluster_map *m, c
 		return true;
 	}
 	m->stale = true;
-	if (err->kind == PAYLOCK_ERR_NONE) {
+	if (err->kind == PAYLOCK_ERR_NONE && slot_unknown(m, slot)) {
+		no_address(c, slot, err);
+	} else if (err->kind == PAYLOCK_ERR_NONE) {
 		paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis %s has no master for slot %u", c->where,
 						  (unsigned)slot);
 	}
@@ -357,6 +406,11 @@ paylock_reply *paylock_cluster_command(paylock_redis_client *c, int argc, const 
 
 			have_prefer = false;
 			if (st == PAYLOCK_FAILED && (err->kind != PAYLOCK_ERR_CONNECTION || paylock_now_ns() >= until)) {
+				return NULL;
+			}
+			if (st == PAYLOCK_YES && m->owner[slot] == 0 && slot_unknown(m, slot)) {
+				no_address(c, slot, err); /* every node was asked: waiting does not give an address */
+				m->stale = true;
 				return NULL;
 			}
 			if (st == PAYLOCK_FAILED || m->owner[slot] == 0) { /* nobody serves the slot yet: failover */
