@@ -485,8 +485,49 @@ paylock_reply *paylock_cluster_command(paylock_redis_client *c, int argc, const 
 	}
 }
 
-/* A pipeline is about one name (a script and its WAIT): the node of the first command's key; a redirect in
- * the first reply means nothing ran there, so the map is fixed and the whole pipeline sent again. */
+/* The first reply of a pipeline that the cluster, not the command, answered; NULL when none did. */
+static const paylock_reply *cluster_refusal(int n, paylock_reply **replies)
+{
+	static const char *const refusals[] = {"MOVED ", "ASK ", "READONLY", "TRYAGAIN", "CLUSTERDOWN"};
+
+	for (int i = 0; i < n; i++) {
+		for (size_t k = 0; k < sizeof(refusals) / sizeof(refusals[0]); k++) {
+			if (paylock_reply_error_is(replies[i], refusals[k])) {
+				return replies[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+/* The pipeline on the node an ASK named: ASKING before each command (it holds for one command only). */
+static paylock_status pipeline_asking(paylock_redis_client *node, int n, const paylock_redis_cmd *cmds,
+									  paylock_reply **replies, paylock_error *err)
+{
+	static const char *a[1] = {"ASKING"};
+	static const size_t al[1] = {6};
+	paylock_redis_cmd both[PAYLOCK_REDIS_PIPELINE_MAX];
+	paylock_reply *got[PAYLOCK_REDIS_PIPELINE_MAX];
+	paylock_status st;
+
+	for (int i = 0; i < n; i++) {
+		both[2 * i] = (paylock_redis_cmd){1, a, al};
+		both[2 * i + 1] = cmds[i];
+	}
+	st = paylock_redis_pipeline(node, 2 * n, both, got, err);
+	for (int i = 0; i < n; i++) {
+		if (st != PAYLOCK_FAILED && got[2 * i]) {
+			paylock_reply_free(got[2 * i]);
+		}
+		replies[i] = st != PAYLOCK_FAILED ? got[2 * i + 1] : NULL;
+	}
+	return st;
+}
+
+/* A pipeline is about one name (a script and its WAIT, a staged value and its script), every command
+ * idempotent by token: it goes to the node of the first command's key; when the cluster refused a command
+ * (a redirect, TRYAGAIN, ...) the map is fixed and the whole pipeline sent again (after ASK: to the
+ * migration's target, with ASKING, the map untouched). */
 paylock_status paylock_cluster_pipeline(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
 										paylock_reply **replies, paylock_error *err)
 {
@@ -498,51 +539,67 @@ paylock_status paylock_cluster_pipeline(paylock_redis_client *c, int n, const pa
 						? paylock_redis_key_slot(key, klen)
 						: 0;
 	uint64_t until = paylock_now_ns() + (uint64_t)((c->connect_timeout + c->read_timeout) * 1e9);
+	paylock_node_addr target;
+	bool asking = false;
 
+	if (n > PAYLOCK_REDIS_PIPELINE_MAX / 2) {
+		zend_error_noreturn(E_CORE_ERROR, "PayLock: a cluster pipeline of %d commands (at most %d)", n,
+							PAYLOCK_REDIS_PIPELINE_MAX / 2);
+	}
 	for (int hops = 0;; hops++) {
 		paylock_redis_client *node;
-		paylock_node_addr target;
+		const paylock_reply *refused;
 		paylock_status st;
-		bool moved, again;
+		bool was_asking = asking;
 
-		if (!slot_owner_known(rt, m, c, slot, err)) {
-			for (int i = 0; i < n; i++) {
-				replies[i] = NULL;
+		if (!asking) {
+			if (!slot_owner_known(rt, m, c, slot, err)) {
+				for (int i = 0; i < n; i++) {
+					replies[i] = NULL;
+				}
+				return PAYLOCK_FAILED;
 			}
-			return PAYLOCK_FAILED;
+			target = m->nodes[m->owner[slot] - 1];
 		}
-		target = m->nodes[m->owner[slot] - 1];
 		node = paylock_router_node(rt, target.host, target.port, false, err);
 		if (node == NULL) {
 			return PAYLOCK_FAILED;
 		}
 		node->holds_records = c->holds_records;
-		st = paylock_redis_pipeline(node, n, cmds, replies, err);
+		st = asking ? pipeline_asking(node, n, cmds, replies, err)
+					: paylock_redis_pipeline(node, n, cmds, replies, err);
 		paylock_router_took(c, node);
+		asking = false;
 		if (st == PAYLOCK_FAILED) {
 			m->stale = true;
 			return st;
 		}
-		moved = paylock_reply_error_is(replies[0], "MOVED ");
-		again = moved || paylock_reply_error_is(replies[0], "READONLY") ||
-				paylock_reply_error_is(replies[0], "TRYAGAIN") ||
-				paylock_reply_error_is(replies[0], "CLUSTERDOWN");
-		if (!again || hops >= PAYLOCK_CLUSTER_MAX_REDIRECTS || paylock_now_ns() >= until) {
-			return st; /* ASK is not followed here: the caller's error, a ConnectionException */
+		refused = cluster_refusal(n, replies);
+		if (refused == NULL || hops >= PAYLOCK_CLUSTER_MAX_REDIRECTS || paylock_now_ns() >= until) {
+			return st; /* the caller's error: a redirect past the bound is a ConnectionException there */
 		}
-		if (moved) {
+		if (paylock_reply_error_is(refused, "ASK ")) {
 			redirects++;
-			if (redirect_target(replies[0], &target)) {
+			if (!redirect_target(refused, &target)) {
+				return st;
+			}
+			asking = true; /* the slot is migrating: the map stays */
+		} else if (paylock_reply_error_is(refused, "MOVED ")) {
+			redirects++;
+			if (redirect_target(refused, &target)) {
 				int idx = node_index(m, target.host, strlen(target.host), target.port);
 
 				if (idx) {
 					m->owner[slot] = (uint8_t)idx;
 				}
 			}
+			m->stale = true;
 		} else {
+			/* TRYAGAIN after ASKING: some keys are still moving, ask the target again */
+			asking = was_asking && paylock_reply_error_is(refused, "TRYAGAIN");
+			m->stale = m->stale || !asking;
 			paylock_redis_backoff(until);
 		}
-		m->stale = true;
 		paylock_router_free_replies(n, replies);
 	}
 }
