@@ -539,7 +539,7 @@ paylock_status paylock_cluster_pipeline(paylock_redis_client *c, int n, const pa
 						? paylock_redis_key_slot(key, klen)
 						: 0;
 	uint64_t until = paylock_now_ns() + (uint64_t)((c->connect_timeout + c->read_timeout) * 1e9);
-	paylock_node_addr target;
+	paylock_node_addr target = {{0}, 0}; /* the ASK target while asking, else the owner */
 	bool asking = false;
 
 	if (n > PAYLOCK_REDIS_PIPELINE_MAX / 2) {
