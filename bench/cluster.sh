@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Redis Cluster routing overhead (bench/cluster.php): starts a 3-master + 3-replica cluster and a
-# standalone redis-server on free ports, runs the benchmark, stops them.
+# Redis Cluster routing overhead (bench/cluster.php) and contended utilisation (bench/cluster_contended.php):
+# starts a 3-master + 3-replica cluster and a standalone redis-server on free ports, runs both, stops them.
 #   bench/cluster.sh [iterations] [rounds]
+#   PAYLOCK_BENCH_CONTENDED="procs cycles rounds" (default "8 40 5") sizes the contended runs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=tests/_support/redis-server.sh
@@ -21,3 +22,6 @@ pids+=("$PAYLOCK_REDIS_PID")
 port=$PAYLOCK_REDIS_PORT
 paylock_cluster_start "$work"
 php -n -d extension="$root/modules/paylock.so" "$root/bench/cluster.php" "$PAYLOCK_CLUSTER_SEEDS" "$port" "$@"
+# shellcheck disable=SC2086 # three numbers
+php -n -d extension=posix.so -d extension="$root/modules/paylock.so" "$root/bench/cluster_contended.php" \
+	"$PAYLOCK_CLUSTER_SEEDS" "$port" ${PAYLOCK_BENCH_CONTENDED:-8 40 5}

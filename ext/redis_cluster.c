@@ -22,7 +22,16 @@ struct paylock_cluster_map {
 	int nnodes;
 	paylock_node_addr nodes[PAYLOCK_CLUSTER_MAX_NODES];
 	uint8_t owner[PAYLOCK_CLUSTER_SLOTS]; /* node index + 1; 0: nobody serves the slot */
+	/* Slots whose master the answer named without a usable address (port 0, host "?"): a Redis 7 node
+	 * with tls-cluster tells a plain client port 0 for a node it learnt about over the TLS bus. */
+	uint8_t unknown[PAYLOCK_CLUSTER_SLOTS / 8];
+	int nunknown; /* such ranges in the answer: 0 is a usable map */
 };
+
+static bool slot_unknown(const paylock_cluster_map *m, uint16_t slot)
+{
+	return (m->unknown[slot >> 3] >> (slot & 7)) & 1;
+}
 
 /* cache key -> paylock_cluster_map* (persistent): outlives requests, like the connection pool. */
 static HashTable *maps;
@@ -68,8 +77,10 @@ static int node_index(paylock_cluster_map *m, const char *host, size_t hlen, int
 	return ++m->nnodes;
 }
 
-/* Fills m from a CLUSTER SLOTS reply: [[start, end, [host, port, id...], replicas...]...]. An empty host
- * (the node does not know its address) means the node we asked. */
+/* Fills m from a CLUSTER SLOTS reply: [[start, end, [host, port, id...], replicas...]...]. An empty or
+ * null host (the node does not know its address, or cluster-preferred-endpoint-type unknown-endpoint)
+ * means the node we asked. Port 0 or host "?" (a hostname endpoint with no hostname set) is no address:
+ * the range is noted unknown, never an owner, and map_load() asks other nodes. */
 static bool parse_slots(paylock_cluster_map *m, const paylock_reply *r, const paylock_node_addr *asked)
 {
 	paylock_cluster_map *fresh;
@@ -101,12 +112,21 @@ static bool parse_slots(paylock_cluster_map *m, const paylock_reply *r, const pa
 		h = paylock_reply_at(master, 0);
 		p = paylock_reply_at(master, 1);
 		if (from < 0 || to >= PAYLOCK_CLUSTER_SLOTS || from > to ||
-			paylock_reply_kind(h) != PAYLOCK_REPLY_STRING || paylock_reply_kind(p) != PAYLOCK_REPLY_INTEGER) {
+			(paylock_reply_kind(h) != PAYLOCK_REPLY_STRING && paylock_reply_kind(h) != PAYLOCK_REPLY_NIL) ||
+			paylock_reply_kind(p) != PAYLOCK_REPLY_INTEGER) {
 			efree(fresh);
 			return false;
 		}
-		host = paylock_reply_str(h, &hlen);
-		if (hlen == 0 || (hlen == 1 && host[0] == '?')) {
+		hlen = 0;
+		host = paylock_reply_kind(h) == PAYLOCK_REPLY_NIL ? "" : paylock_reply_str(h, &hlen);
+		if ((hlen == 1 && host[0] == '?') || paylock_reply_int(p) < 1 || paylock_reply_int(p) > 65535) {
+			for (long long slot = from; slot <= to; slot++) {
+				fresh->unknown[slot >> 3] |= (uint8_t)(1u << (slot & 7));
+			}
+			fresh->nunknown++;
+			continue;
+		}
+		if (hlen == 0) {
 			host = asked->host;
 			hlen = strlen(host);
 		}
@@ -162,32 +182,59 @@ static paylock_status load_from(paylock_redis_router *rt, paylock_cluster_map *m
 	return PAYLOCK_YES;
 }
 
-/* Fetches the map from prefer (a redirect's target), the known nodes, then the seeds: first answer wins. */
+/* One node's answer in map_load(): DONE a usable map (or a configuration error), GO_ON ask the next. */
+static bool load_done(paylock_status st, const paylock_cluster_map *m, bool *partial)
+{
+	if (st == PAYLOCK_YES && m->nunknown > 0) {
+		*partial = true; /* kept unless another node knows every address */
+		return false;
+	}
+	return st != PAYLOCK_NO;
+}
+
+/* Fetches the map from prefer (a redirect's target), the known nodes, then the seeds: the first answer
+ * that names an address for every range wins; when none does, the last one that named some. */
 static paylock_status map_load(paylock_redis_router *rt, paylock_cluster_map *m,
 							   const paylock_node_addr *prefer, paylock_error *err)
 {
 	paylock_node_addr known[PAYLOCK_CLUSTER_MAX_NODES];
 	int nknown = m->nnodes;
 	paylock_status st;
+	bool partial = false;
 
 	memcpy(known, m->nodes, sizeof(known[0]) * (size_t)nknown);
-	if (prefer && (st = load_from(rt, m, prefer, err)) != PAYLOCK_NO) {
+	if (prefer && load_done(st = load_from(rt, m, prefer, err), m, &partial)) {
 		return st;
 	}
 	for (int i = 0; i < nknown; i++) {
-		if ((st = load_from(rt, m, &known[i], err)) != PAYLOCK_NO) {
+		if (load_done(st = load_from(rt, m, &known[i], err), m, &partial)) {
 			return st;
 		}
 	}
 	for (int i = 0; i < rt->nseeds; i++) {
-		if ((st = load_from(rt, m, &rt->seeds[i], err)) != PAYLOCK_NO) {
+		if (load_done(st = load_from(rt, m, &rt->seeds[i], err), m, &partial)) {
 			return st;
 		}
+	}
+	if (partial) {
+		err->kind = PAYLOCK_ERR_NONE; /* what a later node could not say */
+		err->msg[0] = '\0';
+		return PAYLOCK_YES;
 	}
 	if (err->kind == PAYLOCK_ERR_NONE) {
 		paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "no Redis Cluster node answered");
 	}
 	return PAYLOCK_FAILED;
+}
+
+/* The error for a slot whose master every node named without an address. */
+static void no_address(const paylock_redis_client *c, uint16_t slot, paylock_error *err)
+{
+	paylock_error_set(err, PAYLOCK_ERR_CONNECTION,
+					  "Redis %s: no node gave a usable address for the master of slot %u (CLUSTER SLOTS said "
+					  "port 0 or host \"?\": a node that announces only its TLS port, or a hostname endpoint "
+					  "with no hostname; use rediss+cluster:// for a TLS cluster, or set cluster-announce-*)",
+					  c->where, (unsigned)slot);
 }
 
 /* The key that picks the node: KEYS[1] of a script, else the first argument; none for PING and the like. */
@@ -203,7 +250,9 @@ static bool slot_owner_known(paylock_redis_router *rt, paylock_cluster_map *m, c
 		return true;
 	}
 	m->stale = true;
-	if (err->kind == PAYLOCK_ERR_NONE) {
+	if (err->kind == PAYLOCK_ERR_NONE && slot_unknown(m, slot)) {
+		no_address(c, slot, err);
+	} else if (err->kind == PAYLOCK_ERR_NONE) {
 		paylock_error_set(err, PAYLOCK_ERR_CONNECTION, "Redis %s has no master for slot %u", c->where,
 						  (unsigned)slot);
 	}
@@ -359,6 +408,11 @@ paylock_reply *paylock_cluster_command(paylock_redis_client *c, int argc, const 
 			if (st == PAYLOCK_FAILED && (err->kind != PAYLOCK_ERR_CONNECTION || paylock_now_ns() >= until)) {
 				return NULL;
 			}
+			if (st == PAYLOCK_YES && m->owner[slot] == 0 && slot_unknown(m, slot)) {
+				no_address(c, slot, err); /* every node was asked: waiting does not give an address */
+				m->stale = true;
+				return NULL;
+			}
 			if (st == PAYLOCK_FAILED || m->owner[slot] == 0) { /* nobody serves the slot yet: failover */
 				if (paylock_now_ns() >= until) {
 					paylock_error_set(err, PAYLOCK_ERR_CONNECTION,
@@ -431,8 +485,49 @@ paylock_reply *paylock_cluster_command(paylock_redis_client *c, int argc, const 
 	}
 }
 
-/* A pipeline is about one name (a script and its WAIT): the node of the first command's key; a redirect in
- * the first reply means nothing ran there, so the map is fixed and the whole pipeline sent again. */
+/* The first reply of a pipeline that the cluster, not the command, answered; NULL when none did. */
+static const paylock_reply *cluster_refusal(int n, paylock_reply **replies)
+{
+	static const char *const refusals[] = {"MOVED ", "ASK ", "READONLY", "TRYAGAIN", "CLUSTERDOWN"};
+
+	for (int i = 0; i < n; i++) {
+		for (size_t k = 0; k < sizeof(refusals) / sizeof(refusals[0]); k++) {
+			if (paylock_reply_error_is(replies[i], refusals[k])) {
+				return replies[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+/* The pipeline on the node an ASK named: ASKING before each command (it holds for one command only). */
+static paylock_status pipeline_asking(paylock_redis_client *node, int n, const paylock_redis_cmd *cmds,
+									  paylock_reply **replies, paylock_error *err)
+{
+	static const char *a[1] = {"ASKING"};
+	static const size_t al[1] = {6};
+	paylock_redis_cmd both[PAYLOCK_REDIS_PIPELINE_MAX];
+	paylock_reply *got[PAYLOCK_REDIS_PIPELINE_MAX];
+	paylock_status st;
+
+	for (int i = 0; i < n; i++) {
+		both[2 * i] = (paylock_redis_cmd){1, a, al};
+		both[2 * i + 1] = cmds[i];
+	}
+	st = paylock_redis_pipeline(node, 2 * n, both, got, err);
+	for (int i = 0; i < n; i++) {
+		if (st != PAYLOCK_FAILED && got[2 * i]) {
+			paylock_reply_free(got[2 * i]);
+		}
+		replies[i] = st != PAYLOCK_FAILED ? got[2 * i + 1] : NULL;
+	}
+	return st;
+}
+
+/* A pipeline is about one name (a script and its WAIT, a staged value and its script), every command
+ * idempotent by token: it goes to the node of the first command's key; when the cluster refused a command
+ * (a redirect, TRYAGAIN, ...) the map is fixed and the whole pipeline sent again (after ASK: to the
+ * migration's target, with ASKING, the map untouched). */
 paylock_status paylock_cluster_pipeline(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
 										paylock_reply **replies, paylock_error *err)
 {
@@ -444,51 +539,67 @@ paylock_status paylock_cluster_pipeline(paylock_redis_client *c, int n, const pa
 						? paylock_redis_key_slot(key, klen)
 						: 0;
 	uint64_t until = paylock_now_ns() + (uint64_t)((c->connect_timeout + c->read_timeout) * 1e9);
+	paylock_node_addr target = {{0}, 0}; /* the ASK target while asking, else the owner */
+	bool asking = false;
 
+	if (n > PAYLOCK_REDIS_PIPELINE_MAX / 2) {
+		zend_error_noreturn(E_CORE_ERROR, "PayLock: a cluster pipeline of %d commands (at most %d)", n,
+							PAYLOCK_REDIS_PIPELINE_MAX / 2);
+	}
 	for (int hops = 0;; hops++) {
 		paylock_redis_client *node;
-		paylock_node_addr target;
+		const paylock_reply *refused;
 		paylock_status st;
-		bool moved, again;
+		bool was_asking = asking;
 
-		if (!slot_owner_known(rt, m, c, slot, err)) {
-			for (int i = 0; i < n; i++) {
-				replies[i] = NULL;
+		if (!asking) {
+			if (!slot_owner_known(rt, m, c, slot, err)) {
+				for (int i = 0; i < n; i++) {
+					replies[i] = NULL;
+				}
+				return PAYLOCK_FAILED;
 			}
-			return PAYLOCK_FAILED;
+			target = m->nodes[m->owner[slot] - 1];
 		}
-		target = m->nodes[m->owner[slot] - 1];
 		node = paylock_router_node(rt, target.host, target.port, false, err);
 		if (node == NULL) {
 			return PAYLOCK_FAILED;
 		}
 		node->holds_records = c->holds_records;
-		st = paylock_redis_pipeline(node, n, cmds, replies, err);
+		st = asking ? pipeline_asking(node, n, cmds, replies, err)
+					: paylock_redis_pipeline(node, n, cmds, replies, err);
 		paylock_router_took(c, node);
+		asking = false;
 		if (st == PAYLOCK_FAILED) {
 			m->stale = true;
 			return st;
 		}
-		moved = paylock_reply_error_is(replies[0], "MOVED ");
-		again = moved || paylock_reply_error_is(replies[0], "READONLY") ||
-				paylock_reply_error_is(replies[0], "TRYAGAIN") ||
-				paylock_reply_error_is(replies[0], "CLUSTERDOWN");
-		if (!again || hops >= PAYLOCK_CLUSTER_MAX_REDIRECTS || paylock_now_ns() >= until) {
-			return st; /* ASK is not followed here: the caller's error, a ConnectionException */
+		refused = cluster_refusal(n, replies);
+		if (refused == NULL || hops >= PAYLOCK_CLUSTER_MAX_REDIRECTS || paylock_now_ns() >= until) {
+			return st; /* the caller's error: a redirect past the bound is a ConnectionException there */
 		}
-		if (moved) {
+		if (paylock_reply_error_is(refused, "ASK ")) {
 			redirects++;
-			if (redirect_target(replies[0], &target)) {
+			if (!redirect_target(refused, &target)) {
+				return st;
+			}
+			asking = true; /* the slot is migrating: the map stays */
+		} else if (paylock_reply_error_is(refused, "MOVED ")) {
+			redirects++;
+			if (redirect_target(refused, &target)) {
 				int idx = node_index(m, target.host, strlen(target.host), target.port);
 
 				if (idx) {
 					m->owner[slot] = (uint8_t)idx;
 				}
 			}
+			m->stale = true;
 		} else {
+			/* TRYAGAIN after ASKING: some keys are still moving, ask the target again */
+			asking = was_asking && paylock_reply_error_is(refused, "TRYAGAIN");
+			m->stale = m->stale || !asking;
 			paylock_redis_backoff(until);
 		}
-		m->stale = true;
 		paylock_router_free_replies(n, replies);
 	}
 }

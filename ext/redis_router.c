@@ -309,6 +309,16 @@ paylock_redis_client *paylock_router_node(paylock_redis_router *rt, const char *
 		return NULL;
 	}
 	n->router_node = true;
+	if (!sentinel) { /* messages name the node and the topology it belongs to (the pool key is made) */
+		char own[sizeof(n->where)];
+
+		memcpy(own, n->where, sizeof(own));
+		if (rt->sentinel) {
+			snprintf(n->where, sizeof(n->where), "Sentinel master %s (%s)", own, rt->topology + 9);
+		} else {
+			snprintf(n->where, sizeof(n->where), "Cluster node %s (seeds %s)", own, rt->topology + 8);
+		}
+	}
 	if (rt->sentinel && !sentinel) {
 		zend_string *k = zend_string_concat2(ZSTR_VAL(n->pool_key), ZSTR_LEN(n->pool_key), "|master", 7);
 
@@ -347,6 +357,13 @@ void paylock_router_took(paylock_redis_client *c, const paylock_redis_client *no
 {
 	c->reconnected = node->reconnected;
 	c->unanswered = node->unanswered;
+	memcpy(c->where, node->where, sizeof(c->where));
+}
+
+/* A routed call starts with no node: its messages name the topology until one answers or fails. */
+static void router_where(paylock_redis_client *c)
+{
+	memcpy(c->where, c->router->topology, sizeof(c->where));
 }
 
 static zend_string *cache_key(const paylock_redis_router *rt)
@@ -443,6 +460,7 @@ zend_result paylock_router_init(paylock_redis_client *c, const char *dsn, size_t
 
 		snprintf(c->where + n, sizeof(c->where) - n, "/%s", rt->master_name);
 	}
+	memcpy(rt->topology, c->where, sizeof(rt->topology));
 	c->router = rt;
 	return SUCCESS;
 }
@@ -480,6 +498,7 @@ bool paylock_reply_error_is(const paylock_reply *r, const char *lit)
 paylock_reply *paylock_router_command(paylock_redis_client *c, int argc, const char **argv,
 									  const size_t *lens, double extra_block_s, paylock_error *err)
 {
+	router_where(c);
 	return c->router->sentinel ? paylock_sentinel_command(c, argc, argv, lens, extra_block_s, err)
 							   : paylock_cluster_command(c, argc, argv, lens, extra_block_s, err);
 }
@@ -487,6 +506,7 @@ paylock_reply *paylock_router_command(paylock_redis_client *c, int argc, const c
 paylock_status paylock_router_pipeline(paylock_redis_client *c, int n, const paylock_redis_cmd *cmds,
 									   paylock_reply **replies, paylock_error *err)
 {
+	router_where(c);
 	return c->router->sentinel ? paylock_sentinel_pipeline(c, n, cmds, replies, err)
 							   : paylock_cluster_pipeline(c, n, cmds, replies, err);
 }
@@ -495,6 +515,7 @@ paylock_wake paylock_router_blpop(paylock_redis_client *c, const char *key, size
 								  uint64_t wake_ns, uint64_t deadline_ns, char *item, size_t item_max,
 								  size_t *item_len, paylock_error *err)
 {
+	router_where(c);
 	return c->router->sentinel ? paylock_sentinel_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, item,
 														item_max, item_len, err)
 							   : paylock_cluster_blpop(c, key, key_len, block_s, wake_ns, deadline_ns, item,

@@ -24,6 +24,7 @@ struct paylock_redis_router {
 	HashTable *options;     /* the constructor's options, for every node client; or NULL */
 	zend_string *cache_key; /* kind, seeds, user, password hash: the per-process topology cache's key */
 	HashTable nodes;        /* "host:port" -> paylock_redis_client* (data nodes and Sentinels) */
+	char topology[160]; /* "Cluster h:p,..." / "Sentinel h:p,.../name": the client's where between calls */
 	/* Sentinel only */
 	char *master_name;
 	char *sentinel_pass;
@@ -33,7 +34,8 @@ struct paylock_redis_router {
 /* The client for host:port (created on first use with the router's settings; Sentinels without them). */
 paylock_redis_client *paylock_router_node(paylock_redis_router *rt, const char *host, int port, bool sentinel,
 										  paylock_error *err);
-/* Copies what the caller reads after a command (reconnected, unanswered) from the node's client. */
+/* Copies what the caller reads after a command (reconnected, unanswered, where: the node that answered or
+ * failed, for the messages) from the node's client. */
 void paylock_router_took(paylock_redis_client *c, const paylock_redis_client *node);
 void paylock_router_free_replies(int n, paylock_reply **replies);
 /* Whether an error reply starts with the text lit. */

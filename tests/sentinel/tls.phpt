@@ -15,6 +15,7 @@ require_once __DIR__ . '/../_support/redis_server.inc';
 // A small TLS setup of its own (a Sentinel reports one address, so the harness's plain Sentinels cannot
 // serve TLS clients too): a master with a TLS port and one TLS-only Sentinel that needs a password.
 [$master, $mport] = tls_private_redis('server', 'no');
+$master->cmd(['CONFIG', 'SET', 'save', '3600 1']); // persistent: through the router too, idempotency warns about a server that is not
 $d = tls_dir();
 $sport = redis_server_free_port();
 $dir = getenv('PAYLOCK_TEST_TMP') . "/sentinel-tls-$sport";
