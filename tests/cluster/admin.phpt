@@ -12,7 +12,7 @@ cluster
 --FILE--
 <?php
 require __DIR__ . '/../_support/cluster.inc';
-cluster_private(); // it changes the topology: never the shared cluster
+cluster_use_private(); // it changes the topology: never the shared cluster
 $store = cluster_store(['read_timeout' => 0.5]);
 $base = 'adm' . getmypid() . 'x' . mt_rand();
 $per = array_fill_keys(cluster_master_ports(), []);

@@ -13,7 +13,7 @@ cluster
 --FILE--
 <?php
 require __DIR__ . '/../_support/cluster.inc';
-cluster_private(); // it changes the topology: never the shared cluster
+cluster_use_private(); // it changes the topology: never the shared cluster
 echo "cluster ok: ", yes(cluster_wait_ok(), 'not ok'), "\n";
 $per = cluster_names_per_master(1, 'fo');
 $portA = array_key_first($per);

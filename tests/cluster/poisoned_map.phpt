@@ -2,6 +2,7 @@
 Cluster: a cached slot map made wrong by a slot moving to another master heals within one redirect
 --EXTENSIONS--
 paylock
+posix
 --INI--
 pcre.jit=0
 --SKIPIF--
@@ -11,7 +12,7 @@ cluster
 --FILE--
 <?php
 require __DIR__ . '/../_support/cluster.inc';
-cluster_private(); // it changes the topology: never the shared cluster
+cluster_use_private(); // it changes the topology: never the shared cluster
 $store = cluster_store();
 // a name whose slot holds no keys (a slot with keys cannot simply be reassigned)
 do {

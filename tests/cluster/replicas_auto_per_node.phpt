@@ -12,7 +12,7 @@ cluster
 --FILE--
 <?php
 require __DIR__ . '/../_support/cluster.inc';
-cluster_private(); // it changes the topology: never the shared cluster
+cluster_use_private(); // it changes the topology: never the shared cluster
 echo "cluster ok: ", yes(cluster_wait_ok(), 'not ok'), "\n";
 $masters = cluster_master_ports();
 $m0 = cluster_port_of_slot(0);                 // the master whose facts a per-client cache would use

@@ -13,7 +13,7 @@ cluster
 --FILE--
 <?php
 require __DIR__ . '/../_support/cluster.inc';
-cluster_private(); // it changes the topology: never the shared cluster
+cluster_use_private(); // it changes the topology: never the shared cluster
 echo "cluster ok: ", yes(cluster_wait_ok(), 'not ok'), "\n";
 [$src, $dst] = cluster_master_ports();
 $base = uniq('rs');
