@@ -13,6 +13,7 @@ if (trim((string)shell_exec('command -v redis-server')) === '') die('skip redis-
 ?>
 --CONFLICTS--
 sentinel
+cluster
 --FILE--
 <?php
 const STORM_REPLICAS = 1;
