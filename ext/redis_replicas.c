@@ -180,16 +180,23 @@ static replica_facts *facts_probe(paylock_redis_client *c, paylock_error *err)
 	return zend_hash_str_update_mem(&PAYLOCK_G(replica_facts), c->where, strlen(c->where), &f, sizeof(f));
 }
 
-/* The facts for c's server: known ones, or looked at now (again after a while when 'auto' saw none). */
+/* Looked at again: after a reconnect or a failed pipeline; for 'auto' every second while fewer replicas
+ * are connected than before (or none), so one that (re)attaches is waited for soon. */
+static bool facts_outdated(const paylock_redis_client *c, const replica_facts *f)
+{
+	if (f->stale) {
+		return true;
+	}
+	return c->replicas == PAYLOCK_REPLICAS_AUTO && (f->connected == 0 || f->connected < f->most) &&
+		   paylock_now_ns() - f->at_ns > PAYLOCK_REPLICAS_RECHECK_NS;
+}
+
+/* The facts for c's server: known ones, or looked at now. */
 static replica_facts *facts_for(paylock_redis_client *c, paylock_error *err)
 {
 	replica_facts *f = facts_find(c);
 
-	if (f && (f->stale || (c->replicas == PAYLOCK_REPLICAS_AUTO && (f->connected == 0 || f->connected < f->most) &&
-						   paylock_now_ns() - f->at_ns > PAYLOCK_REPLICAS_RECHECK_NS))) {
-		f = NULL;
-	}
-	return f ? f : facts_probe(c, err);
+	return f && !facts_outdated(c, f) ? f : facts_probe(c, err);
 }
 
 static void read_ack(paylock_reply *w, bool waitaof, paylock_ack *ack)
