@@ -22,7 +22,7 @@
  * later than PAYLOCK_REDIS_HANDOFF_FAST_NS after its last acquire call reads the reply before it counts
  * the lock as its own, so only a Redis stall longer than the rest of the lease (600 ms at least) can
  * outlast it. */
-#define PAYLOCK_LUA_HANDOFF_LEASE_MS   1000
+#define PAYLOCK_LUA_HANDOFF_LEASE_MS 1000
 /* A lock's queue and waiters hash outlive their last waiter by this long (waiters renew them). */
 #define PAYLOCK_LUA_QUEUE_IDLE_MS 60000
 /* Fencing tokens stay below 2^53: Lua numbers are doubles, exact up to there (µs clock: year 2255). */
