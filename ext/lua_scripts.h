@@ -21,18 +21,19 @@
 	"local seen = {}\n" \
 	"local function live_head(i)\n" \
 	"  local q, w = qk(i), wk(i)\n" \
-	"  if seen[i] then return seen[i][1], seen[i][2] end\n" \
+	"  if seen[i] then return seen[i][1], seen[i][2], seen[i][3] end\n" \
 	"  while true do\n" \
-	"    local t = redis.call('LINDEX', q, '0')\n" \
+	"    local two = redis.call('LRANGE', q, '0', '1')\n" \
+	"    local t = two[1]\n" \
 	"    if not t then seen[i] = {}; return nil end\n" \
 	"    local e = redis.call('HGET', w, t)\n" \
 	"    local alive = e and tonumber(string.match(e, '^%d+'))\n" \
-	"    if alive and alive > clock() then seen[i] = {t, e}; return t, e end\n" \
+	"    if alive and alive > clock() then seen[i] = {t, e, two[2] or false}; return t, e, two[2] or false end\n" \
 	"    redis.call('LPOP', q)\n" \
 	"    redis.call('HDEL', w, t)\n" \
 	"  end\n" \
 	"end\n" \
-	"local function grant(i, t, e)\n" \
+	"local function grant(i, t, e, nxt)\n" \
 	"  if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end\n" \
 	"  local q = qk(i)\n" \
 	"  local sp = string.find(e, ' ', 1, true)\n" \
@@ -41,9 +42,7 @@
 	"  redis.call('LPOP', q)\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
-	"    local nxt = redis.call('LINDEX', q, '0')\n" \
 	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '1000')\n" \
-	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 1000))\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
@@ -62,30 +61,19 @@
 	"  end\n" \
 	"  if #out > 1 then return out end\n" \
 	"end\n" \
-	"local function lapsed(i, v)\n" \
-	"  local g = redis.call('HGET', wk(i), '>')\n" \
-	"  if not g then return false end\n" \
-	"  if string.sub(g, 1, 32) == string.sub(v, 1, 32) then\n" \
-	"    if tonumber(string.sub(g, 32 + 2)) > clock() then return false end\n" \
-	"    redis.call('DEL', lk(i))\n" \
-	"  end\n" \
-	"  redis.call('HDEL', wk(i), '>')\n" \
-	"  return string.sub(g, 1, 32) == string.sub(v, 1, 32)\n" \
-	"end\n" \
 	"local function pass_on(i)\n" \
-	"  local t, e = live_head(i)\n" \
-	"  if t then grant(i, t, e) else redis.call('DEL', lk(i)) end\n" \
+	"  local t, e, nxt = live_head(i)\n" \
+	"  if t then grant(i, t, e, nxt) else redis.call('DEL', lk(i)) end\n" \
 	"end\n" \
 	"local n = names()\n" \
 	"local mine, me = ARGV[1], string.sub(ARGV[1], 1, 32)\n" \
-	"local vals, busy, to, toe = {}, 0, nil, nil\n" \
+	"local vals, busy, to, toe, tonx = {}, 0, nil, nil, nil\n" \
 	"for i = 1, n do\n" \
 	"  local v = redis.call('GET', lk(i))\n" \
-	"  if v and string.byte(v, 1) ~= 61 and string.sub(v, 1, 32) ~= me and lapsed(i, v) then v = nil end\n" \
 	"  vals[i] = v or false\n" \
 	"  if not v then\n" \
-	"    local t, e = live_head(i)\n" \
-	"    if t and t ~= me then to = t; toe = e; busy = i; break end\n" \
+	"    local t, e, nx = live_head(i)\n" \
+	"    if t and t ~= me then to = t; toe = e; tonx = nx; busy = i; break end\n" \
 	"  elseif v ~= '=' .. me and string.sub(v, 1, 32) ~= me then\n" \
 	"    busy = i; break\n" \
 	"  end\n" \
@@ -97,9 +85,7 @@
 	"    if not ours and v ~= '=' .. me and redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), '1', me) end\n" \
 	"    if ours then\n" \
 	"      redis.call('PEXPIRE', lk(i), ARGV[2])\n" \
-	"      redis.call('DEL', gk(i)) -- handed to us: a wake-up we did not pop\n" \
-	"      local g = redis.call('HGET', wk(i), '>')\n" \
-	"      if g and string.sub(g, 1, 32) == me then redis.call('HDEL', wk(i), '>') end\n" \
+	"      redis.call('DEL', gk(i)) -- handed to us: a wake-up we did not pop (a one-trip grant: the lease is ours now)\n" \
 	"    else\n" \
 	"      local mark = redis.call('EXISTS', qk(i)) == 1 and '+' or ''\n" \
 	"      redis.call('SET', lk(i), mine .. mark, 'PX', ARGV[2])\n" \
@@ -118,7 +104,7 @@
 	"end\n" \
 	"local missing = heads(handoffs)\n" \
 	"if missing then return missing end\n" \
-	"if to then grant(busy, to, toe) end\n" \
+	"if to then grant(busy, to, toe, tonx) end\n" \
 	"for j = 1, n do\n" \
 	"  if j ~= busy then\n" \
 	"    if vals[j] == '=' .. me then pass_on(j) end\n" \
@@ -158,18 +144,19 @@
 	"local seen = {}\n" \
 	"local function live_head(i)\n" \
 	"  local q, w = qk(i), wk(i)\n" \
-	"  if seen[i] then return seen[i][1], seen[i][2] end\n" \
+	"  if seen[i] then return seen[i][1], seen[i][2], seen[i][3] end\n" \
 	"  while true do\n" \
-	"    local t = redis.call('LINDEX', q, '0')\n" \
+	"    local two = redis.call('LRANGE', q, '0', '1')\n" \
+	"    local t = two[1]\n" \
 	"    if not t then seen[i] = {}; return nil end\n" \
 	"    local e = redis.call('HGET', w, t)\n" \
 	"    local alive = e and tonumber(string.match(e, '^%d+'))\n" \
-	"    if alive and alive > clock() then seen[i] = {t, e}; return t, e end\n" \
+	"    if alive and alive > clock() then seen[i] = {t, e, two[2] or false}; return t, e, two[2] or false end\n" \
 	"    redis.call('LPOP', q)\n" \
 	"    redis.call('HDEL', w, t)\n" \
 	"  end\n" \
 	"end\n" \
-	"local function grant(i, t, e)\n" \
+	"local function grant(i, t, e, nxt)\n" \
 	"  if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end\n" \
 	"  local q = qk(i)\n" \
 	"  local sp = string.find(e, ' ', 1, true)\n" \
@@ -178,9 +165,7 @@
 	"  redis.call('LPOP', q)\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
-	"    local nxt = redis.call('LINDEX', q, '0')\n" \
 	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '1000')\n" \
-	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 1000))\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
@@ -199,19 +184,9 @@
 	"  end\n" \
 	"  if #out > 1 then return out end\n" \
 	"end\n" \
-	"local function lapsed(i, v)\n" \
-	"  local g = redis.call('HGET', wk(i), '>')\n" \
-	"  if not g then return false end\n" \
-	"  if string.sub(g, 1, 32) == string.sub(v, 1, 32) then\n" \
-	"    if tonumber(string.sub(g, 32 + 2)) > clock() then return false end\n" \
-	"    redis.call('DEL', lk(i))\n" \
-	"  end\n" \
-	"  redis.call('HDEL', wk(i), '>')\n" \
-	"  return string.sub(g, 1, 32) == string.sub(v, 1, 32)\n" \
-	"end\n" \
 	"local function pass_on(i)\n" \
-	"  local t, e = live_head(i)\n" \
-	"  if t then grant(i, t, e) else redis.call('DEL', lk(i)) end\n" \
+	"  local t, e, nxt = live_head(i)\n" \
+	"  if t then grant(i, t, e, nxt) else redis.call('DEL', lk(i)) end\n" \
 	"end\n" \
 	"local v = redis.call('GET', lk(1))\n" \
 	"if not v or string.byte(v, 1) == 61 then return false end\n" \
@@ -304,7 +279,6 @@
 	"local me = string.sub(ARGV[1], 1, 32)\n" \
 	"if string.sub(v, 1, 32) == me then\n" \
 	"  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n" \
-	"  redis.call('HDEL', KEYS[3], '>') -- it can only name us: the lock is ours\n" \
 	"  return 1\n" \
 	"end\n" \
 	"if v ~= '=' .. me then return 0 end\n" \
@@ -528,18 +502,19 @@
 	"local seen = {}\n" \
 	"local function live_head(i)\n" \
 	"  local q, w = qk(i), wk(i)\n" \
-	"  if seen[i] then return seen[i][1], seen[i][2] end\n" \
+	"  if seen[i] then return seen[i][1], seen[i][2], seen[i][3] end\n" \
 	"  while true do\n" \
-	"    local t = redis.call('LINDEX', q, '0')\n" \
+	"    local two = redis.call('LRANGE', q, '0', '1')\n" \
+	"    local t = two[1]\n" \
 	"    if not t then seen[i] = {}; return nil end\n" \
 	"    local e = redis.call('HGET', w, t)\n" \
 	"    local alive = e and tonumber(string.match(e, '^%d+'))\n" \
-	"    if alive and alive > clock() then seen[i] = {t, e}; return t, e end\n" \
+	"    if alive and alive > clock() then seen[i] = {t, e, two[2] or false}; return t, e, two[2] or false end\n" \
 	"    redis.call('LPOP', q)\n" \
 	"    redis.call('HDEL', w, t)\n" \
 	"  end\n" \
 	"end\n" \
-	"local function grant(i, t, e)\n" \
+	"local function grant(i, t, e, nxt)\n" \
 	"  if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end\n" \
 	"  local q = qk(i)\n" \
 	"  local sp = string.find(e, ' ', 1, true)\n" \
@@ -548,9 +523,7 @@
 	"  redis.call('LPOP', q)\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
-	"    local nxt = redis.call('LINDEX', q, '0')\n" \
 	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '1000')\n" \
-	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 1000))\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
@@ -569,19 +542,9 @@
 	"  end\n" \
 	"  if #out > 1 then return out end\n" \
 	"end\n" \
-	"local function lapsed(i, v)\n" \
-	"  local g = redis.call('HGET', wk(i), '>')\n" \
-	"  if not g then return false end\n" \
-	"  if string.sub(g, 1, 32) == string.sub(v, 1, 32) then\n" \
-	"    if tonumber(string.sub(g, 32 + 2)) > clock() then return false end\n" \
-	"    redis.call('DEL', lk(i))\n" \
-	"  end\n" \
-	"  redis.call('HDEL', wk(i), '>')\n" \
-	"  return string.sub(g, 1, 32) == string.sub(v, 1, 32)\n" \
-	"end\n" \
 	"local function pass_on(i)\n" \
-	"  local t, e = live_head(i)\n" \
-	"  if t then grant(i, t, e) else redis.call('DEL', lk(i)) end\n" \
+	"  local t, e, nxt = live_head(i)\n" \
+	"  if t then grant(i, t, e, nxt) else redis.call('DEL', lk(i)) end\n" \
 	"end\n" \
 	"local me = ARGV[1]\n" \
 	"local held = {}\n" \
@@ -628,18 +591,19 @@
 	"local seen = {}\n" \
 	"local function live_head(i)\n" \
 	"  local q, w = qk(i), wk(i)\n" \
-	"  if seen[i] then return seen[i][1], seen[i][2] end\n" \
+	"  if seen[i] then return seen[i][1], seen[i][2], seen[i][3] end\n" \
 	"  while true do\n" \
-	"    local t = redis.call('LINDEX', q, '0')\n" \
+	"    local two = redis.call('LRANGE', q, '0', '1')\n" \
+	"    local t = two[1]\n" \
 	"    if not t then seen[i] = {}; return nil end\n" \
 	"    local e = redis.call('HGET', w, t)\n" \
 	"    local alive = e and tonumber(string.match(e, '^%d+'))\n" \
-	"    if alive and alive > clock() then seen[i] = {t, e}; return t, e end\n" \
+	"    if alive and alive > clock() then seen[i] = {t, e, two[2] or false}; return t, e, two[2] or false end\n" \
 	"    redis.call('LPOP', q)\n" \
 	"    redis.call('HDEL', w, t)\n" \
 	"  end\n" \
 	"end\n" \
-	"local function grant(i, t, e)\n" \
+	"local function grant(i, t, e, nxt)\n" \
 	"  if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end\n" \
 	"  local q = qk(i)\n" \
 	"  local sp = string.find(e, ' ', 1, true)\n" \
@@ -648,9 +612,7 @@
 	"  redis.call('LPOP', q)\n" \
 	"  redis.call('HDEL', wk(i), t)\n" \
 	"  if sp then\n" \
-	"    local nxt = redis.call('LINDEX', q, '0')\n" \
 	"    redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '1000')\n" \
-	"    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + 1000))\n" \
 	"    item = nxt or '-'\n" \
 	"  else\n" \
 	"    redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])\n" \
@@ -669,19 +631,9 @@
 	"  end\n" \
 	"  if #out > 1 then return out end\n" \
 	"end\n" \
-	"local function lapsed(i, v)\n" \
-	"  local g = redis.call('HGET', wk(i), '>')\n" \
-	"  if not g then return false end\n" \
-	"  if string.sub(g, 1, 32) == string.sub(v, 1, 32) then\n" \
-	"    if tonumber(string.sub(g, 32 + 2)) > clock() then return false end\n" \
-	"    redis.call('DEL', lk(i))\n" \
-	"  end\n" \
-	"  redis.call('HDEL', wk(i), '>')\n" \
-	"  return string.sub(g, 1, 32) == string.sub(v, 1, 32)\n" \
-	"end\n" \
 	"local function pass_on(i)\n" \
-	"  local t, e = live_head(i)\n" \
-	"  if t then grant(i, t, e) else redis.call('DEL', lk(i)) end\n" \
+	"  local t, e, nxt = live_head(i)\n" \
+	"  if t then grant(i, t, e, nxt) else redis.call('DEL', lk(i)) end\n" \
 	"end\n" \
 	"local function gone(i) redis.call('SET', rk(i), ARGV[1], 'PX', ARGV[2]) end\n" \
 	"local function was_ours(i) return redis.call('GET', rk(i)) == ARGV[1] and 1 or 0 end\n" \

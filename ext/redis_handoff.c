@@ -11,6 +11,9 @@
 
 static paylock_script claim_script;
 
+/* The claim script's keys and arguments: lock, queue; our lock value, ttl. */
+#define CLAIM_ARGS 4
+
 /* One trip only for a single name on a plain connection. A MultiLock waiter's next script call must take
  * its other names too. With replicas its WAIT must cover the releaser's grant write before it counts the
  * lock as its own. Through a router (Cluster, Sentinel) the extension cannot be left owing on a node
@@ -25,8 +28,8 @@ paylock_handoff_mode paylock_redis_handoff_mode(const paylock_redis_client *c, u
 /* What a woken waiter keeps until its extension's reply is checked (l->priv). */
 typedef struct {
 	paylock_redis_pending *pending; /* NULL once checked */
-	char *buf;                      /* lock, queue and waiters keys, our lock value, ttl: to ask again */
-	size_t lens[5];
+	char *buf;                      /* lock and queue keys, our lock value, ttl: to ask again */
+	size_t lens[CLAIM_ARGS];
 	char head[PAYLOCK_TOKEN_HEX + 1]; /* the waiter behind us when we were woken, or "" */
 } handoff_ext;
 
@@ -70,7 +73,7 @@ static void ext_argv(handoff_ext *x, const char **argv, size_t *lens)
 {
 	const char *at = x->buf;
 
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < CLAIM_ARGS; i++) {
 		argv[3 + i] = at;
 		lens[3 + i] = x->lens[i];
 		at += x->lens[i];
@@ -82,27 +85,24 @@ void paylock_redis_handoff_extend(paylock_redis_client *c, paylock_lock_state *l
 								  size_t ttl_len, const char *head, size_t head_len)
 {
 	handoff_ext *x = emalloc(sizeof(*x));
-	const char *argv[8] = {"EVAL", claim_script.body, "3"};
-	size_t lens[8] = {4, strlen(claim_script.body), 1};
+	const char *argv[3 + CLAIM_ARGS] = {"EVAL", claim_script.body, "2"};
+	size_t lens[3 + CLAIM_ARGS] = {4, strlen(claim_script.body), 1};
 	char *at;
 
 	keep_head(x, head, head_len);
 	x->lens[0] = klen;
 	x->lens[1] = klen + 2;
-	x->lens[2] = klen + 2;
-	x->lens[3] = mine_len;
-	x->lens[4] = ttl_len;
-	at = x->buf = emalloc(3 * klen + 4 + mine_len + ttl_len);
+	x->lens[2] = mine_len;
+	x->lens[3] = ttl_len;
+	at = x->buf = emalloc(2 * klen + 2 + mine_len + ttl_len);
 	memcpy(at, key, klen);
 	memcpy(at + klen, key, klen);
 	memcpy(at + 2 * klen, ":q", 2);
-	memcpy(at + 2 * klen + 2, key, klen);
-	memcpy(at + 3 * klen + 2, ":w", 2);
-	memcpy(at + 3 * klen + 4, mine, mine_len);
-	memcpy(at + 3 * klen + 4 + mine_len, ttl, ttl_len);
+	memcpy(at + 2 * klen + 2, mine, mine_len);
+	memcpy(at + 2 * klen + 2 + mine_len, ttl, ttl_len);
 	ext_argv(x, argv, lens);
 	/* By body: no NOSCRIPT to recover from after a restart or SCRIPT FLUSH (nobody waits for this reply). */
-	x->pending = paylock_redis_send_deferred(c, 8, argv, lens);
+	x->pending = paylock_redis_send_deferred(c, 3 + CLAIM_ARGS, argv, lens);
 	paylock_redis_handoff_forget(l, 1);
 	l->priv = x;
 }
@@ -110,11 +110,12 @@ void paylock_redis_handoff_extend(paylock_redis_client *c, paylock_lock_state *l
 /* Asks again, synchronously: the first extension's reply was lost with its connection. */
 static paylock_status ask_again(paylock_redis_client *c, handoff_ext *x, paylock_error *err)
 {
-	const char *argv[8];
-	size_t lens[8];
+	const char *argv[3 + CLAIM_ARGS];
+	size_t lens[3 + CLAIM_ARGS];
 
 	ext_argv(x, argv, lens);
-	return paylock_redis_eval_yesno(c, &claim_script, "the hand-off claim script", 3, 8, argv, lens, err);
+	return paylock_redis_eval_yesno(c, &claim_script, "the hand-off claim script", 2, 3 + CLAIM_ARGS, argv,
+									lens, err);
 }
 
 paylock_status paylock_redis_handoff_settle(paylock_redis_client *c, paylock_lock_state *l, uint32_t n,

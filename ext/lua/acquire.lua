@@ -25,14 +25,13 @@
 --#include lib/queue.lua
 local n = names()
 local mine, me = ARGV[1], string.sub(ARGV[1], 1, {{TOKEN_HEX}})
-local vals, busy, to, toe = {}, 0, nil, nil
+local vals, busy, to, toe, tonx = {}, 0, nil, nil, nil
 for i = 1, n do
   local v = redis.call('GET', lk(i))
-  if v and string.byte(v, 1) ~= 61 and string.sub(v, 1, {{TOKEN_HEX}}) ~= me and lapsed(i, v) then v = nil end
   vals[i] = v or false
   if not v then
-    local t, e = live_head(i)
-    if t and t ~= me then to = t; toe = e; busy = i; break end
+    local t, e, nx = live_head(i)
+    if t and t ~= me then to = t; toe = e; tonx = nx; busy = i; break end
   elseif v ~= '=' .. me and string.sub(v, 1, {{TOKEN_HEX}}) ~= me then
     busy = i; break
   end
@@ -45,10 +44,7 @@ if busy == 0 then
     if not ours and v ~= '=' .. me and redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), '1', me) end
     if ours then
       redis.call('PEXPIRE', lk(i), ARGV[2])
-      redis.call('DEL', gk(i)) -- handed to us: a wake-up we did not pop
-      -- taking a one-trip grant here confirms it, as the pipelined claim would: else it would lapse under us
-      local g = redis.call('HGET', wk(i), '>')
-      if g and string.sub(g, 1, {{TOKEN_HEX}}) == me then redis.call('HDEL', wk(i), '>') end
+      redis.call('DEL', gk(i)) -- handed to us: a wake-up we did not pop (a one-trip grant: the lease is ours now)
     else
       local mark = redis.call('EXISTS', qk(i)) == 1 and '+' or ''
       redis.call('SET', lk(i), mine .. mark, 'PX', ARGV[2])
@@ -67,7 +63,7 @@ for j = 1, n do
 end
 local missing = heads(handoffs)
 if missing then return missing end
-if to then grant(busy, to, toe) end
+if to then grant(busy, to, toe, tonx) end
 for j = 1, n do
   if j ~= busy then
     if vals[j] == '=' .. me then pass_on(j) end

@@ -1,12 +1,11 @@
 --[[
   The woken single-name waiter's lease extension, pipelined right after its BLPOP returned (its reply is
   read at its next command): the release wrote our lock value with a short lease; this makes it the ttl.
-  A "=<token>" grant (an older release script) is turned into our hold here too. Confirms the grant, so
-  the next waiter no longer presumes us dead.
+  A "=<token>" grant (an older release script) is turned into our hold here too. Nothing else records
+  the grant: a waiter that never extends loses it when the short lease ends.
   Input:
     KEYS[1]  p:{name}     lock
     KEYS[2]  p:{name}:q   queue (whether to mark the value '+')
-    KEYS[3]  p:{name}:w   waiters: its field '>' says which grant is not confirmed yet
     ARGV[1]  "<token>:<pid>:<ms>:<host>", our lock value
     ARGV[2]  ttl ms
   Output:
@@ -17,7 +16,6 @@ if not v then return 0 end
 local me = string.sub(ARGV[1], 1, {{TOKEN_HEX}})
 if string.sub(v, 1, {{TOKEN_HEX}}) == me then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  redis.call('HDEL', KEYS[3], '>') -- it can only name us: the lock is ours
   return 1
 end
 if v ~= '=' .. me then return 0 end

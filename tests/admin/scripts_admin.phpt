@@ -52,7 +52,7 @@ show('force A naming t2: the released value, its PTTL', [$r[0], $r[1] > 0]);
 show('A handed to the first waiter (one trip)', redis_raw(['GET', $a1[0]]));
 show('t2 woken, told c waits behind it', redis_raw(['LRANGE', $a2[3], 0, -1]));
 show('t1 release finds it gone', lua_eval('RELEASE', $a1, [$t1, 5000, '', '', 100]));
-show('t2 confirms', lua_eval('HANDOFF_CLAIM', [$a1[0], $a1[1], $a1[2]], ["$t2:2:0:host", 5000]));
+show('t2 confirms', lua_eval('HANDOFF_CLAIM', [$a1[0], $a1[1]], ["$t2:2:0:host", 5000]));
 show('queue A now', array_slice(lua_eval('ADMIN_QUEUE', [$a1[1], $a1[2]], [10]), 1, 1));
 show('force free C', lua_eval('ADMIN_FORCE', name_keys($p, 'C', str_repeat('f', 32)), ['', '', '', '', 100]));
 

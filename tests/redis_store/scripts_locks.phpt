@@ -131,16 +131,16 @@ lua_eval('RELEASE', name_keys($p, 'E', $t1, $t2), [$t1, 5000, '', '', 100]);
 show('t2 woken, told who waits behind it', redis_raw(['LRANGE', $e2[3], 0, -1]));
 $pt = redis_raw(['PTTL', $e1[0]]);
 show('E handed to t2, short lease', [redis_raw(['GET', $e1[0]]), $pt > 0 && $pt <= 1000]);
-show('grant not confirmed yet', (bool)preg_match('/^' . $t2 . ' \d+$/', redis_raw(['HGET', $e1[2], '>'])));
-show('t2 extends', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1], $e1[2]], [$mine2, 5000]));
+show('no confirm marker: the short lease alone bounds the grant', redis_raw(['HEXISTS', $e1[2], '>']));
+show('t2 extends', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1]], [$mine2, 5000]));
 $pt = redis_raw(['PTTL', $e1[0]]);
 show('E lease is the ttl, confirmed', [$pt > 2000 && $pt <= 5000, redis_raw(['HEXISTS', $e1[2], '>'])]);
-show('t1 cannot extend it', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1], $e1[2]], [$mine1, 5000]));
+show('t1 cannot extend it', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1]], [$mine1, 5000]));
 redis_raw(['SET', $e1[0], "=$t1", 'PX', 100]);
-show('t1 claims an "=" grant', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1], $e1[2]], [$mine1, 5000]));
+show('t1 claims an "=" grant', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1]], [$mine1, 5000]));
 show('E holds (c still queued)', redis_raw(['GET', $e1[0]]));
 redis_raw(['DEL', $e1[0], $e1[1], $e1[2]]);
-show('a lapsed short lease cannot be extended', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1], $e1[2]], [$mine1, 5000]));
+show('a lapsed short lease cannot be extended', lua_eval('HANDOFF_CLAIM', [$e1[0], $e1[1]], [$mine1, 5000]));
 $f1 = name_keys($p, 'F', $t1);
 $m2 = array_merge(name_keys($p, 'F', $t2), name_keys($p, 'G', $t2));
 lua_eval('ACQUIRE', $f1, [$mine1, 5000, 0, 1000, 100]);
@@ -150,18 +150,19 @@ lua_eval('RELEASE', name_keys($p, 'F', $t1, $t2), [$t1, 5000, '', '', 100]);
 show('F granted as before', redis_raw(['GET', $f1[0]]));
 show('MultiLock t2 takes F and G', lua_eval('ACQUIRE', $m2, [$mine2, 5000, 1, 1000, 100]));
 redis_raw(['DEL', $f1[0], $m2[6]]);
-// An unconfirmed one-trip grant past its confirm time: the next waiter's heartbeat takes the lock back.
+// An unconfirmed one-trip grant past its short lease: the next waiter's heartbeat takes the lock.
 $h1 = name_keys($p, 'H', $t1);
 lua_eval('ACQUIRE', $h1, [$mine1, 5000, 0, 1000, 100]);
 lua_eval('ACQUIRE', name_keys($p, 'H', $t2), [$mine2, 5000, 1, 1000, 100]);
 lua_eval('ACQUIRE', name_keys($p, 'H', $tc), ["$tc:3:0:host", 5000, 1, 1000, 100]);
 lua_eval('RELEASE', name_keys($p, 'H', $t1, $t2), [$t1, 5000, '', '', 100]);
 show('H handed to t2 (never confirms)', redis_raw(['GET', $h1[0]]));
-show('c heartbeat within the confirm time: still queued', lua_eval('ACQUIRE', name_keys($p, 'H', $tc), ["$tc:3:0:host", 5000, 1, 1000, 100])[0]);
-redis_raw(['HSET', $h1[2], '>', "$t2 1"]); // its confirm time passed
+show('c heartbeat within the short lease: still queued', lua_eval('ACQUIRE', name_keys($p, 'H', $tc), ["$tc:3:0:host", 5000, 1, 1000, 100])[0]);
+redis_raw(['PEXPIRE', $h1[0], 1]); // the short lease ends
+usleep(20000);
 show('c heartbeat after it: takes H', lua_eval('ACQUIRE', name_keys($p, 'H', $tc), ["$tc:3:0:host", 5000, 1, 1000, 100]));
 show('H holds', redis_raw(['GET', $h1[0]]));
-show('t2 extension fails: lost', lua_eval('HANDOFF_CLAIM', [$h1[0], $h1[1], $h1[2]], [$mine2, 5000]));
+show('t2 extension fails: lost', lua_eval('HANDOFF_CLAIM', [$h1[0], $h1[1]], [$mine2, 5000]));
 redis_raw(['DEL', $h1[0], $h1[1], $h1[2]]);
 // A woken waiter that takes its one-trip grant through the acquire script (its BLPOP had timed out, or
 // replicas are asked for) confirms it: a later heartbeat past the confirm time must not take it back.
@@ -233,7 +234,7 @@ D granted to t3, woken: ["cccccccccccccccccccccccccccccccc:3:0:host",["-"]]
 t2 waits with its value: true
 t2 woken, told who waits behind it: ["cccccccccccccccccccccccccccccccc"]
 E handed to t2, short lease: ["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:2:0:host+",true]
-grant not confirmed yet: true
+no confirm marker: the short lease alone bounds the grant: 0
 t2 extends: 1
 E lease is the ttl, confirmed: [true,0]
 t1 cannot extend it: 0
@@ -245,7 +246,7 @@ its entry has no value: true
 F granted as before: "=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 MultiLock t2 takes F and G: [1]
 H handed to t2 (never confirms): "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:2:0:host+"
-c heartbeat within the confirm time: still queued: 0
+c heartbeat within the short lease: still queued: 0
 c heartbeat after it: takes H: [1]
 H holds: "cccccccccccccccccccccccccccccccc:3:0:host"
 t2 extension fails: lost: 0

@@ -5,7 +5,7 @@
   wake-up list p:{n}:g:<head> of the waiter the caller expects at the queue head (p:{n}:g: when unknown).
   ARGV[5]: GRANT_MS, how long a hand-off waits for its waiter to claim it.
   Defines: clock() (Redis TIME in ms, read once), names(), lk/qk/wk/gk/rk/hk(i), live_head(i),
-  heads(list), grant(i, t, e), lapsed(i, v), pass_on(i).
+  heads(list), grant(i, t, e, nxt), pass_on(i).
   Every key is in KEYS: a hand-off wakes its waiter through that waiter's list, which only the queue
   knows. So a script first checks with heads() that the list of every waiter it will hand a name to is
   the one declared in hk; if one is not, it changes nothing more and replies {-1, i, head, ...}, and the
@@ -24,27 +24,30 @@ local function wk(i) return key(i, 3) end
 local function gk(i) return key(i, 4) end
 local function rk(i) return key(i, 5) end
 local function hk(i) return key(i, 6) end
--- The first waiter whose heartbeat is recent, and its entry in the waiters hash ("<alive-until>", or
--- "<alive-until> <its lock value>" for a single-name waiter); dead ones are dropped on the way.
+-- The first waiter whose heartbeat is recent, its entry in the waiters hash ("<alive-until>", or
+-- "<alive-until> <its lock value>" for a single-name waiter) and the token queued behind it (false when
+-- none); dead ones are dropped on the way. One LRANGE reads the head and the next, which grant() needs.
 -- Looked up once per name and call (heads() then pass_on()); grant() forgets it.
 local seen = {}
 local function live_head(i)
   local q, w = qk(i), wk(i)
-  if seen[i] then return seen[i][1], seen[i][2] end
+  if seen[i] then return seen[i][1], seen[i][2], seen[i][3] end
   while true do
-    local t = redis.call('LINDEX', q, '0')
+    local two = redis.call('LRANGE', q, '0', '1')
+    local t = two[1]
     if not t then seen[i] = {}; return nil end
     local e = redis.call('HGET', w, t)
     local alive = e and tonumber(string.match(e, '^%d+'))
-    if alive and alive > clock() then seen[i] = {t, e}; return t, e end
+    if alive and alive > clock() then seen[i] = {t, e, two[2] or false}; return t, e, two[2] or false end
     redis.call('LPOP', q)
     redis.call('HDEL', w, t)
   end
 end
--- Hands lock i to waiter t (entry e) and wakes t alone through its private list. A single-name waiter
--- gets its own lock value with a short lease (it holds the lock once woken and extends the lease itself);
--- a MultiLock waiter gets "=t", which its next acquire call turns into its hold.
-local function grant(i, t, e)
+-- Hands lock i to waiter t (entry e; nxt: the token queued behind it, or false) and wakes t alone through
+-- its private list. A single-name waiter gets its own lock value with a short lease (it holds the lock
+-- once woken and extends the lease itself; a waiter that never does loses it when the lease ends); a
+-- MultiLock waiter gets "=t", which its next acquire call turns into its hold.
+local function grant(i, t, e, nxt)
   if hk(i) ~= lk(i) .. ':g:' .. t then error('PayLock: hand-off to a waiter whose list is not in KEYS') end
   local q = qk(i)
   local sp = string.find(e, ' ', 1, true)
@@ -54,9 +57,7 @@ local function grant(i, t, e)
   redis.call('HDEL', wk(i), t)
   if sp then
     -- the wake-up names the next waiter, so the new holder's release can declare its list at once
-    local nxt = redis.call('LINDEX', q, '0')
     redis.call('SET', lk(i), string.sub(e, sp + 1) .. (nxt and '+' or ''), 'PX', '{{HANDOFF_LEASE_MS}}')
-    redis.call('HSET', wk(i), '>', t .. ' ' .. (clock() + {{HANDOFF_CONFIRM_MS}}))
     item = nxt or '-'
   else
     redis.call('SET', lk(i), '=' .. t, 'PX', ARGV[5])
@@ -77,19 +78,7 @@ local function heads(list)
   end
   if #out > 1 then return out end
 end
--- Lock i's value v is a one-trip grant its waiter has not confirmed in time (field '>' of the waiters
--- hash: "<token> <confirm-by ms>"): the waiter is presumed dead and the lock freed. True when freed.
-local function lapsed(i, v)
-  local g = redis.call('HGET', wk(i), '>')
-  if not g then return false end
-  if string.sub(g, 1, {{TOKEN_HEX}}) == string.sub(v, 1, {{TOKEN_HEX}}) then
-    if tonumber(string.sub(g, {{TOKEN_HEX}} + 2)) > clock() then return false end
-    redis.call('DEL', lk(i))
-  end
-  redis.call('HDEL', wk(i), '>')
-  return string.sub(g, 1, {{TOKEN_HEX}}) == string.sub(v, 1, {{TOKEN_HEX}})
-end
 local function pass_on(i)
-  local t, e = live_head(i)
-  if t then grant(i, t, e) else redis.call('DEL', lk(i)) end
+  local t, e, nxt = live_head(i)
+  if t then grant(i, t, e, nxt) else redis.call('DEL', lk(i)) end
 end
