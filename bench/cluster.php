@@ -14,29 +14,15 @@ declare(strict_types=1);
 $iters = (int)($argv[3] ?? 5000);
 $rounds = (int)($argv[4] ?? 5);
 
-function raw(int $port, array $argv): mixed
-{
-	$s = stream_socket_client("tcp://127.0.0.1:$port");
-	$cmd = '*' . count($argv) . "\r\n";
-	foreach ($argv as $a) $cmd .= '$' . strlen((string)$a) . "\r\n$a\r\n";
-	fwrite($s, $cmd);
-	$line = fgets($s);
-	$r = match ($line[0]) {
-		':' => (int)substr($line, 1),
-		'$' => (int)substr($line, 1) < 0 ? null : substr(stream_get_contents($s, (int)substr($line, 1) + 2), 0, -2),
-		default => trim(substr($line, 1)),
-	};
-	fclose($s);
-	return $r;
-}
+require_once __DIR__ . '/common.php';
 
 $first = (int)explode(':', explode(',', $seeds)[0])[1];
 // a name on a master other than the first seed
 for ($i = 0; ; $i++) {
 	$name = "bench:$i";
-	$slot = raw($first, ['CLUSTER', 'KEYSLOT', "paylock:{{$name}}"]);
+	$slot = resp_once($first, 'CLUSTER', 'KEYSLOT', "paylock:{{$name}}");
 	$owner = null;
-	$r = raw($first, ['CLUSTER', 'NODES']);
+	$r = resp_once($first, 'CLUSTER', 'NODES');
 	foreach (explode("\n", trim((string)$r)) as $line) {
 		$f = explode(' ', $line);
 		if (!str_contains($f[2], 'master')) continue;
@@ -84,7 +70,7 @@ $cluster = $stores['cluster'];
 $g = new PayLock\IdempotencyGuard($cluster);
 $g->run($name, fn() => 'paid');
 $n = 1000;
-$calls = fn() => array_sum(array_map(fn($m) => (int)$m, preg_match_all('/^cmdstat_(?:evalsha|eval|set|get|mget|blpop|asking):calls=(\d+)/m', (string)raw($owner, ['INFO', 'commandstats']), $mm) ? $mm[1] : []));
+$calls = fn() => array_sum(array_map(fn($m) => (int)$m, preg_match_all('/^cmdstat_(?:evalsha|eval|set|get|mget|blpop|asking):calls=(\d+)/m', (string)resp_once($owner, 'INFO', 'commandstats'), $mm) ? $mm[1] : []));
 $before = $calls();
 $t = hrtime(true);
 for ($i = 0; $i < $n; $i++) $g->run($name, fn() => 'again');
@@ -99,7 +85,7 @@ function names_per_master(int $first, array $seeds): array
 	$by = [];
 	for ($i = 0; count($by) < 3 && $i < 10000; $i++) {
 		$n = "bench:ml:$i";
-		$slot = raw($first, ['CLUSTER', 'KEYSLOT', "paylock:{{$n}}"]);
+		$slot = resp_once($first, 'CLUSTER', 'KEYSLOT', "paylock:{{$n}}");
 		foreach ($seeds as $range) {
 			if ($slot >= $range[0] && $slot <= $range[1]) $by[$range[2]] ??= $n;
 		}
@@ -107,7 +93,7 @@ function names_per_master(int $first, array $seeds): array
 	return array_values($by);
 }
 $ranges = [];
-foreach (explode("\n", trim((string)raw($first, ['CLUSTER', 'NODES']))) as $line) {
+foreach (explode("\n", trim((string)resp_once($first, 'CLUSTER', 'NODES'))) as $line) {
 	$f = explode(' ', $line);
 	if (!str_contains($f[2], 'master')) continue;
 	foreach (array_slice($f, 8) as $range) {

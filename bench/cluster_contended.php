@@ -19,29 +19,15 @@ $rounds = (int)($argv[5] ?? 5);
 const HOLD_US = 1000;
 const THINK_US = 2000;
 
-function raw(int $port, array $argv): mixed
-{
-	$s = stream_socket_client("tcp://127.0.0.1:$port");
-	$cmd = '*' . count($argv) . "\r\n";
-	foreach ($argv as $a) $cmd .= '$' . strlen((string)$a) . "\r\n$a\r\n";
-	fwrite($s, $cmd);
-	$line = fgets($s);
-	$r = match ($line[0]) {
-		':' => (int)substr($line, 1),
-		'$' => (int)substr($line, 1) < 0 ? null : substr(stream_get_contents($s, (int)substr($line, 1) + 2), 0, -2),
-		default => trim(substr($line, 1)),
-	};
-	fclose($s);
-	return $r;
-}
+require_once __DIR__ . '/common.php';
 
 /** A name whose slot's master is not the first seed, and that master's port. */
 function remote_name(int $first): array
 {
 	for ($i = 0; ; $i++) {
 		$name = "bench:contended:$i";
-		$slot = raw($first, ['CLUSTER', 'KEYSLOT', "paylock:{{$name}}"]);
-		foreach (explode("\n", trim((string)raw($first, ['CLUSTER', 'NODES']))) as $line) {
+		$slot = resp_once($first, 'CLUSTER', 'KEYSLOT', "paylock:{{$name}}");
+		foreach (explode("\n", trim((string)resp_once($first, 'CLUSTER', 'NODES'))) as $line) {
 			$f = explode(' ', $line);
 			if (!str_contains($f[2], 'master')) continue;
 			foreach (array_slice($f, 8) as $range) {

@@ -125,6 +125,15 @@ function resp_call($s, string ...$args): mixed
     return resp_read($s);
 }
 
+/** One command on a connection of its own. */
+function resp_once(int $port, string ...$args): mixed
+{
+    $s = resp_connect($port);
+    $r = resp_call($s, ...$args);
+    fclose($s);
+    return $r;
+}
+
 /** The -d flags that load $exts into a `php -n` process. */
 function ext_flags(array $exts, string $paylockSo): array
 {
