@@ -9,12 +9,12 @@
 
 /* What this process learnt about one server's replication (PAYLOCK_G(replica_facts), keyed by where). */
 typedef struct {
-	int connected;    /* replicas ROLE listed (or a WAIT acknowledged) */
-	int most;         /* 'auto': the most replicas seen connected, kept for PAYLOCK_REPLICAS_AUTO_HOLD_NS */
-	bool waitaof;     /* Redis >= 7.2 with AOF on: WAITAOF 1 n t instead of WAIT n t */
-	bool stale;       /* look again before the next write: a reconnect or a failed pipeline */
-	uint64_t at_ns;   /* when connected was looked at */
-	uint64_t most_ns; /* when most replicas were last seen connected */
+	int connected;     /* replicas ROLE listed (or a WAIT acknowledged) */
+	int most;          /* 'auto': the most replicas seen connected, waited for until a drop is old enough */
+	bool waitaof;      /* Redis >= 7.2 with AOF on: WAITAOF 1 n t instead of WAIT n t */
+	bool stale;        /* look again before the next write: a reconnect or a failed pipeline */
+	uint64_t at_ns;    /* when connected was looked at */
+	uint64_t fewer_ns; /* when fewer than most were first seen (0: not seen): the hold counts from here */
 } replica_facts;
 
 #define ROLE_REPLICAS_AT 2 /* ROLE on a primary: "master", offset, [[ip, port, offset], ...] */
@@ -88,13 +88,24 @@ static void facts_forget(const paylock_redis_client *c)
 	}
 }
 
+static bool hold_over(const replica_facts *f, uint64_t now)
+{
+	return f->fewer_ns != 0 && now - f->fewer_ns > PAYLOCK_REPLICAS_AUTO_HOLD_NS;
+}
+
+/* The hold counts from the first time fewer replicas were seen, however long nobody wrote before. */
 static void facts_seen(replica_facts *f, int connected, uint64_t now)
 {
 	f->connected = connected;
 	f->at_ns = now;
-	if (connected >= f->most || now - f->most_ns > PAYLOCK_REPLICAS_AUTO_HOLD_NS) {
+	if (connected >= f->most) {
 		f->most = connected;
-		f->most_ns = now;
+		f->fewer_ns = 0;
+	} else if (f->fewer_ns == 0) {
+		f->fewer_ns = now;
+	} else if (hold_over(f, now)) {
+		f->most = connected;
+		f->fewer_ns = 0;
 	}
 }
 
@@ -102,8 +113,7 @@ static void facts_seen(replica_facts *f, int connected, uint64_t now)
  * was just promoted looks exactly like one whose replica died, and must not acknowledge alone. */
 static int auto_count(const replica_facts *f)
 {
-	return paylock_now_ns() - f->most_ns > PAYLOCK_REPLICAS_AUTO_HOLD_NS ? f->connected
-																		 : MAX(f->connected, f->most);
+	return hold_over(f, paylock_now_ns()) ? f->connected : MAX(f->connected, f->most);
 }
 
 /* "7.2.4" -> 702 */
@@ -173,7 +183,7 @@ static replica_facts *facts_probe(paylock_redis_client *c, paylock_error *err)
 
 		if (was) {
 			f.most = was->most;
-			f.most_ns = was->most_ns;
+			f.fewer_ns = was->fewer_ns;
 		}
 	}
 	facts_seen(&f, f.connected, paylock_now_ns());
@@ -285,7 +295,9 @@ static paylock_reply *acked_run(paylock_redis_client *c, int argc, const char **
 	}
 	ack->wanted = want;
 	read_ack(r[1], waitaof, ack);
-	if (c->replicas == PAYLOCK_REPLICAS_AUTO && !ack->refused[0]) {
+	/* A write that followed ASK or MOVED ran on another master: its count says nothing about node's. */
+	if (c->replicas == PAYLOCK_REPLICAS_AUTO && !ack->refused[0] &&
+		(c == node || strncmp(c->where, node->where, sizeof(c->where)) == 0)) {
 		auto_adjust(node, ack);
 	}
 	return r[0];

@@ -18,7 +18,7 @@ function attempt(IdempotencyGuard $g, string $key, string $what): void
 		$r = $g->run($key, function () use (&$ran) { $ran = true; return 'ran'; });
 		echo "$what: returned ", var_export($r, true), ($ran ? ' (step ran)' : ''), "\n";
 	} catch (PayLock\StoreException $e) {
-		echo "$what: StoreException: ", preg_replace('/(record|at) ((Cluster|Sentinel) )?\S+/', '$1 X', $e->getMessage()), ($ran ? ' STEP RAN' : ''), "\n";
+		echo "$what: StoreException: ", preg_replace('/(record|at) ((Cluster node|Cluster|Sentinel master|Sentinel) )?\S+( \([^)]*\))?/', '$1 X', $e->getMessage()), ($ran ? ' STEP RAN' : ''), "\n";
 	}
 }
 
