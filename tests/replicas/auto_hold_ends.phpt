@@ -17,7 +17,7 @@ const HOLD_S = 30; // PAYLOCK_REPLICAS_AUTO_HOLD_NS
 $primary = new PrivateRedis(['--save', '3600 1']);
 $replica = new PrivateRedis(['--save', '3600 1', '--replicaof', '127.0.0.1', (string)$primary->port]);
 redis_server_replicas_online($primary) or print("replication never came up\n");
-$s = new RedisStore($primary->dsn(), ['replicas' => 'auto', 'replica_timeout' => 0.2, 'read_timeout' => 2.0]);
+$s = new RedisStore($primary->dsn(), ['replicas' => 'auto', 'replica_timeout' => 0.5, 'read_timeout' => 2.0]);
 $try = function () use ($s): string {
 	$l = new Lock($s, uniq());
 	try {
@@ -28,7 +28,9 @@ $try = function () use ($s): string {
 		return preg_match('/acknowledged by \d+ of \d+ replicas?/', $e->getMessage(), $m) ? $m[0] : $e->getMessage();
 	}
 };
-echo "one replica: ", $try(), "\n";
+// (a loaded machine, ASAN: the first WAITs right after the sync can miss replica_timeout; retry them)
+for ($i = 0; $i < 20 && ($first = $try()) !== 'true'; $i++) usleep(250000);
+echo "one replica: ", $first, "\n";
 sleep(HOLD_S + 1); // an idle worker: the hold must not count from its last write
 $replica->cmd(['REPLICAOF', 'NO', 'ONE']);
 for ($i = 0; $i < 200 && !str_contains($primary->cmd(['INFO', 'replication']), 'connected_slaves:0'); $i++) usleep(25000);
