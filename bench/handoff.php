@@ -32,7 +32,7 @@ function opts(): array
 {
     $o = ['port' => null, 'a' => null, 'b' => null, 'rounds' => 8, 'procs' => '8,32,128', 'cycles' => 40,
         'mem-cycles' => 1000000, 'skip' => '', 'idem-rounds' => 3, 'json' => __DIR__ . '/results/handoff.json', 'worker' => null,
-        'procs1' => 8, 'ext' => null, 'dir' => null, 'role' => null];
+        'procs1' => 8, 'baton' => 'plain', 'ext' => null, 'dir' => null, 'role' => null];
     foreach (array_slice($GLOBALS['argv'], 1) as $a) {
         preg_match('/^--([a-z0-9-]+)=(.*)$/s', $a, $m) || fail("unknown argument $a");
         array_key_exists($m[1], $o) || fail("unknown option --{$m[1]}");
@@ -49,27 +49,29 @@ function store(array $o): PayLock\RedisStore
 
 /* ---- workers (one build loaded) ---- */
 
-/** Kernel flock hand-off floor: P processes, the same loop as contention.php (1 ms hold, 0-2 ms think). */
-function w_flock(array $o): array
+/**
+ * P processes running the same loop as contention.php (1 ms hold, 0-2 ms think) on a lock made by
+ * $make() in each child: [acquire, release] closures. The intervals of every child, as gaps_of() reads them.
+ */
+function loop_floor(array $o, int $n, callable $make): array
 {
-    $n = (int)$o['procs1'];
-    $file = tempnam(sys_get_temp_dir(), 'plflock');
+    $file = tempnam(sys_get_temp_dir(), 'plfloor');
     [$r, $w] = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, STREAM_IPPROTO_IP);
     $kids = [];
     for ($c = 0; $c < $n; $c++) {
         $out = "$file.$c";
         if (($pid = pcntl_fork()) === 0) {
             fclose($w);
+            [$acquire, $release] = $make($file);
             fread($r, 1);
-            $h = fopen($file, 'c');
             $iv = [];
             for ($i = 0; $i < (int)$o['cycles']; $i++) {
                 $t0 = hrtime(true);
-                flock($h, LOCK_EX);
+                $acquire();
                 $t1 = hrtime(true);
                 usleep(1000);
                 $t2 = hrtime(true);
-                flock($h, LOCK_UN);
+                $release();
                 $iv[] = [$t1, $t2, $t0, hrtime(true)];
                 usleep(random_int(0, 2000));
             }
@@ -88,6 +90,50 @@ function w_flock(array $o): array
     }
     unlink($file);
     return gaps_of($all);
+}
+
+/** Kernel flock hand-off floor: P processes, the same loop as contention.php. */
+function w_flock(array $o): array
+{
+    return loop_floor($o, (int)$o['procs1'], static function (string $file): array {
+        $h = fopen($file, 'c');
+        return [static fn() => flock($h, LOCK_EX), static fn() => flock($h, LOCK_UN)];
+    });
+}
+
+/**
+ * The one-trip Redis floor at P processes: the same loop on a lock that is nothing but a Redis list
+ * holding one baton. Acquire = BLPOP (Redis serves blocked clients first come, first served), release =
+ * RPUSH: each hand-off is exactly one RPUSH -> BLPOP trip, among as many processes as the contended
+ * measurement runs (no lease, no queue, no safety: the physical limit, not a lock). --baton=script gives
+ * the baton in a Lua script running the same ten commands as PayLock's contended release (GET, LRANGE,
+ * HGET, TIME, LPOP, HDEL, SET, RPUSH, PEXPIRE, SET) on scratch keys: the part of the gap that is Redis
+ * running a script rather than one RPUSH.
+ */
+const BATON_SCRIPT = "redis.call('GET', KEYS[2]) redis.call('LRANGE', KEYS[3], '0', '1') redis.call('HGET', KEYS[4], 'x')"
+    . " redis.call('TIME') redis.call('LPOP', KEYS[3]) redis.call('HDEL', KEYS[4], 'x')"
+    . " redis.call('SET', KEYS[2], ARGV[1], 'PX', '1000') redis.call('RPUSH', KEYS[1], '1')"
+    . " redis.call('PEXPIRE', KEYS[1], '60000') redis.call('SET', KEYS[5], ARGV[1], 'PX', '5000') return 1";
+
+function w_baton(array $o): array
+{
+    $key = 'plbaton:' . getmypid();
+    $r = new Redis();
+    $r->connect('127.0.0.1', (int)$o['port']);
+    $r->del($key);
+    $r->rPush($key, '1');
+    $res = loop_floor($o, (int)$o['procs1'], static function () use ($o, $key): array {
+        $c = new Redis();
+        $c->connect('127.0.0.1', (int)$o['port']);
+        if ($o['baton'] !== 'script') {
+            return [static fn() => $c->blPop([$key], 60), static fn() => $c->rPush($key, '1')];
+        }
+        $sha = $c->script('load', BATON_SCRIPT);
+        $keys = [$key, "$key:l", "$key:q", "$key:w", "$key:r:" . getmypid(), bin2hex(random_bytes(16))];
+        return [static fn() => $c->blPop([$key], 60), static fn() => $c->evalSha($sha, $keys, 5)];
+    });
+    $r->del($key, "$key:l", "$key:q", "$key:w");
+    return $res;
 }
 
 /** The gaps of intervals [t1, t2, t0, t3] where the next holder already waited. */
@@ -310,6 +356,10 @@ function main(): void
             foreach ($order as $k) {
                 $res['contention'][$p][$k][] = contention($o, $builds[$k], $p);
             }
+            foreach (in_array('floors', $skip, true) ? [] : ['plain', 'script'] as $kind) {
+                $b = run_worker($o, $builds['B'], ['--worker=baton', "--baton=$kind", "--procs1=$p", "--cycles={$o['cycles']}"], ['redis', 'posix']);
+                $res[$kind === 'plain' ? 'floor_baton' : 'floor_baton_script'][$p][] = median(array_column($b['handoff_gaps_ns'], 0)) / 1e3;
+            }
         }
         if (!in_array('floors', $skip, true)) {
             $res['floor_flock'][] = run_worker($o, $builds['B'], ['--worker=flock', "--cycles={$o['cycles']}"], ['posix']);
@@ -332,9 +382,13 @@ function main(): void
     $flockUtil = isset($res['floor_flock']) ? median(array_column($res['floor_flock'], 'util')) : NAN;
     printf("\nfloors (median of rounds): one RPUSH->BLPOP trip between two PHP processes %.0f µs; kernel flock hand-off %.0f µs (util %.3f at P=8)\n",
         $floorTrip, $flock, $flockUtil);
-    echo "\ncontended (median of rounds; paired = median of per-round B/A):\n";
-    printf("%5s %3s %6s %8s %9s %11s %8s %5s %5s | %9s %10s %8s\n", 'P', 'b', 'util', 'gap µs', 'rel µs', 'after µs',
-        'p99 ms', 'lost', 'ovl', 'util B/A', 'gap/floor', 'p99 B/A');
+    foreach ($res['floor_baton'] ?? [] as $p => $g) {
+        printf("one-trip floor at P=%d (the same loop, the lock one Redis list: BLPOP takes, RPUSH gives): gap %.0f µs; given by a script of the release's 10 commands: %.0f µs\n",
+            $p, median($g), median($res['floor_baton_script'][$p]));
+    }
+    echo "\ncontended (median of rounds; paired = median of per-round B/A; gap/floor: against the two-process trip; gap/floor P: against the one-trip floor at P):\n";
+    printf("%5s %3s %6s %8s %9s %11s %8s %5s %5s | %9s %10s %11s %8s\n", 'P', 'b', 'util', 'gap µs', 'rel µs', 'after µs',
+        'p99 ms', 'lost', 'ovl', 'util B/A', 'gap/floor', 'gap/floor P', 'p99 B/A');
     foreach ($res['contention'] ?? [] as $p => $by) {
         $pu = $pp = [];
         foreach ($by['A'] as $i => $a) {
@@ -344,10 +398,11 @@ function main(): void
         foreach (['A', 'B'] as $k) {
             $rows = $by[$k];
             $gap = median(array_filter(array_column($rows, 'gap_us'), static fn($x) => !is_nan($x)));
-            printf("%5d %3s %6.3f %8.0f %9.0f %11.0f %8.1f %5d %5d | %9s %10.2f %8s\n", $p, $k, median(array_column($rows, 'util')),
+            $floorP = isset($res['floor_baton'][$p]) ? median($res['floor_baton'][$p]) : NAN;
+            printf("%5d %3s %6.3f %8.0f %9.0f %11.0f %8.1f %5d %5d | %9s %10.2f %11.2f %8s\n", $p, $k, median(array_column($rows, 'util')),
                 $gap, median(array_column($rows, 'release_us')), median(array_column($rows, 'after_reply_us')),
                 median(array_column($rows, 'p99_ms')), array_sum(array_column($rows, 'lost')), array_sum(array_column($rows, 'overlaps')),
-                $k === 'B' ? sprintf('%.3f', median($pu)) : '', $gap / $floorTrip, $k === 'B' ? sprintf('%.2f', median($pp)) : '');
+                $k === 'B' ? sprintf('%.3f', median($pu)) : '', $gap / $floorTrip, $gap / $floorP, $k === 'B' ? sprintf('%.2f', median($pp)) : '');
         }
     }
     if (isset($res['multi'])) {

@@ -12,8 +12,7 @@ typedef struct {
 	int connected;     /* replicas ROLE listed (or a WAIT acknowledged) */
 	int most;          /* 'auto': the most replicas seen connected, waited for until a drop is old enough */
 	bool waitaof;      /* Redis >= 7.2 with AOF on: WAITAOF 1 n t instead of WAIT n t */
-	bool stale;        /* look again before the next write: a reconnect or a failed pipeline */
-	uint64_t at_ns;    /* when connected was looked at */
+	uint64_t at_ns;    /* when connected was looked at; 0: look again before the next write */
 	uint64_t fewer_ns; /* when fewer than most were first seen (0: not seen): the hold counts from here */
 } replica_facts;
 
@@ -84,7 +83,7 @@ static void facts_forget(const paylock_redis_client *c)
 	replica_facts *f = facts_find(c);
 
 	if (f) {
-		f->stale = true;
+		f->at_ns = 0;
 	}
 }
 
@@ -129,6 +128,17 @@ static int version_of(const char *v, size_t len)
 		minor = minor * 10 + (v[i] - '0');
 	}
 	return major * 100 + minor;
+}
+
+/* What 'auto' saw before outlives a new look (a failover must not erase the replica that left). */
+static void keep_history(const paylock_redis_client *c, replica_facts *f)
+{
+	const replica_facts *was = facts_find(c);
+
+	if (was) {
+		f->most = was->most;
+		f->fewer_ns = was->fewer_ns;
+	}
 }
 
 /* One round trip: ROLE (the replicas) and INFO server/persistence (whether WAITAOF can be used). */
@@ -178,14 +188,7 @@ static replica_facts *facts_probe(paylock_redis_client *c, paylock_error *err)
 	for (int i = 0; i < 3; i++) {
 		paylock_reply_free(r[i]);
 	}
-	{
-		replica_facts *was = facts_find(c);
-
-		if (was) {
-			f.most = was->most;
-			f.fewer_ns = was->fewer_ns;
-		}
-	}
+	keep_history(c, &f);
 	facts_seen(&f, f.connected, paylock_now_ns());
 	return zend_hash_str_update_mem(&PAYLOCK_G(replica_facts), c->where, strlen(c->where), &f, sizeof(f));
 }
@@ -194,7 +197,7 @@ static replica_facts *facts_probe(paylock_redis_client *c, paylock_error *err)
  * are connected than before (or none), so one that (re)attaches is waited for soon. */
 static bool facts_outdated(const paylock_redis_client *c, const replica_facts *f)
 {
-	if (f->stale) {
+	if (f->at_ns == 0) {
 		return true;
 	}
 	return c->replicas == PAYLOCK_REPLICAS_AUTO && (f->connected == 0 || f->connected < f->most) &&
