@@ -6,8 +6,10 @@
  *     0-2 ms think): utilisation, the median hand-off gap (end of one critical section -> start of the
  *     next, when the next holder was already waiting) and its split (the releaser's release() call; from
  *     its reply to the next holder's start), p99 wait, lost updates;
- *   - the floors on the same machine: a kernel flock hand-off between PHP processes (same loop), and one
- *     Redis RPUSH -> BLPOP trip between two PHP processes (phpredis ping-pong / 2);
+ *   - the floors on the same machine: a kernel flock hand-off between PHP processes (same loop), one
+ *     Redis RPUSH -> BLPOP trip between two PHP processes (phpredis ping-pong / 2), and at each P the
+ *     one-trip floor: the same loop on a lock that is one Redis list (BLPOP takes, RPUSH gives; also
+ *     given back from a script of the release's ten commands);
  *   - MultiLock: uncontended acquire + release of 1, 10, 100 and 1000 names: the cost per name;
  *   - idempotency: run() first delivery and replay with 1 KB, 100 KB and 1 MB results, against a plain
  *     SET and GET (phpredis) of the same bytes, and the round-trip limit (a SET: 1 trip; 2 SETs: 2 trips);
@@ -21,7 +23,8 @@
  * Every measurement runs in a fresh `php -n` with one build loaded; round r runs A first when r is odd,
  * B first when even. The load average is printed before and after.
  *
- * Internal: --worker=KIND (flock, ping, multi, idem, mem) runs one measurement and prints one JSON line.
+ * Internal: --worker=KIND (flock, ping, baton, multi, idem, mem) runs one measurement and prints one JSON
+ * line (--baton=plain|script, --procs1=P for the floors at P).
  */
 
 declare(strict_types=1);
@@ -106,9 +109,10 @@ function w_flock(array $o): array
  * holding one baton. Acquire = BLPOP (Redis serves blocked clients first come, first served), release =
  * RPUSH: each hand-off is exactly one RPUSH -> BLPOP trip, among as many processes as the contended
  * measurement runs (no lease, no queue, no safety: the physical limit, not a lock). --baton=script gives
- * the baton in a Lua script running the same ten commands as PayLock's contended release (GET, LRANGE,
- * HGET, TIME, LPOP, HDEL, SET, RPUSH, PEXPIRE, SET) on scratch keys: the part of the gap that is Redis
- * running a script rather than one RPUSH.
+ * the baton back from a Lua script running the same ten commands as PayLock's contended release (GET,
+ * LRANGE, HGET, TIME, LPOP, HDEL, SET, RPUSH, PEXPIRE, SET) on scratch keys whose list and hash stay
+ * empty: the part of the gap that is Redis running a script rather than one RPUSH (less the work of a
+ * real queue's entries).
  */
 const BATON_SCRIPT = "redis.call('GET', KEYS[2]) redis.call('LRANGE', KEYS[3], '0', '1') redis.call('HGET', KEYS[4], 'x')"
     . " redis.call('TIME') redis.call('LPOP', KEYS[3]) redis.call('HDEL', KEYS[4], 'x')"
@@ -125,14 +129,16 @@ function w_baton(array $o): array
     $res = loop_floor($o, (int)$o['procs1'], static function () use ($o, $key): array {
         $c = new Redis();
         $c->connect('127.0.0.1', (int)$o['port']);
+        // A BLPOP that timed out would count as holding the baton and put a second one in circulation.
+        $take = static fn() => $c->blPop([$key], 60) ?: fail('baton floor: BLPOP timed out');
         if ($o['baton'] !== 'script') {
-            return [static fn() => $c->blPop([$key], 60), static fn() => $c->rPush($key, '1')];
+            return [$take, static fn() => $c->rPush($key, '1')];
         }
         $sha = $c->script('load', BATON_SCRIPT);
-        $keys = [$key, "$key:l", "$key:q", "$key:w", "$key:r:" . getmypid(), bin2hex(random_bytes(16))];
-        return [static fn() => $c->blPop([$key], 60), static fn() => $c->evalSha($sha, $keys, 5)];
+        $keys = [$key, "$key:l", "$key:q", "$key:w", "$key:r", bin2hex(random_bytes(16))];
+        return [$take, static fn() => $c->evalSha($sha, $keys, 5)];
     });
-    $r->del($key, "$key:l", "$key:q", "$key:w");
+    $r->del($key, "$key:l", "$key:q", "$key:w", "$key:r");
     return $res;
 }
 
@@ -358,7 +364,8 @@ function main(): void
             }
             foreach (in_array('floors', $skip, true) ? [] : ['plain', 'script'] as $kind) {
                 $b = run_worker($o, $builds['B'], ['--worker=baton', "--baton=$kind", "--procs1=$p", "--cycles={$o['cycles']}"], ['redis', 'posix']);
-                $res[$kind === 'plain' ? 'floor_baton' : 'floor_baton_script'][$p][] = median(array_column($b['handoff_gaps_ns'], 0)) / 1e3;
+                $res[$kind === 'plain' ? 'floor_baton' : 'floor_baton_script'][$p][] =
+                    $b['handoff_gaps_ns'] ? median(array_column($b['handoff_gaps_ns'], 0)) / 1e3 : NAN;
             }
         }
         if (!in_array('floors', $skip, true)) {

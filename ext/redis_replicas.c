@@ -12,7 +12,8 @@ typedef struct {
 	int connected;     /* replicas ROLE listed (or a WAIT acknowledged) */
 	int most;          /* 'auto': the most replicas seen connected, waited for until a drop is old enough */
 	bool waitaof;      /* Redis >= 7.2 with AOF on: WAITAOF 1 n t instead of WAIT n t */
-	uint64_t at_ns;    /* when connected was looked at; 0: look again before the next write */
+	bool stale;        /* look again before the next write: a reconnect or a failed pipeline */
+	uint64_t at_ns;    /* when connected was looked at */
 	uint64_t fewer_ns; /* when fewer than most were first seen (0: not seen): the hold counts from here */
 } replica_facts;
 
@@ -83,7 +84,7 @@ static void facts_forget(const paylock_redis_client *c)
 	replica_facts *f = facts_find(c);
 
 	if (f) {
-		f->at_ns = 0;
+		f->stale = true;
 	}
 }
 
@@ -197,7 +198,7 @@ static replica_facts *facts_probe(paylock_redis_client *c, paylock_error *err)
  * are connected than before (or none), so one that (re)attaches is waited for soon. */
 static bool facts_outdated(const paylock_redis_client *c, const replica_facts *f)
 {
-	if (f->at_ns == 0) {
+	if (f->stale) {
 		return true;
 	}
 	return c->replicas == PAYLOCK_REPLICAS_AUTO && (f->connected == 0 || f->connected < f->most) &&

@@ -23,14 +23,23 @@ function show(string $what, mixed $got): void
 {
 	echo $what, ': ', json_encode($got), "\n";
 }
+// GRANT_MS and how long a waiter stays alive: long, so nothing here expires on a slow machine.
+const GRANT = 60000;
+const ALIVE = 60000;
 // t1 holds $name; t2 then t3 queue behind it through the acquire script (their real entries).
 function queued(string $p, string $name, array $vals): array
 {
 	[$t1, $t2, $t3] = array_keys($vals);
-	lua_eval('ACQUIRE', keys_of($p, $name, $t1), [$vals[$t1], 5000, 0, 1000, 100]);
-	lua_eval('ACQUIRE', keys_of($p, $name, $t2), [$vals[$t2], 5000, 1, 1000, 100]);
-	lua_eval('ACQUIRE', keys_of($p, $name, $t3), [$vals[$t3], 5000, 1, 1000, 100]);
+	lua_eval('ACQUIRE', keys_of($p, $name, $t1), [$vals[$t1], 5000, 0, ALIVE, GRANT]);
+	lua_eval('ACQUIRE', keys_of($p, $name, $t2), [$vals[$t2], 5000, 1, ALIVE, GRANT]);
+	lua_eval('ACQUIRE', keys_of($p, $name, $t3), [$vals[$t3], 5000, 1, ALIVE, GRANT]);
 	return keys_of($p, $name, $t1);
+}
+// Whether key k's time to live is in (lo, hi] ms.
+function ttl_in(string $k, int $lo, int $hi): bool
+{
+	$t = redis_raw(['PTTL', $k]);
+	return $t > $lo && $t <= $hi;
 }
 function state(array $k, string $t2, string $t3): array
 {
@@ -40,7 +49,7 @@ function state(array $k, string $t2, string $t3): array
 		'tombstone' => redis_raw(['GET', $k[4]])];
 }
 $vals = [$t1 => $val($t1, 1), $t2 => $val($t2, 2), $t3 => $val($t3, 3)];
-$rel = fn(string $name, string $head) => lua_eval('RELEASE', keys_of($p, $name, $t1, $head), [$t1, 5000, '', '', 100]);
+$rel = fn(string $name, string $head) => lua_eval('RELEASE', keys_of($p, $name, $t1, $head), [$t1, 5000, '', '', GRANT]);
 $short = fn(string $s) => strtr($s, [$t1 => 't1', $t2 => 't2', $t3 => 't3']);
 $view = function (array $k) use ($t2, $t3, $short) {
 	return json_decode($short(json_encode(state($k, $t2, $t3))), true);
@@ -51,10 +60,10 @@ $view = function (array $k) use ($t2, $t3, $short) {
 $k = queued($p, 'A', $vals);
 show('A: release naming t2', $rel('A', $t2));
 show('A after', $view($k));
-$pttl = redis_raw(['PTTL', $k[0]]);
-show('A lease is the hand-off lease', $pttl > 100 && $pttl <= 1000);
+show('A lease is the hand-off lease (1 s), the wake-up lives GRANT_MS, the tombstone its life',
+	[ttl_in($k[0], 100, 1000), ttl_in("{$k[0]}:g:$t2", 1000, GRANT), ttl_in($k[4], 1000, 5000)]);
 show('A: the same release again (resent)', $rel('A', $t2));
-show('A: t2 releases naming t3 (nobody behind t3)', lua_eval('RELEASE', keys_of($p, 'A', $t2, $t3), [$t2, 5000, '', '', 100]));
+show('A: t2 releases naming t3 (nobody behind t3)', lua_eval('RELEASE', keys_of($p, 'A', $t2, $t3), [$t2, 5000, '', '', GRANT]));
 show('A after t2', $view($k));
 
 // 2. The declared head is dead: nothing is granted to it; the general path drops it and asks for t3.
@@ -75,6 +84,7 @@ $k = queued($p, 'D', $vals);
 redis_raw(['HSET', $k[2], $t2, (string)((int)(microtime(true) * 1000) + 60000)]);
 show('D: release naming MultiLock waiter t2', $rel('D', $t2));
 show('D after', $view($k));
+show('D grant lives GRANT_MS', ttl_in($k[0], 1000, GRANT));
 
 // 5. An entry whose time is not a number: no script error, treated as dead (the general path's rule).
 $k = queued($p, 'E', $vals);
@@ -90,7 +100,7 @@ show('F after', $view($k));
 
 // 7. Nobody waits (no '+'): the short way, no wake-up.
 $k = keys_of($p, 'G', $t1);
-lua_eval('ACQUIRE', $k, [$vals[$t1], 5000, 0, 1000, 100]);
+lua_eval('ACQUIRE', $k, [$vals[$t1], 5000, 0, ALIVE, GRANT]);
 show('G: release naming t2, nobody queued', $rel('G', $t2));
 show('G after', $view($k));
 
@@ -104,7 +114,7 @@ redis_raw(['DEL', lua_undeclared_key()]);
 --EXPECT--
 A: release naming t2: 1
 A after: {"lock":"t2:2:0:host+","pttl":"set","queue":["t3"],"waiters":1,"woken2":["t3"],"woken3":[],"tombstone":"t1"}
-A lease is the hand-off lease: true
+A lease is the hand-off lease (1 s), the wake-up lives GRANT_MS, the tombstone its life: [true,true,true]
 A: the same release again (resent): 1
 A: t2 releases naming t3 (nobody behind t3): 1
 A after t2: {"lock":"t3:3:0:host","pttl":"set","queue":[],"waiters":0,"woken2":["t3"],"woken3":["-"],"tombstone":"t1"}
@@ -116,6 +126,7 @@ C: release naming t3: [-1,1,"t2"]
 C after: {"lock":"t1:1:0:host+","pttl":"set","queue":["t2","t3"],"waiters":2,"woken2":[],"woken3":[],"tombstone":null}
 D: release naming MultiLock waiter t2: 1
 D after: {"lock":"=t2","pttl":"set","queue":["t3"],"waiters":1,"woken2":["1"],"woken3":[],"tombstone":"t1"}
+D grant lives GRANT_MS: true
 E: release naming t2 with a bad entry: [-1,1,"t3"]
 E after: {"lock":"t1:1:0:host+","pttl":"set","queue":["t3"],"waiters":1,"woken2":[],"woken3":[],"tombstone":null}
 F: release by t1 of a lock t2 holds: 0
