@@ -154,11 +154,11 @@ export PAYLOCK_TEST_REDIS_REPLICA="redis://127.0.0.1:$PAYLOCK_REDIS_REPLICA_PORT
 echo "PayLock tests: redis on 127.0.0.1:$port (TLS on $tls_port, and $work/redis.sock), auth redis on 127.0.0.1:$auth_port,"\
 	"primary 127.0.0.1:$PAYLOCK_REDIS_PRIMARY_PORT with replica 127.0.0.1:$PAYLOCK_REDIS_REPLICA_PORT"
 
-# run-tests.php gives up on a test that prints nothing for 60 s; the 100k-record phase of
-# idempotency/file_retention_sweep prints nothing until it ends, and took longer under -j2 on a loaded CI
-# machine (it then passed on retry). PAYLOCK_TEST_TIMEOUT changes it.
+# run-tests.php gives up on a test that prints nothing for 60 s; the phases of
+# idempotency/file_retention_sweep (100k records, then the traffic that sweeps them) print nothing until
+# they end, and take minutes under -j2 on a loaded CI machine. PAYLOCK_TEST_TIMEOUT changes it.
 args=(-q --show-diff -n -p "$(command -v php)" -d "extension=$ext" -g FAIL,XFAIL,BORK,WARN,LEAK,SKIP
-	--set-timeout "${PAYLOCK_TEST_TIMEOUT:-180}")
+	--set-timeout "${PAYLOCK_TEST_TIMEOUT:-300}")
 if [ "$tls" = 1 ]; then
 	export PAYLOCK_TEST_REDIS="$PAYLOCK_TEST_REDIS_TLS"
 	# OpenSSL's default CA store, for every php the tests start (children too): rediss:// verifies with

@@ -41,7 +41,9 @@ try {
 		$g = new PayLock\IdempotencyGuard(new PayLock\FileStore($dir), ['retention' => 1, 'in_progress_ttl' => 1]);
 		$c = $g->begin('running');
 		touch("$mnt/claimed");
-		for ($w = 0; $w < 6000 && !file_exists($go); $w++) usleep(10000);
+		// Until the parent is done or gone: the traffic below can take minutes on a loaded machine, and
+		// giving up early would abandon the very claim the parent is about to check.
+		for ($w = 0; $w < 60000 && !file_exists($go) && posix_getppid() === $parent; $w++) usleep(10000);
 		$rec = "$dir/" . hash('sha256', 'idem:{running}');
 		file_put_contents("$mnt/child", file_exists("$rec.idem") && file_exists("$rec.run") ? 'its files are all there' : 'REMOVED');
 		$c->abandon();
