@@ -12,7 +12,7 @@ typedef struct paylock_tls_config paylock_tls_config; /* redis_tls.h */
 
 typedef struct paylock_redis_router paylock_redis_router; /* redis_router.h (issue 16) */
 
-typedef struct {
+typedef struct paylock_redis_client {
 	char *host; /* NULL for a unix socket */
 	int port;
 	char *unix_path;         /* NULL for TCP */
@@ -34,6 +34,7 @@ typedef struct {
 	bool unanswered;         /* the last command failed after it may have reached Redis: it may have run */
 	paylock_redis_router *router; /* Cluster or Sentinel: commands are routed to per-node clients */
 	bool router_node; /* a router's per-node client: MOVED/ASK are routing, not a misconfiguration */
+	const struct paylock_redis_client *answered; /* a router: the node that ran its last command, or NULL */
 	bool need_master; /* Sentinel's data node: every new connection checks ROLE is master (redis_exec.c) */
 } paylock_redis_client;
 

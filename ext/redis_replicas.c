@@ -300,8 +300,7 @@ static paylock_reply *acked_run(paylock_redis_client *c, int argc, const char **
 	ack->wanted = want;
 	read_ack(r[1], waitaof, ack);
 	/* A write that followed ASK or MOVED ran on another master: its count says nothing about node's. */
-	if (c->replicas == PAYLOCK_REPLICAS_AUTO && !ack->refused[0] &&
-		(c == node || strncmp(c->where, node->where, sizeof(c->where)) == 0)) {
+	if (c->replicas == PAYLOCK_REPLICAS_AUTO && !ack->refused[0] && (c == node || c->answered == node)) {
 		auto_adjust(node, ack);
 	}
 	return r[0];

@@ -357,12 +357,14 @@ void paylock_router_took(paylock_redis_client *c, const paylock_redis_client *no
 {
 	c->reconnected = node->reconnected;
 	c->unanswered = node->unanswered;
+	c->answered = node;
 	memcpy(c->where, node->where, sizeof(c->where));
 }
 
 /* A routed call starts with no node: its messages name the topology until one answers or fails. */
 static void router_where(paylock_redis_client *c)
 {
+	c->answered = NULL;
 	memcpy(c->where, c->router->topology, sizeof(c->where));
 }
 

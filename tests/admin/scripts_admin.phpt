@@ -15,11 +15,6 @@ $p = 'sa:' . getmypid() . ':';
 $t1 = str_repeat('a', 32);
 $t2 = str_repeat('b', 32);
 $t3 = str_repeat('c', 32);
-function name_keys(string $p, string $name, string $token, string $head = ''): array
-{
-	$l = "$p{{$name}}";
-	return [$l, "$l:q", "$l:w", "$l:g:$token", "$l:r:$token", "$l:g:$head"];
-}
 function show(string $what, mixed $got): void
 {
 	echo $what, ': ', json_encode($got), "\n";

@@ -14,11 +14,6 @@ require __DIR__ . '/../_support/lua_scripts.inc';
 $p = 'rhi:' . getmypid() . ':';
 [$t1, $t2, $t3] = [str_repeat('a', 32), str_repeat('b', 32), str_repeat('c', 32)];
 $val = fn(string $t, int $n) => "$t:$n:0:host";
-function keys_of(string $p, string $name, string $token, string $head = ''): array
-{
-	$l = "$p{{$name}}";
-	return [$l, "$l:q", "$l:w", "$l:g:$token", "$l:r:$token", "$l:g:$head"];
-}
 function show(string $what, mixed $got): void
 {
 	echo $what, ': ', json_encode($got), "\n";
@@ -30,10 +25,10 @@ const ALIVE = 60000;
 function queued(string $p, string $name, array $vals): array
 {
 	[$t1, $t2, $t3] = array_keys($vals);
-	lua_eval('ACQUIRE', keys_of($p, $name, $t1), [$vals[$t1], 5000, 0, ALIVE, GRANT]);
-	lua_eval('ACQUIRE', keys_of($p, $name, $t2), [$vals[$t2], 5000, 1, ALIVE, GRANT]);
-	lua_eval('ACQUIRE', keys_of($p, $name, $t3), [$vals[$t3], 5000, 1, ALIVE, GRANT]);
-	return keys_of($p, $name, $t1);
+	lua_eval('ACQUIRE', name_keys($p, $name, $t1), [$vals[$t1], 5000, 0, ALIVE, GRANT]);
+	lua_eval('ACQUIRE', name_keys($p, $name, $t2), [$vals[$t2], 5000, 1, ALIVE, GRANT]);
+	lua_eval('ACQUIRE', name_keys($p, $name, $t3), [$vals[$t3], 5000, 1, ALIVE, GRANT]);
+	return name_keys($p, $name, $t1);
 }
 // Whether key k's time to live is in (lo, hi] ms.
 function ttl_in(string $k, int $lo, int $hi): bool
@@ -49,7 +44,7 @@ function state(array $k, string $t2, string $t3): array
 		'tombstone' => redis_raw(['GET', $k[4]])];
 }
 $vals = [$t1 => $val($t1, 1), $t2 => $val($t2, 2), $t3 => $val($t3, 3)];
-$rel = fn(string $name, string $head) => lua_eval('RELEASE', keys_of($p, $name, $t1, $head), [$t1, 5000, '', '', GRANT]);
+$rel = fn(string $name, string $head) => lua_eval('RELEASE', name_keys($p, $name, $t1, $head), [$t1, 5000, '', '', GRANT]);
 $short = fn(string $s) => strtr($s, [$t1 => 't1', $t2 => 't2', $t3 => 't3']);
 $view = function (array $k) use ($t2, $t3, $short) {
 	return json_decode($short(json_encode(state($k, $t2, $t3))), true);
@@ -63,7 +58,7 @@ show('A after', $view($k));
 show('A lease is the hand-off lease (1 s), the wake-up lives GRANT_MS, the tombstone its life',
 	[ttl_in($k[0], 100, 1000), ttl_in("{$k[0]}:g:$t2", 1000, GRANT), ttl_in($k[4], 1000, 5000)]);
 show('A: the same release again (resent)', $rel('A', $t2));
-show('A: t2 releases naming t3 (nobody behind t3)', lua_eval('RELEASE', keys_of($p, 'A', $t2, $t3), [$t2, 5000, '', '', GRANT]));
+show('A: t2 releases naming t3 (nobody behind t3)', lua_eval('RELEASE', name_keys($p, 'A', $t2, $t3), [$t2, 5000, '', '', GRANT]));
 show('A after t2', $view($k));
 
 // 2. The declared head is dead: nothing is granted to it; the general path drops it and asks for t3.
@@ -99,13 +94,13 @@ show('F: release by t1 of a lock t2 holds', $rel('F', $t2));
 show('F after', $view($k));
 
 // 7. Nobody waits (no '+'): the short way, no wake-up.
-$k = keys_of($p, 'G', $t1);
+$k = name_keys($p, 'G', $t1);
 lua_eval('ACQUIRE', $k, [$vals[$t1], 5000, 0, ALIVE, GRANT]);
 show('G: release naming t2, nobody queued', $rel('G', $t2));
 show('G after', $view($k));
 
 foreach (['A', 'B', 'C', 'D', 'E', 'F', 'G'] as $n) {
-	$k = keys_of($p, $n, $t1);
+	$k = name_keys($p, $n, $t1);
 	redis_raw(['DEL', $k[0], $k[1], $k[2], $k[4], "{$k[0]}:g:$t2", "{$k[0]}:g:$t3", "{$k[0]}:r:$t2"]);
 }
 show('undeclared keys', redis_raw(['LRANGE', lua_undeclared_key(), 0, -1]));

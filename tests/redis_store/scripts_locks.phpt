@@ -14,13 +14,6 @@ require __DIR__ . '/../_support/lua_scripts.inc';
 $p = 'sc:' . getmypid() . ':';
 $t1 = str_repeat('a', 32);
 $t2 = str_repeat('b', 32);
-// The KEYS_PER_NAME keys of one name for the caller with $token, expecting $head at the queue head
-// (ext/lua/lib/queue.lua).
-function name_keys(string $p, string $name, string $token, string $head = ''): array
-{
-	$l = "$p{{$name}}";
-	return [$l, "$l:q", "$l:w", "$l:g:$token", "$l:r:$token", "$l:g:$head"];
-}
 function show(string $what, mixed $got): void
 {
 	echo $what, ': ', json_encode($got), "\n";
