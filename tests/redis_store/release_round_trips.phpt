@@ -13,6 +13,7 @@ pcre.jit=0
 require __DIR__ . '/../_support/common.inc';
 require_once __DIR__ . '/../_support/redis_server.inc';
 require_once __DIR__ . '/../_support/lua_scripts.inc';
+require_once __DIR__ . '/../_support/admin.inc';
 
 $r = new PrivateRedis(['--appendonly', 'yes']);
 $port = $r->port;
@@ -28,16 +29,6 @@ function mark(int $port, string $what): void
 	fgets($c);
 	fgets($c);
 	fclose($c);
-}
-
-function until(callable $ok, float $seconds): bool
-{
-	for ($end = microtime(true) + $seconds; !$ok(); usleep(2000)) {
-		if (microtime(true) > $end) {
-			return false;
-		}
-	}
-	return true;
 }
 
 // Scripts loaded first: a NOSCRIPT retry would be a trip the count below should not see.
@@ -67,7 +58,7 @@ fgets($mon);
 // release only after the previous holder's end mark went out.
 $flags = lock_dir();
 mkdir($flags);
-$queued = fn(int $n) => until(fn() => redis_raw(['LLEN', 'paylock:{name}:q'], $port) === $n, 10);
+$queued = fn(int $n) => wait_until(fn() => redis_raw(['LLEN', 'paylock:{name}:q'], $port) === $n, 10);
 $h = new PayLock\Lock(new PayLock\RedisStore($dsn), 'name', ttl: 30);
 $h->acquire();
 $kids = [];
@@ -75,7 +66,7 @@ foreach (['a' => 'h', 'b' => 'a'] as $who => $after) {
 	if (($pid = pcntl_fork()) === 0) {
 		$l = new PayLock\Lock(new PayLock\RedisStore($dsn), 'name', ttl: 30);
 		$l->acquire(wait: 30.0) or exit(1);
-		until(fn() => file_exists("$flags/$after"), 30) or exit(2);
+		wait_until(fn() => file_exists("$flags/$after"), 30) or exit(2);
 		mark($port, "start $who");
 		$l->release();
 		mark($port, "end $who");
