@@ -24,7 +24,7 @@
  * B first when even. The load average is printed before and after.
  *
  * Internal: --worker=KIND (flock, ping, baton, multi, idem, mem) runs one measurement and prints one JSON
- * line (--baton=plain|script, --procs1=P for the floors at P).
+ * line (--baton=plain|script|guarded, --procs1=P for the floors at P).
  */
 
 declare(strict_types=1);
@@ -112,15 +112,44 @@ function w_flock(array $o): array
  * the baton back from a Lua script running the same ten commands as PayLock's contended release (GET,
  * LRANGE, HGET, TIME, LPOP, HDEL, SET, RPUSH, PEXPIRE, SET) on scratch keys whose list and hash stay
  * empty: the part of the gap that is Redis running a script rather than one RPUSH (less the work of a
- * real queue's entries).
+ * real queue's entries). --baton=guarded adds what keeps a dead waiter from stalling the queue: the
+ * woken process writes a lease extension (a small GET + PEXPIRE script) on its own socket as soon
+ * as its BLPOP returns, and reads the reply before its release. That row is the best any one-trip design
+ * with today's dead-waiter bound can do here: Redis runs the release's commands, the waiter makes its one
+ * write, and nothing else costs (no parsing, no state, phpredis's client).
  */
 const BATON_SCRIPT = "redis.call('GET', KEYS[2]) redis.call('LRANGE', KEYS[3], '0', '1') redis.call('HGET', KEYS[4], 'x')"
     . " redis.call('TIME') redis.call('LPOP', KEYS[3]) redis.call('HDEL', KEYS[4], 'x')"
     . " redis.call('SET', KEYS[2], ARGV[1], 'PX', '1000') redis.call('RPUSH', KEYS[1], '1')"
     . " redis.call('PEXPIRE', KEYS[1], '60000') redis.call('SET', KEYS[5], ARGV[1], 'PX', '5000') return 1";
 
+/* The guarded baton's extension: PayLock's lease extension (GET, then PEXPIRE), costed, not checked. */
+const BATON_EXTEND = "if redis.call('GET', KEYS[1]) then return redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return 0";
+
+/** The guarded baton's extension on a socket of its own: written without waiting, its reply read later. */
+function extension_writer(array $o, string $lockKey): array
+{
+    $s = stream_socket_client("tcp://127.0.0.1:{$o['port']}", $errno, $err, 5, STREAM_CLIENT_CONNECT,
+        stream_context_create(['socket' => ['tcp_nodelay' => true]])); // one small write, as PayLock's
+    $s || fail("baton floor: cannot connect: $err");
+    $sha = resp_call($s, 'SCRIPT', 'LOAD', BATON_EXTEND);
+    $owed = false;
+    $write = static function () use ($s, $sha, $lockKey, &$owed): void {
+        resp_send($s, 'EVALSHA', $sha, '1', $lockKey, '10000');
+        $owed = true;
+    };
+    $settle = static function () use ($s, &$owed): void {
+        if ($owed) {
+            is_int(resp_read($s)) || fail('baton floor: the extension failed');
+            $owed = false;
+        }
+    };
+    return [$write, $settle];
+}
+
 function w_baton(array $o): array
 {
+    in_array($o['baton'], ['plain', 'script', 'guarded'], true) || fail("--baton={$o['baton']}: plain, script or guarded");
     $key = 'plbaton:' . getmypid();
     $r = new Redis();
     $r->connect('127.0.0.1', (int)$o['port']);
@@ -131,12 +160,23 @@ function w_baton(array $o): array
         $c->connect('127.0.0.1', (int)$o['port']);
         // A BLPOP that timed out would count as holding the baton and put a second one in circulation.
         $take = static fn() => $c->blPop([$key], 60) ?: fail('baton floor: BLPOP timed out');
-        if ($o['baton'] !== 'script') {
+        if ($o['baton'] === 'plain') {
             return [$take, static fn() => $c->rPush($key, '1')];
         }
         $sha = $c->script('load', BATON_SCRIPT);
         $keys = [$key, "$key:l", "$key:q", "$key:w", "$key:r", bin2hex(random_bytes(16))];
-        return [$take, static fn() => $c->evalSha($sha, $keys, 5)];
+        $give = static fn() => $c->evalSha($sha, $keys, 5);
+        if ($o['baton'] !== 'guarded') {
+            return [$take, $give];
+        }
+        [$extend, $settle] = extension_writer($o, "$key:l");
+        return [static function () use ($take, $extend): void {
+            $take();
+            $extend();
+        }, static function () use ($give, $settle): void {
+            $settle();
+            $give();
+        }];
     });
     $r->del($key, "$key:l", "$key:q", "$key:w", "$key:r");
     return $res;
@@ -362,9 +402,9 @@ function main(): void
             foreach ($order as $k) {
                 $res['contention'][$p][$k][] = contention($o, $builds[$k], $p);
             }
-            foreach (in_array('floors', $skip, true) ? [] : ['plain', 'script'] as $kind) {
+            foreach (in_array('floors', $skip, true) ? [] : ['plain', 'script', 'guarded'] as $kind) {
                 $b = run_worker($o, $builds['B'], ['--worker=baton', "--baton=$kind", "--procs1=$p", "--cycles={$o['cycles']}"], ['redis', 'posix']);
-                $res[$kind === 'plain' ? 'floor_baton' : 'floor_baton_script'][$p][] =
+                $res[$kind === 'plain' ? 'floor_baton' : "floor_baton_$kind"][$p][] =
                     $b['handoff_gaps_ns'] ? median(array_column($b['handoff_gaps_ns'], 0)) / 1e3 : NAN;
             }
         }
@@ -390,12 +430,13 @@ function main(): void
     printf("\nfloors (median of rounds): one RPUSH->BLPOP trip between two PHP processes %.0f µs; kernel flock hand-off %.0f µs (util %.3f at P=8)\n",
         $floorTrip, $flock, $flockUtil);
     foreach ($res['floor_baton'] ?? [] as $p => $g) {
-        printf("one-trip floor at P=%d (the same loop, the lock one Redis list: BLPOP takes, RPUSH gives): gap %.0f µs; given by a script of the release's 10 commands: %.0f µs\n",
-            $p, median($g), median($res['floor_baton_script'][$p]));
+        printf("one-trip floor at P=%d (the same loop, the lock one Redis list: BLPOP takes, RPUSH gives): gap %.0f µs; given by a script of the release's 10 commands: %.0f µs (%.2fx); that and the woken process's extension write (guarded): %.0f µs (%.2fx)\n",
+            $p, median($g), median($res['floor_baton_script'][$p]), median($res['floor_baton_script'][$p]) / median($g),
+            median($res['floor_baton_guarded'][$p]), median($res['floor_baton_guarded'][$p]) / median($g));
     }
-    echo "\ncontended (median of rounds; paired = median of per-round B/A; gap/floor: against the two-process trip; gap/floor P: against the one-trip floor at P):\n";
-    printf("%5s %3s %6s %8s %9s %11s %8s %5s %5s | %9s %10s %11s %8s\n", 'P', 'b', 'util', 'gap µs', 'rel µs', 'after µs',
-        'p99 ms', 'lost', 'ovl', 'util B/A', 'gap/floor', 'gap/floor P', 'p99 B/A');
+    echo "\ncontended (median of rounds; paired = median of per-round B/A; gap/floor: against the two-process trip; gap/floor P: against the one-trip floor at P; gap/guarded P: against the guarded baton at P):\n";
+    printf("%5s %3s %6s %8s %9s %11s %8s %5s %5s | %9s %10s %11s %13s %8s\n", 'P', 'b', 'util', 'gap µs', 'rel µs', 'after µs',
+        'p99 ms', 'lost', 'ovl', 'util B/A', 'gap/floor', 'gap/floor P', 'gap/guarded P', 'p99 B/A');
     foreach ($res['contention'] ?? [] as $p => $by) {
         $pu = $pp = [];
         foreach ($by['A'] as $i => $a) {
@@ -406,10 +447,11 @@ function main(): void
             $rows = $by[$k];
             $gap = median(array_filter(array_column($rows, 'gap_us'), static fn($x) => !is_nan($x)));
             $floorP = isset($res['floor_baton'][$p]) ? median($res['floor_baton'][$p]) : NAN;
-            printf("%5d %3s %6.3f %8.0f %9.0f %11.0f %8.1f %5d %5d | %9s %10.2f %11.2f %8s\n", $p, $k, median(array_column($rows, 'util')),
+            $guardedP = isset($res['floor_baton_guarded'][$p]) ? median($res['floor_baton_guarded'][$p]) : NAN;
+            printf("%5d %3s %6.3f %8.0f %9.0f %11.0f %8.1f %5d %5d | %9s %10.2f %11.2f %13.2f %8s\n", $p, $k, median(array_column($rows, 'util')),
                 $gap, median(array_column($rows, 'release_us')), median(array_column($rows, 'after_reply_us')),
                 median(array_column($rows, 'p99_ms')), array_sum(array_column($rows, 'lost')), array_sum(array_column($rows, 'overlaps')),
-                $k === 'B' ? sprintf('%.3f', median($pu)) : '', $gap / $floorTrip, $gap / $floorP, $k === 'B' ? sprintf('%.2f', median($pp)) : '');
+                $k === 'B' ? sprintf('%.3f', median($pu)) : '', $gap / $floorTrip, $gap / $floorP, $gap / $guardedP, $k === 'B' ? sprintf('%.2f', median($pp)) : '');
         }
     }
     if (isset($res['multi'])) {
