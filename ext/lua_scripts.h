@@ -79,19 +79,21 @@
 	"  end\n" \
 	"end\n" \
 	"if busy == 0 then\n" \
+	"  local handed = 0\n" \
 	"  for i = 1, n do\n" \
 	"    local v = vals[i]\n" \
 	"    local ours = v and string.sub(v, 1, 32) == me\n" \
 	"    if not ours and v ~= '=' .. me and redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), '1', me) end\n" \
 	"    if ours then\n" \
 	"      redis.call('PEXPIRE', lk(i), ARGV[2])\n" \
-	"      redis.call('DEL', gk(i)) -- handed to us: a wake-up we did not pop (a one-trip grant: the lease is ours now)\n" \
+	"      handed = handed + redis.call('DEL', gk(i))\n" \
 	"    else\n" \
 	"      local mark = redis.call('EXISTS', qk(i)) == 1 and '+' or ''\n" \
 	"      redis.call('SET', lk(i), mine .. mark, 'PX', ARGV[2])\n" \
-	"      if v then redis.call('DEL', gk(i)) end\n" \
+	"      if v then handed = handed + redis.call('DEL', gk(i)) end\n" \
 	"    end\n" \
 	"  end\n" \
+	"  if handed > 0 then return {1, 1} end\n" \
 	"  return {1}\n" \
 	"end\n" \
 	"local handoffs = {}\n" \

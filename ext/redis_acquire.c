@@ -36,9 +36,8 @@ static paylock_status try_set_nx(paylock_redis_client *c, const paylock_lock_sta
 	return st;
 }
 
-/* One acquire script call. YES taken; NO busy: *busy is the first busy name, *holder_ms its PTTL. */
 paylock_status paylock_redis_run_acquire(paylock_redis_client *c, paylock_lock_call *lc, acquire_mode mode,
-										 const char *life, uint32_t *busy, long long *holder_ms,
+										 const char *life, uint32_t *busy, long long *holder_ms, bool *handed,
 										 paylock_ack *ack, paylock_error *err)
 {
 	static const char *const digits[] = {"0", "1", "2", "3"};
@@ -53,8 +52,12 @@ paylock_status paylock_redis_run_acquire(paylock_redis_client *c, paylock_lock_c
 	if (r == NULL) {
 		return PAYLOCK_FAILED;
 	}
-	if (paylock_reply_count(r) == 1 && paylock_reply_int(paylock_reply_at(r, 0)) == 1) {
+	if ((paylock_reply_count(r) == 1 || paylock_reply_count(r) == 2) &&
+		paylock_reply_int(paylock_reply_at(r, 0)) == 1) {
 		st = PAYLOCK_YES;
+		if (handed) {
+			*handed = paylock_reply_count(r) == 2 && paylock_reply_int(paylock_reply_at(r, 1)) == 1;
+		}
 	} else if (paylock_reply_count(r) == 3 && paylock_reply_int(paylock_reply_at(r, 1)) >= 1 &&
 			   paylock_reply_int(paylock_reply_at(r, 1)) <= lc->nkeys / KEYS_PER_NAME) {
 		*busy = (uint32_t)paylock_reply_int(paylock_reply_at(r, 1)) - 1;
@@ -127,6 +130,7 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 		uint64_t now = paylock_now_ns(), wake_ns;
 		long long holder_ms = -1, life_ms = ENTRY_LIFE_MS;
 		uint32_t busy = 0;
+		bool handed = false;
 		char life[24], wake[PAYLOCK_REDIS_KEY_MAX + 3 + PAYLOCK_TOKEN_HEX], item[PAYLOCK_TOKEN_HEX];
 		size_t wake_len, item_len = 0;
 		double block_s;
@@ -140,12 +144,15 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 					  PAYLOCK_WAITER_LIFE_SLACK_MS; /* gone soon after our deadline */
 		}
 		snprintf(life, sizeof(life), "%lld", life_ms);
-		st = paylock_redis_run_acquire(c, lc, mode, life, &busy, &holder_ms, ack, err);
+		st = paylock_redis_run_acquire(c, lc, mode, life, &busy, &holder_ms, &handed, ack, err);
 		*may_hold = *may_hold || (st == PAYLOCK_FAILED && c->unanswered);
 		if (st == PAYLOCK_FAILED && mode == MODE_QUEUE && *reached &&
 			paylock_redis_worth_retrying(err, deadline_ns)) {
 			paylock_redis_backoff(deadline_ns);
 			continue;
+		}
+		if (st == PAYLOCK_YES && handed) {
+			info->handoff = true; /* handed over while we were between two BLPOPs */
 		}
 		if (st != PAYLOCK_NO) {
 			return st;

@@ -103,7 +103,7 @@ static paylock_status one_pass(slot_calls *sc, acquire_mode mode, const char *li
 		paylock_ack one = {0};
 
 		st = paylock_redis_run_acquire(sc->c, &sc->calls[*g], mode == MODE_QUEUE ? MODE_GROUP : mode, life,
-									   busy, holder_ms, &one, err);
+									   busy, holder_ms, NULL, &one, err);
 		if (st == PAYLOCK_YES || (st == PAYLOCK_FAILED && sc->c->unanswered)) {
 			sc->touched[*g] = true; /* taken, or it may have run */
 		}
@@ -163,7 +163,8 @@ paylock_status paylock_redis_queue_slots(paylock_redis_client *c, const paylock_
 			paylock_ack one = {0};
 
 			g = waiting;
-			st = paylock_redis_run_acquire(c, &sc.calls[g], MODE_GROUP, life, &busy, &holder_ms, &one, err);
+			st = paylock_redis_run_acquire(c, &sc.calls[g], MODE_GROUP, life, &busy, &holder_ms, NULL, &one,
+										   err);
 		}
 		waiting = sg->ngroups;
 		if (st == PAYLOCK_YES &&

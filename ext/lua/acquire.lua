@@ -17,6 +17,8 @@
     ARGV[5]     GRANT_MS
   Output:
     {1}                          all names taken (names already ours are renewed)
+    {1, 1}                       the same, and a release had handed us a name whose wake-up we had not
+                                 popped (woken between two BLPOPs: still a hand-off, counted as one)
     {0, i, PTTL of name i}       name i is the first busy one (its queue joined in mode 1)
     {-1, i, head, ...}           nothing taken or joined: run again with p:{name_i}:g:<head> as KEYS[6i]
   A free name whose live queue head is someone else is handed to that head, not taken. Grants we got on
@@ -37,6 +39,7 @@ for i = 1, n do
   end
 end
 if busy == 0 then
+  local handed = 0
   for i = 1, n do
     local v = vals[i]
     local ours = v and string.sub(v, 1, {{TOKEN_HEX}}) == me
@@ -44,13 +47,15 @@ if busy == 0 then
     if not ours and v ~= '=' .. me and redis.call('HDEL', wk(i), me) == 1 then redis.call('LREM', qk(i), '1', me) end
     if ours then
       redis.call('PEXPIRE', lk(i), ARGV[2])
-      redis.call('DEL', gk(i)) -- handed to us: a wake-up we did not pop (a one-trip grant: the lease is ours now)
+      -- handed to us: a wake-up we did not pop (a one-trip grant: the lease is ours now)
+      handed = handed + redis.call('DEL', gk(i))
     else
       local mark = redis.call('EXISTS', qk(i)) == 1 and '+' or ''
       redis.call('SET', lk(i), mine .. mark, 'PX', ARGV[2])
-      if v then redis.call('DEL', gk(i)) end
+      if v then handed = handed + redis.call('DEL', gk(i)) end
     end
   end
+  if handed > 0 then return {1, 1} end
   return {1}
 end
 local handoffs = {}

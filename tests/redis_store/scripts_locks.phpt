@@ -43,9 +43,10 @@ show('A granted', redis_raw(['GET', $a1[0]]));
 show('t2 woken', redis_raw(['LRANGE', $a2[3], 0, -1]));
 show('t1 tombstone', redis_raw(['EXISTS', $a1[4]]));
 show('t1 releases A again', lua_eval('RELEASE', $a1, [$t1, 5000, '', '', 100]));
-show('t2 claims the grant', lua_eval('ACQUIRE', $a2, [$mine2, 5000, 0, 1000, 100]));
+show('t2 claims the grant (handed: its wake-up not popped)', lua_eval('ACQUIRE', $a2, [$mine2, 5000, 0, 1000, 100]));
 show('A holds', redis_raw(['GET', $a1[0]]));
 show('t2 wake-up list gone', redis_raw(['EXISTS', $a2[3]]));
+show('t2 acquires again (its reply lost): not handed', lua_eval('ACQUIRE', $a2, [$mine2, 5000, 0, 1000, 100]));
 show('A queue', redis_raw(['LLEN', $a1[1]]));
 
 // fence KEYS: lock, counter. ARGV: token, floor, counter life ms
@@ -196,9 +197,10 @@ A granted: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:2:0:host"
 t2 woken: ["-"]
 t1 tombstone: 1
 t1 releases A again: 1
-t2 claims the grant: [1]
+t2 claims the grant (handed: its wake-up not popped): [1,1]
 A holds: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:2:0:host"
 t2 wake-up list gone: 0
+t2 acquires again (its reply lost): not handed: [1]
 A queue: 0
 fence issued: "positive"
 fence again is the same: true
@@ -237,17 +239,17 @@ a lapsed short lease cannot be extended: 0
 MultiLock t2 queued on F: 0
 its entry has no value: true
 F granted as before: "=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-MultiLock t2 takes F and G: [1]
+MultiLock t2 takes F and G: [1,1]
 H handed to t2 (never confirms): "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:2:0:host+"
 c heartbeat within the short lease: still queued: 0
 c heartbeat after it: takes H: [1]
 H holds: "cccccccccccccccccccccccccccccccc:3:0:host"
 t2 extension fails: lost: 0
-K handed to t2, t2 takes it by acquire: [1]
+K handed to t2, t2 takes it by acquire: [1,1]
 its grant is confirmed: 0
 c heartbeat later: still queued, K still t2's: [0,true]
 t2 queues on M in mode 3: 0
 t2 leaves no lock value with its place: true
 M handed to t2 as a grant: true
-t2 takes it with its next call: [1]
+t2 takes it with its next call: [1,1]
 undeclared keys: []
