@@ -24,7 +24,7 @@
  * B first when even. The load average is printed before and after.
  *
  * Internal: --worker=KIND (flock, ping, baton, multi, idem, mem) runs one measurement and prints one JSON
- * line (--baton=plain|script|guarded, --procs1=P for the floors at P).
+ * line (--baton=plain|script|extended|guarded, --procs1=P for the floors at P).
  */
 
 declare(strict_types=1);
@@ -116,14 +116,19 @@ function w_flock(array $o): array
  * woken process writes a lease extension (a small GET + PEXPIRE script) on its own socket as soon
  * as its BLPOP returns, and reads the reply before its release. That row is the best any one-trip design
  * with today's dead-waiter bound can do here: Redis runs the release's commands, the waiter makes its one
- * write, and nothing else costs (no parsing, no state, phpredis's client).
+ * write, and nothing else costs (no parsing, no state, phpredis's client). --baton=extended is the bare
+ * baton with that write: what the extension costs whatever the queue's script does.
  */
 const BATON_SCRIPT = "redis.call('GET', KEYS[2]) redis.call('LRANGE', KEYS[3], '0', '1') redis.call('HGET', KEYS[4], 'x')"
     . " redis.call('TIME') redis.call('LPOP', KEYS[3]) redis.call('HDEL', KEYS[4], 'x')"
     . " redis.call('SET', KEYS[2], ARGV[1], 'PX', '1000') redis.call('RPUSH', KEYS[1], '1')"
     . " redis.call('PEXPIRE', KEYS[1], '60000') redis.call('SET', KEYS[5], ARGV[1], 'PX', '5000') return 1";
 
-/* The guarded baton's extension: PayLock's lease extension (GET, then PEXPIRE), costed, not checked. */
+/* The batons: how the baton is given back (RPUSH, or the release's ten commands) and whether the woken
+ * process writes a lease extension (extended: RPUSH + extension; guarded: script + extension). */
+const BATONS = ['plain', 'script', 'extended', 'guarded'];
+
+/* The extension: PayLock's lease extension (GET, then PEXPIRE), costed, not checked. */
 const BATON_EXTEND = "if redis.call('GET', KEYS[1]) then return redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return 0";
 
 /** The guarded baton's extension on a socket of its own: written without waiting, its reply read later. */
@@ -149,24 +154,26 @@ function extension_writer(array $o, string $lockKey): array
 
 function w_baton(array $o): array
 {
-    in_array($o['baton'], ['plain', 'script', 'guarded'], true) || fail("--baton={$o['baton']}: plain, script or guarded");
+    in_array($o['baton'], BATONS, true) || fail("--baton={$o['baton']}: " . implode(', ', BATONS));
     $key = 'plbaton:' . getmypid();
     $r = new Redis();
     $r->connect('127.0.0.1', (int)$o['port']);
     $r->del($key);
     $r->rPush($key, '1');
+    $r->set("$key:l", '1'); // what the extension extends (the script batons write it again)
     $res = loop_floor($o, (int)$o['procs1'], static function () use ($o, $key): array {
         $c = new Redis();
         $c->connect('127.0.0.1', (int)$o['port']);
         // A BLPOP that timed out would count as holding the baton and put a second one in circulation.
         $take = static fn() => $c->blPop([$key], 60) ?: fail('baton floor: BLPOP timed out');
-        if ($o['baton'] === 'plain') {
-            return [$take, static fn() => $c->rPush($key, '1')];
+        if (in_array($o['baton'], ['plain', 'extended'], true)) {
+            $give = static fn() => $c->rPush($key, '1');
+        } else {
+            $sha = $c->script('load', BATON_SCRIPT);
+            $keys = [$key, "$key:l", "$key:q", "$key:w", "$key:r", bin2hex(random_bytes(16))];
+            $give = static fn() => $c->evalSha($sha, $keys, 5);
         }
-        $sha = $c->script('load', BATON_SCRIPT);
-        $keys = [$key, "$key:l", "$key:q", "$key:w", "$key:r", bin2hex(random_bytes(16))];
-        $give = static fn() => $c->evalSha($sha, $keys, 5);
-        if ($o['baton'] !== 'guarded') {
+        if (in_array($o['baton'], ['plain', 'script'], true)) {
             return [$take, $give];
         }
         [$extend, $settle] = extension_writer($o, "$key:l");
@@ -402,7 +409,7 @@ function main(): void
             foreach ($order as $k) {
                 $res['contention'][$p][$k][] = contention($o, $builds[$k], $p);
             }
-            foreach (in_array('floors', $skip, true) ? [] : ['plain', 'script', 'guarded'] as $kind) {
+            foreach (in_array('floors', $skip, true) ? [] : BATONS as $kind) {
                 $b = run_worker($o, $builds['B'], ['--worker=baton', "--baton=$kind", "--procs1=$p", "--cycles={$o['cycles']}"], ['redis', 'posix']);
                 $res[$kind === 'plain' ? 'floor_baton' : "floor_baton_$kind"][$p][] =
                     $b['handoff_gaps_ns'] ? median(array_column($b['handoff_gaps_ns'], 0)) / 1e3 : NAN;
@@ -430,9 +437,9 @@ function main(): void
     printf("\nfloors (median of rounds): one RPUSH->BLPOP trip between two PHP processes %.0f µs; kernel flock hand-off %.0f µs (util %.3f at P=8)\n",
         $floorTrip, $flock, $flockUtil);
     foreach ($res['floor_baton'] ?? [] as $p => $g) {
-        printf("one-trip floor at P=%d (the same loop, the lock one Redis list: BLPOP takes, RPUSH gives): gap %.0f µs; given by a script of the release's 10 commands: %.0f µs (%.2fx); that and the woken process's extension write (guarded): %.0f µs (%.2fx)\n",
-            $p, median($g), median($res['floor_baton_script'][$p]), median($res['floor_baton_script'][$p]) / median($g),
-            median($res['floor_baton_guarded'][$p]), median($res['floor_baton_guarded'][$p]) / median($g));
+        $x = static fn(string $k) => [median($res["floor_baton_$k"][$p]), median($res["floor_baton_$k"][$p]) / median($g)];
+        printf("one-trip floor at P=%d (the same loop, the lock one Redis list: BLPOP takes, RPUSH gives): gap %.0f µs; with the woken process's extension write (extended): %.0f µs (%.2fx); given by a script of the release's 10 commands: %.0f µs (%.2fx); both (guarded): %.0f µs (%.2fx)\n",
+            $p, median($g), ...$x('extended'), ...$x('script'), ...$x('guarded'));
     }
     echo "\ncontended (median of rounds; paired = median of per-round B/A; gap/floor: against the two-process trip; gap/floor P: against the one-trip floor at P; gap/guarded P: against the guarded baton at P):\n";
     printf("%5s %3s %6s %8s %9s %11s %8s %5s %5s | %9s %10s %11s %13s %8s\n", 'P', 'b', 'util', 'gap µs', 'rel µs', 'after µs',
