@@ -36,6 +36,7 @@ static paylock_status try_set_nx(paylock_redis_client *c, const paylock_lock_sta
 	return st;
 }
 
+/* One acquire script call (redis_store_internal.h). */
 paylock_status paylock_redis_run_acquire(paylock_redis_client *c, paylock_lock_call *lc, acquire_mode mode,
 										 const char *life, uint32_t *busy, long long *holder_ms, bool *handed,
 										 paylock_ack *ack, paylock_error *err)

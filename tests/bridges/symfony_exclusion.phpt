@@ -62,7 +62,7 @@ $lock = $factory->createLock($name, 10.0);
 echo 'blocking: ', $lock->acquire(true) ? 'acquired' : 'refused', "\n";
 $got = microtime(true);
 pcntl_waitpid($pid, $status);
-echo 'after the holder released: ', yes(is_file($released) && (float)file_get_contents($released) <= $got,
+echo 'after the holder released: ', yes(is_file($released) && is_numeric($at = file_get_contents($released)) && (float)$at <= $got,
 	"$name: acquired at $got, released at " . (is_file($released) ? file_get_contents($released) : 'never')), "\n";
 echo 'handed over by the release (no polling): ', yes(PayLock\stats()['handoffs'] >= 1, 'stats()[handoffs] = ' . PayLock\stats()['handoffs']), "\n";
 $lock->release();

@@ -24,6 +24,9 @@ $b1 = name_keys($p, 'B', $t1);
 $mine1 = "$t1:1:0:host";
 $mine2 = "$t2:2:0:host";
 
+// Hand-offs whose grant is then taken by acquire use a long GRANT_MS: whether one counts as handed ([1,1])
+// must not depend on the wake-up list outliving a slow machine's next call.
+const LONG_GRANT_MS = 60000;
 // acquire ARGV: value, ttl ms, mode (0 try, 1 queue, 2 leave), alive ms, GRANT_MS
 show('t1 takes A', lua_eval('ACQUIRE', $a1, [$mine1, 5000, 0, 1000, 100]));
 show('A holds', redis_raw(['GET', $a1[0]]));
@@ -38,7 +41,7 @@ $r = lua_eval('RELEASE', $a1, [$t1, 5000, '', '', 100]);
 show('t1 releases A: asks for the head', [$r[0], $r[1], $r[2] === $t2 ? 't2' : $r[2]]);
 show('A still held', redis_raw(['GET', $a1[0]]));
 show('t1 releases A naming t1 as head: asks again', lua_eval('RELEASE', name_keys($p, 'A', $t1, $t1), [$t1, 5000, '', '', 100])[0]);
-show('t1 releases A naming t2', lua_eval('RELEASE', name_keys($p, 'A', $t1, $t2), [$t1, 5000, '', '', 100]));
+show('t1 releases A naming t2', lua_eval('RELEASE', name_keys($p, 'A', $t1, $t2), [$t1, 5000, '', '', LONG_GRANT_MS]));
 show('A granted', redis_raw(['GET', $a1[0]]));
 show('t2 woken', redis_raw(['LRANGE', $a2[3], 0, -1]));
 show('t1 tombstone', redis_raw(['EXISTS', $a1[4]]));
@@ -140,7 +143,7 @@ $m2 = array_merge(name_keys($p, 'F', $t2), name_keys($p, 'G', $t2));
 lua_eval('ACQUIRE', $f1, [$mine1, 5000, 0, 1000, 100]);
 show('MultiLock t2 queued on F', lua_eval('ACQUIRE', $m2, [$mine2, 5000, 1, 1000, 100])[0]);
 show('its entry has no value', (bool)preg_match('/^\d+$/', redis_raw(['HGET', $f1[2], $t2])));
-lua_eval('RELEASE', name_keys($p, 'F', $t1, $t2), [$t1, 5000, '', '', 100]);
+lua_eval('RELEASE', name_keys($p, 'F', $t1, $t2), [$t1, 5000, '', '', LONG_GRANT_MS]);
 show('F granted as before', redis_raw(['GET', $f1[0]]));
 show('MultiLock t2 takes F and G', lua_eval('ACQUIRE', $m2, [$mine2, 5000, 1, 1000, 100]));
 redis_raw(['DEL', $f1[0], $m2[6]]);
@@ -164,7 +167,7 @@ $k1 = name_keys($p, 'K', $t1);
 lua_eval('ACQUIRE', $k1, [$mine1, 5000, 0, 1000, 100]);
 lua_eval('ACQUIRE', name_keys($p, 'K', $t2), [$mine2, 5000, 1, 1000, 100]);
 lua_eval('ACQUIRE', name_keys($p, 'K', $tc), ["$tc:3:0:host", 5000, 1, 1000, 100]);
-lua_eval('RELEASE', name_keys($p, 'K', $t1, $t2), [$t1, 5000, '', '', 100]);
+lua_eval('RELEASE', name_keys($p, 'K', $t1, $t2), [$t1, 5000, '', '', LONG_GRANT_MS]);
 show('K handed to t2, t2 takes it by acquire', lua_eval('ACQUIRE', name_keys($p, 'K', $t2), [$mine2, 5000, 1, 1000, 100]));
 show('its grant is confirmed', redis_raw(['HEXISTS', $k1[2], '>']));
 show('c heartbeat later: still queued, K still t2\'s', [lua_eval('ACQUIRE', name_keys($p, 'K', $tc), ["$tc:3:0:host", 5000, 1, 1000, 100])[0], substr((string)redis_raw(['GET', $k1[0]]), 0, 32) === $t2]);
@@ -175,7 +178,7 @@ $m1 = name_keys($p, 'M', $t1);
 lua_eval('ACQUIRE', $m1, [$mine1, 5000, 0, 1000, 100]);
 show('t2 queues on M in mode 3', lua_eval('ACQUIRE', name_keys($p, 'M', $t2), [$mine2, 5000, 3, 1000, 100])[0]);
 show('t2 leaves no lock value with its place', redis_raw(['HGET', $m1[2], $t2]) === (string)(int)redis_raw(['HGET', $m1[2], $t2]));
-lua_eval('RELEASE', name_keys($p, 'M', $t1, $t2), [$t1, 5000, '', '', 100]);
+lua_eval('RELEASE', name_keys($p, 'M', $t1, $t2), [$t1, 5000, '', '', LONG_GRANT_MS]);
 show('M handed to t2 as a grant', redis_raw(['GET', $m1[0]]) === "=$t2");
 show('t2 takes it with its next call', lua_eval('ACQUIRE', name_keys($p, 'M', $t2), [$mine2, 5000, 3, 1000, 100]));
 redis_raw(['DEL', $m1[0], $m1[1], $m1[2]]);
