@@ -38,8 +38,8 @@ static paylock_status try_set_nx(paylock_redis_client *c, const paylock_lock_sta
 
 /* One acquire script call (redis_store_internal.h). */
 paylock_status paylock_redis_run_acquire(paylock_redis_client *c, paylock_lock_call *lc, acquire_mode mode,
-										 const char *life, uint32_t *busy, long long *holder_ms, bool *handed,
-										 paylock_ack *ack, paylock_error *err)
+										 const char *life, uint32_t *busy, long long *holder_ms,
+										 bool *handoff, paylock_ack *ack, paylock_error *err)
 {
 	static const char *const digits[] = {"0", "1", "2", "3"};
 	paylock_reply *r;
@@ -56,8 +56,8 @@ paylock_status paylock_redis_run_acquire(paylock_redis_client *c, paylock_lock_c
 	if ((paylock_reply_count(r) == 1 || paylock_reply_count(r) == 2) &&
 		paylock_reply_int(paylock_reply_at(r, 0)) == 1) {
 		st = PAYLOCK_YES;
-		if (handed) {
-			*handed = paylock_reply_count(r) == 2 && paylock_reply_int(paylock_reply_at(r, 1)) == 1;
+		if (handoff && paylock_reply_count(r) == 2 && paylock_reply_int(paylock_reply_at(r, 1)) == 1) {
+			*handoff = true; /* handed over while we were between two BLPOPs */
 		}
 	} else if (paylock_reply_count(r) == 3 && paylock_reply_int(paylock_reply_at(r, 1)) >= 1 &&
 			   paylock_reply_int(paylock_reply_at(r, 1)) <= lc->nkeys / KEYS_PER_NAME) {
@@ -131,7 +131,6 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 		uint64_t now = paylock_now_ns(), wake_ns;
 		long long holder_ms = -1, life_ms = ENTRY_LIFE_MS;
 		uint32_t busy = 0;
-		bool handed = false;
 		char life[24], wake[PAYLOCK_REDIS_KEY_MAX + 3 + PAYLOCK_TOKEN_HEX], item[PAYLOCK_TOKEN_HEX];
 		size_t wake_len, item_len = 0;
 		double block_s;
@@ -145,15 +144,12 @@ static paylock_status queue_until(paylock_redis_client *c, paylock_lock_state *l
 					  PAYLOCK_WAITER_LIFE_SLACK_MS; /* gone soon after our deadline */
 		}
 		snprintf(life, sizeof(life), "%lld", life_ms);
-		st = paylock_redis_run_acquire(c, lc, mode, life, &busy, &holder_ms, &handed, ack, err);
+		st = paylock_redis_run_acquire(c, lc, mode, life, &busy, &holder_ms, &info->handoff, ack, err);
 		*may_hold = *may_hold || (st == PAYLOCK_FAILED && c->unanswered);
 		if (st == PAYLOCK_FAILED && mode == MODE_QUEUE && *reached &&
 			paylock_redis_worth_retrying(err, deadline_ns)) {
 			paylock_redis_backoff(deadline_ns);
 			continue;
-		}
-		if (st == PAYLOCK_YES && handed) {
-			info->handoff = true; /* handed over while we were between two BLPOPs */
 		}
 		if (st != PAYLOCK_NO) {
 			return st;

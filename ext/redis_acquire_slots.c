@@ -161,14 +161,10 @@ paylock_status paylock_redis_queue_slots(paylock_redis_client *c, const paylock_
 			 * does a whole pass follow, so a waiter does not take and give back the groups before it at
 			 * every heartbeat. */
 			paylock_ack one = {0};
-			bool handed = false;
 
 			g = waiting;
-			st = paylock_redis_run_acquire(c, &sc.calls[g], MODE_GROUP, life, &busy, &holder_ms, &handed,
-										   &one, err);
-			if (st == PAYLOCK_YES && handed) {
-				info->handoff = true; /* handed over while we were between two BLPOPs */
-			}
+			st = paylock_redis_run_acquire(c, &sc.calls[g], MODE_GROUP, life, &busy, &holder_ms,
+										   &info->handoff, &one, err);
 		}
 		waiting = sg->ngroups;
 		if (st == PAYLOCK_YES &&

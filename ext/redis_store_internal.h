@@ -117,11 +117,11 @@ typedef enum {
 	MODE_GROUP = 3, /* MODE_QUEUE for one slot group of a cross-slot MultiLock: grants are "=<token>" */
 } acquire_mode;
 
-/* One acquire script call. YES taken (*handed, unless NULL: handed to us by a release, its wake-up not
- * popped); NO busy: *busy is the first busy name, *holder_ms its PTTL. */
+/* One acquire script call. YES taken (*handoff, unless NULL, set when a release had handed it to us and
+ * its wake-up was not popped; never cleared); NO busy: *busy is the first busy name, *holder_ms its PTTL. */
 paylock_status paylock_redis_run_acquire(paylock_redis_client *c, paylock_lock_call *lc, acquire_mode mode,
-										 const char *life, uint32_t *busy, long long *holder_ms, bool *handed,
-										 paylock_ack *ack, paylock_error *err);
+										 const char *life, uint32_t *busy, long long *holder_ms,
+										 bool *handoff, paylock_ack *ack, paylock_error *err);
 /* How long to block before looking again (*wake_ns: the holder's lease end, kept client-side). */
 double paylock_redis_block_seconds(uint64_t now, uint64_t deadline_ns, long long holder_ms,
 								   uint64_t *wake_ns);

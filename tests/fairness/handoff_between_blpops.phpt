@@ -23,10 +23,8 @@ $port = $r->port;
 $dsn = $r->dsn();
 $name = 'between';
 const LONG_GRANT_MS = 60000;
-$scripts = lua_scripts();
 $t = str_repeat('a', 32);
-$eval = fn(string $script, array $keys, array $args) =>
-	redis_raw(array_merge(['EVAL', $scripts[$script], count($keys)], $keys, $args), $port);
+$eval = fn(string $script, array $keys, array $args) => lua_eval($script, $keys, $args, $port);
 
 /** The id of the client blocked in BLPOP, or null. */
 function blocked_client(int $port): ?string
