@@ -13,6 +13,7 @@ cluster
 --FILE--
 <?php
 require __DIR__ . '/../_support/cluster.inc';
+require __DIR__ . '/../_support/admin.inc';
 cluster_use_private(); // it changes the topology: never the shared cluster
 echo "cluster ok: ", yes(cluster_wait_ok(), 'not ok'), "\n";
 $per = cluster_names_per_master(1, 'fo');
@@ -26,7 +27,9 @@ $store = cluster_store();
 $lock = new PayLock\Lock($store, $name, 30);
 echo "held: ", same($lock->acquire(), true), "\n";
 $w = cluster_waiters(3, $name, 15, $file, cluster_dsn());
-usleep(500000); // the waiters queue and block in BLPOP on the old master
+// the failover comes once all three are queued on the old master (each then blocks in BLPOP there)
+$admin = new PayLock\Admin($store);
+echo "queued: ", yes(wait_until(fn() => count($admin->queue($name)) === 3, 30.0), json_encode($admin->queue($name))), "\n";
 echo "failover: ", yes(cluster_failover_to($replica), 'replica did not take over'), "\n";
 echo "still ours on the new master: ", same($lock->isAcquired(), true), "\n";
 echo "release: ", same($lock->release(), true), "\n";
@@ -44,6 +47,7 @@ echo "after failback: ", same($l->acquire(), true), " ", same($l->release(), tru
 cluster ok: yes
 replica found: yes
 held: true
+queued: yes
 failover: yes
 still ours on the new master: true
 release: true

@@ -11,6 +11,7 @@ cluster
 --FILE--
 <?php
 require __DIR__ . '/../_support/cluster.inc';
+require __DIR__ . '/../_support/admin.inc';
 $per = cluster_names_per_master(1, 'dead');
 $names = array_merge(...array_values($per));
 usort($names, fn($a, $b) => cluster_keyslot("paylock:{{$a}}") <=> cluster_keyslot("paylock:{{$b}}"));
@@ -35,10 +36,13 @@ function waiter(array $names, float $wait)
 	fclose($pair[1]);
 	return [$pid, $pair[0]];
 }
+// the dead waiter is queued first at $busy, the live one behind it
+$admin = new PayLock\Admin($store);
+$queued = fn(int $n) => wait_until(fn() => count($admin->queue($busy)) === $n, 30.0);
 [$dead, $s1] = waiter($names, 30);
-usleep(300000); // queued first at $busy
+echo "the first waiter queued: ", yes($queued(1), json_encode($admin->queue($busy))), "\n";
 [$live, $s2] = waiter($names, 20);
-usleep(300000); // queued behind it
+echo "the second behind it: ", yes($queued(2), json_encode($admin->queue($busy))), "\n";
 posix_kill($dead, SIGKILL);
 pcntl_waitpid($dead, $st);
 fclose($s1);
@@ -53,5 +57,7 @@ echo "the live waiter gets the whole cart soon after the release: ", yes($after 
 echo "nothing left held: ", same(array_filter(array_map(fn($n) => PayLock\holder($store, $n), $names)), []), "\n";
 ?>
 --EXPECT--
+the first waiter queued: yes
+the second behind it: yes
 the live waiter gets the whole cart soon after the release: yes
 nothing left held: true
