@@ -524,7 +524,11 @@ static paylock_status fidem_mark(paylock_store *s, paylock_idem_req *r, paylock_
 {
 	paylock_status st = finish(s, r, how == PAYLOCK_MARK_UNKNOWN ? 'u' : 'x', NULL, err);
 
-	release_run(r); /* as in fidem_abandon */
+	/* Not when it could not be written down (full disk?): the step ran, and a running record without a
+	 * live owner would read as crashed and run again. The claim is marked at request end instead. */
+	if (st != PAYLOCK_FAILED) {
+		release_run(r);
+	}
 	return st;
 }
 

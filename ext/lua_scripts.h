@@ -115,11 +115,14 @@
 	"end\n" \
 	"local q, w = qk(busy), wk(busy)\n" \
 	"if ARGV[3] == '1' or ARGV[3] == '3' then\n" \
-	"  local v = vals[busy]\n" \
+	"  local v = to and redis.call('GET', lk(busy)) or vals[busy]\n" \
 	"  if v and string.byte(v, 1) ~= 61 and string.byte(v, -1) ~= 43 then redis.call('APPEND', lk(busy), '+') end\n" \
 	"  local alive = clock() + tonumber(ARGV[4])\n" \
 	"  if n == 1 and ARGV[3] == '1' then alive = alive .. ' ' .. mine end -- a single name: one trip (grant())\n" \
-	"  if redis.call('HSET', w, me, alive) == 1 then redis.call('RPUSH', q, me) end\n" \
+	"  if redis.call('HSET', w, me, alive) == 1 then\n" \
+	"    redis.call('DEL', gk(busy))\n" \
+	"    redis.call('RPUSH', q, me)\n" \
+	"  end\n" \
 	"  redis.call('PEXPIRE', q, '60000')\n" \
 	"  redis.call('PEXPIRE', w, '60000')\n" \
 	"elseif redis.call('HDEL', w, me) == 1 then\n" \

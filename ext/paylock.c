@@ -2,6 +2,7 @@
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
+#include <ctype.h>
 
 #include "php_paylock.h"
 #include "php_ini.h"
@@ -104,6 +105,17 @@ PHP_INI_BEGIN()
 	PHP_INI_ENTRY("paylock.logger", "", PHP_INI_ALL, NULL)
 PHP_INI_END()
 
+/* The host ends every lock value, where '|' starts its fence and a final '+' marks waiters: any byte
+ * outside a DNS name's is written '_' (Linux lets root set any hostname). */
+static void clean_hostname(char *host)
+{
+	for (char *p = host; *p; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-') {
+			*p = '_';
+		}
+	}
+}
+
 static PHP_GINIT_FUNCTION(paylock)
 {
 #if defined(COMPILE_DL_PAYLOCK) && defined(ZTS)
@@ -116,6 +128,7 @@ static PHP_GINIT_FUNCTION(paylock)
 	if (gethostname(paylock_globals->hostname, sizeof(paylock_globals->hostname) - 1) != 0) {
 		strcpy(paylock_globals->hostname, "unknown");
 	}
+	clean_hostname(paylock_globals->hostname);
 }
 
 static PHP_GSHUTDOWN_FUNCTION(paylock)

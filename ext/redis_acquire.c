@@ -104,11 +104,12 @@ static paylock_status one_trip_claim(paylock_redis_client *c, paylock_lock_state
 									 size_t item_len, paylock_error *err)
 {
 	int at = 3 + lc->nkeys;
+	bool written = paylock_redis_handoff_extend(c, l, lc->argv[3], lc->lens[3], lc->argv[at], lc->lens[at],
+												lc->argv[at + 1], lc->lens[at + 1], item, item_len);
 	paylock_status st;
 
-	paylock_redis_handoff_extend(c, l, lc->argv[3], lc->lens[3], lc->argv[at], lc->lens[at], lc->argv[at + 1],
-								 lc->lens[at + 1], item, item_len);
-	if (paylock_now_ns() - asked_ns <= PAYLOCK_REDIS_HANDOFF_FAST_NS) {
+	/* one that could not be written (no connection, a failed write) is asked again now, not counted on */
+	if (written && paylock_now_ns() - asked_ns <= PAYLOCK_REDIS_HANDOFF_FAST_NS) {
 		return PAYLOCK_YES;
 	}
 	st = paylock_redis_handoff_settle(c, l, 1, err);

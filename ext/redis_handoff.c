@@ -80,7 +80,7 @@ static void ext_argv(handoff_ext *x, const char **argv, size_t *lens)
 	}
 }
 
-void paylock_redis_handoff_extend(paylock_redis_client *c, paylock_lock_state *l, const char *key,
+bool paylock_redis_handoff_extend(paylock_redis_client *c, paylock_lock_state *l, const char *key,
 								  size_t klen, const char *mine, size_t mine_len, const char *ttl,
 								  size_t ttl_len, const char *head, size_t head_len)
 {
@@ -105,6 +105,7 @@ void paylock_redis_handoff_extend(paylock_redis_client *c, paylock_lock_state *l
 	x->pending = paylock_redis_send_deferred(c, 3 + CLAIM_ARGS, argv, lens);
 	paylock_redis_handoff_forget(l, 1);
 	l->priv = x;
+	return x->pending->state == PAYLOCK_PENDING_OWED;
 }
 
 /* Asks again, synchronously: the first extension's reply was lost with its connection. */

@@ -37,10 +37,10 @@ paylock_status paylock_redis_idem_fetch(paylock_redis_client *c, const paylock_i
 void paylock_redis_idem_big_minit(void);
 
 /* The one-trip hand-off's lease extension (redis_handoff.c). extend: writes it for the woken waiter of
- * l (one name) without reading the reply, kept in l->priv. settle: before any other call on l, reads
- * and checks it: YES ours, NO the lock is lost, FAILED (err) Redis did not answer (asked again next time).
- * forget: lets go of it without I/O. */
-void paylock_redis_handoff_extend(paylock_redis_client *c, paylock_lock_state *l, const char *key,
+ * l (one name) without reading the reply, kept in l->priv; false when it could not be written. settle: before
+ * any other call on l, reads and checks it: YES ours, NO the lock is lost, FAILED (err) Redis did not answer
+ * (asked again next time). forget: lets go of it without I/O. */
+bool paylock_redis_handoff_extend(paylock_redis_client *c, paylock_lock_state *l, const char *key,
 								  size_t klen, const char *mine, size_t mine_len, const char *ttl,
 								  size_t ttl_len, const char *head, size_t head_len);
 /* The token of the waiter that queued behind l when the lock was handed to it (named by the wake-up), or

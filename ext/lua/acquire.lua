@@ -77,11 +77,16 @@ for j = 1, n do
 end
 local q, w = qk(busy), wk(busy)
 if ARGV[3] == '1' or ARGV[3] == '3' then
-  local v = vals[busy]
+  -- a grant just made marks the value only if someone queued behind its waiter: we are about to
+  local v = to and redis.call('GET', lk(busy)) or vals[busy]
   if v and string.byte(v, 1) ~= 61 and string.byte(v, -1) ~= 43 then redis.call('APPEND', lk(busy), '+') end
   local alive = clock() + tonumber(ARGV[4])
   if n == 1 and ARGV[3] == '1' then alive = alive .. ' ' .. mine end -- a single name: one trip (grant())
-  if redis.call('HSET', w, me, alive) == 1 then redis.call('RPUSH', q, me) end
+  if redis.call('HSET', w, me, alive) == 1 then
+    -- queued anew: a wake-up left from a grant we lost before taking it (forceRelease) is no grant now
+    redis.call('DEL', gk(busy))
+    redis.call('RPUSH', q, me)
+  end
   redis.call('PEXPIRE', q, '{{QUEUE_IDLE_MS}}')
   redis.call('PEXPIRE', w, '{{QUEUE_IDLE_MS}}')
 elseif redis.call('HDEL', w, me) == 1 then

@@ -224,7 +224,7 @@ release_one with t2 queued: names t2: [true,1]
 release_one by t1: [1,1]
 release_one again (resent): 1
 t3 on free D with t2 queued: asks for the head: [-1,1,"t2",0]
-t3 naming t2: D handed to t2, t3 queued: [0,1,"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:2:0:host",["cccccccccccccccccccccccccccccccc"]]
+t3 naming t2: D handed to t2, t3 queued: [0,1,"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:2:0:host+",["cccccccccccccccccccccccccccccccc"]]
 t2 woken: ["-"]
 t2 leaves: asks for the head: [-1,1,"t3"]
 t2 leaves naming t3: 1
