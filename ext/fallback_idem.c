@@ -12,6 +12,19 @@ static void drop_local_claim(paylock_fallback_store *fb, paylock_idem_req *r)
 	paylock_fb_part_abandon(fb, LOCAL, r, false, &ignored);
 }
 
+/* A claim taken on Redis is ended on Redis, also when Redis went down meanwhile: left "running" there,
+ * it would read as crashed on other hosts, which would run the step again. So a failure is the caller's
+ * (who asks again and marks the claim at request end, as with a RedisStore), not a reason to degrade;
+ * this host keeps the result, so its own replays need no Redis. */
+static void keep_result_here(paylock_fallback_store *fb, paylock_idem_req *r, const zend_string *result)
+{
+	paylock_error ignored = {0};
+
+	if (paylock_fb_part_complete(fb, LOCAL, r, result, &ignored) != PAYLOCK_YES) {
+		drop_local_claim(fb, r);
+	}
+}
+
 static paylock_status fallback_idem_claim(paylock_store *s, paylock_idem_req *r, bool register_wait,
 										  paylock_idem_outcome *out, paylock_error *err)
 {
@@ -79,16 +92,12 @@ static paylock_status fallback_idem_complete(paylock_store *s, paylock_idem_req 
 
 	if (!paylock_fb_claim_of(r)->degraded) {
 		rc = paylock_fb_part_complete(fb, REMOTE, r, result, err);
-		if (paylock_fb_may_degrade(fb, rc, err)) {
-			paylock_fb_note_degraded(
-				err); /* Redis' record ends as crashed; this host's record has the result */
-			rc = PAYLOCK_YES;
-		}
 		if (rc == PAYLOCK_NO) {
 			drop_local_claim(fb, r); /* taken over through Redis: its record decides */
 			return rc;
 		}
 		if (rc == PAYLOCK_FAILED) {
+			keep_result_here(fb, r, result);
 			return rc;
 		}
 	}
@@ -144,11 +153,8 @@ static paylock_status fallback_idem_mark(paylock_store *s, paylock_idem_req *r, 
 	paylock_status rc = PAYLOCK_YES, frc;
 
 	if (!paylock_fb_claim_of(r)->degraded) {
+		/* a failure is not degraded: see keep_result_here() */
 		rc = paylock_fb_part_mark(fb, REMOTE, r, how, err);
-		if (paylock_fb_may_degrade(fb, rc, err)) {
-			paylock_fb_note_degraded(err);
-			rc = PAYLOCK_YES;
-		}
 		if (rc == PAYLOCK_NO) {
 			drop_local_claim(fb, r); /* taken over through Redis: its record decides */
 			return rc;
