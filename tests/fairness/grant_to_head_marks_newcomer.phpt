@@ -3,6 +3,8 @@ Fairness (Redis): a newcomer that finds the lock free but its queue's live head 
 --EXTENSIONS--
 paylock
 posix
+--INI--
+pcre.jit=0
 --SKIPIF--
 <?php require __DIR__ . '/../_support/skipif.inc'; ?>
 --FILE--
