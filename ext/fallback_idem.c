@@ -12,19 +12,6 @@ static void drop_local_claim(paylock_fallback_store *fb, paylock_idem_req *r)
 	paylock_fb_part_abandon(fb, LOCAL, r, false, &ignored);
 }
 
-/* A claim taken on Redis is ended on Redis, also when Redis went down meanwhile: left "running" there,
- * it would read as crashed on other hosts, which would run the step again. So a failure is the caller's
- * (who asks again and marks the claim at request end, as with a RedisStore), not a reason to degrade;
- * this host keeps the result, so its own replays need no Redis. */
-static void keep_result_here(paylock_fallback_store *fb, paylock_idem_req *r, const zend_string *result)
-{
-	paylock_error ignored = {0};
-
-	if (paylock_fb_part_complete(fb, LOCAL, r, result, &ignored) != PAYLOCK_YES) {
-		drop_local_claim(fb, r);
-	}
-}
-
 static paylock_status fallback_idem_claim(paylock_store *s, paylock_idem_req *r, bool register_wait,
 										  paylock_idem_outcome *out, paylock_error *err)
 {
@@ -84,27 +71,31 @@ static paylock_status fallback_idem_wait(paylock_store *s, paylock_idem_req *r, 
 	return paylock_fb_part_wait(fb, LOCAL, r, deadline_ns, lease_left_ms, err);
 }
 
+/* A claim taken on Redis is ended on Redis, also when Redis went down meanwhile: left "running" there,
+ * it would read as crashed on other hosts, which would run the step again. So a failure is the caller's
+ * (who asks again and marks the claim at request end, as with a RedisStore), not a reason to degrade.
+ * This host keeps the result either way, so its own replays need no Redis. */
 static paylock_status fallback_idem_complete(paylock_store *s, paylock_idem_req *r, const zend_string *result,
 											 paylock_error *err)
 {
 	paylock_fallback_store *fb = (paylock_fallback_store *)s;
-	paylock_status rc = PAYLOCK_YES;
+	bool degraded = paylock_fb_claim_of(r)->degraded;
+	paylock_error lerr = {0};
+	paylock_status rc = PAYLOCK_YES, frc;
 
-	if (!paylock_fb_claim_of(r)->degraded) {
+	if (!degraded) {
 		rc = paylock_fb_part_complete(fb, REMOTE, r, result, err);
 		if (rc == PAYLOCK_NO) {
 			drop_local_claim(fb, r); /* taken over through Redis: its record decides */
 			return rc;
 		}
-		if (rc == PAYLOCK_FAILED) {
-			keep_result_here(fb, r, result);
-			return rc;
-		}
 	}
-	rc = paylock_fb_part_complete(fb, LOCAL, r, result, err);
-	if (rc != PAYLOCK_YES && !paylock_fb_claim_of(r)->degraded) {
-		drop_local_claim(fb, r); /* Redis has the result, and Redis is asked after a local miss */
-		rc = PAYLOCK_YES;
+	frc = paylock_fb_part_complete(fb, LOCAL, r, result, degraded ? err : &lerr);
+	if (degraded) {
+		return frc;
+	}
+	if (frc != PAYLOCK_YES) {
+		drop_local_claim(fb, r); /* Redis is asked after a local miss */
 	}
 	return rc;
 }
@@ -153,7 +144,7 @@ static paylock_status fallback_idem_mark(paylock_store *s, paylock_idem_req *r, 
 	paylock_status rc = PAYLOCK_YES, frc;
 
 	if (!paylock_fb_claim_of(r)->degraded) {
-		/* a failure is not degraded: see keep_result_here() */
+		/* a failure is not degraded: see fallback_idem_complete() */
 		rc = paylock_fb_part_mark(fb, REMOTE, r, how, err);
 		if (rc == PAYLOCK_NO) {
 			drop_local_claim(fb, r); /* taken over through Redis: its record decides */
